@@ -1,0 +1,7 @@
+//! The algorithms of the article, one folder each, all implementing [`Protocol`](crate::Protocol).
+//!
+//! | folder | system | leader is |
+//! |---|---|---|
+//! | [`raft`] | etcd, CockroachDB, TiKV | the candidate that wins a majority of votes in a term |
+
+pub mod raft;

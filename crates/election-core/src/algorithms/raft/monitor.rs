@@ -1,0 +1,135 @@
+//! Raft's safety invariants, checked after every event (see the module doc for sources).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Entry, Raft};
+use crate::protocol::{Monitor, Role};
+use crate::sim::NodeSlot;
+use crate::{Micros, NodeId};
+
+/// Cross-node, cross-time record of what Raft promised.
+#[derive(Debug, Clone, Default)]
+pub struct RaftMonitor {
+    /// The leader seen in each term (Election Safety).
+    leaders: BTreeMap<u64, NodeId>,
+    /// Highest term seen per node (terms never decrease).
+    max_term: BTreeMap<NodeId, u64>,
+    /// The committed prefix as first committed anywhere (State Machine Safety), with the
+    /// term in which each entry was first seen committed.
+    committed: Vec<(Entry, u64)>,
+    /// Role each node had at its last check (to run Leader Completeness on election).
+    was_leader: BTreeSet<NodeId>,
+    /// Violations already reported, so a lasting violation is reported once.
+    reported: BTreeSet<String>,
+}
+
+impl RaftMonitor {
+    fn report(&mut self, key: String, text: String, out: &mut Vec<String>) {
+        if self.reported.insert(key) {
+            out.push(text);
+        }
+    }
+}
+
+impl Monitor<Raft> for RaftMonitor {
+    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Raft>]) -> Vec<String> {
+        let mut out = Vec::new();
+        let slot = &nodes[usize::from(node) - 1];
+        let r = &slot.proto;
+
+        // Terms never decrease (durable state survives crashes too).
+        let max = self.max_term.entry(node).or_insert(0);
+        if r.term < *max {
+            let text = format!("n{node}'s term went back from {} to {}", *max, r.term);
+            self.report(format!("term-{node}-{}", r.term), text, &mut out);
+        } else {
+            *max = r.term;
+        }
+
+        // Election Safety (§5.2): at most one leader per term.
+        if r.role == Role::Leader {
+            match self.leaders.get(&r.term) {
+                Some(&other) if other != node => {
+                    let text = format!("two leaders in term {}: n{other} and n{node}", r.term);
+                    self.report(format!("leaders-{}", r.term), text, &mut out);
+                }
+                Some(_) => {}
+                None => {
+                    self.leaders.insert(r.term, node);
+                }
+            }
+        }
+
+        // State Machine Safety (§5.4.3): the committed prefix is the same everywhere, forever.
+        let commit = r.commit_index() as usize;
+        if commit > r.log().len() {
+            let text = format!(
+                "n{node} commit index {commit} is beyond its log of {}",
+                r.log().len()
+            );
+            self.report(format!("commit-beyond-{node}-{commit}"), text, &mut out);
+        }
+        for i in 0..commit.min(r.log().len()) {
+            let entry = r.log()[i];
+            if i < self.committed.len() {
+                if self.committed[i].0 != entry {
+                    let c = self.committed[i].0;
+                    let text = format!(
+                        "n{node} holds {}@{} at committed index {} where {}@{} was committed",
+                        entry.data,
+                        entry.term,
+                        i + 1,
+                        c.data,
+                        c.term
+                    );
+                    self.report(format!("smc-{node}-{i}"), text, &mut out);
+                }
+            } else {
+                self.committed.push((entry, r.term));
+            }
+        }
+        // Committed entries are never lost: every node's log that reaches a committed index
+        // agrees there — checked above for committed prefixes — and a leader holds them all.
+        let is_leader = r.role == Role::Leader;
+        if is_leader && !self.was_leader.contains(&node) {
+            // Leader Completeness (§5.4): "if a log entry is committed in a given term, then
+            // that entry will be present in the logs of the leaders for all higher-numbered
+            // terms". A late leader of an *older* term owes nothing to later commits.
+            for (i, (c, committed_in)) in self.committed.iter().enumerate() {
+                if *committed_in < r.term && r.log().get(i) != Some(c) {
+                    let text = format!(
+                        "n{node} became leader of term {} without committed entry {}@{} at index {}",
+                        r.term,
+                        c.data,
+                        c.term,
+                        i + 1
+                    );
+                    self.report(format!("completeness-{node}-{}", r.term), text, &mut out);
+                    break;
+                }
+            }
+        }
+        if is_leader {
+            self.was_leader.insert(node);
+        } else {
+            self.was_leader.remove(&node);
+        }
+        out
+    }
+
+    fn stable_leader(&self, nodes: &[NodeSlot<Raft>]) -> Option<NodeId> {
+        let quorum = nodes.len() / 2 + 1;
+        nodes
+            .iter()
+            .filter(|s| s.is_up() && s.proto.role == Role::Leader)
+            .find_map(|l| {
+                let followers = nodes
+                    .iter()
+                    .filter(|s| {
+                        s.is_up() && s.proto.term == l.proto.term && s.proto.leader == Some(l.id)
+                    })
+                    .count();
+                (followers >= quorum).then_some(l.id)
+            })
+    }
+}

@@ -1,0 +1,334 @@
+//! Choosing an algorithm at run time: the page, the CLI and scenario files go through here.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::algorithms::raft::{Raft, RaftConfig};
+use crate::error::Error;
+use crate::net::NetConfig;
+use crate::session::{Input, Session, TimedInput};
+use crate::sim::SimConfig;
+use crate::trace::TraceEvent;
+use crate::view::ClusterView;
+use crate::{Micros, NodeId};
+
+/// The algorithms the simulator knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    /// Raft (etcd, CockroachDB, TiKV).
+    Raft,
+}
+
+impl Algorithm {
+    /// Every algorithm, in picker order.
+    pub const ALL: [Algorithm; 1] = [Algorithm::Raft];
+
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Raft => "Raft",
+        }
+    }
+
+    /// Identifier used in files, URLs and the CLI.
+    pub fn id(self) -> &'static str {
+        match self {
+            Algorithm::Raft => "raft",
+        }
+    }
+
+    /// The default settings of this algorithm.
+    pub fn default_config(self) -> AlgorithmConfig {
+        match self {
+            Algorithm::Raft => AlgorithmConfig::Raft(RaftConfig::default()),
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.id() == s)
+            .ok_or_else(|| Error::Invalid {
+                what: "algorithm",
+                reason: format!(
+                    "unknown algorithm '{s}' (known: {})",
+                    Algorithm::ALL.map(|a| a.id()).join(", ")
+                ),
+            })
+    }
+}
+
+/// Settings of the chosen algorithm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "algorithm", content = "settings", rename_all = "snake_case")]
+pub enum AlgorithmConfig {
+    /// Raft settings.
+    Raft(RaftConfig),
+}
+
+impl AlgorithmConfig {
+    /// Which algorithm these settings are for.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            AlgorithmConfig::Raft(_) => Algorithm::Raft,
+        }
+    }
+
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            AlgorithmConfig::Raft(c) => c.validate(),
+        }
+    }
+}
+
+/// Everything needed to reproduce a session exactly: what a shared URL or a saved file holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSpec {
+    /// Cluster size.
+    pub nodes: usize,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Network settings at the start.
+    #[serde(default)]
+    pub net: NetConfig,
+    /// The algorithm and its settings.
+    #[serde(flatten)]
+    pub config: AlgorithmConfig,
+    /// Timed user inputs, sorted by time.
+    #[serde(default)]
+    pub inputs: Vec<TimedInput>,
+}
+
+/// Largest accepted serialized session (URL state or imported file).
+pub const MAX_SPEC_BYTES: usize = 256 * 1024;
+/// Most inputs a session may hold.
+pub const MAX_INPUTS: usize = 10_000;
+
+impl SessionSpec {
+    /// Default settings of `algorithm` for `nodes` nodes and `seed`.
+    pub fn new(algorithm: Algorithm, nodes: usize, seed: u64) -> Self {
+        SessionSpec {
+            nodes,
+            seed,
+            net: NetConfig::default(),
+            config: algorithm.default_config(),
+            inputs: Vec::new(),
+        }
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.config.algorithm()
+    }
+
+    /// Parses and validates a JSON session (from a URL or an imported file).
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        if text.len() > MAX_SPEC_BYTES {
+            return Err(Error::Invalid {
+                what: "session",
+                reason: format!(
+                    "{} bytes is larger than the limit of {MAX_SPEC_BYTES}",
+                    text.len()
+                ),
+            });
+        }
+        let spec: SessionSpec = serde_json::from_str(text).map_err(|e| Error::Parse {
+            line: e.line(),
+            message: format!("session JSON: {e}"),
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Serializes to compact JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks every setting and input without running anything.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.sim_config().validate()?;
+        self.config.validate()?;
+        if self.inputs.len() > MAX_INPUTS {
+            return Err(Error::Invalid {
+                what: "inputs",
+                reason: format!(
+                    "{} inputs is more than the limit of {MAX_INPUTS}",
+                    self.inputs.len()
+                ),
+            });
+        }
+        // Building the session validates the inputs against the cluster.
+        AnySession::new(self.clone()).map(|_| ())
+    }
+
+    fn sim_config(&self) -> SimConfig {
+        SimConfig {
+            nodes: self.nodes,
+            seed: self.seed,
+            net: self.net.clone(),
+        }
+    }
+}
+
+/// A [`Session`] of any algorithm.
+#[derive(Debug, Clone)]
+pub enum AnySession {
+    /// Raft.
+    Raft(Session<Raft>),
+}
+
+macro_rules! each {
+    ($self:expr, $s:ident => $body:expr) => {
+        match $self {
+            AnySession::Raft($s) => $body,
+        }
+    };
+}
+
+impl AnySession {
+    /// Builds the session described by `spec`, with the cursor at time 0.
+    pub fn new(spec: SessionSpec) -> Result<Self, Error> {
+        let sim = spec.sim_config();
+        spec.config.validate()?;
+        Ok(match spec.config {
+            AlgorithmConfig::Raft(c) => AnySession::Raft(Session::new(sim, c, spec.inputs)?),
+        })
+    }
+
+    /// The spec that reproduces this session (its current branch).
+    pub fn spec(&self) -> SessionSpec {
+        each!(self, s => {
+            let c = s.sim().config();
+            SessionSpec {
+                nodes: c.nodes,
+                seed: c.seed,
+                net: self.initial_net(),
+                config: self.algorithm_config(),
+                inputs: s.inputs().to_vec(),
+            }
+        })
+    }
+
+    fn initial_net(&self) -> NetConfig {
+        // The simulation's current network may have been changed by inputs; the spec keeps
+        // the initial one, which the first checkpoint holds.
+        each!(self, s => s.initial_net())
+    }
+
+    fn algorithm_config(&self) -> AlgorithmConfig {
+        match self {
+            AnySession::Raft(s) => AlgorithmConfig::Raft(s.sim().proto_config().clone()),
+        }
+    }
+
+    /// The network settings in force at the cursor.
+    pub fn current_net(&self) -> NetConfig {
+        each!(self, s => s.sim().config().net.clone())
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            AnySession::Raft(_) => Algorithm::Raft,
+        }
+    }
+
+    /// Cursor time.
+    pub fn now(&self) -> Micros {
+        each!(self, s => s.now())
+    }
+
+    /// Furthest simulated time on this branch.
+    pub fn horizon(&self) -> Micros {
+        each!(self, s => s.horizon())
+    }
+
+    /// Steps (events and inputs) processed up to the cursor.
+    pub fn steps(&self) -> u64 {
+        each!(self, s => s.sim().steps())
+    }
+
+    /// Cluster size.
+    pub fn nodes(&self) -> usize {
+        each!(self, s => s.sim().config().nodes)
+    }
+
+    /// The view at the cursor.
+    pub fn view(&self) -> ClusterView {
+        each!(self, s => s.view())
+    }
+
+    /// Trace up to the cursor.
+    pub fn trace(&self) -> &[TraceEvent] {
+        each!(self, s => s.trace())
+    }
+
+    /// Trace recorded up to the horizon.
+    pub fn recorded_trace(&self) -> &[TraceEvent] {
+        each!(self, s => s.recorded_trace())
+    }
+
+    /// Stable hash of the trace up to the cursor.
+    pub fn trace_hash(&self) -> u64 {
+        each!(self, s => s.trace_hash())
+    }
+
+    /// Inputs of this branch.
+    pub fn inputs(&self) -> &[TimedInput] {
+        each!(self, s => s.inputs())
+    }
+
+    /// Moves the cursor forward to `t`.
+    pub fn advance_to(&mut self, t: Micros) {
+        each!(self, s => s.advance_to(t))
+    }
+
+    /// Moves the cursor to `t` (microseconds), backwards or forwards.
+    pub fn seek(&mut self, t: i64) -> Result<(), Error> {
+        each!(self, s => s.seek(t))
+    }
+
+    /// One step forward.
+    pub fn step_forward(&mut self) -> bool {
+        each!(self, s => s.step_forward())
+    }
+
+    /// One step back.
+    pub fn step_back(&mut self) {
+        each!(self, s => s.step_back())
+    }
+
+    /// Moves to just after step `k`.
+    pub fn goto_step(&mut self, k: u64) {
+        each!(self, s => s.goto_step(k))
+    }
+
+    /// Applies an input at the cursor (forking the future if the cursor is in the past).
+    pub fn act(&mut self, input: Input) -> Result<bool, Error> {
+        each!(self, s => s.act(input))
+    }
+
+    /// The leader a majority follows right now.
+    pub fn stable_leader(&self) -> Option<NodeId> {
+        each!(self, s => s.sim().stable_leader())
+    }
+
+    /// Invariant violations up to the cursor.
+    pub fn violations(&self) -> usize {
+        each!(self, s => s.sim().violations())
+    }
+}

@@ -1,0 +1,167 @@
+//! # election-core: deterministic simulations of leader election
+//!
+//! This crate is the engine of *Leader Election Lab*. It contains no I/O, no clock and no
+//! operating-system randomness, and it builds both natively and for `wasm32`:
+//!
+//! * every algorithm is a **sans-I/O state machine** implementing [`Protocol`]: it reacts to
+//!   start, message, timer and user-request events through a [`Ctx`] that carries the current
+//!   virtual time and the node's own random stream, and answers with effects (send a message,
+//!   set or cancel a timer, write a narration note);
+//! * one [`Simulation`] owns virtual time (integer microseconds), the event queue (ordered by
+//!   `(time, sequence number)`, so ties are deterministic), the network (per directed link:
+//!   healthy or cut, latency range, loss, duplication), faults (crash, restart, pause) and the
+//!   seeded PRNG streams;
+//! * everything that happens is a [`TraceEvent`] with a one-line `Display` notation, and the
+//!   trace has a stable hash ([`trace_hash`]): the same seed and the same inputs give the same
+//!   trace, natively and in the browser;
+//! * a [`Session`] is `config + seed + timed input log`. It keeps checkpoints so that
+//!   [`Session::seek`] can travel to any time, and an input given at a past time forks the future.
+//!
+//! The user interface only ever sees [`ClusterView`]s: plain serializable structs.
+//!
+//! ```
+//! use election_core::{Algorithm, AnySession, SessionSpec, ms};
+//!
+//! let spec = SessionSpec::new(Algorithm::Raft, 5, 42);
+//! let mut session = AnySession::new(spec).unwrap();
+//! session.advance_to(ms(1_000));
+//! let view = session.view();
+//! assert_eq!(view.nodes.len(), 5);
+//! assert!(view.nodes.iter().any(|n| n.role.is_leader()));
+//! ```
+
+pub mod algorithms;
+mod any;
+mod error;
+mod net;
+mod protocol;
+mod rng;
+pub mod scenario;
+mod session;
+mod sim;
+pub mod sweep;
+mod trace;
+mod view;
+
+pub use algorithms::raft::{Raft, RaftConfig};
+pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
+pub use error::Error;
+pub use net::{LinkState, NetConfig};
+pub use protocol::{Ctx, Effect, Message, Protocol, Request, Role, Status};
+pub use session::{Input, Session, TimedInput};
+pub use sim::{NodeState, SimConfig, Simulation};
+pub use trace::{TraceEvent, TraceKind, trace_hash};
+pub use view::{ClusterView, EntryView, LinkView, MessageView, NodeView};
+
+/// Virtual time in microseconds since the start of the simulation.
+///
+/// Integer, never a float: protocol decisions must be exactly reproducible.
+pub type Micros = u64;
+
+/// Node identifiers are `1..=MAX_NODES`, shown as `n1`, `n2`, ...
+pub type NodeId = u8;
+
+/// The largest cluster the simulator accepts.
+pub const MAX_NODES: usize = 15;
+
+/// `x` milliseconds as [`Micros`].
+pub const fn ms(x: u64) -> Micros {
+    x * 1_000
+}
+
+/// Formats a time as milliseconds with microsecond precision trimmed: `231ms`, `231.417ms`.
+pub fn fmt_time(t: Micros) -> String {
+    let whole = t / 1_000;
+    let frac = t % 1_000;
+    if frac == 0 {
+        format!("{whole}ms")
+    } else {
+        let s = format!("{frac:03}");
+        format!("{whole}.{}ms", s.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_formatting_is_exact() {
+        assert_eq!(fmt_time(0), "0ms");
+        assert_eq!(fmt_time(231_000), "231ms");
+        assert_eq!(fmt_time(231_417), "231.417ms");
+        assert_eq!(fmt_time(231_400), "231.4ms");
+        assert_eq!(fmt_time(5), "0.005ms");
+    }
+}
+
+/// The trace hash of [`reference_run`], asserted natively and in the browser (wasm).
+pub const REFERENCE_TRACE_HASH: &str = "7e3157edd574f17f";
+
+/// A fixed, busy run used to check that native and wasm builds produce the same trace:
+/// 5-node Raft, seed 2024, a write, a crash, an isolation, a pause, healing and a restart.
+pub fn reference_run() -> AnySession {
+    let mut s = AnySession::new(reference_spec()).expect("the reference spec is valid");
+    s.advance_to(ms(3_000));
+    s
+}
+
+/// The spec of [`reference_run`].
+pub fn reference_spec() -> SessionSpec {
+    let mut spec = SessionSpec::new(Algorithm::Raft, 5, 2024);
+    spec.inputs = vec![
+        TimedInput {
+            at: ms(500),
+            input: Input::Request {
+                node: 1,
+                request: Request::ClientWrite { value: 1 },
+            },
+        },
+        TimedInput {
+            at: ms(600),
+            input: Input::Crash { node: 2 },
+        },
+        TimedInput {
+            at: ms(900),
+            input: Input::Isolate { node: 3 },
+        },
+        TimedInput {
+            at: ms(1_400),
+            input: Input::Pause {
+                node: 4,
+                for_us: Some(ms(400)),
+            },
+        },
+        TimedInput {
+            at: ms(2_000),
+            input: Input::HealAll,
+        },
+        TimedInput {
+            at: ms(2_100),
+            input: Input::Restart { node: 2 },
+        },
+    ];
+    spec
+}
+
+/// A session in which two nodes are forced (by corrupting state, which no input can do) to
+/// lead the same term: proves the invariant checker reports what it should.
+#[doc(hidden)]
+pub fn planted_two_leaders() -> AnySession {
+    let mut s = AnySession::new(SessionSpec::new(Algorithm::Raft, 3, 1)).expect("valid");
+    s.advance_to(ms(600));
+    #[allow(irrefutable_let_patterns)] // more algorithms join the enum
+    if let AnySession::Raft(session) = &mut s {
+        session.corrupt_for_test(|nodes| {
+            let leader = nodes
+                .iter()
+                .position(|n| n.proto.role().is_leader())
+                .expect("a leader by 600 ms");
+            let other = (leader + 1) % nodes.len();
+            let term = nodes[leader].proto.term();
+            nodes[other].proto.force_leader_for_test(term);
+        });
+    }
+    s.advance_to(ms(700));
+    s
+}

@@ -1,0 +1,279 @@
+//! The sans-I/O interface every algorithm implements.
+//!
+//! The shape follows quinn-proto (time is always passed in, never read), openraft's engine
+//! (events in, commands out) and stateright's `Actor`/`Out`: a handler receives a [`Ctx`]
+//! holding `now`, the node's own random stream and an output buffer of [`Effect`]s. The
+//! [`Simulation`](crate::Simulation) performs the effects: it is the only thing that knows
+//! about the network, the clock and faults.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Stream;
+use crate::view::{EntryView, NodeView};
+use crate::{Micros, NodeId};
+
+/// A protocol message: every algorithm has one enum of them, named after its paper.
+pub trait Message: Clone + fmt::Debug + fmt::Display {
+    /// The short kind label drawn on the wire ("RequestVote", "AppendEntries", ...).
+    fn kind(&self) -> &'static str;
+    /// Heartbeats are filtered out of golden traces and narration unless asked for.
+    fn is_heartbeat(&self) -> bool {
+        false
+    }
+}
+
+/// The effects a handler asks the simulation to perform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect<M, T> {
+    /// Send `msg` to `to` over the simulated network.
+    Send { to: NodeId, msg: M },
+    /// Arm timer `timer` to fire `after` microseconds from now, replacing an armed one of the same kind.
+    SetTimer { timer: T, after: Micros },
+    /// Disarm timer `timer` if armed.
+    CancelTimer { timer: T },
+    /// A line of narration for the trace and the event log ("n3 wins the election for term 4").
+    Note(String),
+}
+
+/// The context a handler runs in: the current time, the node's random stream, its output.
+#[derive(Debug)]
+pub struct Ctx<'a, M, T> {
+    /// Current virtual time.
+    pub now: Micros,
+    /// The node this handler runs on.
+    pub me: NodeId,
+    /// All node ids in the cluster, in order (including `me`).
+    pub peers: &'a [NodeId],
+    rng: &'a mut Stream,
+    out: &'a mut Vec<Effect<M, T>>,
+}
+
+impl<'a, M, T> Ctx<'a, M, T> {
+    /// A context for node `me` at time `now` (used by the simulation and by unit tests).
+    pub fn new(
+        now: Micros,
+        me: NodeId,
+        peers: &'a [NodeId],
+        rng: &'a mut Stream,
+        out: &'a mut Vec<Effect<M, T>>,
+    ) -> Self {
+        Ctx {
+            now,
+            me,
+            peers,
+            rng,
+            out,
+        }
+    }
+
+    /// Send `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.out.push(Effect::Send { to, msg });
+    }
+
+    /// Send a copy of `msg` to every other node, in id order.
+    pub fn broadcast(&mut self, msg: M)
+    where
+        M: Clone,
+    {
+        for &p in self.peers {
+            if p != self.me {
+                self.out.push(Effect::Send {
+                    to: p,
+                    msg: msg.clone(),
+                });
+            }
+        }
+    }
+
+    /// Arm `timer` to fire after `after` microseconds (replaces an armed timer of the same kind).
+    pub fn set_timer(&mut self, timer: T, after: Micros) {
+        self.out.push(Effect::SetTimer { timer, after });
+    }
+
+    /// Disarm `timer`.
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.out.push(Effect::CancelTimer { timer });
+    }
+
+    /// A narration line.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.out.push(Effect::Note(text.into()));
+    }
+
+    /// A uniformly random duration in `lo..=hi` microseconds from this node's own stream.
+    pub fn random_between(&mut self, lo: Micros, hi: Micros) -> Micros {
+        self.rng.range(lo, hi)
+    }
+
+    /// Number of nodes in the cluster.
+    pub fn cluster_size(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// The smallest majority of the cluster.
+    pub fn quorum(&self) -> usize {
+        self.peers.len() / 2 + 1
+    }
+}
+
+/// A request a user (or a scenario) makes of one node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// A client write of `value` sent to this node (a leader appends it; others redirect).
+    ClientWrite { value: u64 },
+    /// Make this node's election (or failure-detection) timer fire now.
+    Timeout,
+    /// Ask this node, if leader, to hand leadership to `to`.
+    TransferLeadership { to: NodeId },
+}
+
+impl fmt::Display for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Request::ClientWrite { value } => write!(f, "write {value}"),
+            Request::Timeout => write!(f, "timeout"),
+            Request::TransferLeadership { to } => write!(f, "transfer to n{to}"),
+        }
+    }
+}
+
+/// The role of a node, shared across algorithms so the UI can colour it.
+///
+/// Each role has a colour *and* a letter so that it stays readable without colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Follows a leader (Raft follower, ZAB FOLLOWING, Bully non-coordinator, Kafka broker).
+    Follower,
+    /// Asking for pre-votes without disturbing the cluster (Raft PreVote, dissertation §9.6).
+    PreCandidate,
+    /// Campaigning for leadership (Raft candidate, ZAB LOOKING, Bully electing, Paxos proposer).
+    Candidate,
+    /// The leader (Raft leader, ZAB LEADING, Bully coordinator, Kafka controller, lock holder).
+    Leader,
+}
+
+impl Role {
+    /// One letter for colour-blind-safe drawing.
+    pub fn letter(self) -> char {
+        match self {
+            Role::Follower => 'F',
+            Role::PreCandidate => 'P',
+            Role::Candidate => 'C',
+            Role::Leader => 'L',
+        }
+    }
+
+    /// Lower-case name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+
+    /// True for [`Role::Leader`].
+    pub fn is_leader(self) -> bool {
+        self == Role::Leader
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The observable summary of a node that the simulation tracks to narrate role changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// Current role.
+    pub role: Role,
+    /// Term, epoch or ballot: the algorithm's logical clock for leadership.
+    pub term: u64,
+    /// The leader this node believes in, if any.
+    pub leader: Option<NodeId>,
+}
+
+/// A leader election algorithm as a sans-I/O state machine.
+///
+/// Handlers must be deterministic functions of the node's state, the event and the
+/// context's random stream: no clocks, no `HashMap` iteration, no floats in decisions.
+pub trait Protocol: Clone + fmt::Debug + Sized {
+    /// The algorithm's one message enum.
+    type Msg: Message;
+    /// The algorithm's timer kinds (one armed timer per kind per node).
+    type Timer: Clone + Copy + fmt::Debug + fmt::Display + PartialEq + Eq + Ord;
+    /// Algorithm settings (timeouts, toggles).
+    type Config: Clone + fmt::Debug;
+    /// Cross-node safety checker, run after every event.
+    type Monitor: Monitor<Self> + Clone + fmt::Debug + Default;
+
+    /// Short display name ("Raft").
+    const NAME: &'static str;
+
+    /// A fresh node `id` of a cluster with members `peers`.
+    fn new(id: NodeId, peers: &[NodeId], config: &Self::Config) -> Self;
+
+    /// The node starts (first boot or restart after a crash): arm the initial timers.
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>);
+
+    /// A message from `from` arrives.
+    fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Timer>,
+        from: NodeId,
+        msg: Self::Msg,
+    );
+
+    /// A timer fires.
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, timer: Self::Timer);
+
+    /// A user request (client write, forced timeout, leadership transfer).
+    fn on_request(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, request: Request);
+
+    /// The node crashes: forget volatile state, keep what the algorithm persists to disk.
+    fn on_crash(&mut self);
+
+    /// Role, term and believed leader.
+    fn status(&self) -> Status;
+
+    /// Routine timers (heartbeat) are hidden from golden traces like heartbeat messages.
+    fn is_routine_timer(_timer: Self::Timer) -> bool {
+        false
+    }
+
+    /// The timer drawn as a draining arc in the UI (the election timer in Raft).
+    fn watched_timer(&self) -> Option<Self::Timer> {
+        None
+    }
+
+    /// Fill the algorithm-specific parts of this node's view (vote, log, details).
+    fn describe(&self, view: &mut NodeView);
+
+    /// The replicated log as (index, term, label) for drawing, and the commit index.
+    fn log_view(&self) -> (Vec<EntryView>, u64) {
+        (Vec::new(), 0)
+    }
+}
+
+/// Safety checks that look across nodes and across time.
+pub trait Monitor<P: Protocol> {
+    /// Called after every event that ran a handler on `node` (and after faults on it),
+    /// with the whole cluster. Returns violated invariants, one line each.
+    fn after_event(
+        &mut self,
+        now: Micros,
+        node: NodeId,
+        nodes: &[crate::sim::NodeSlot<P>],
+    ) -> Vec<String>;
+
+    /// Liveness: is there a leader that a majority of the cluster follows right now?
+    fn stable_leader(&self, nodes: &[crate::sim::NodeSlot<P>]) -> Option<NodeId>;
+}

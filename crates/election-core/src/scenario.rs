@@ -1,0 +1,798 @@
+//! Scenario scripts: commands in, expected trace out.
+//!
+//! A scenario is a text file in the data-driven style of etcd's `testdata/*.txt` and toydb's
+//! `testscripts/`: each block is one command line, a `----` separator, and the output the
+//! command produced, ended by a blank line. Lines starting with `#` are narration for readers.
+//!
+//! ```text
+//! # Five servers start as followers; the first to time out wins.
+//! config algo=raft nodes=5 seed=1
+//! ----
+//! raft nodes=5 seed=1 election=150..300ms heartbeat=50ms pre-vote=off check-quorum=off
+//!
+//! run for=400ms
+//! ----
+//! t=154.2ms n4 timer election fired
+//! ...
+//! ```
+//!
+//! [`run_script`] executes a file and returns it with every output section replaced by what
+//! actually happened; a golden test compares that with the file on disk, and
+//! `UPDATE_GOLDEN=1` writes it back so the change is reviewed as a diff. A block written
+//! without `----` gets its output filled in the same way, which is how new scenarios start.
+//!
+//! Commands (`nX` is a node id; `leader` means the node a majority follows right now):
+//!
+//! | command | effect |
+//! |---|---|
+//! | `config algo=raft nodes=N seed=S [election=150..300ms] [heartbeat=50ms] [pre-vote=on] [check-quorum=on] [latency=10..15ms] [loss=1%] [duplicate=1%]` | start a session |
+//! | `run for=500ms` / `run until=2s` `[show=default\|all\|roles]` | advance time, print the trace (`default` hides heartbeats; `roles` keeps inputs, role changes, notes and violations) |
+//! | `crash nX`, `restart nX`, `pause nX [for=300ms]`, `resume nX` | node faults |
+//! | `cut nX nY [one-way]`, `heal nX nY [one-way]`, `isolate nX`, `partition n1,n2 n3,n4,n5`, `heal-all` | network faults |
+//! | `network [latency=..] [loss=..] [duplicate=..]` | change the network |
+//! | `write nX VALUE`, `timeout nX`, `transfer nX nY` | requests |
+//! | `status` | one line per node |
+//! | `leader` | the leader a majority follows, or `none` |
+//! | `hash` | the trace hash so far |
+
+use std::fmt::Write as _;
+
+use crate::any::{AlgorithmConfig, AnySession, SessionSpec};
+use crate::error::Error;
+use crate::net::NetConfig;
+use crate::protocol::Request;
+use crate::session::Input;
+use crate::trace::{TraceEvent, TraceKind};
+use crate::view::Liveness;
+use crate::{Algorithm, Micros, NodeId, fmt_time};
+
+/// A node named in a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRef {
+    /// A fixed node.
+    Id(NodeId),
+    /// Whichever node a majority follows when the command runs.
+    Leader,
+}
+
+/// Which trace events `run` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// Everything but heartbeat traffic.
+    Default,
+    /// Everything.
+    All,
+    /// Inputs, role changes, notes, resumes and violations (no messages, no timers).
+    Roles,
+}
+
+impl Show {
+    /// Does this filter keep `e`?
+    pub fn keeps(self, e: &TraceEvent) -> bool {
+        match self {
+            Show::All => true,
+            Show::Default => !e.kind.is_heartbeat(),
+            Show::Roles => !e.kind.is_message() && !matches!(e.kind, TraceKind::Timer { .. }),
+        }
+    }
+}
+
+/// One parsed command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Start a session.
+    Config(SessionSpec),
+    /// Advance to an absolute time.
+    RunUntil { t: Micros, show: Show },
+    /// Advance by a duration.
+    RunFor { d: Micros, show: Show },
+    /// Apply an input (node references resolved when it runs).
+    Act(ActRef),
+    /// Print every node.
+    Status,
+    /// Print the stable leader.
+    Leader,
+    /// Print the trace hash.
+    Hash,
+}
+
+/// An input whose nodes may be `leader`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActRef {
+    /// Crash.
+    Crash(NodeRef),
+    /// Restart.
+    Restart(NodeRef),
+    /// Pause, optionally for a duration.
+    Pause(NodeRef, Option<Micros>),
+    /// Resume.
+    Resume(NodeRef),
+    /// Cut a link.
+    Cut(NodeRef, NodeRef, bool),
+    /// Heal a link.
+    Heal(NodeRef, NodeRef, bool),
+    /// Isolate a node.
+    Isolate(NodeRef),
+    /// Partition into groups.
+    Partition(Vec<Vec<NodeId>>),
+    /// Heal every link.
+    HealAll,
+    /// Change the network.
+    Network(NetPatch),
+    /// A request to a node.
+    Request(NodeRef, RequestRef),
+}
+
+/// A request whose target may be `leader`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestRef {
+    /// Client write.
+    Write(u64),
+    /// Force a timeout.
+    Timeout,
+    /// Transfer leadership.
+    Transfer(NodeRef),
+}
+
+/// Network settings to change (unset fields keep their value).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetPatch {
+    latency: Option<(Micros, Micros)>,
+    loss_ppm: Option<u32>,
+    duplicate_ppm: Option<u32>,
+}
+
+fn err(line: usize, message: impl Into<String>) -> Error {
+    Error::Parse {
+        line,
+        message: message.into(),
+    }
+}
+
+/// Parses a duration: `150ms`, `1.5s`, `2s`, `800us`.
+pub fn parse_duration(s: &str) -> Option<Micros> {
+    let (num, unit) = if let Some(n) = s.strip_suffix("us") {
+        (n, 1)
+    } else if let Some(n) = s.strip_suffix("ms") {
+        (n, 1_000)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1_000_000)
+    } else {
+        return None;
+    };
+    let (whole, frac) = num.split_once('.').unwrap_or((num, ""));
+    let whole: u64 = whole.parse().ok()?;
+    let mut value = whole.checked_mul(unit)?;
+    if !frac.is_empty() {
+        if !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 6 {
+            return None;
+        }
+        let digits: u64 = frac.parse().ok()?;
+        let scale = 10u64.pow(frac.len() as u32);
+        value = value.checked_add(digits.checked_mul(unit)? / scale)?;
+    }
+    Some(value)
+}
+
+fn parse_range(s: &str) -> Option<(Micros, Micros)> {
+    // `150..300ms`: the unit of the upper bound applies to both ends when the lower has none.
+    let (lo, hi) = s.split_once("..")?;
+    let hi_v = parse_duration(hi)?;
+    let lo_v = parse_duration(lo).or_else(|| {
+        let unit = hi.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        parse_duration(&format!("{lo}{unit}"))
+    })?;
+    Some((lo_v, hi_v))
+}
+
+/// Parses a percentage (`1%`, `0.5%`) into parts per million.
+fn parse_percent(s: &str) -> Option<u32> {
+    let n = s.strip_suffix('%')?;
+    let (whole, frac) = n.split_once('.').unwrap_or((n, ""));
+    let whole: u32 = whole.parse().ok()?;
+    let mut ppm = whole.checked_mul(10_000)?;
+    if !frac.is_empty() {
+        if frac.len() > 4 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let digits: u32 = frac.parse().ok()?;
+        ppm = ppm.checked_add(digits * 10u32.pow(4 - frac.len() as u32))?;
+    }
+    (ppm <= 1_000_000).then_some(ppm)
+}
+
+fn parse_node(line: usize, s: &str) -> Result<NodeRef, Error> {
+    if s == "leader" {
+        return Ok(NodeRef::Leader);
+    }
+    s.strip_prefix('n')
+        .and_then(|d| d.parse::<NodeId>().ok())
+        .map(NodeRef::Id)
+        .ok_or_else(|| {
+            err(
+                line,
+                format!("expected a node like n3 or 'leader', got '{s}'"),
+            )
+        })
+}
+
+fn parse_fixed_node(line: usize, s: &str) -> Result<NodeId, Error> {
+    match parse_node(line, s)? {
+        NodeRef::Id(n) => Ok(n),
+        NodeRef::Leader => Err(err(line, "'leader' cannot be used in a partition")),
+    }
+}
+
+fn on_off(line: usize, key: &str, v: &str) -> Result<bool, Error> {
+    match v {
+        "on" | "true" | "yes" => Ok(true),
+        "off" | "false" | "no" => Ok(false),
+        _ => Err(err(line, format!("{key} must be on or off, got '{v}'"))),
+    }
+}
+
+/// Splits `key=value` arguments; bare words are returned with an empty value.
+fn key_values(args: &[&str]) -> Vec<(String, String)> {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (a.to_string(), String::new()),
+        })
+        .collect()
+}
+
+fn parse_net_patch(line: usize, args: &[&str]) -> Result<NetPatch, Error> {
+    let mut patch = NetPatch::default();
+    for (k, v) in key_values(args) {
+        match k.as_str() {
+            "latency" => {
+                patch.latency = Some(
+                    parse_range(&v).ok_or_else(|| err(line, format!("bad latency range '{v}'")))?,
+                )
+            }
+            "loss" => {
+                patch.loss_ppm =
+                    Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad loss '{v}'")))?)
+            }
+            "duplicate" => {
+                patch.duplicate_ppm = Some(
+                    parse_percent(&v).ok_or_else(|| err(line, format!("bad duplicate '{v}'")))?,
+                )
+            }
+            _ => return Err(err(line, format!("unknown network setting '{k}'"))),
+        }
+    }
+    Ok(patch)
+}
+
+impl NetPatch {
+    fn apply(&self, net: &mut NetConfig) {
+        if let Some((lo, hi)) = self.latency {
+            net.latency_us_min = lo;
+            net.latency_us_max = hi;
+        }
+        if let Some(l) = self.loss_ppm {
+            net.loss_ppm = l;
+        }
+        if let Some(d) = self.duplicate_ppm {
+            net.duplicate_ppm = d;
+        }
+    }
+}
+
+fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
+    let kv = key_values(args);
+    let get = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let algorithm: Algorithm = get("algo")
+        .ok_or_else(|| err(line, "config needs algo=..."))?
+        .parse()?;
+    let nodes: usize = get("nodes")
+        .ok_or_else(|| err(line, "config needs nodes=N"))?
+        .parse()
+        .map_err(|_| err(line, "nodes must be a number"))?;
+    let seed: u64 = get("seed")
+        .ok_or_else(|| err(line, "config needs seed=S"))?
+        .parse()
+        .map_err(|_| err(line, "seed must be a number"))?;
+    let mut spec = SessionSpec::new(algorithm, nodes, seed);
+    let mut net_args = Vec::new();
+    for (k, v) in &kv {
+        match (k.as_str(), &mut spec.config) {
+            ("algo" | "nodes" | "seed", _) => {}
+            ("latency" | "loss" | "duplicate", _) => net_args.push(format!("{k}={v}")),
+            ("election", AlgorithmConfig::Raft(c)) => {
+                let (lo, hi) =
+                    parse_range(v).ok_or_else(|| err(line, format!("bad election range '{v}'")))?;
+                c.election_timeout_ms_min = lo / 1_000;
+                c.election_timeout_ms_max = hi / 1_000;
+            }
+            ("heartbeat", AlgorithmConfig::Raft(c)) => {
+                c.heartbeat_ms = parse_duration(v)
+                    .ok_or_else(|| err(line, format!("bad heartbeat '{v}'")))?
+                    / 1_000
+            }
+            ("pre-vote", AlgorithmConfig::Raft(c)) => c.pre_vote = on_off(line, k, v)?,
+            ("check-quorum", AlgorithmConfig::Raft(c)) => c.check_quorum = on_off(line, k, v)?,
+            _ => return Err(err(line, format!("unknown setting '{k}' for {algorithm}"))),
+        }
+    }
+    let refs: Vec<&str> = net_args.iter().map(String::as_str).collect();
+    parse_net_patch(line, &refs)?.apply(&mut spec.net);
+    spec.validate()?;
+    Ok(spec)
+}
+
+fn parse_show(line: usize, args: &[(String, String)]) -> Result<Show, Error> {
+    match args
+        .iter()
+        .find(|(k, _)| k == "show")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("default") => Ok(Show::Default),
+        Some("all") => Ok(Show::All),
+        Some("roles") => Ok(Show::Roles),
+        Some(other) => Err(err(
+            line,
+            format!("show must be default, all or roles, got '{other}'"),
+        )),
+    }
+}
+
+/// Parses one command line (`line` is its 1-based number, for errors).
+pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((&cmd, args)) = words.split_first() else {
+        return Err(err(line, "empty command"));
+    };
+    let want = |n: usize| {
+        if args.len() < n {
+            Err(err(line, format!("'{cmd}' needs {n} argument(s)")))
+        } else {
+            Ok(())
+        }
+    };
+    let one_way = args.contains(&"one-way");
+    Ok(match cmd {
+        "config" => Command::Config(parse_config(line, args)?),
+        "run" => {
+            let kv = key_values(args);
+            let show = parse_show(line, &kv)?;
+            let dur =
+                |v: &str| parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")));
+            match kv.iter().find(|(k, _)| k == "for" || k == "until") {
+                Some((k, v)) if k == "for" => Command::RunFor { d: dur(v)?, show },
+                Some((_, v)) => Command::RunUntil { t: dur(v)?, show },
+                None => return Err(err(line, "run needs for=DURATION or until=TIME")),
+            }
+        }
+        "crash" => {
+            want(1)?;
+            Command::Act(ActRef::Crash(parse_node(line, args[0])?))
+        }
+        "restart" => {
+            want(1)?;
+            Command::Act(ActRef::Restart(parse_node(line, args[0])?))
+        }
+        "pause" => {
+            want(1)?;
+            let d = match key_values(&args[1..]).iter().find(|(k, _)| k == "for") {
+                Some((_, v)) => Some(
+                    parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")))?,
+                ),
+                None => None,
+            };
+            Command::Act(ActRef::Pause(parse_node(line, args[0])?, d))
+        }
+        "resume" => {
+            want(1)?;
+            Command::Act(ActRef::Resume(parse_node(line, args[0])?))
+        }
+        "cut" | "heal" => {
+            want(2)?;
+            let (a, b) = (parse_node(line, args[0])?, parse_node(line, args[1])?);
+            if cmd == "cut" {
+                Command::Act(ActRef::Cut(a, b, !one_way))
+            } else {
+                Command::Act(ActRef::Heal(a, b, !one_way))
+            }
+        }
+        "isolate" => {
+            want(1)?;
+            Command::Act(ActRef::Isolate(parse_node(line, args[0])?))
+        }
+        "partition" => {
+            want(1)?;
+            let groups = args
+                .iter()
+                .map(|g| {
+                    g.split(',')
+                        .map(|n| parse_fixed_node(line, n))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Command::Act(ActRef::Partition(groups))
+        }
+        "heal-all" => Command::Act(ActRef::HealAll),
+        "network" => Command::Act(ActRef::Network(parse_net_patch(line, args)?)),
+        "write" => {
+            want(2)?;
+            let v = args[1]
+                .parse()
+                .map_err(|_| err(line, format!("bad value '{}'", args[1])))?;
+            Command::Act(ActRef::Request(
+                parse_node(line, args[0])?,
+                RequestRef::Write(v),
+            ))
+        }
+        "timeout" => {
+            want(1)?;
+            Command::Act(ActRef::Request(
+                parse_node(line, args[0])?,
+                RequestRef::Timeout,
+            ))
+        }
+        "transfer" => {
+            want(2)?;
+            let to = parse_node(line, args[1])?;
+            Command::Act(ActRef::Request(
+                parse_node(line, args[0])?,
+                RequestRef::Transfer(to),
+            ))
+        }
+        "status" => Command::Status,
+        "leader" => Command::Leader,
+        "hash" => Command::Hash,
+        other => return Err(err(line, format!("unknown command '{other}'"))),
+    })
+}
+
+/// One block of a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Comment and blank lines before the command, verbatim.
+    pub preamble: Vec<String>,
+    /// 1-based line number of the command.
+    pub line: usize,
+    /// The command line.
+    pub command: String,
+    /// Expected output lines (None when the block has no `----` yet).
+    pub expected: Option<Vec<String>>,
+}
+
+/// A parsed scenario file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Script {
+    /// Blocks in order.
+    pub blocks: Vec<Block>,
+    /// Comment and blank lines after the last block.
+    pub trailer: Vec<String>,
+}
+
+/// Splits a scenario file into blocks (commands are parsed later, when run).
+pub fn parse_script(text: &str) -> Script {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    let mut preamble = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if l.trim().is_empty() || l.starts_with('#') {
+            preamble.push(l.to_string());
+            i += 1;
+            continue;
+        }
+        let line = i + 1;
+        let command = l.trim().to_string();
+        i += 1;
+        let expected = if lines.get(i).map(|s| s.trim()) == Some("----") {
+            i += 1;
+            let mut out = Vec::new();
+            while i < lines.len() && !lines[i].trim().is_empty() {
+                out.push(lines[i].to_string());
+                i += 1;
+            }
+            Some(out)
+        } else {
+            None
+        };
+        blocks.push(Block {
+            preamble: std::mem::take(&mut preamble),
+            line,
+            command,
+            expected,
+        });
+    }
+    Script {
+        blocks,
+        trailer: preamble,
+    }
+}
+
+/// Runs scenario commands against one session.
+#[derive(Debug, Default)]
+pub struct Runner {
+    session: Option<AnySession>,
+    printed: usize,
+}
+
+impl Runner {
+    /// A runner with no session yet.
+    pub fn new() -> Self {
+        Runner::default()
+    }
+
+    /// The session, once `config` has run.
+    pub fn session(&self) -> Option<&AnySession> {
+        self.session.as_ref()
+    }
+
+    fn session_mut(&mut self, line: usize) -> Result<&mut AnySession, Error> {
+        self.session
+            .as_mut()
+            .ok_or_else(|| err(line, "run 'config' first"))
+    }
+
+    fn resolve(&self, line: usize, r: NodeRef) -> Result<NodeId, Error> {
+        match r {
+            NodeRef::Id(n) => Ok(n),
+            NodeRef::Leader => self
+                .session
+                .as_ref()
+                .and_then(|s| s.stable_leader())
+                .ok_or_else(|| err(line, "there is no leader right now")),
+        }
+    }
+
+    fn to_input(&self, line: usize, a: &ActRef) -> Result<Input, Error> {
+        let n = |r: &NodeRef| self.resolve(line, *r);
+        Ok(match a {
+            ActRef::Crash(r) => Input::Crash { node: n(r)? },
+            ActRef::Restart(r) => Input::Restart { node: n(r)? },
+            ActRef::Pause(r, d) => Input::Pause {
+                node: n(r)?,
+                for_us: *d,
+            },
+            ActRef::Resume(r) => Input::Resume { node: n(r)? },
+            ActRef::Cut(a, b, both) => Input::Cut {
+                from: n(a)?,
+                to: n(b)?,
+                both: *both,
+            },
+            ActRef::Heal(a, b, both) => Input::Heal {
+                from: n(a)?,
+                to: n(b)?,
+                both: *both,
+            },
+            ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
+            ActRef::Partition(g) => Input::Partition { groups: g.clone() },
+            ActRef::HealAll => Input::HealAll,
+            ActRef::Network(p) => {
+                let mut net = self
+                    .session
+                    .as_ref()
+                    .map(|s| s.current_net())
+                    .unwrap_or_default();
+                p.apply(&mut net);
+                Input::Network { net }
+            }
+            ActRef::Request(r, req) => Input::Request {
+                node: n(r)?,
+                request: match req {
+                    RequestRef::Write(v) => Request::ClientWrite { value: *v },
+                    RequestRef::Timeout => Request::Timeout,
+                    RequestRef::Transfer(to) => Request::TransferLeadership { to: n(to)? },
+                },
+            },
+        })
+    }
+
+    fn new_trace(&mut self, show: Show) -> Vec<String> {
+        let Some(s) = &self.session else {
+            return Vec::new();
+        };
+        let trace = s.trace();
+        let out = trace[self.printed.min(trace.len())..]
+            .iter()
+            .filter(|e| show.keeps(e))
+            .map(ToString::to_string)
+            .collect();
+        self.printed = trace.len();
+        out
+    }
+
+    /// Executes one command line and returns its output lines.
+    pub fn exec(&mut self, line: usize, text: &str) -> Result<Vec<String>, Error> {
+        match parse_command(line, text)? {
+            Command::Config(spec) => {
+                let summary = describe_spec(&spec);
+                self.session = Some(AnySession::new(spec)?);
+                self.printed = 0;
+                Ok(vec![summary])
+            }
+            Command::RunFor { d, show } => {
+                let s = self.session_mut(line)?;
+                let t = s.now().saturating_add(d);
+                s.advance_to(t);
+                Ok(self.new_trace(show))
+            }
+            Command::RunUntil { t, show } => {
+                let s = self.session_mut(line)?;
+                if t < s.now() {
+                    return Err(err(line, format!("time {} is already past", fmt_time(t))));
+                }
+                s.advance_to(t);
+                Ok(self.new_trace(show))
+            }
+            Command::Act(a) => {
+                self.session_mut(line)?;
+                let input = self.to_input(line, &a)?;
+                self.session_mut(line)?.act(input)?;
+                Ok(self.new_trace(Show::Default))
+            }
+            Command::Status => Ok(status_lines(self.session_mut(line)?)),
+            Command::Leader => {
+                let s = self.session_mut(line)?;
+                let v = s.view();
+                Ok(vec![match s.stable_leader() {
+                    Some(l) => format!("n{l} (term {})", v.nodes[usize::from(l) - 1].term),
+                    None => "none".to_string(),
+                }])
+            }
+            Command::Hash => Ok(vec![format!(
+                "{:016x}",
+                self.session_mut(line)?.trace_hash()
+            )]),
+        }
+    }
+}
+
+/// One line summarising a spec, as `config` prints it.
+pub fn describe_spec(spec: &SessionSpec) -> String {
+    let mut s = format!(
+        "{} nodes={} seed={}",
+        spec.algorithm(),
+        spec.nodes,
+        spec.seed
+    );
+    match &spec.config {
+        AlgorithmConfig::Raft(c) => {
+            let _ = write!(
+                s,
+                " election={}..{}ms heartbeat={}ms pre-vote={} check-quorum={}",
+                c.election_timeout_ms_min,
+                c.election_timeout_ms_max,
+                c.heartbeat_ms,
+                if c.pre_vote { "on" } else { "off" },
+                if c.check_quorum { "on" } else { "off" }
+            );
+        }
+    }
+    let n = &spec.net;
+    let _ = write!(
+        s,
+        " latency={}..{}",
+        fmt_time(n.latency_us_min),
+        fmt_time(n.latency_us_max)
+    );
+    if n.loss_ppm > 0 {
+        let _ = write!(s, " loss={}ppm", n.loss_ppm);
+    }
+    if n.duplicate_ppm > 0 {
+        let _ = write!(s, " duplicate={}ppm", n.duplicate_ppm);
+    }
+    s
+}
+
+/// One line per node: liveness, role, term, leader, vote, log and commit.
+pub fn status_lines(s: &AnySession) -> Vec<String> {
+    let v = s.view();
+    v.nodes
+        .iter()
+        .map(|n| {
+            let live = match n.liveness {
+                Liveness::Up => "up",
+                Liveness::Down => "down",
+                Liveness::Paused => "paused",
+            };
+            let opt = |o: Option<NodeId>| o.map_or("-".to_string(), |x| format!("n{x}"));
+            let log: Vec<String> = n
+                .log
+                .iter()
+                .map(|e| format!("{}@{}", e.label, e.term))
+                .collect();
+            format!(
+                "n{} {live} {} term={} leader={} vote={} commit={} log=[{}]",
+                n.id,
+                n.role,
+                n.term,
+                opt(n.leader),
+                opt(n.voted_for),
+                n.commit,
+                log.join(" ")
+            )
+        })
+        .collect()
+}
+
+/// Runs a whole scenario. Returns the file as it should be (outputs replaced by what
+/// happened), and the runner, for further checks. A command that fails prints `error: ...`
+/// as its output, so golden files can also pin error messages.
+pub fn run_script(text: &str) -> (String, Runner) {
+    let script = parse_script(text);
+    let mut runner = Runner::new();
+    let mut out = String::new();
+    for b in &script.blocks {
+        for p in &b.preamble {
+            out.push_str(p);
+            out.push('\n');
+        }
+        out.push_str(&b.command);
+        out.push_str("\n----\n");
+        let lines = runner
+            .exec(b.line, &b.command)
+            .unwrap_or_else(|e| vec![format!("error: {e}")]);
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    for p in &script.trailer {
+        out.push_str(p);
+        out.push('\n');
+    }
+    (out, runner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_percents() {
+        assert_eq!(parse_duration("150ms"), Some(150_000));
+        assert_eq!(parse_duration("1.5s"), Some(1_500_000));
+        assert_eq!(parse_duration("800us"), Some(800));
+        assert_eq!(parse_duration("0.25ms"), Some(250));
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(parse_duration("x.5ms"), None);
+        assert_eq!(parse_range("150..300ms"), Some((150_000, 300_000)));
+        assert_eq!(parse_percent("1%"), Some(10_000));
+        assert_eq!(parse_percent("0.5%"), Some(5_000));
+        assert_eq!(parse_percent("101%"), None);
+    }
+
+    #[test]
+    fn bad_commands_name_the_problem() {
+        let e = parse_command(3, "crash x3").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 3: expected a node like n3 or 'leader', got 'x3'"
+        );
+        let e = parse_command(4, "config algo=raft nodes=0 seed=1").unwrap_err();
+        assert_eq!(e, Error::ClusterSize(0));
+        let e =
+            parse_command(5, "config algo=raft nodes=3 seed=1 election=300..150ms").unwrap_err();
+        assert!(matches!(e, Error::Range { .. }), "{e}");
+        assert!(parse_command(6, "fly n1").is_err());
+    }
+
+    #[test]
+    fn script_round_trip_keeps_comments() {
+        let text = "# hello\nconfig algo=raft nodes=3 seed=1\n----\nstale\n\n# bye\n";
+        let (out, _) = run_script(text);
+        assert!(
+            out.starts_with("# hello\nconfig algo=raft nodes=3 seed=1\n----\nraft nodes=3"),
+            "{out}"
+        );
+        assert!(out.ends_with("\n# bye\n"), "{out:?}");
+    }
+
+    #[test]
+    fn unknown_node_is_an_error_not_a_panic() {
+        let (out, _) = run_script("config algo=raft nodes=3 seed=1\ncrash n9\n");
+        assert!(
+            out.contains("error: unknown node n9: this cluster has nodes n1..n3"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,426 @@
+//! Sessions: `config + seed + timed input log`, with time travel.
+//!
+//! Determinism makes time travel cheap: the state at any time is a pure function of the
+//! configuration, the seed and the inputs given before that time. A session keeps clones of
+//! the simulation every few hundred steps (checkpoints); seeking restores the nearest earlier
+//! checkpoint and replays. Acting at a past time truncates the recorded future and forks it.
+//!
+//! The rule that makes replays identical to live runs: an input at time `t` is applied after
+//! every event with time `<= t` and before any event with time `> t`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::net::NetConfig;
+use crate::protocol::{Protocol, Request};
+use crate::sim::{SimConfig, Simulation};
+use crate::trace::{TraceEvent, trace_hash};
+use crate::view::ClusterView;
+use crate::{Micros, NodeId, fmt_time};
+
+/// Something a user does to the cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Input {
+    /// Crash a node: volatile state is lost, durable state kept.
+    Crash { node: NodeId },
+    /// Restart a crashed node.
+    Restart { node: NodeId },
+    /// Stall a node (GC pause) for `for_us` microseconds, or until resumed when `None`.
+    Pause {
+        node: NodeId,
+        #[serde(default)]
+        for_us: Option<Micros>,
+    },
+    /// Resume a paused node.
+    Resume { node: NodeId },
+    /// Cut the link `from -> to` (and `to -> from` when `both`).
+    Cut {
+        from: NodeId,
+        to: NodeId,
+        both: bool,
+    },
+    /// Heal the link `from -> to` (and `to -> from` when `both`).
+    Heal {
+        from: NodeId,
+        to: NodeId,
+        both: bool,
+    },
+    /// Cut every link to and from `node`.
+    Isolate { node: NodeId },
+    /// Split the cluster into groups (unlisted nodes form one more group).
+    Partition { groups: Vec<Vec<NodeId>> },
+    /// Heal every link.
+    HealAll,
+    /// A request to one node.
+    Request { node: NodeId, request: Request },
+    /// Change the network settings.
+    Network { net: NetConfig },
+}
+
+impl Input {
+    /// Node ids this input names.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Input::Crash { node }
+            | Input::Restart { node }
+            | Input::Pause { node, .. }
+            | Input::Resume { node }
+            | Input::Isolate { node }
+            | Input::Request { node, .. } => vec![*node],
+            Input::Cut { from, to, .. } | Input::Heal { from, to, .. } => vec![*from, *to],
+            Input::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Input::HealAll | Input::Network { .. } => Vec::new(),
+        }
+    }
+
+    /// The single node this input is about, if it is about one.
+    pub fn node(&self) -> Option<NodeId> {
+        match self.nodes().as_slice() {
+            [n] => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+fn fmt_group(f: &mut fmt::Formatter<'_>, g: &[NodeId]) -> fmt::Result {
+    f.write_str("{")?;
+    for (i, n) in g.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
+        }
+        write!(f, "n{n}")?;
+    }
+    f.write_str("}")
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Crash { node } => write!(f, "crash n{node}"),
+            Input::Restart { node } => write!(f, "restart n{node}"),
+            Input::Pause {
+                node,
+                for_us: Some(d),
+            } => write!(f, "pause n{node} for {}", fmt_time(*d)),
+            Input::Pause { node, for_us: None } => write!(f, "pause n{node}"),
+            Input::Resume { node } => write!(f, "resume n{node}"),
+            Input::Cut { from, to, both } => {
+                write!(f, "cut n{from} {} n{to}", if *both { "<->" } else { "->" })
+            }
+            Input::Heal { from, to, both } => {
+                write!(f, "heal n{from} {} n{to}", if *both { "<->" } else { "->" })
+            }
+            Input::Isolate { node } => write!(f, "isolate n{node}"),
+            Input::Partition { groups } => {
+                f.write_str("partition")?;
+                for g in groups {
+                    f.write_str(" ")?;
+                    fmt_group(f, g)?;
+                }
+                Ok(())
+            }
+            Input::HealAll => write!(f, "heal all"),
+            Input::Request { node, request } => write!(f, "{request} at n{node}"),
+            Input::Network { net } => write!(
+                f,
+                "network latency={}..{} loss={}ppm duplicate={}ppm",
+                fmt_time(net.latency_us_min),
+                fmt_time(net.latency_us_max),
+                net.loss_ppm,
+                net.duplicate_ppm
+            ),
+        }
+    }
+}
+
+/// An input and the time it is applied at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedInput {
+    /// Virtual time of the input.
+    pub at: Micros,
+    /// The input.
+    pub input: Input,
+}
+
+#[derive(Debug, Clone)]
+struct Checkpoint<P: Protocol> {
+    sim: Simulation<P>,
+    applied: usize,
+    trace_len: usize,
+}
+
+/// Default number of steps between checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 512;
+/// Checkpoints kept at most; beyond this, every other old checkpoint is dropped.
+pub const MAX_CHECKPOINTS: usize = 512;
+
+/// A replayable run of one algorithm: configuration, seed, timed inputs, and a cursor.
+#[derive(Debug, Clone)]
+pub struct Session<P: Protocol> {
+    inputs: Vec<TimedInput>,
+    sim: Simulation<P>,
+    applied: usize,
+    trace: Vec<TraceEvent>,
+    cursor_trace_len: usize,
+    checkpoints: Vec<Checkpoint<P>>,
+    checkpoint_every: u64,
+    horizon: Micros,
+}
+
+impl<P: Protocol> Session<P> {
+    /// A session that will apply `inputs` (sorted by time) as time passes. The cursor is at 0.
+    pub fn new(
+        config: SimConfig,
+        proto_config: P::Config,
+        inputs: Vec<TimedInput>,
+    ) -> Result<Self, Error> {
+        let mut sim = Simulation::new(config, proto_config)?;
+        for (i, ti) in inputs.iter().enumerate() {
+            sim.validate_input(&ti.input)?;
+            if i > 0 && inputs[i - 1].at > ti.at {
+                return Err(Error::Invalid {
+                    what: "inputs",
+                    reason: format!(
+                        "input {} ({}) is earlier than the one before it",
+                        i + 1,
+                        ti.input
+                    ),
+                });
+            }
+        }
+        let trace = sim.take_trace();
+        let cursor_trace_len = trace.len();
+        let checkpoints = vec![Checkpoint {
+            sim: sim.clone(),
+            applied: 0,
+            trace_len: cursor_trace_len,
+        }];
+        Ok(Session {
+            inputs,
+            sim,
+            applied: 0,
+            trace,
+            cursor_trace_len,
+            checkpoints,
+            checkpoint_every: CHECKPOINT_EVERY,
+            horizon: 0,
+        })
+    }
+
+    /// The simulation at the cursor.
+    pub fn sim(&self) -> &Simulation<P> {
+        &self.sim
+    }
+
+    /// The cursor's time.
+    pub fn now(&self) -> Micros {
+        self.sim.now()
+    }
+
+    /// The furthest time simulated on this branch.
+    pub fn horizon(&self) -> Micros {
+        self.horizon
+    }
+
+    /// The network settings the session started with (inputs may change them later).
+    pub fn initial_net(&self) -> NetConfig {
+        self.checkpoints[0].sim.config().net.clone()
+    }
+
+    /// The timed inputs of this branch.
+    pub fn inputs(&self) -> &[TimedInput] {
+        &self.inputs
+    }
+
+    /// The trace up to the cursor.
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace[..self.cursor_trace_len]
+    }
+
+    /// The trace recorded on this branch, up to the horizon.
+    pub fn recorded_trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+
+    /// Stable hash of the trace up to the cursor.
+    pub fn trace_hash(&self) -> u64 {
+        trace_hash(self.trace())
+    }
+
+    /// A view of the cluster at the cursor.
+    pub fn view(&self) -> ClusterView {
+        self.sim.view()
+    }
+
+    /// Test support: corrupts node state directly (no input can do this) to prove that the
+    /// invariant checker reports violations.
+    #[doc(hidden)]
+    pub fn corrupt_for_test(&mut self, f: impl FnOnce(&mut [crate::sim::NodeSlot<P>])) {
+        self.sim.corrupt_for_test(f);
+        self.absorb_trace();
+    }
+
+    /// Sets the checkpoint interval in steps (at least 1). Existing checkpoints stay.
+    pub fn set_checkpoint_every(&mut self, steps: u64) {
+        self.checkpoint_every = steps.max(1);
+    }
+
+    fn absorb_trace(&mut self) {
+        let events = self.sim.take_trace();
+        for e in events {
+            if self.cursor_trace_len < self.trace.len() {
+                // Replaying recorded history: determinism says it is the same event.
+                debug_assert_eq!(self.trace[self.cursor_trace_len], e, "replay diverged");
+            } else {
+                self.trace.push(e);
+            }
+            self.cursor_trace_len += 1;
+        }
+        self.horizon = self.horizon.max(self.sim.now());
+    }
+
+    fn maybe_checkpoint(&mut self) {
+        let steps = self.sim.steps();
+        if steps % self.checkpoint_every != 0 {
+            return;
+        }
+        let last = self.checkpoints.last().map_or(0, |c| c.sim.steps());
+        if steps <= last {
+            return;
+        }
+        self.checkpoints.push(Checkpoint {
+            sim: self.sim.clone(),
+            applied: self.applied,
+            trace_len: self.cursor_trace_len,
+        });
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Thin the older half: seeking far back replays a little more, memory stays bounded.
+            let keep_from = self.checkpoints.len() / 2;
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                let keep = i == 0 || i >= keep_from || i % 2 == 0;
+                i += 1;
+                keep
+            });
+        }
+    }
+
+    /// One step: the next input if it is due before the next event, else the next event.
+    /// Returns false when nothing is left to do (no events, no inputs).
+    fn step_once(&mut self) -> bool {
+        let next_event = self.sim.next_event_time();
+        let next_input = self.inputs.get(self.applied).map(|i| i.at);
+        let input_first = match (next_input, next_event) {
+            (Some(i), Some(e)) => i < e,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return false,
+        };
+        if input_first {
+            let ti = self.inputs[self.applied].clone();
+            self.sim.run_until(ti.at);
+            // Inputs were validated when they entered the session.
+            let _ = self.sim.apply(&ti.input);
+            self.applied += 1;
+        } else {
+            self.sim.step();
+        }
+        self.absorb_trace();
+        self.maybe_checkpoint();
+        true
+    }
+
+    /// Moves the cursor forward to `t`: every event with time `<= t` and every input with
+    /// time `<= t` is processed. Does nothing if the cursor is already past `t`.
+    pub fn advance_to(&mut self, t: Micros) {
+        loop {
+            let next_event = self.sim.next_event_time();
+            let next_input = self.inputs.get(self.applied).map(|i| i.at);
+            let due = next_event.is_some_and(|e| e <= t) || next_input.is_some_and(|i| i <= t);
+            if !due || !self.step_once() {
+                break;
+            }
+        }
+        self.sim.run_until(t);
+        self.absorb_trace();
+    }
+
+    /// Moves the cursor to time `t`, backwards or forwards.
+    pub fn seek(&mut self, t: i64) -> Result<(), Error> {
+        if t < 0 {
+            return Err(Error::NegativeTime(t));
+        }
+        let t = t as Micros;
+        if t < self.sim.now() {
+            let cp = self
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.sim.now() <= t)
+                .unwrap_or(&self.checkpoints[0])
+                .clone();
+            self.restore(cp);
+        }
+        self.advance_to(t);
+        Ok(())
+    }
+
+    fn restore(&mut self, cp: Checkpoint<P>) {
+        self.sim = cp.sim;
+        self.applied = cp.applied;
+        self.cursor_trace_len = cp.trace_len;
+    }
+
+    /// Moves the cursor to just after step `k` (events and inputs count as steps).
+    pub fn goto_step(&mut self, k: u64) {
+        if k < self.sim.steps() {
+            let cp = self
+                .checkpoints
+                .iter()
+                .rev()
+                .find(|c| c.sim.steps() <= k)
+                .unwrap_or(&self.checkpoints[0])
+                .clone();
+            self.restore(cp);
+        }
+        while self.sim.steps() < k {
+            if !self.step_once() {
+                break;
+            }
+        }
+    }
+
+    /// One step forward (the next event or input).
+    pub fn step_forward(&mut self) -> bool {
+        self.step_once()
+    }
+
+    /// One step back: the state just after the previous event.
+    pub fn step_back(&mut self) {
+        let k = self.sim.steps().saturating_sub(1);
+        self.goto_step(k);
+    }
+
+    /// Applies `input` now. If the cursor is in the past, the recorded future is discarded
+    /// and this input starts a new branch (returns true when that happened).
+    pub fn act(&mut self, input: Input) -> Result<bool, Error> {
+        self.sim.validate_input(&input)?;
+        // Finish the current instant first, so that a replay applies the input at the same point.
+        let now = self.sim.now();
+        self.advance_to(now);
+        let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.trace.len();
+        if forked {
+            self.inputs.truncate(self.applied);
+            self.trace.truncate(self.cursor_trace_len);
+            let steps = self.sim.steps();
+            self.checkpoints.retain(|c| c.sim.steps() <= steps);
+            self.horizon = now;
+        }
+        self.inputs.push(TimedInput { at: now, input });
+        self.step_once();
+        Ok(forked)
+    }
+}

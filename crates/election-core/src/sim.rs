@@ -1,0 +1,757 @@
+//! The discrete-event simulation: virtual time, the event queue, the network and faults.
+//!
+//! Events wait in a priority queue ordered by `(time, sequence number)`; the sequence number
+//! is assigned when an event is scheduled, so events at the same instant run in the order
+//! they were caused and every run of the same seed and inputs is identical.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use crate::error::Error;
+use crate::net::{LinkState, Links, NetConfig};
+use crate::protocol::{Ctx, Effect, Message, Monitor, Protocol, Status};
+use crate::rng::{NETWORK_STREAM, Stream};
+use crate::session::Input;
+use crate::trace::{DropReason, TraceEvent, TraceKind};
+use crate::view::{ClusterView, LinkView, Liveness, MessageView, NodeView};
+use crate::{MAX_NODES, Micros, NodeId};
+
+/// Cluster-level settings of a simulation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// Number of nodes, `1..=MAX_NODES`.
+    pub nodes: usize,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Network settings.
+    pub net: NetConfig,
+}
+
+impl SimConfig {
+    /// Checks the cluster size and the network settings.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.nodes == 0 || self.nodes > MAX_NODES {
+            return Err(Error::ClusterSize(self.nodes));
+        }
+        self.net.validate()
+    }
+}
+
+/// Whether a node process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    /// Running.
+    Up,
+    /// Crashed.
+    Down,
+    /// Stalled until `until` (or until resumed when `None`).
+    Paused { until: Option<Micros> },
+}
+
+#[derive(Debug, Clone)]
+struct TimerSlot {
+    generation: u64,
+    deadline: Micros,
+    armed_at: Micros,
+}
+
+/// One node of the simulation: the protocol state plus what the simulation keeps about it.
+#[derive(Debug, Clone)]
+pub struct NodeSlot<P: Protocol> {
+    /// Node id.
+    pub id: NodeId,
+    /// The algorithm's state machine.
+    pub proto: P,
+    /// Up, down or paused.
+    pub state: NodeState,
+    rng: Stream,
+    timers: BTreeMap<P::Timer, TimerSlot>,
+    timer_generation: u64,
+    pause_generation: u64,
+    /// Events that reached this node while it was paused, in arrival order.
+    stalled: Vec<Event<P>>,
+    last_status: Status,
+}
+
+impl<P: Protocol> NodeSlot<P> {
+    /// True when the process is running (not crashed, not paused).
+    pub fn is_up(&self) -> bool {
+        self.state == NodeState::Up
+    }
+
+    /// True when the process has not crashed (it may be paused).
+    pub fn is_alive(&self) -> bool {
+        self.state != NodeState::Down
+    }
+}
+
+#[derive(Debug, Clone)]
+struct InFlight<M> {
+    from: NodeId,
+    to: NodeId,
+    msg: M,
+    sent_at: Micros,
+    deliver_at: Micros,
+    lost: bool,
+    cut_at_send: bool,
+}
+
+#[derive(Debug, Clone)]
+enum EventKind<T> {
+    Deliver {
+        id: u64,
+    },
+    Timer {
+        node: NodeId,
+        timer: T,
+        generation: u64,
+    },
+    Resume {
+        node: NodeId,
+        generation: u64,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Event<P: Protocol> {
+    t: Micros,
+    seq: u64,
+    kind: EventKind<P::Timer>,
+}
+
+impl<P: Protocol> PartialEq for Event<P> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.t, self.seq) == (other.t, other.seq)
+    }
+}
+impl<P: Protocol> Eq for Event<P> {}
+impl<P: Protocol> PartialOrd for Event<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<P: Protocol> Ord for Event<P> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.t, self.seq).cmp(&(other.t, other.seq))
+    }
+}
+
+/// A running simulation of one algorithm on one cluster.
+#[derive(Debug, Clone)]
+pub struct Simulation<P: Protocol> {
+    config: SimConfig,
+    proto_config: P::Config,
+    peers: Vec<NodeId>,
+    now: Micros,
+    seq: u64,
+    next_msg_id: u64,
+    steps: u64,
+    queue: BinaryHeap<Reverse<Event<P>>>,
+    wire: BTreeMap<u64, InFlight<P::Msg>>,
+    nodes: Vec<NodeSlot<P>>,
+    links: Links,
+    net_rng: Stream,
+    monitor: P::Monitor,
+    violations: usize,
+    messages_sent: u64,
+    /// Output buffer: events since the last [`Simulation::take_trace`].
+    trace: Vec<TraceEvent>,
+    effects: Vec<Effect<P::Msg, P::Timer>>,
+}
+
+impl<P: Protocol> Simulation<P> {
+    /// Builds the cluster and starts every node at time 0, in id order.
+    pub fn new(config: SimConfig, proto_config: P::Config) -> Result<Self, Error> {
+        config.validate()?;
+        let peers: Vec<NodeId> = (1..=config.nodes as NodeId).collect();
+        let nodes = peers
+            .iter()
+            .map(|&id| {
+                let proto = P::new(id, &peers, &proto_config);
+                let last_status = proto.status();
+                NodeSlot {
+                    id,
+                    proto,
+                    state: NodeState::Up,
+                    rng: Stream::new(config.seed, u64::from(id)),
+                    timers: BTreeMap::new(),
+                    timer_generation: 0,
+                    pause_generation: 0,
+                    stalled: Vec::new(),
+                    last_status,
+                }
+            })
+            .collect();
+        let mut sim = Simulation {
+            links: Links::new(config.nodes),
+            net_rng: Stream::new(config.seed, NETWORK_STREAM),
+            config,
+            proto_config,
+            peers,
+            now: 0,
+            seq: 0,
+            next_msg_id: 1,
+            steps: 0,
+            queue: BinaryHeap::new(),
+            wire: BTreeMap::new(),
+            nodes,
+            monitor: P::Monitor::default(),
+            violations: 0,
+            messages_sent: 0,
+            trace: Vec::new(),
+            effects: Vec::new(),
+        };
+        for id in sim.peers.clone() {
+            sim.run_handler(id, |p, ctx| p.on_start(ctx));
+        }
+        Ok(sim)
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    /// Number of events processed and inputs applied so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Cluster settings.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// Algorithm settings.
+    pub fn proto_config(&self) -> &P::Config {
+        &self.proto_config
+    }
+
+    /// The nodes, in id order.
+    pub fn nodes(&self) -> &[NodeSlot<P>] {
+        &self.nodes
+    }
+
+    /// Test support: corrupt node state directly, then run the checker on every node.
+    #[doc(hidden)]
+    pub fn corrupt_for_test(&mut self, f: impl FnOnce(&mut [NodeSlot<P>])) {
+        f(&mut self.nodes);
+        for id in self.peers.clone() {
+            self.record_role_change(id);
+            self.check(id);
+        }
+    }
+
+    /// Node `id`'s protocol state.
+    pub fn node(&self, id: NodeId) -> Result<&P, Error> {
+        self.check_node(id)?;
+        Ok(&self.nodes[usize::from(id) - 1].proto)
+    }
+
+    /// Invariant violations so far.
+    pub fn violations(&self) -> usize {
+        self.violations
+    }
+
+    /// Messages sent so far (duplicates included once).
+    pub fn messages_sent(&self) -> u64 {
+        self.messages_sent
+    }
+
+    /// The trace events produced since the last [`Simulation::take_trace`].
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+
+    /// Takes the buffered trace events.
+    pub fn take_trace(&mut self) -> Vec<TraceEvent> {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// The leader a majority follows right now, if any (liveness check).
+    pub fn stable_leader(&self) -> Option<NodeId> {
+        self.monitor.stable_leader(&self.nodes)
+    }
+
+    /// True when no node is down or paused and no link is cut.
+    pub fn all_healed(&self) -> bool {
+        self.links.all_healthy() && self.nodes.iter().all(|n| n.is_up())
+    }
+
+    fn check_node(&self, id: NodeId) -> Result<(), Error> {
+        if id == 0 || usize::from(id) > self.nodes.len() {
+            Err(Error::UnknownNode {
+                node: id,
+                nodes: self.nodes.len(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    fn slot(&mut self, id: NodeId) -> &mut NodeSlot<P> {
+        &mut self.nodes[usize::from(id) - 1]
+    }
+
+    fn push(&mut self, t: Micros, kind: EventKind<P::Timer>) {
+        self.seq += 1;
+        self.queue.push(Reverse(Event {
+            t,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    fn record(&mut self, kind: TraceKind) {
+        self.trace.push(TraceEvent { t: self.now, kind });
+    }
+
+    /// Drops stale timer events from the head of the queue.
+    fn discard_stale(&mut self) {
+        while let Some(Reverse(ev)) = self.queue.peek() {
+            let stale = match &ev.kind {
+                EventKind::Timer {
+                    node,
+                    timer,
+                    generation,
+                } => {
+                    let slot = &self.nodes[usize::from(*node) - 1];
+                    slot.timers
+                        .get(timer)
+                        .is_none_or(|s| s.generation != *generation)
+                }
+                EventKind::Resume { node, generation } => {
+                    let slot = &self.nodes[usize::from(*node) - 1];
+                    !matches!(slot.state, NodeState::Paused { .. })
+                        || slot.pause_generation != *generation
+                }
+                EventKind::Deliver { .. } => false,
+            };
+            if stale {
+                self.queue.pop();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Time of the next event, if any.
+    pub fn next_event_time(&mut self) -> Option<Micros> {
+        self.discard_stale();
+        self.queue.peek().map(|Reverse(e)| e.t)
+    }
+
+    /// Processes the next event. Returns false when the queue is empty.
+    pub fn step(&mut self) -> bool {
+        self.discard_stale();
+        let Some(Reverse(ev)) = self.queue.pop() else {
+            return false;
+        };
+        debug_assert!(ev.t >= self.now, "time went backwards");
+        self.now = ev.t;
+        self.steps += 1;
+        self.dispatch(ev);
+        true
+    }
+
+    /// Processes every event with time `<= t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Micros) {
+        while let Some(next) = self.next_event_time() {
+            if next > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    fn dispatch(&mut self, ev: Event<P>) {
+        let target = match &ev.kind {
+            EventKind::Deliver { id } => self.wire.get(id).map(|m| m.to),
+            EventKind::Timer { node, .. } | EventKind::Resume { node, .. } => Some(*node),
+        };
+        let Some(target) = target else { return };
+        if let EventKind::Resume { node, .. } = ev.kind {
+            self.record(TraceKind::Resume { node });
+            self.resume(node);
+            return;
+        }
+        // A stalled process does nothing: the event waits until it resumes.
+        if matches!(
+            self.nodes[usize::from(target) - 1].state,
+            NodeState::Paused { .. }
+        ) {
+            self.slot(target).stalled.push(ev);
+            return;
+        }
+        match ev.kind {
+            EventKind::Deliver { id } => self.deliver(id),
+            EventKind::Timer { node, timer, .. } => {
+                let slot = self.slot(node);
+                slot.timers.remove(&timer);
+                let routine = P::is_routine_timer(timer);
+                self.record(TraceKind::Timer {
+                    node,
+                    timer: timer.to_string(),
+                    routine,
+                });
+                self.run_handler(node, |p, ctx| p.on_timer(ctx, timer));
+            }
+            EventKind::Resume { .. } => unreachable!("handled above"),
+        }
+    }
+
+    fn deliver(&mut self, id: u64) {
+        let Some(m) = self.wire.remove(&id) else {
+            return;
+        };
+        let (kind, summary, heartbeat) = (m.msg.kind(), m.msg.to_string(), m.msg.is_heartbeat());
+        let reason = if !self.nodes[usize::from(m.to) - 1].is_alive() {
+            Some(DropReason::NodeDown)
+        } else if m.cut_at_send || self.links.state(m.from, m.to) == LinkState::Cut {
+            Some(DropReason::LinkCut)
+        } else if m.lost {
+            Some(DropReason::Lost)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.record(TraceKind::Drop {
+                id,
+                from: m.from,
+                to: m.to,
+                kind,
+                summary,
+                heartbeat,
+                reason,
+            });
+            return;
+        }
+        self.record(TraceKind::Deliver {
+            id,
+            from: m.from,
+            to: m.to,
+            kind,
+            summary,
+            heartbeat,
+        });
+        let from = m.from;
+        self.run_handler(m.to, |p, ctx| p.on_message(ctx, from, m.msg));
+    }
+
+    /// Runs one handler on node `id` and performs its effects.
+    fn run_handler(&mut self, id: NodeId, f: impl FnOnce(&mut P, &mut Ctx<'_, P::Msg, P::Timer>)) {
+        let mut effects = std::mem::take(&mut self.effects);
+        effects.clear();
+        {
+            let now = self.now;
+            let slot = &mut self.nodes[usize::from(id) - 1];
+            let mut ctx = Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects);
+            f(&mut slot.proto, &mut ctx);
+        }
+        self.record_role_change(id);
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Send { to, msg } => self.send(id, to, msg),
+                Effect::SetTimer { timer, after } => {
+                    let now = self.now;
+                    let slot = self.slot(id);
+                    slot.timer_generation += 1;
+                    let generation = slot.timer_generation;
+                    let deadline = now.saturating_add(after);
+                    slot.timers.insert(
+                        timer,
+                        TimerSlot {
+                            generation,
+                            deadline,
+                            armed_at: now,
+                        },
+                    );
+                    self.push(
+                        deadline,
+                        EventKind::Timer {
+                            node: id,
+                            timer,
+                            generation,
+                        },
+                    );
+                }
+                Effect::CancelTimer { timer } => {
+                    self.slot(id).timers.remove(&timer);
+                }
+                Effect::Note(text) => self.record(TraceKind::Note { node: id, text }),
+            }
+        }
+        self.effects = effects;
+        self.check(id);
+    }
+
+    /// Records a role change of `id` since its last handler.
+    fn record_role_change(&mut self, id: NodeId) {
+        let status = self.nodes[usize::from(id) - 1].proto.status();
+        let last = self.nodes[usize::from(id) - 1].last_status;
+        if status.role != last.role {
+            self.record(TraceKind::Role {
+                node: id,
+                from: last.role,
+                to: status.role,
+                term: status.term,
+            });
+        }
+        self.slot(id).last_status = status;
+    }
+
+    /// Runs the safety monitor after an event on `id`.
+    fn check(&mut self, id: NodeId) {
+        let violations = self.monitor.after_event(self.now, id, &self.nodes);
+        for text in violations {
+            self.violations += 1;
+            self.record(TraceKind::Violation { text });
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        if to == 0 || usize::from(to) > self.nodes.len() || to == from {
+            // A protocol bug, not user input: record it loudly instead of panicking.
+            self.violations += 1;
+            self.record(TraceKind::Violation {
+                text: format!("n{from} sent {msg} to invalid node n{to}"),
+            });
+            return;
+        }
+        self.messages_sent += 1;
+        let copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            let latency = self.net_rng.range(
+                self.config.net.latency_us_min,
+                self.config.net.latency_us_max,
+            );
+            let lost = self.net_rng.chance_ppm(self.config.net.loss_ppm);
+            let cut_at_send = self.links.state(from, to) == LinkState::Cut;
+            let id = self.next_msg_id;
+            self.next_msg_id += 1;
+            let deliver_at = self.now + latency;
+            self.record(TraceKind::Send {
+                id,
+                from,
+                to,
+                kind: msg.kind(),
+                summary: msg.to_string(),
+                heartbeat: msg.is_heartbeat(),
+                deliver_at,
+            });
+            self.wire.insert(
+                id,
+                InFlight {
+                    from,
+                    to,
+                    msg: msg.clone(),
+                    sent_at: self.now,
+                    deliver_at,
+                    lost,
+                    cut_at_send,
+                },
+            );
+            self.push(deliver_at, EventKind::Deliver { id });
+        }
+    }
+
+    fn resume(&mut self, id: NodeId) {
+        let slot = self.slot(id);
+        if !matches!(slot.state, NodeState::Paused { .. }) {
+            return;
+        }
+        slot.state = NodeState::Up;
+        let stalled = std::mem::take(&mut slot.stalled);
+        // Everything that queued up during the stall runs now, in its original order.
+        let now = self.now;
+        for ev in stalled {
+            self.push(now, ev.kind);
+        }
+    }
+
+    /// Applies a user input at the current time.
+    pub fn apply(&mut self, input: &Input) -> Result<(), Error> {
+        self.validate_input(input)?;
+        self.steps += 1;
+        self.record(TraceKind::Input {
+            input: input.clone(),
+        });
+        match input {
+            Input::Crash { node } => {
+                let id = *node;
+                let slot = self.slot(id);
+                if slot.is_alive() {
+                    slot.state = NodeState::Down;
+                    slot.timers.clear();
+                    slot.stalled.clear();
+                    slot.proto.on_crash();
+                    self.record_role_change(id);
+                    self.check(id);
+                }
+            }
+            Input::Restart { node } => {
+                let id = *node;
+                if self.slot(id).state == NodeState::Down {
+                    self.slot(id).state = NodeState::Up;
+                    self.run_handler(id, |p, ctx| p.on_start(ctx));
+                }
+            }
+            Input::Pause { node, for_us } => {
+                let id = *node;
+                let now = self.now;
+                let slot = self.slot(id);
+                if slot.is_alive() {
+                    slot.pause_generation += 1;
+                    let generation = slot.pause_generation;
+                    let until = for_us.map(|d| now.saturating_add(d));
+                    slot.state = NodeState::Paused { until };
+                    if let Some(t) = until {
+                        self.push(
+                            t,
+                            EventKind::Resume {
+                                node: id,
+                                generation,
+                            },
+                        );
+                    }
+                }
+            }
+            Input::Resume { node } => self.resume(*node),
+            Input::Cut { from, to, both } => {
+                self.links.set_cut(*from, *to, true);
+                if *both {
+                    self.links.set_cut(*to, *from, true);
+                }
+            }
+            Input::Heal { from, to, both } => {
+                self.links.set_cut(*from, *to, false);
+                if *both {
+                    self.links.set_cut(*to, *from, false);
+                }
+            }
+            Input::Isolate { node } => {
+                for &p in &self.peers.clone() {
+                    if p != *node {
+                        self.links.set_cut(*node, p, true);
+                        self.links.set_cut(p, *node, true);
+                    }
+                }
+            }
+            Input::Partition { groups } => self.links.partition(groups),
+            Input::HealAll => self.links.heal_all(),
+            Input::Request { node, request } => {
+                let id = *node;
+                if self.slot(id).is_up() {
+                    let request = request.clone();
+                    self.run_handler(id, |p, ctx| p.on_request(ctx, request));
+                } else {
+                    self.record(TraceKind::Note {
+                        node: id,
+                        text: format!("is not running: request '{request}' is lost"),
+                    });
+                }
+            }
+            Input::Network { net } => self.config.net = net.clone(),
+        }
+        Ok(())
+    }
+
+    /// Checks an input against this cluster without applying it.
+    pub fn validate_input(&self, input: &Input) -> Result<(), Error> {
+        for id in input.nodes() {
+            self.check_node(id)?;
+        }
+        if let Input::Network { net } = input {
+            net.validate()?;
+        }
+        if let Input::Request {
+            request: crate::Request::TransferLeadership { to },
+            ..
+        } = input
+        {
+            self.check_node(*to)?;
+        }
+        Ok(())
+    }
+
+    /// A snapshot of the cluster for drawing.
+    pub fn view(&self) -> ClusterView {
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|slot| {
+                let status = slot.proto.status();
+                let watched = slot.proto.watched_timer().and_then(|t| slot.timers.get(&t));
+                let (log, commit) = slot.proto.log_view();
+                let mut view = NodeView {
+                    id: slot.id,
+                    liveness: match slot.state {
+                        NodeState::Up => Liveness::Up,
+                        NodeState::Down => Liveness::Down,
+                        NodeState::Paused { .. } => Liveness::Paused,
+                    },
+                    role: status.role,
+                    term: status.term,
+                    voted_for: None,
+                    leader: status.leader,
+                    votes: Vec::new(),
+                    timer_deadline: watched.map(|t| t.deadline),
+                    timer_armed_at: watched.map(|t| t.armed_at),
+                    paused_until: match slot.state {
+                        NodeState::Paused { until } => until,
+                        _ => None,
+                    },
+                    log,
+                    commit,
+                    details: Vec::new(),
+                };
+                slot.proto.describe(&mut view);
+                view
+            })
+            .collect();
+        let messages = self
+            .wire
+            .iter()
+            .map(|(&id, m)| MessageView {
+                id,
+                from: m.from,
+                to: m.to,
+                kind: m.msg.kind(),
+                summary: m.msg.to_string(),
+                heartbeat: m.msg.is_heartbeat(),
+                sent_at: m.sent_at,
+                deliver_at: m.deliver_at,
+                doomed: m.lost
+                    || m.cut_at_send
+                    || self.links.state(m.from, m.to) == LinkState::Cut
+                    || !self.nodes[usize::from(m.to) - 1].is_alive(),
+            })
+            .collect();
+        let mut links = Vec::new();
+        for &a in &self.peers {
+            for &b in &self.peers {
+                if a != b && self.links.state(a, b) != LinkState::Healthy {
+                    links.push(LinkView {
+                        from: a,
+                        to: b,
+                        state: self.links.state(a, b),
+                    });
+                }
+            }
+        }
+        ClusterView {
+            algorithm: P::NAME,
+            now: self.now,
+            nodes,
+            messages,
+            links,
+            violations: self.violations,
+            stable_leader: self.stable_leader(),
+        }
+    }
+}

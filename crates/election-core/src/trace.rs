@@ -1,0 +1,234 @@
+//! The trace: the single source of truth of what happened.
+//!
+//! Every send, delivery, drop, timer, role change, user input, narration note and invariant
+//! violation is a [`TraceEvent`] with a one-line `Display` notation (etcd's `DescribeMessage`
+//! idea). The same text appears in golden files, in the page's event log and in failure
+//! messages, and [`trace_hash`] hashes exactly that text.
+
+use std::fmt;
+use std::hash::Hasher;
+
+use serde::Serialize;
+
+use crate::protocol::Role;
+use crate::session::Input;
+use crate::{Micros, NodeId, fmt_time};
+
+/// One thing that happened at virtual time `t`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceEvent {
+    /// When it happened.
+    pub t: Micros,
+    /// What happened.
+    pub kind: TraceKind,
+}
+
+/// The kinds of trace events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TraceKind {
+    /// A message left `from` for `to`; it arrives (or is dropped) at `deliver_at`.
+    Send {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        summary: String,
+        heartbeat: bool,
+        deliver_at: Micros,
+    },
+    /// A message was handed to its destination.
+    Deliver {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        summary: String,
+        heartbeat: bool,
+    },
+    /// A message never arrived.
+    Drop {
+        id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        summary: String,
+        heartbeat: bool,
+        reason: DropReason,
+    },
+    /// A timer fired on `node`; `routine` timers (heartbeat) are hidden like heartbeats.
+    Timer {
+        node: NodeId,
+        timer: String,
+        routine: bool,
+    },
+    /// `node` changed role (or term while keeping its role as leader/candidate).
+    Role {
+        node: NodeId,
+        from: Role,
+        to: Role,
+        term: u64,
+    },
+    /// A user input was applied.
+    Input { input: Input },
+    /// A paused node resumed because its pause ended.
+    Resume { node: NodeId },
+    /// Narration written by the algorithm.
+    Note { node: NodeId, text: String },
+    /// A safety invariant was violated.
+    Violation { text: String },
+}
+
+/// Why a message was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The network lost it (loss probability).
+    Lost,
+    /// The link was cut when it was sent or when it arrived.
+    LinkCut,
+    /// The destination was down.
+    NodeDown,
+}
+
+impl fmt::Display for DropReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DropReason::Lost => "lost",
+            DropReason::LinkCut => "link cut",
+            DropReason::NodeDown => "node down",
+        })
+    }
+}
+
+impl TraceKind {
+    /// True for heartbeat traffic and routine timers, hidden from golden files and narration unless asked for.
+    pub fn is_heartbeat(&self) -> bool {
+        match self {
+            TraceKind::Send { heartbeat, .. }
+            | TraceKind::Deliver { heartbeat, .. }
+            | TraceKind::Drop { heartbeat, .. } => *heartbeat,
+            TraceKind::Timer { routine, .. } => *routine,
+            _ => false,
+        }
+    }
+
+    /// True for message traffic (send, deliver, drop).
+    pub fn is_message(&self) -> bool {
+        matches!(
+            self,
+            TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Drop { .. }
+        )
+    }
+
+    /// The node this event is about, if any.
+    pub fn node(&self) -> Option<NodeId> {
+        match self {
+            TraceKind::Send { from, .. } => Some(*from),
+            TraceKind::Deliver { to, .. } | TraceKind::Drop { to, .. } => Some(*to),
+            TraceKind::Timer { node, .. }
+            | TraceKind::Role { node, .. }
+            | TraceKind::Resume { node }
+            | TraceKind::Note { node, .. } => Some(*node),
+            TraceKind::Input { input } => input.node(),
+            TraceKind::Violation { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for TraceEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t={} ", fmt_time(self.t))?;
+        match &self.kind {
+            TraceKind::Send {
+                id,
+                from,
+                to,
+                summary,
+                deliver_at,
+                ..
+            } => {
+                write!(
+                    f,
+                    "n{from} -> n{to} {summary} #{id} (arrives {})",
+                    fmt_time(*deliver_at)
+                )
+            }
+            TraceKind::Deliver {
+                id,
+                from,
+                to,
+                summary,
+                ..
+            } => {
+                write!(f, "n{to} <- n{from} {summary} #{id}")
+            }
+            TraceKind::Drop {
+                id,
+                from,
+                to,
+                summary,
+                reason,
+                ..
+            } => {
+                write!(f, "n{to} x- n{from} {summary} #{id} dropped: {reason}")
+            }
+            TraceKind::Timer { node, timer, .. } => write!(f, "n{node} timer {timer} fired"),
+            TraceKind::Role {
+                node,
+                from,
+                to,
+                term,
+            } => {
+                write!(f, "n{node} {from} -> {to} term={term}")
+            }
+            TraceKind::Input { input } => write!(f, "input: {input}"),
+            TraceKind::Resume { node } => write!(f, "n{node} resumes after its pause"),
+            TraceKind::Note { node, text } => write!(f, "n{node}: {text}"),
+            TraceKind::Violation { text } => write!(f, "VIOLATION: {text}"),
+        }
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a) of the trace's text, one line per event.
+///
+/// Stable across runs, platforms and Rust versions because it hashes the `Display` text,
+/// not in-memory layouts.
+pub fn trace_hash<'a>(events: impl IntoIterator<Item = &'a TraceEvent>) -> u64 {
+    let mut h = fnv::FnvHasher::default();
+    for e in events {
+        h.write(e.to_string().as_bytes());
+        h.write(b"\n");
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notation() {
+        let e = TraceEvent {
+            t: 231_000,
+            kind: TraceKind::Role {
+                node: 3,
+                from: Role::Candidate,
+                to: Role::Leader,
+                term: 4,
+            },
+        };
+        assert_eq!(e.to_string(), "t=231ms n3 candidate -> leader term=4");
+    }
+
+    #[test]
+    fn hash_is_pinned_fnv1a() {
+        // FNV-1a of the empty input is the offset basis.
+        assert_eq!(trace_hash(&[]), 0xcbf2_9ce4_8422_2325);
+        let e = TraceEvent {
+            t: 0,
+            kind: TraceKind::Violation { text: "x".into() },
+        };
+        assert_ne!(trace_hash(&[e.clone()]), trace_hash(&[e.clone(), e]));
+    }
+}

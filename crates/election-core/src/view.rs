@@ -1,0 +1,114 @@
+//! Serializable views: the only thing the user interface sees of a simulation.
+
+use serde::Serialize;
+
+use crate::net::LinkState;
+use crate::protocol::Role;
+use crate::{Micros, NodeId};
+
+/// Liveness of a node process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Liveness {
+    /// Running.
+    Up,
+    /// Crashed: volatile state lost, durable state kept.
+    Down,
+    /// Stalled (a GC pause): timers frozen, inbound messages queue up.
+    Paused,
+}
+
+/// One log entry for drawing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryView {
+    /// Position in the log (1-based).
+    pub index: u64,
+    /// Term (or epoch) the entry was created in.
+    pub term: u64,
+    /// What the entry holds ("x=7", "no-op").
+    pub label: String,
+}
+
+/// Everything the UI draws for one node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeView {
+    /// Node id.
+    pub id: NodeId,
+    /// Up, down or paused.
+    pub liveness: Liveness,
+    /// Role (meaningful only when up or paused).
+    pub role: Role,
+    /// Term / epoch / ballot.
+    pub term: u64,
+    /// Whom this node voted for in `term`.
+    pub voted_for: Option<NodeId>,
+    /// The leader this node believes in.
+    pub leader: Option<NodeId>,
+    /// Votes received in the current campaign.
+    pub votes: Vec<NodeId>,
+    /// When the watched timer (election timer) fires, if armed.
+    pub timer_deadline: Option<Micros>,
+    /// When the watched timer was armed (for the draining arc).
+    pub timer_armed_at: Option<Micros>,
+    /// Paused until (None while paused means "until resumed").
+    pub paused_until: Option<Micros>,
+    /// The log (possibly truncated to the last entries by the caller).
+    pub log: Vec<EntryView>,
+    /// Highest committed index.
+    pub commit: u64,
+    /// Algorithm-specific details as label/value pairs.
+    pub details: Vec<(String, String)>,
+}
+
+/// A message on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageView {
+    /// Message id (as in the trace, `#id`).
+    pub id: u64,
+    /// Sender.
+    pub from: NodeId,
+    /// Destination.
+    pub to: NodeId,
+    /// Kind label ("RequestVote").
+    pub kind: &'static str,
+    /// One-line summary.
+    pub summary: String,
+    /// Heartbeat traffic.
+    pub heartbeat: bool,
+    /// Send time.
+    pub sent_at: Micros,
+    /// Arrival time.
+    pub deliver_at: Micros,
+    /// The message will not arrive (lost, or its link is cut): draw it falling off.
+    pub doomed: bool,
+}
+
+/// One directed link that is not healthy (healthy links are not listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkView {
+    /// Sender side.
+    pub from: NodeId,
+    /// Receiver side.
+    pub to: NodeId,
+    /// State.
+    pub state: LinkState,
+}
+
+/// The whole cluster at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClusterView {
+    /// Algorithm name.
+    pub algorithm: &'static str,
+    /// Current virtual time.
+    pub now: Micros,
+    /// Nodes in id order.
+    pub nodes: Vec<NodeView>,
+    /// In-flight messages in send order.
+    pub messages: Vec<MessageView>,
+    /// Cut links.
+    pub links: Vec<LinkView>,
+    /// Number of invariant violations so far.
+    pub violations: usize,
+    /// Leader followed by a majority, if any.
+    pub stable_leader: Option<NodeId>,
+}

@@ -51,7 +51,7 @@ pub use protocol::{Ctx, Effect, Message, Protocol, Request, Role, Status};
 pub use session::{Input, Session, TimedInput};
 pub use sim::{NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};
-pub use view::{ClusterView, EntryView, LinkView, MessageView, NodeView};
+pub use view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView};
 
 /// Virtual time in microseconds since the start of the simulation.
 ///

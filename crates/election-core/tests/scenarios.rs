@@ -85,3 +85,25 @@ fn first_difference(expected: &str, actual: &str) -> String {
         actual.lines().count()
     )
 }
+
+#[test]
+fn every_scenario_also_runs_in_the_browser_test() {
+    // election-web's wasm test replays the scenario files in headless Chromium; it lists
+    // them with include_str!, so a new file must be added there too.
+    let wasm_test = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../election-web/tests/wasm.rs"),
+    )
+    .expect("election-web/tests/wasm.rs exists");
+    let root = scenario_root();
+    for path in scenario_files() {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            wasm_test.contains(&format!("tests/scenarios/{rel}")),
+            "{rel} is not replayed by crates/election-web/tests/wasm.rs"
+        );
+    }
+}

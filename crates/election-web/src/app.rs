@@ -1,0 +1,456 @@
+//! App state, the reducer that turns user actions into core calls, and the top component.
+//!
+//! The simulation session is a large, mutable engine (trace, checkpoints), so the state holds
+//! it behind `Rc<RefCell<..>>` instead of cloning it on every action; the reducer is still the
+//! only place that changes it, and browser effects (URL, timers, clipboard) live in hooks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use election_core::{
+    Algorithm, AlgorithmConfig, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec,
+    TraceEvent,
+};
+use gloo_timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::cluster::Cluster;
+use crate::panels::{Controls, EventLog, Inspector, Logs, Settings, Timeline};
+use crate::share;
+
+/// Simulated microseconds per wall-clock millisecond at each speed setting.
+pub const SPEEDS: [(&str, f64); 10] = [
+    ("0.01x", 0.01),
+    ("0.02x", 0.02),
+    ("0.05x", 0.05),
+    ("0.1x", 0.1),
+    ("0.25x", 0.25),
+    ("0.5x", 0.5),
+    ("1x", 1.0),
+    ("2x", 2.0),
+    ("5x", 5.0),
+    ("10x", 10.0),
+];
+/// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
+pub const DEFAULT_SPEED: usize = 2;
+
+/// Everything the page shows.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// The running session.
+    pub engine: Rc<RefCell<AnySession>>,
+    /// Settings the session was built from (inputs excluded).
+    pub base: SessionSpec,
+    /// Is time running?
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// The node shown in the inspector.
+    pub selected: Option<NodeId>,
+    /// A problem to show (bad URL, invalid setting), dismissable.
+    pub error: Option<String>,
+    /// Information (forked the future, link copied).
+    pub notice: Option<String>,
+    /// Text for the ARIA live region.
+    pub announcement: String,
+    /// Leader at the last announcement.
+    pub last_leader: Option<NodeId>,
+    /// Show heartbeats in the event log.
+    pub show_heartbeats: bool,
+    /// Compact, chrome-less embed mode.
+    pub embed: bool,
+    /// Bumped on every change, so that Yew re-renders.
+    pub version: u64,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
+    }
+}
+
+/// What the user (or the clock) does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Wall-clock time passed (milliseconds).
+    Tick(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Change the speed.
+    SetSpeed(usize),
+    /// One event forward.
+    StepForward,
+    /// One event back.
+    StepBack,
+    /// Move the cursor.
+    Seek(Micros),
+    /// Select a node (or none).
+    Select(Option<NodeId>),
+    /// Apply an input at the cursor.
+    Act(Input),
+    /// Cut a healthy link or heal a cut one (both directions).
+    ToggleLink(NodeId, NodeId),
+    /// Rebuild the session with new settings.
+    Configure(SessionSpec),
+    /// Show or hide heartbeats in the log.
+    ShowHeartbeats(bool),
+    /// Say something.
+    Notify(String),
+    /// Dismiss the error and notice.
+    Dismiss,
+}
+
+impl Lab {
+    fn new(base: SessionSpec, embed: bool) -> Self {
+        let engine = AnySession::new(base.clone()).unwrap_or_else(|_| {
+            AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1))
+                .expect("the default session is valid")
+        });
+        Lab {
+            engine: Rc::new(RefCell::new(engine)),
+            base,
+            playing: true,
+            speed: DEFAULT_SPEED,
+            selected: None,
+            error: None,
+            notice: None,
+            announcement: String::new(),
+            last_leader: None,
+            show_heartbeats: false,
+            embed,
+            version: 0,
+        }
+    }
+
+    /// The view at the cursor.
+    pub fn view(&self) -> ClusterView {
+        self.engine.borrow().view()
+    }
+
+    fn announce_leader(&mut self) {
+        let leader = self.engine.borrow().stable_leader();
+        if leader != self.last_leader {
+            self.announcement = match leader {
+                Some(l) => format!("n{l} is now the leader"),
+                None => "There is no leader".to_string(),
+            };
+            self.last_leader = leader;
+        }
+    }
+}
+
+impl Reducible for Lab {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.version += 1;
+        match action {
+            Action::Tick(wall_ms) => {
+                if !s.playing {
+                    return self;
+                }
+                // Wall time only paces the animation; the simulation itself never reads it.
+                let wall_ms = wall_ms.clamp(0.0, 100.0);
+                let delta = (wall_ms * 1_000.0 * SPEEDS[s.speed].1) as Micros;
+                let mut e = s.engine.borrow_mut();
+                let t = e.now().saturating_add(delta.max(1));
+                e.advance_to(t);
+            }
+            Action::TogglePlay => s.playing = !s.playing,
+            Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
+            Action::StepForward => {
+                s.playing = false;
+                s.engine.borrow_mut().step_forward();
+            }
+            Action::StepBack => {
+                s.playing = false;
+                s.engine.borrow_mut().step_back();
+            }
+            Action::Seek(t) => {
+                let r = s.engine.borrow_mut().seek(t.min(i64::MAX as u64) as i64);
+                if let Err(e) = r {
+                    s.error = Some(e.to_string());
+                }
+            }
+            Action::Select(n) => s.selected = n,
+            Action::Act(input) => {
+                let r = s.engine.borrow_mut().act(input);
+                match r {
+                    Ok(true) => {
+                        s.notice = Some("You acted in the past: the recorded future was discarded and a new one starts here.".into())
+                    }
+                    Ok(false) => {}
+                    Err(e) => s.error = Some(e.to_string()),
+                }
+            }
+            Action::ToggleLink(a, b) => {
+                let cut = s
+                    .view()
+                    .links
+                    .iter()
+                    .any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
+                let input = if cut {
+                    Input::Heal {
+                        from: a,
+                        to: b,
+                        both: true,
+                    }
+                } else {
+                    Input::Cut {
+                        from: a,
+                        to: b,
+                        both: true,
+                    }
+                };
+                let r = s.engine.borrow_mut().act(input);
+                if let Err(e) = r {
+                    s.error = Some(e.to_string());
+                }
+            }
+            Action::Configure(spec) => match AnySession::new(spec.clone()) {
+                Ok(engine) => {
+                    s.engine = Rc::new(RefCell::new(engine));
+                    s.base = SessionSpec {
+                        inputs: Vec::new(),
+                        ..spec
+                    };
+                    s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
+                    s.last_leader = None;
+                    s.error = None;
+                }
+                Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
+            },
+            Action::ShowHeartbeats(b) => s.show_heartbeats = b,
+            Action::Notify(n) => s.notice = Some(n),
+            Action::Dismiss => {
+                s.error = None;
+                s.notice = None;
+            }
+        }
+        s.announce_leader();
+        Rc::new(s)
+    }
+}
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
+fn initial_lab() -> Lab {
+    let embed = location()
+        .and_then(|l| l.search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .and_then(|p| p.get("embed"))
+        .is_some_and(|v| v == "1");
+    let fragment = location().and_then(|l| l.hash().ok()).unwrap_or_default();
+    let default = SessionSpec::new(Algorithm::Raft, 5, 1);
+    match share::decode(&fragment) {
+        Ok(Some(shared)) => {
+            let mut lab = Lab::new(shared.spec.clone(), embed);
+            lab.base.inputs.clear();
+            lab.engine.borrow_mut().advance_to(shared.cursor);
+            lab.playing = false;
+            lab
+        }
+        Ok(None) => Lab::new(default, embed),
+        Err(e) => {
+            let mut lab = Lab::new(default, embed);
+            lab.error = Some(format!("{e}. Showing a fresh 5-node Raft cluster instead."));
+            lab
+        }
+    }
+}
+
+/// The page.
+#[component]
+pub fn App() -> Html {
+    let lab = use_reducer(initial_lab);
+
+    // The animation clock: a tick every 16 ms while the page is open.
+    {
+        let dispatch = lab.dispatcher();
+        use_effect_with((), move |_| {
+            let perf = web_sys::window().and_then(|w| w.performance());
+            let last = Rc::new(RefCell::new(perf.as_ref().map_or(0.0, |p| p.now())));
+            let interval = Interval::new(16, move || {
+                let now = perf.as_ref().map_or(0.0, |p| p.now());
+                let dt = now - *last.borrow();
+                *last.borrow_mut() = now;
+                dispatch.dispatch(Action::Tick(dt));
+            });
+            move || drop(interval)
+        });
+    }
+
+    let on_key = {
+        let lab = lab.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .is_some()
+            {
+                return;
+            }
+            match e.key().as_str() {
+                " " => {
+                    e.prevent_default();
+                    lab.dispatch(Action::TogglePlay);
+                }
+                "ArrowRight" => lab.dispatch(Action::StepForward),
+                "ArrowLeft" => lab.dispatch(Action::StepBack),
+                "Escape" => lab.dispatch(Action::Select(None)),
+                k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
+                    let d = k.as_bytes()[0] - b'0';
+                    let n = if d == 0 { 10 } else { d };
+                    if usize::from(n) <= lab.base.nodes {
+                        lab.dispatch(Action::Select(Some(n)));
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+
+    let view = lab.view();
+    let (trace_hash, steps, horizon, trace): (u64, u64, Micros, Vec<TraceEvent>) = {
+        let e = lab.engine.borrow();
+        let t = e.trace();
+        let keep = if lab.show_heartbeats { 200 } else { 2_000 };
+        let tail = t[t.len().saturating_sub(keep)..]
+            .iter()
+            .filter(|ev| lab.show_heartbeats || !ev.kind.is_heartbeat())
+            .cloned()
+            .collect::<Vec<_>>();
+        let tail = tail[tail.len().saturating_sub(200)..].to_vec();
+        (e.trace_hash(), e.steps(), e.horizon(), tail)
+    };
+
+    let dispatch = |a: fn() -> Action| {
+        let lab = lab.clone();
+        Callback::from(move |_| lab.dispatch(a()))
+    };
+    let on_select = {
+        let lab = lab.clone();
+        Callback::from(move |n: Option<NodeId>| lab.dispatch(Action::Select(n)))
+    };
+    let on_input = {
+        let lab = lab.clone();
+        Callback::from(move |i: Input| lab.dispatch(Action::Act(i)))
+    };
+    let on_link = {
+        let lab = lab.clone();
+        Callback::from(move |(a, b): (NodeId, NodeId)| lab.dispatch(Action::ToggleLink(a, b)))
+    };
+    let on_seek = {
+        let lab = lab.clone();
+        Callback::from(move |t: Micros| lab.dispatch(Action::Seek(t)))
+    };
+    let on_speed = {
+        let lab = lab.clone();
+        Callback::from(move |i: usize| lab.dispatch(Action::SetSpeed(i)))
+    };
+    let on_configure = {
+        let lab = lab.clone();
+        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Configure(spec)))
+    };
+    let on_heartbeats = {
+        let lab = lab.clone();
+        Callback::from(move |b: bool| lab.dispatch(Action::ShowHeartbeats(b)))
+    };
+    let on_share = {
+        let lab = lab.clone();
+        Callback::from(move |_| {
+            let (spec, now) = {
+                let e = lab.engine.borrow();
+                (e.spec(), e.now())
+            };
+            let fragment = share::encode(&spec, now);
+            if let Some(l) = location() {
+                let _ = l.set_hash(&fragment);
+                let url = l.href().unwrap_or_default();
+                copy_to_clipboard(&url);
+                lab.dispatch(Action::Notify(
+                    "Link copied (and put in the address bar): it reproduces this exact run."
+                        .into(),
+                ));
+            }
+        })
+    };
+
+    let leader = view.stable_leader;
+    let violations = view.violations;
+    let class = if lab.embed { "lab embed" } else { "lab" };
+    let raft = match &lab.base.config {
+        AlgorithmConfig::Raft(c) => c.clone(),
+    };
+
+    html! {
+        <main class={class} tabindex="0" onkeydown={on_key}
+            data-trace-hash={format!("{trace_hash:016x}")} data-now={view.now.to_string()}
+            data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
+            <header class="top">
+                <h1>{"Leader Election Lab"}</h1>
+                <p class="tagline">{"Raft: watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it."}</p>
+            </header>
+            <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
+            if let Some(e) = &lab.error {
+                <div class="banner error" role="alert">
+                    <span>{e.clone()}</span>
+                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                </div>
+            }
+            if let Some(n) = &lab.notice {
+                <div class="banner notice" role="status">
+                    <span>{n.clone()}</span>
+                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                </div>
+            }
+            <section class="stage">
+                <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
+                <div class="status-line">
+                    <span class={classes!("pill", if leader.is_some() { "ok" } else { "warn" })}>
+                        {match leader { Some(l) => format!("leader: n{l}"), None => "no leader".to_string() }}
+                    </span>
+                    <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
+                        {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
+                    </span>
+                </div>
+            </section>
+            <Controls playing={lab.playing} speed={lab.speed}
+                on_play={dispatch(|| Action::TogglePlay)} on_back={dispatch(|| Action::StepBack)}
+                on_forward={dispatch(|| Action::StepForward)} on_speed={on_speed} on_share={on_share} />
+            <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
+            <aside class="side">
+                <Inspector view={view.clone()} selected={lab.selected} on_input={on_input} on_select={on_select} />
+                if !lab.embed {
+                    <Settings base={lab.base.clone()} raft={raft} on_configure={on_configure} />
+                }
+            </aside>
+            <Logs view={view.clone()} />
+            <EventLog events={trace} show_heartbeats={lab.show_heartbeats} on_heartbeats={on_heartbeats} />
+        </main>
+    }
+}
+
+/// Copies text with the async Clipboard API when the browser allows it (best effort: the
+/// link is also put in the address bar).
+fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
+        return;
+    };
+    if clipboard.is_undefined() {
+        return;
+    }
+    if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
+        if let Some(f) = write.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&clipboard, &text.into());
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Panels around the picture: controls, timeline, inspector, settings, logs, event log.
+
+use election_core::{
+    AlgorithmConfig, ClusterView, Input, Liveness, MAX_NODES, Micros, NodeId, RaftConfig, Request,
+    SessionSpec, TraceEvent, fmt_time, ms,
+};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::app::SPEEDS;
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| {
+            t.clone()
+                .dyn_into::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|_| {
+                    t.dyn_into::<web_sys::HtmlSelectElement>()
+                        .map(|s| s.value())
+                })
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn input_checked(e: &Event) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub playing: bool,
+    pub speed: usize,
+    pub on_play: Callback<MouseEvent>,
+    pub on_back: Callback<MouseEvent>,
+    pub on_forward: Callback<MouseEvent>,
+    pub on_speed: Callback<usize>,
+    pub on_share: Callback<MouseEvent>,
+}
+
+/// Play/pause, step, speed, share.
+#[component]
+pub fn Controls(p: &ControlsProps) -> Html {
+    let on_speed = {
+        let cb = p.on_speed.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(i) = input_value(&e).parse::<usize>() {
+                cb.emit(i);
+            }
+        })
+    };
+    html! {
+        <nav class="controls" aria-label="Playback">
+            <button onclick={p.on_back.clone()} aria-label="Step back one event (Left arrow)" title="Step back (←)">{"‹ Back"}</button>
+            <button class="play" onclick={p.on_play.clone()} data-testid="play"
+                aria-label={if p.playing { "Pause (Space)" } else { "Play (Space)" }}>
+                {if p.playing { "Pause" } else { "Play" }}
+            </button>
+            <button onclick={p.on_forward.clone()} aria-label="Step forward one event (Right arrow)" title="Step forward (→)">{"Next ›"}</button>
+            <label class="speed">{"Speed "}
+                <select onchange={on_speed} aria-label="Simulation speed">
+                    { for SPEEDS.iter().enumerate().map(|(i, (name, _))| html! {
+                        <option value={i.to_string()} selected={i == p.speed}>{*name}</option>
+                    }) }
+                </select>
+            </label>
+            <button onclick={p.on_share.clone()} data-testid="share" aria-label="Copy a link that reproduces this run">{"Share link"}</button>
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub now: Micros,
+    pub horizon: Micros,
+    pub on_seek: Callback<Micros>,
+}
+
+/// The scrubber over the recorded run.
+#[component]
+pub fn Timeline(p: &TimelineProps) -> Html {
+    let on_input = {
+        let cb = p.on_seek.clone();
+        Callback::from(move |e: InputEvent| {
+            let e: Event = e.into();
+            if let Ok(t) = input_value(&e).parse::<u64>() {
+                cb.emit(t * 1_000);
+            }
+        })
+    };
+    let max_ms = p.horizon.max(p.now) / 1_000;
+    html! {
+        <div class="timeline">
+            <label for="scrubber">{format!("t = {}", fmt_time(p.now))}</label>
+            <input id="scrubber" type="range" min="0" max={max_ms.to_string()} step="1"
+                value={(p.now / 1_000).to_string()} oninput={on_input}
+                aria-label="Time: drag to travel back and forth through the recorded run"
+                aria-valuetext={fmt_time(p.now)} />
+            <span class="horizon">{format!("recorded: {}", fmt_time(p.horizon))}</span>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub view: ClusterView,
+    pub selected: Option<NodeId>,
+    pub on_input: Callback<Input>,
+    pub on_select: Callback<Option<NodeId>>,
+}
+
+/// The selected node's full state and the actions on it.
+#[component]
+pub fn Inspector(p: &InspectorProps) -> Html {
+    let Some(node) = p
+        .selected
+        .and_then(|id| p.view.nodes.get(usize::from(id) - 1))
+    else {
+        return html! {
+            <section class="inspector empty" aria-label="Node inspector">
+                <h2>{"Node inspector"}</h2>
+                <p>{"Click a node (or press its number key) to see its state and to crash, pause or restart it."}</p>
+            </section>
+        };
+    };
+    let id = node.id;
+    let act = |input: Input| {
+        let cb = p.on_input.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(input.clone()))
+    };
+    let opt = |o: Option<NodeId>| o.map_or("none".to_string(), |x| format!("n{x}"));
+    let next_value = p.view.now / 1_000 % 100;
+    let down = node.liveness == Liveness::Down;
+    let paused = node.liveness == Liveness::Paused;
+    let others: Vec<NodeId> = p
+        .view
+        .nodes
+        .iter()
+        .map(|n| n.id)
+        .filter(|&n| n != id)
+        .collect();
+    let close = {
+        let cb = p.on_select.clone();
+        Callback::from(move |_| cb.emit(None))
+    };
+    html! {
+        <section class="inspector" aria-label={format!("Node n{id}")}>
+            <h2>{format!("Node n{id}")} <button class="close" onclick={close} aria-label="Close inspector">{"×"}</button></h2>
+            <dl>
+                <dt>{"state"}</dt><dd>{match node.liveness { Liveness::Up => "running", Liveness::Down => "crashed", Liveness::Paused => "paused (GC stall)" }}</dd>
+                <dt>{"role"}</dt><dd>{node.role.to_string()}</dd>
+                <dt>{"term"}</dt><dd>{node.term}</dd>
+                <dt>{"voted for"}</dt><dd>{opt(node.voted_for)}</dd>
+                <dt>{"believes leader is"}</dt><dd>{opt(node.leader)}</dd>
+                if !node.votes.is_empty() {
+                    <dt>{"votes received"}</dt>
+                    <dd>{node.votes.iter().map(|v| format!("n{v}")).collect::<Vec<_>>().join(", ")}</dd>
+                }
+                if let Some(d) = node.timer_deadline {
+                    <dt>{"election timer"}</dt><dd>{format!("fires at {}", fmt_time(d))}</dd>
+                }
+                { for node.details.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{v.clone()}</dd></> }) }
+            </dl>
+            <div class="actions" role="group" aria-label={format!("Actions on n{id}")}>
+                if down {
+                    <button onclick={act(Input::Restart { node: id })} data-action="restart">{"Restart"}</button>
+                } else {
+                    <button onclick={act(Input::Crash { node: id })} data-action="crash">{"Crash"}</button>
+                }
+                if paused {
+                    <button onclick={act(Input::Resume { node: id })} data-action="resume">{"Resume"}</button>
+                } else if !down {
+                    <button onclick={act(Input::Pause { node: id, for_us: None })} data-action="pause"
+                        title="Stall the process like a long GC pause: timers freeze, messages queue">{"Pause"}</button>
+                    <button onclick={act(Input::Pause { node: id, for_us: Some(ms(500)) })} data-action="pause-500">{"Pause 500 ms"}</button>
+                }
+                <button onclick={act(Input::Request { node: id, request: Request::Timeout })} data-action="timeout"
+                    disabled={down || paused}>{"Force timeout"}</button>
+                <button onclick={act(Input::Request { node: id, request: Request::ClientWrite { value: next_value } })}
+                    data-action="write" disabled={down || paused}>{format!("Client write x={next_value}")}</button>
+                <button onclick={act(Input::Isolate { node: id })} data-action="isolate">{"Isolate"}</button>
+            </div>
+            if node.role.is_leader() && !down {
+                <div class="actions" role="group" aria-label="Transfer leadership">
+                    <span>{"Transfer leadership to "}</span>
+                    { for others.iter().map(|&o| html! {
+                        <button onclick={act(Input::Request { node: id, request: Request::TransferLeadership { to: o } })}
+                            data-action={format!("transfer-{o}")}>{format!("n{o}")}</button>
+                    }) }
+                </div>
+            }
+            <div class="actions" role="group" aria-label="Network">
+                <button onclick={act(Input::HealAll)} data-action="heal-all">{"Heal all links"}</button>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub base: SessionSpec,
+    pub raft: RaftConfig,
+    pub on_configure: Callback<SessionSpec>,
+}
+
+/// Cluster size, seed, timing and toggles. Changing them starts a new run.
+#[component]
+pub fn Settings(p: &SettingsProps) -> Html {
+    let base = p.base.clone();
+    let raft = p.raft.clone();
+    let emit = |f: fn(&mut SessionSpec, &mut RaftConfig, &str, bool)| {
+        let (base, raft, cb) = (base.clone(), raft.clone(), p.on_configure.clone());
+        Callback::from(move |e: Event| {
+            let (mut spec, mut c) = (base.clone(), raft.clone());
+            f(&mut spec, &mut c, &input_value(&e), input_checked(&e));
+            spec.config = AlgorithmConfig::Raft(c);
+            cb.emit(spec);
+        })
+    };
+    let new_seed = {
+        let (base, cb) = (base.clone(), p.on_configure.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut bytes = [0u8; 4];
+            let seed = if getrandom::fill(&mut bytes).is_ok() {
+                u64::from(u32::from_le_bytes(bytes))
+            } else {
+                base.seed + 1
+            };
+            cb.emit(SessionSpec {
+                seed,
+                ..base.clone()
+            });
+        })
+    };
+    html! {
+        <section class="settings" aria-label="Settings">
+            <h2>{"Settings"}</h2>
+            <p class="hint">{"Changing a setting starts a new run."}</p>
+            <label>{"Algorithm "}
+                <select aria-label="Algorithm"><option selected=true>{"Raft"}</option></select>
+            </label>
+            <label>{format!("Nodes: {}", base.nodes)}
+                <input type="range" min="1" max={MAX_NODES.to_string()} value={base.nodes.to_string()} aria-label="Number of nodes"
+                    onchange={emit(|s, _, v, _| s.nodes = v.parse().unwrap_or(s.nodes))} />
+            </label>
+            <label>{"Seed "}
+                <input type="number" min="0" value={base.seed.to_string()} aria-label="Seed" data-testid="seed"
+                    onchange={emit(|s, _, v, _| s.seed = v.trim().parse().unwrap_or(s.seed))} />
+            </label>
+            <button onclick={new_seed}>{"New seed"}</button>
+            <fieldset>
+                <legend>{"Raft"}</legend>
+                <label>{format!("Election timeout min: {} ms", raft.election_timeout_ms_min)}
+                    <input type="range" min="10" max="1000" step="5" value={raft.election_timeout_ms_min.to_string()}
+                        aria-label="Minimum election timeout (ms)"
+                        onchange={emit(|_, c, v, _| { c.election_timeout_ms_min = v.parse().unwrap_or(c.election_timeout_ms_min); c.election_timeout_ms_max = c.election_timeout_ms_max.max(c.election_timeout_ms_min); })} />
+                </label>
+                <label>{format!("Election timeout max: {} ms", raft.election_timeout_ms_max)}
+                    <input type="range" min="10" max="1000" step="5" value={raft.election_timeout_ms_max.to_string()}
+                        aria-label="Maximum election timeout (ms)"
+                        onchange={emit(|_, c, v, _| { c.election_timeout_ms_max = v.parse().unwrap_or(c.election_timeout_ms_max); c.election_timeout_ms_min = c.election_timeout_ms_min.min(c.election_timeout_ms_max); })} />
+                </label>
+                <label>{format!("Heartbeat: {} ms", raft.heartbeat_ms)}
+                    <input type="range" min="5" max="500" step="5" value={raft.heartbeat_ms.to_string()} aria-label="Heartbeat interval (ms)"
+                        onchange={emit(|_, c, v, _| c.heartbeat_ms = v.parse().unwrap_or(c.heartbeat_ms))} />
+                </label>
+                <label class="toggle">
+                    <input type="checkbox" checked={raft.pre_vote} onchange={emit(|_, c, _, b| c.pre_vote = b)} />
+                    {" PreVote (§9.6)"}
+                </label>
+                <label class="toggle">
+                    <input type="checkbox" checked={raft.check_quorum} onchange={emit(|_, c, _, b| c.check_quorum = b)} />
+                    {" CheckQuorum (§6.2)"}
+                </label>
+            </fieldset>
+            <fieldset>
+                <legend>{"Network"}</legend>
+                <label>{format!("Latency: {}–{}", fmt_time(base.net.latency_us_min), fmt_time(base.net.latency_us_max))}
+                    <input type="range" min="1" max="200" value={(base.net.latency_us_max / 1_000).to_string()} aria-label="Maximum one-way latency (ms)"
+                        onchange={emit(|s, _, v, _| { let hi = v.parse::<u64>().unwrap_or(15) * 1_000; s.net.latency_us_max = hi; s.net.latency_us_min = (hi * 2 / 3).max(1_000); })} />
+                </label>
+                <label>{format!("Loss: {}%", base.net.loss_ppm / 10_000)}
+                    <input type="range" min="0" max="50" value={(base.net.loss_ppm / 10_000).to_string()} aria-label="Message loss (%)"
+                        onchange={emit(|s, _, v, _| s.net.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                </label>
+                <label>{format!("Duplication: {}%", base.net.duplicate_ppm / 10_000)}
+                    <input type="range" min="0" max="50" value={(base.net.duplicate_ppm / 10_000).to_string()} aria-label="Message duplication (%)"
+                        onchange={emit(|s, _, v, _| s.net.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                </label>
+            </fieldset>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LogsProps {
+    pub view: ClusterView,
+}
+
+/// Every node's replicated log, committed entries solid.
+#[component]
+pub fn Logs(p: &LogsProps) -> Html {
+    html! {
+        <section class="logs" aria-label="Replicated logs">
+            <h2>{"Logs"}</h2>
+            <table>
+                <tbody>
+                { for p.view.nodes.iter().map(|n| {
+                    let skip = n.log.len().saturating_sub(16);
+                    html! {
+                        <tr class={classes!((n.liveness == Liveness::Down).then_some("down"))}>
+                            <th scope="row">{format!("n{}", n.id)}</th>
+                            <td>
+                                if skip > 0 { <span class="more">{format!("…{skip}")}</span> }
+                                { for n.log.iter().skip(skip).map(|e| html! {
+                                    <span class={classes!("entry", (e.index <= n.commit).then_some("committed"))}
+                                        data-term={(e.term % 8).to_string()}
+                                        title={format!("index {} term {}: {}{}", e.index, e.term, e.label, if e.index <= n.commit { " (committed)" } else { "" })}>
+                                        {format!("{}", e.term)}<small>{e.label.clone()}</small>
+                                    </span>
+                                }) }
+                            </td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    pub events: Vec<TraceEvent>,
+    pub show_heartbeats: bool,
+    pub on_heartbeats: Callback<bool>,
+}
+
+/// The trace, newest last.
+#[component]
+pub fn EventLog(p: &EventLogProps) -> Html {
+    let on_toggle = {
+        let cb = p.on_heartbeats.clone();
+        Callback::from(move |e: Event| cb.emit(input_checked(&e)))
+    };
+    html! {
+        <section class="events" aria-label="Event log">
+            <h2>{"Event log"}
+                <label class="toggle"><input type="checkbox" checked={p.show_heartbeats} onchange={on_toggle} />{" heartbeats"}</label>
+            </h2>
+            <ol class="trace">
+                { for p.events.iter().rev().map(|e| {
+                    let class = match &e.kind {
+                        election_core::TraceKind::Role { .. } => "role",
+                        election_core::TraceKind::Input { .. } => "input",
+                        election_core::TraceKind::Violation { .. } => "violation",
+                        election_core::TraceKind::Note { .. } => "note",
+                        election_core::TraceKind::Drop { .. } => "drop",
+                        _ => "",
+                    };
+                    html! { <li class={class}>{e.to_string()}</li> }
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test: native unit, scenario and sweep tests; wasm
+# tests in headless Chromium; the release build; browser end-to-end tests against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
+cargo test --locked -p election-core -p election-cli
+
+step "wasm tests in headless Chromium (same trace hash as native)"
+cargo test --locked --target wasm32-unknown-unknown -p election-web
+
+step "release build of the page (trunk + wasm-opt)"
+trunk build --release
+
+step "bundle size"
+node tests/e2e/bundle-size.js
+
+step "browser end-to-end tests (headless Chromium, screenshots in tests/e2e/artifacts)"
+(cd tests/e2e && node --test --test-concurrency=1)
+
+step "all tests passed"

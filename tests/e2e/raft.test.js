@@ -1,0 +1,62 @@
+// End-to-end: the real release build in real headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, screenshot, leader, setSpeed } from './harness.js';
+
+let server, url, browser;
+before(async () => { ({ server, url } = await serve()); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+test('crashing the leader makes another node leader', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
+  const old = await leader(page);
+  await screenshot(page, 'raft-elected');
+
+  // Click the leader in the picture, then "Crash" in the inspector.
+  await page.click(`g.node[data-id="${old}"]`);
+  await page.click('button[data-action="crash"]');
+  assert.equal(await page.getAttribute(`g.node[data-id="${old}"]`, 'data-liveness'), 'down');
+
+  await page.waitForFunction((o) => {
+    const l = document.querySelector('main.lab').dataset.leader;
+    return l !== '' && l !== o;
+  }, old, { timeout: 20_000 });
+  const next = await leader(page);
+  assert.notEqual(next, old);
+  assert.equal(await page.getAttribute(`g.node[data-id="${next}"]`, 'data-role'), 'leader');
+  await screenshot(page, 'raft-after-leader-crash');
+  assert.equal(await page.textContent('[data-testid="invariants"]'), 'invariants hold');
+  assert.deepEqual(errors, []);
+});
+
+test('a malformed shared link shows an error and a working page', async () => {
+  const { page, errors } = await open(browser, `${url}#s=%7B%22nodes%22%3A99&t=5`);
+  const banner = await page.textContent('.banner.error');
+  assert.match(banner, /shared link could not be loaded/);
+  await setSpeed(page, '1x');
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
+  await screenshot(page, 'bad-url');
+  assert.deepEqual(errors, []);
+});
+
+test('a shared link reproduces the same trace', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
+  const l = await leader(page);
+  await page.click(`g.node[data-id="${l}"]`);
+  await page.click('button[data-action="crash"]');
+  await page.waitForTimeout(300);
+  await page.click('[data-testid="play"]'); // pause
+  await page.click('[data-testid="share"]');
+  const shared = await page.evaluate(() => location.href);
+  const hash = await page.getAttribute('main.lab', 'data-trace-hash');
+  const now = await page.getAttribute('main.lab', 'data-now');
+
+  const other = await open(browser, shared);
+  assert.equal(await other.page.getAttribute('main.lab', 'data-now'), now);
+  assert.equal(await other.page.getAttribute('main.lab', 'data-trace-hash'), hash);
+  assert.deepEqual([...errors, ...other.errors], []);
+});

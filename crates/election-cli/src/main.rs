@@ -40,43 +40,30 @@ fn main() -> ExitCode {
 
 /// Value of `--name VALUE`.
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
 }
 
 fn number(args: &[String], name: &str) -> Result<Option<u64>, String> {
     flag(args, name)
-        .map(|v| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{name} needs a number, got '{v}'"))
-        })
+        .map(|v| v.parse::<u64>().map_err(|_| format!("{name} needs a number, got '{v}'")))
         .transpose()
 }
 
 fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
-    let path = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .ok_or("run needs a scenario FILE")?;
+    let path = args.iter().find(|a| !a.starts_with("--")).ok_or("run needs a scenario FILE")?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let (out, _) = election_core::scenario::run_script(&text);
     print!("{out}");
     if args.iter().any(|a| a == "--check") && out != text {
-        eprintln!(
-            "{path}: output differs from the file (run with UPDATE_GOLDEN=1 in the tests to accept)"
-        );
+        eprintln!("{path}: output differs from the file (run with UPDATE_GOLDEN=1 in the tests to accept)");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
-    let algorithm: Algorithm = flag(args, "--algo")
-        .unwrap_or("raft")
-        .parse()
-        .map_err(|e: election_core::Error| e.to_string())?;
+    let algorithm: Algorithm =
+        flag(args, "--algo").unwrap_or("raft").parse().map_err(|e: election_core::Error| e.to_string())?;
     let mut plan = SweepPlan::default();
     if let Some(c) = number(args, "--chaos-ms")? {
         plan.chaos = ms(c);
@@ -101,11 +88,7 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         if let Some(v) = &o.first_violation {
             println!("first violation: {v}");
         }
-        return Ok(if o.ok() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
+        return Ok(if o.ok() { ExitCode::SUCCESS } else { ExitCode::from(1) });
     }
     let seeds = number(args, "--seeds")?.unwrap_or(1_000);
     let start = number(args, "--start")?.unwrap_or(0);
@@ -136,9 +119,5 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         secs,
         steps as f64 / secs.max(1e-9)
     );
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -5,10 +5,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::algorithms::bully::{Bully, BullyConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
+use crate::rng::Stream;
 use crate::session::{Input, Session, TimedInput};
+use crate::settings::Settings;
 use crate::sim::SimConfig;
 use crate::trace::TraceEvent;
 use crate::view::ClusterView;
@@ -20,16 +23,19 @@ use crate::{Micros, NodeId};
 pub enum Algorithm {
     /// Raft (etcd, CockroachDB, TiKV).
     Raft,
+    /// The Bully algorithm (Garcia-Molina 1982).
+    Bully,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 1] = [Algorithm::Raft];
+    pub const ALL: [Algorithm; 2] = [Algorithm::Raft, Algorithm::Bully];
 
     /// Display name.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::Raft => "Raft",
+            Algorithm::Bully => "Bully",
         }
     }
 
@@ -37,6 +43,15 @@ impl Algorithm {
     pub fn id(self) -> &'static str {
         match self {
             Algorithm::Raft => "raft",
+            Algorithm::Bully => "bully",
+        }
+    }
+
+    /// What the algorithm calls its leadership clock, if it has one.
+    pub fn term_label(self) -> Option<&'static str> {
+        match self {
+            Algorithm::Raft => Some("term"),
+            Algorithm::Bully => None,
         }
     }
 
@@ -44,7 +59,13 @@ impl Algorithm {
     pub fn default_config(self) -> AlgorithmConfig {
         match self {
             Algorithm::Raft => AlgorithmConfig::Raft(RaftConfig::default()),
+            Algorithm::Bully => AlgorithmConfig::Bully(BullyConfig::default()),
         }
+    }
+
+    /// The smallest cluster the algorithm accepts.
+    pub fn min_nodes(self) -> usize {
+        1
     }
 }
 
@@ -57,16 +78,10 @@ impl fmt::Display for Algorithm {
 impl FromStr for Algorithm {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        Algorithm::ALL
-            .into_iter()
-            .find(|a| a.id() == s)
-            .ok_or_else(|| Error::Invalid {
-                what: "algorithm",
-                reason: format!(
-                    "unknown algorithm '{s}' (known: {})",
-                    Algorithm::ALL.map(|a| a.id()).join(", ")
-                ),
-            })
+        Algorithm::ALL.into_iter().find(|a| a.id() == s).ok_or_else(|| Error::Invalid {
+            what: "algorithm",
+            reason: format!("unknown algorithm '{s}' (known: {})", Algorithm::ALL.map(|a| a.id()).join(", ")),
+        })
     }
 }
 
@@ -76,6 +91,8 @@ impl FromStr for Algorithm {
 pub enum AlgorithmConfig {
     /// Raft settings.
     Raft(RaftConfig),
+    /// Bully settings.
+    Bully(BullyConfig),
 }
 
 impl AlgorithmConfig {
@@ -83,13 +100,43 @@ impl AlgorithmConfig {
     pub fn algorithm(&self) -> Algorithm {
         match self {
             AlgorithmConfig::Raft(_) => Algorithm::Raft,
+            AlgorithmConfig::Bully(_) => Algorithm::Bully,
         }
     }
 
-    /// Checks the settings.
-    pub fn validate(&self) -> Result<(), Error> {
+    /// Checks the settings for a cluster of `nodes`.
+    pub fn validate(&self, nodes: usize) -> Result<(), Error> {
+        use crate::protocol::Protocol;
         match self {
-            AlgorithmConfig::Raft(c) => c.validate(),
+            AlgorithmConfig::Raft(c) => Raft::validate(c, nodes),
+            AlgorithmConfig::Bully(c) => Bully::validate(c, nodes),
+        }
+    }
+
+    /// The settings as `key=value` text (scenario files).
+    pub fn settings_mut(&mut self) -> &mut dyn Settings {
+        match self {
+            AlgorithmConfig::Raft(c) => c,
+            AlgorithmConfig::Bully(c) => c,
+        }
+    }
+
+    /// One line listing the settings.
+    pub fn summary(&self) -> String {
+        match self {
+            AlgorithmConfig::Raft(c) => c.summary(),
+            AlgorithmConfig::Bully(c) => c.summary(),
+        }
+    }
+
+    /// Random options for seed sweeps (the safe configurations).
+    pub fn randomize(&mut self, r: &mut Stream) {
+        match self {
+            AlgorithmConfig::Raft(c) => {
+                c.pre_vote = r.chance_ppm(500_000);
+                c.check_quorum = r.chance_ppm(500_000);
+            }
+            AlgorithmConfig::Bully(_) => {}
         }
     }
 }
@@ -139,16 +186,11 @@ impl SessionSpec {
         if text.len() > MAX_SPEC_BYTES {
             return Err(Error::Invalid {
                 what: "session",
-                reason: format!(
-                    "{} bytes is larger than the limit of {MAX_SPEC_BYTES}",
-                    text.len()
-                ),
+                reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
             });
         }
-        let spec: SessionSpec = serde_json::from_str(text).map_err(|e| Error::Parse {
-            line: e.line(),
-            message: format!("session JSON: {e}"),
-        })?;
+        let spec: SessionSpec = serde_json::from_str(text)
+            .map_err(|e| Error::Parse { line: e.line(), message: format!("session JSON: {e}") })?;
         spec.validate()?;
         Ok(spec)
     }
@@ -161,14 +203,11 @@ impl SessionSpec {
     /// Checks every setting and input without running anything.
     pub fn validate(&self) -> Result<(), Error> {
         self.sim_config().validate()?;
-        self.config.validate()?;
+        self.config.validate(self.nodes)?;
         if self.inputs.len() > MAX_INPUTS {
             return Err(Error::Invalid {
                 what: "inputs",
-                reason: format!(
-                    "{} inputs is more than the limit of {MAX_INPUTS}",
-                    self.inputs.len()
-                ),
+                reason: format!("{} inputs is more than the limit of {MAX_INPUTS}", self.inputs.len()),
             });
         }
         // Building the session validates the inputs against the cluster.
@@ -176,11 +215,7 @@ impl SessionSpec {
     }
 
     fn sim_config(&self) -> SimConfig {
-        SimConfig {
-            nodes: self.nodes,
-            seed: self.seed,
-            net: self.net.clone(),
-        }
+        SimConfig { nodes: self.nodes, seed: self.seed, net: self.net.clone() }
     }
 }
 
@@ -189,12 +224,15 @@ impl SessionSpec {
 pub enum AnySession {
     /// Raft.
     Raft(Session<Raft>),
+    /// Bully.
+    Bully(Session<Bully>),
 }
 
 macro_rules! each {
     ($self:expr, $s:ident => $body:expr) => {
         match $self {
             AnySession::Raft($s) => $body,
+            AnySession::Bully($s) => $body,
         }
     };
 }
@@ -203,9 +241,11 @@ impl AnySession {
     /// Builds the session described by `spec`, with the cursor at time 0.
     pub fn new(spec: SessionSpec) -> Result<Self, Error> {
         let sim = spec.sim_config();
-        spec.config.validate()?;
+        sim.validate()?;
+        spec.config.validate(spec.nodes)?;
         Ok(match spec.config {
             AlgorithmConfig::Raft(c) => AnySession::Raft(Session::new(sim, c, spec.inputs)?),
+            AlgorithmConfig::Bully(c) => AnySession::Bully(Session::new(sim, c, spec.inputs)?),
         })
     }
 
@@ -232,6 +272,7 @@ impl AnySession {
     fn algorithm_config(&self) -> AlgorithmConfig {
         match self {
             AnySession::Raft(s) => AlgorithmConfig::Raft(s.sim().proto_config().clone()),
+            AnySession::Bully(s) => AlgorithmConfig::Bully(s.sim().proto_config().clone()),
         }
     }
 
@@ -244,6 +285,7 @@ impl AnySession {
     pub fn algorithm(&self) -> Algorithm {
         match self {
             AnySession::Raft(_) => Algorithm::Raft,
+            AnySession::Bully(_) => Algorithm::Bully,
         }
     }
 

@@ -12,20 +12,13 @@ pub enum Error {
     /// A cluster size of 0 or above [`MAX_NODES`].
     ClusterSize(usize),
     /// A `min..max` range where `min > max` (or an unusable value), e.g. election timeouts.
-    Range {
-        what: &'static str,
-        min: u64,
-        max: u64,
-    },
+    Range { what: &'static str, min: u64, max: u64 },
     /// A parameter outside what the simulator accepts, with the reason.
     Invalid { what: &'static str, reason: String },
     /// A seek or an input before time zero.
     NegativeTime(i64),
     /// A request that the chosen algorithm does not support.
-    Unsupported {
-        algorithm: &'static str,
-        request: String,
-    },
+    Unsupported { algorithm: &'static str, request: String },
     /// Text input (scenario, URL state, JSON) that could not be parsed.
     Parse { line: usize, message: String },
 }
@@ -34,16 +27,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::UnknownNode { node, nodes } => {
-                write!(
-                    f,
-                    "unknown node n{node}: this cluster has nodes n1..n{nodes}"
-                )
+                write!(f, "unknown node n{node}: this cluster has nodes n1..n{nodes}")
             }
             Error::ClusterSize(n) => {
-                write!(
-                    f,
-                    "cluster size {n} is out of range: choose 1..={MAX_NODES} nodes"
-                )
+                write!(f, "cluster size {n} is out of range: choose 1..={MAX_NODES} nodes")
             }
             Error::Range { what, min, max } => {
                 write!(f, "{what}: minimum {min} is greater than maximum {max}")

@@ -38,11 +38,13 @@ mod protocol;
 mod rng;
 pub mod scenario;
 mod session;
+pub mod settings;
 mod sim;
 pub mod sweep;
 mod trace;
 mod view;
 
+pub use algorithms::bully::{Bully, BullyConfig};
 pub use algorithms::raft::{Raft, RaftConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
@@ -51,7 +53,7 @@ pub use protocol::{Ctx, Effect, Message, Protocol, Request, Role, Status};
 pub use session::{Input, Session, TimedInput};
 pub use sim::{NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};
-pub use view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView};
+pub use view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView, Panel};
 
 /// Virtual time in microseconds since the start of the simulation.
 ///
@@ -112,34 +114,13 @@ pub fn reference_spec() -> SessionSpec {
     spec.inputs = vec![
         TimedInput {
             at: ms(500),
-            input: Input::Request {
-                node: 1,
-                request: Request::ClientWrite { value: 1 },
-            },
+            input: Input::Request { node: 1, request: Request::ClientWrite { value: 1 } },
         },
-        TimedInput {
-            at: ms(600),
-            input: Input::Crash { node: 2 },
-        },
-        TimedInput {
-            at: ms(900),
-            input: Input::Isolate { node: 3 },
-        },
-        TimedInput {
-            at: ms(1_400),
-            input: Input::Pause {
-                node: 4,
-                for_us: Some(ms(400)),
-            },
-        },
-        TimedInput {
-            at: ms(2_000),
-            input: Input::HealAll,
-        },
-        TimedInput {
-            at: ms(2_100),
-            input: Input::Restart { node: 2 },
-        },
+        TimedInput { at: ms(600), input: Input::Crash { node: 2 } },
+        TimedInput { at: ms(900), input: Input::Isolate { node: 3 } },
+        TimedInput { at: ms(1_400), input: Input::Pause { node: 4, for_us: Some(ms(400)) } },
+        TimedInput { at: ms(2_000), input: Input::HealAll },
+        TimedInput { at: ms(2_100), input: Input::Restart { node: 2 } },
     ];
     spec
 }
@@ -153,10 +134,7 @@ pub fn planted_two_leaders() -> AnySession {
     #[allow(irrefutable_let_patterns)] // more algorithms join the enum
     if let AnySession::Raft(session) = &mut s {
         session.corrupt_for_test(|nodes| {
-            let leader = nodes
-                .iter()
-                .position(|n| n.proto.role().is_leader())
-                .expect("a leader by 600 ms");
+            let leader = nodes.iter().position(|n| n.proto.role().is_leader()).expect("a leader by 600 ms");
             let other = (leader + 1) % nodes.len();
             let term = nodes[leader].proto.term();
             nodes[other].proto.force_leader_for_test(term);

@@ -24,12 +24,7 @@ pub struct NetConfig {
 impl Default for NetConfig {
     /// 10-15 ms one way, no loss, no duplication.
     fn default() -> Self {
-        NetConfig {
-            latency_us_min: ms(10),
-            latency_us_max: ms(15),
-            loss_ppm: 0,
-            duplicate_ppm: 0,
-        }
+        NetConfig { latency_us_min: ms(10), latency_us_max: ms(15), loss_ppm: 0, duplicate_ppm: 0 }
     }
 }
 
@@ -47,17 +42,11 @@ impl NetConfig {
             });
         }
         if self.latency_us_max > MAX_LATENCY_US {
-            return Err(Error::Invalid {
-                what: "latency",
-                reason: format!("at most {MAX_LATENCY_US} us"),
-            });
+            return Err(Error::Invalid { what: "latency", reason: format!("at most {MAX_LATENCY_US} us") });
         }
         for (what, v) in [("loss", self.loss_ppm), ("duplication", self.duplicate_ppm)] {
             if v > 1_000_000 {
-                return Err(Error::Invalid {
-                    what,
-                    reason: format!("{v} ppm is more than 100%"),
-                });
+                return Err(Error::Invalid { what, reason: format!("{v} ppm is more than 100%") });
             }
         }
         Ok(())
@@ -84,10 +73,7 @@ pub struct Links {
 impl Links {
     /// All links healthy.
     pub fn new(n: usize) -> Self {
-        Links {
-            n,
-            cut: vec![false; n * n],
-        }
+        Links { n, cut: vec![false; n * n] }
     }
 
     fn idx(&self, from: NodeId, to: NodeId) -> usize {
@@ -96,11 +82,7 @@ impl Links {
 
     /// State of the directed link `from -> to`.
     pub fn state(&self, from: NodeId, to: NodeId) -> LinkState {
-        if self.cut[self.idx(from, to)] {
-            LinkState::Cut
-        } else {
-            LinkState::Healthy
-        }
+        if self.cut[self.idx(from, to)] { LinkState::Cut } else { LinkState::Healthy }
     }
 
     /// Cuts (`true`) or heals (`false`) `from -> to`.
@@ -166,16 +148,9 @@ mod tests {
 
     #[test]
     fn validation() {
-        let bad = NetConfig {
-            latency_us_min: 20,
-            latency_us_max: 10,
-            ..NetConfig::default()
-        };
+        let bad = NetConfig { latency_us_min: 20, latency_us_max: 10, ..NetConfig::default() };
         assert!(matches!(bad.validate(), Err(Error::Range { .. })));
-        let bad = NetConfig {
-            loss_ppm: 2_000_000,
-            ..NetConfig::default()
-        };
+        let bad = NetConfig { loss_ppm: 2_000_000, ..NetConfig::default() };
         assert!(matches!(bad.validate(), Err(Error::Invalid { .. })));
         assert!(NetConfig::default().validate().is_ok());
     }

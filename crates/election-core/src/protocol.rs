@@ -59,13 +59,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
         rng: &'a mut Stream,
         out: &'a mut Vec<Effect<M, T>>,
     ) -> Self {
-        Ctx {
-            now,
-            me,
-            peers,
-            rng,
-            out,
-        }
+        Ctx { now, me, peers, rng, out }
     }
 
     /// Send `msg` to `to`.
@@ -80,10 +74,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
     {
         for &p in self.peers {
             if p != self.me {
-                self.out.push(Effect::Send {
-                    to: p,
-                    msg: msg.clone(),
-                });
+                self.out.push(Effect::Send { to: p, msg: msg.clone() });
             }
         }
     }
@@ -218,6 +209,17 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Short display name ("Raft").
     const NAME: &'static str;
 
+    /// What the algorithm calls its leadership clock ("term", "epoch", "ballot"), if any.
+    const TERM_LABEL: Option<&'static str>;
+
+    /// Checks the settings for a cluster of `nodes` nodes.
+    fn validate(config: &Self::Config, nodes: usize) -> Result<(), crate::Error>;
+
+    /// An algorithm-specific table for the whole cluster (see [`Panel`](crate::view::Panel)).
+    fn panel(_nodes: &[crate::sim::NodeSlot<Self>]) -> Option<crate::view::Panel> {
+        None
+    }
+
     /// A fresh node `id` of a cluster with members `peers`.
     fn new(id: NodeId, peers: &[NodeId], config: &Self::Config) -> Self;
 
@@ -225,12 +227,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>);
 
     /// A message from `from` arrives.
-    fn on_message(
-        &mut self,
-        ctx: &mut Ctx<'_, Self::Msg, Self::Timer>,
-        from: NodeId,
-        msg: Self::Msg,
-    );
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, from: NodeId, msg: Self::Msg);
 
     /// A timer fires.
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, timer: Self::Timer);
@@ -257,6 +254,11 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Fill the algorithm-specific parts of this node's view (vote, log, details).
     fn describe(&self, view: &mut NodeView);
 
+    /// Algorithm-specific fields for one-line status output ("vote=n3 commit=2 log=[...]").
+    fn summary(&self) -> String {
+        String::new()
+    }
+
     /// The replicated log as (index, term, label) for drawing, and the commit index.
     fn log_view(&self) -> (Vec<EntryView>, u64) {
         (Vec::new(), 0)
@@ -267,12 +269,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
 pub trait Monitor<P: Protocol> {
     /// Called after every event that ran a handler on `node` (and after faults on it),
     /// with the whole cluster. Returns violated invariants, one line each.
-    fn after_event(
-        &mut self,
-        now: Micros,
-        node: NodeId,
-        nodes: &[crate::sim::NodeSlot<P>],
-    ) -> Vec<String>;
+    fn after_event(&mut self, now: Micros, node: NodeId, nodes: &[crate::sim::NodeSlot<P>]) -> Vec<String>;
 
     /// Liveness: is there a leader that a majority of the cluster follows right now?
     fn stable_leader(&self, nodes: &[crate::sim::NodeSlot<P>]) -> Option<NodeId>;

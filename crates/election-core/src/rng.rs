@@ -29,11 +29,7 @@ impl Stream {
 
     /// A uniformly random integer in `lo..=hi` (returns `lo` when `hi <= lo`).
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        if hi <= lo {
-            lo
-        } else {
-            self.0.random_range(lo..=hi)
-        }
+        if hi <= lo { lo } else { self.0.random_range(lo..=hi) }
     }
 
     /// True with probability `ppm / 1_000_000` (parts per million, integer, no floats).

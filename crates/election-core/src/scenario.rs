@@ -34,10 +34,11 @@
 //! | `status` | one line per node |
 //! | `leader` | the leader a majority follows, or `none` |
 //! | `hash` | the trace hash so far |
+//! | `messages` | messages sent since the last `messages` (or the start), per kind |
 
 use std::fmt::Write as _;
 
-use crate::any::{AlgorithmConfig, AnySession, SessionSpec};
+use crate::any::{AnySession, SessionSpec};
 use crate::error::Error;
 use crate::net::NetConfig;
 use crate::protocol::Request;
@@ -94,6 +95,8 @@ pub enum Command {
     Leader,
     /// Print the trace hash.
     Hash,
+    /// Print messages sent so far, per kind.
+    Messages,
 }
 
 /// An input whose nodes may be `leader`.
@@ -143,10 +146,7 @@ pub struct NetPatch {
 }
 
 fn err(line: usize, message: impl Into<String>) -> Error {
-    Error::Parse {
-        line,
-        message: message.into(),
-    }
+    Error::Parse { line, message: message.into() }
 }
 
 /// Parses a duration: `150ms`, `1.5s`, `2s`, `800us`.
@@ -174,7 +174,7 @@ pub fn parse_duration(s: &str) -> Option<Micros> {
     Some(value)
 }
 
-fn parse_range(s: &str) -> Option<(Micros, Micros)> {
+pub fn parse_range(s: &str) -> Option<(Micros, Micros)> {
     // `150..300ms`: the unit of the upper bound applies to both ends when the lower has none.
     let (lo, hi) = s.split_once("..")?;
     let hi_v = parse_duration(hi)?;
@@ -208,26 +208,13 @@ fn parse_node(line: usize, s: &str) -> Result<NodeRef, Error> {
     s.strip_prefix('n')
         .and_then(|d| d.parse::<NodeId>().ok())
         .map(NodeRef::Id)
-        .ok_or_else(|| {
-            err(
-                line,
-                format!("expected a node like n3 or 'leader', got '{s}'"),
-            )
-        })
+        .ok_or_else(|| err(line, format!("expected a node like n3 or 'leader', got '{s}'")))
 }
 
 fn parse_fixed_node(line: usize, s: &str) -> Result<NodeId, Error> {
     match parse_node(line, s)? {
         NodeRef::Id(n) => Ok(n),
         NodeRef::Leader => Err(err(line, "'leader' cannot be used in a partition")),
-    }
-}
-
-fn on_off(line: usize, key: &str, v: &str) -> Result<bool, Error> {
-    match v {
-        "on" | "true" | "yes" => Ok(true),
-        "off" | "false" | "no" => Ok(false),
-        _ => Err(err(line, format!("{key} must be on or off, got '{v}'"))),
     }
 }
 
@@ -246,18 +233,15 @@ fn parse_net_patch(line: usize, args: &[&str]) -> Result<NetPatch, Error> {
     for (k, v) in key_values(args) {
         match k.as_str() {
             "latency" => {
-                patch.latency = Some(
-                    parse_range(&v).ok_or_else(|| err(line, format!("bad latency range '{v}'")))?,
-                )
+                patch.latency =
+                    Some(parse_range(&v).ok_or_else(|| err(line, format!("bad latency range '{v}'")))?)
             }
             "loss" => {
-                patch.loss_ppm =
-                    Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad loss '{v}'")))?)
+                patch.loss_ppm = Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad loss '{v}'")))?)
             }
             "duplicate" => {
-                patch.duplicate_ppm = Some(
-                    parse_percent(&v).ok_or_else(|| err(line, format!("bad duplicate '{v}'")))?,
-                )
+                patch.duplicate_ppm =
+                    Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad duplicate '{v}'")))?)
             }
             _ => return Err(err(line, format!("unknown network setting '{k}'"))),
         }
@@ -283,9 +267,7 @@ impl NetPatch {
 fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
     let kv = key_values(args);
     let get = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
-    let algorithm: Algorithm = get("algo")
-        .ok_or_else(|| err(line, "config needs algo=..."))?
-        .parse()?;
+    let algorithm: Algorithm = get("algo").ok_or_else(|| err(line, "config needs algo=..."))?.parse()?;
     let nodes: usize = get("nodes")
         .ok_or_else(|| err(line, "config needs nodes=N"))?
         .parse()
@@ -297,23 +279,10 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
     let mut net_args = Vec::new();
     for (k, v) in &kv {
-        match (k.as_str(), &mut spec.config) {
-            ("algo" | "nodes" | "seed", _) => {}
-            ("latency" | "loss" | "duplicate", _) => net_args.push(format!("{k}={v}")),
-            ("election", AlgorithmConfig::Raft(c)) => {
-                let (lo, hi) =
-                    parse_range(v).ok_or_else(|| err(line, format!("bad election range '{v}'")))?;
-                c.election_timeout_ms_min = lo / 1_000;
-                c.election_timeout_ms_max = hi / 1_000;
-            }
-            ("heartbeat", AlgorithmConfig::Raft(c)) => {
-                c.heartbeat_ms = parse_duration(v)
-                    .ok_or_else(|| err(line, format!("bad heartbeat '{v}'")))?
-                    / 1_000
-            }
-            ("pre-vote", AlgorithmConfig::Raft(c)) => c.pre_vote = on_off(line, k, v)?,
-            ("check-quorum", AlgorithmConfig::Raft(c)) => c.check_quorum = on_off(line, k, v)?,
-            _ => return Err(err(line, format!("unknown setting '{k}' for {algorithm}"))),
+        match k.as_str() {
+            "algo" | "nodes" | "seed" => {}
+            "latency" | "loss" | "duplicate" => net_args.push(format!("{k}={v}")),
+            _ => spec.config.settings_mut().set(k, v).map_err(|e| err(line, e))?,
         }
     }
     let refs: Vec<&str> = net_args.iter().map(String::as_str).collect();
@@ -323,18 +292,11 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
 }
 
 fn parse_show(line: usize, args: &[(String, String)]) -> Result<Show, Error> {
-    match args
-        .iter()
-        .find(|(k, _)| k == "show")
-        .map(|(_, v)| v.as_str())
-    {
+    match args.iter().find(|(k, _)| k == "show").map(|(_, v)| v.as_str()) {
         None | Some("default") => Ok(Show::Default),
         Some("all") => Ok(Show::All),
         Some("roles") => Ok(Show::Roles),
-        Some(other) => Err(err(
-            line,
-            format!("show must be default, all or roles, got '{other}'"),
-        )),
+        Some(other) => Err(err(line, format!("show must be default, all or roles, got '{other}'"))),
     }
 }
 
@@ -345,11 +307,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         return Err(err(line, "empty command"));
     };
     let want = |n: usize| {
-        if args.len() < n {
-            Err(err(line, format!("'{cmd}' needs {n} argument(s)")))
-        } else {
-            Ok(())
-        }
+        if args.len() < n { Err(err(line, format!("'{cmd}' needs {n} argument(s)"))) } else { Ok(()) }
     };
     let one_way = args.contains(&"one-way");
     Ok(match cmd {
@@ -357,8 +315,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "run" => {
             let kv = key_values(args);
             let show = parse_show(line, &kv)?;
-            let dur =
-                |v: &str| parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")));
+            let dur = |v: &str| parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")));
             match kv.iter().find(|(k, _)| k == "for" || k == "until") {
                 Some((k, v)) if k == "for" => Command::RunFor { d: dur(v)?, show },
                 Some((_, v)) => Command::RunUntil { t: dur(v)?, show },
@@ -376,9 +333,9 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "pause" => {
             want(1)?;
             let d = match key_values(&args[1..]).iter().find(|(k, _)| k == "for") {
-                Some((_, v)) => Some(
-                    parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")))?,
-                ),
+                Some((_, v)) => {
+                    Some(parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")))?)
+                }
                 None => None,
             };
             Command::Act(ActRef::Pause(parse_node(line, args[0])?, d))
@@ -404,11 +361,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             want(1)?;
             let groups = args
                 .iter()
-                .map(|g| {
-                    g.split(',')
-                        .map(|n| parse_fixed_node(line, n))
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .map(|g| g.split(',').map(|n| parse_fixed_node(line, n)).collect::<Result<Vec<_>, _>>())
                 .collect::<Result<Vec<_>, _>>()?;
             Command::Act(ActRef::Partition(groups))
         }
@@ -416,32 +369,22 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "network" => Command::Act(ActRef::Network(parse_net_patch(line, args)?)),
         "write" => {
             want(2)?;
-            let v = args[1]
-                .parse()
-                .map_err(|_| err(line, format!("bad value '{}'", args[1])))?;
-            Command::Act(ActRef::Request(
-                parse_node(line, args[0])?,
-                RequestRef::Write(v),
-            ))
+            let v = args[1].parse().map_err(|_| err(line, format!("bad value '{}'", args[1])))?;
+            Command::Act(ActRef::Request(parse_node(line, args[0])?, RequestRef::Write(v)))
         }
         "timeout" => {
             want(1)?;
-            Command::Act(ActRef::Request(
-                parse_node(line, args[0])?,
-                RequestRef::Timeout,
-            ))
+            Command::Act(ActRef::Request(parse_node(line, args[0])?, RequestRef::Timeout))
         }
         "transfer" => {
             want(2)?;
             let to = parse_node(line, args[1])?;
-            Command::Act(ActRef::Request(
-                parse_node(line, args[0])?,
-                RequestRef::Transfer(to),
-            ))
+            Command::Act(ActRef::Request(parse_node(line, args[0])?, RequestRef::Transfer(to)))
         }
         "status" => Command::Status,
         "leader" => Command::Leader,
         "hash" => Command::Hash,
+        "messages" => Command::Messages,
         other => return Err(err(line, format!("unknown command '{other}'"))),
     })
 }
@@ -495,17 +438,9 @@ pub fn parse_script(text: &str) -> Script {
         } else {
             None
         };
-        blocks.push(Block {
-            preamble: std::mem::take(&mut preamble),
-            line,
-            command,
-            expected,
-        });
+        blocks.push(Block { preamble: std::mem::take(&mut preamble), line, command, expected });
     }
-    Script {
-        blocks,
-        trailer: preamble,
-    }
+    Script { blocks, trailer: preamble }
 }
 
 /// Runs scenario commands against one session.
@@ -513,6 +448,7 @@ pub fn parse_script(text: &str) -> Script {
 pub struct Runner {
     session: Option<AnySession>,
     printed: usize,
+    counted: Vec<(String, u64)>,
 }
 
 impl Runner {
@@ -527,9 +463,7 @@ impl Runner {
     }
 
     fn session_mut(&mut self, line: usize) -> Result<&mut AnySession, Error> {
-        self.session
-            .as_mut()
-            .ok_or_else(|| err(line, "run 'config' first"))
+        self.session.as_mut().ok_or_else(|| err(line, "run 'config' first"))
     }
 
     fn resolve(&self, line: usize, r: NodeRef) -> Result<NodeId, Error> {
@@ -548,30 +482,15 @@ impl Runner {
         Ok(match a {
             ActRef::Crash(r) => Input::Crash { node: n(r)? },
             ActRef::Restart(r) => Input::Restart { node: n(r)? },
-            ActRef::Pause(r, d) => Input::Pause {
-                node: n(r)?,
-                for_us: *d,
-            },
+            ActRef::Pause(r, d) => Input::Pause { node: n(r)?, for_us: *d },
             ActRef::Resume(r) => Input::Resume { node: n(r)? },
-            ActRef::Cut(a, b, both) => Input::Cut {
-                from: n(a)?,
-                to: n(b)?,
-                both: *both,
-            },
-            ActRef::Heal(a, b, both) => Input::Heal {
-                from: n(a)?,
-                to: n(b)?,
-                both: *both,
-            },
+            ActRef::Cut(a, b, both) => Input::Cut { from: n(a)?, to: n(b)?, both: *both },
+            ActRef::Heal(a, b, both) => Input::Heal { from: n(a)?, to: n(b)?, both: *both },
             ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
             ActRef::Partition(g) => Input::Partition { groups: g.clone() },
             ActRef::HealAll => Input::HealAll,
             ActRef::Network(p) => {
-                let mut net = self
-                    .session
-                    .as_ref()
-                    .map(|s| s.current_net())
-                    .unwrap_or_default();
+                let mut net = self.session.as_ref().map(|s| s.current_net()).unwrap_or_default();
                 p.apply(&mut net);
                 Input::Network { net }
             }
@@ -633,47 +552,31 @@ impl Runner {
             Command::Leader => {
                 let s = self.session_mut(line)?;
                 let v = s.view();
-                Ok(vec![match s.stable_leader() {
-                    Some(l) => format!("n{l} (term {})", v.nodes[usize::from(l) - 1].term),
-                    None => "none".to_string(),
+                Ok(vec![match (s.stable_leader(), v.term_label) {
+                    (Some(l), Some(label)) => format!("n{l} ({label} {})", v.nodes[usize::from(l) - 1].term),
+                    (Some(l), None) => format!("n{l}"),
+                    (None, _) => "none".to_string(),
                 }])
             }
-            Command::Hash => Ok(vec![format!(
-                "{:016x}",
-                self.session_mut(line)?.trace_hash()
-            )]),
+            Command::Hash => Ok(vec![format!("{:016x}", self.session_mut(line)?.trace_hash())]),
+            Command::Messages => {
+                let v = self.session_mut(line)?.view();
+                let total: u64 = v.message_counts.iter().map(|(_, n)| n).sum();
+                let mut out: Vec<String> =
+                    v.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+                out.push(format!("total: {total}"));
+                Ok(out)
+            }
         }
     }
 }
 
 /// One line summarising a spec, as `config` prints it.
 pub fn describe_spec(spec: &SessionSpec) -> String {
-    let mut s = format!(
-        "{} nodes={} seed={}",
-        spec.algorithm(),
-        spec.nodes,
-        spec.seed
-    );
-    match &spec.config {
-        AlgorithmConfig::Raft(c) => {
-            let _ = write!(
-                s,
-                " election={}..{}ms heartbeat={}ms pre-vote={} check-quorum={}",
-                c.election_timeout_ms_min,
-                c.election_timeout_ms_max,
-                c.heartbeat_ms,
-                if c.pre_vote { "on" } else { "off" },
-                if c.check_quorum { "on" } else { "off" }
-            );
-        }
-    }
+    let mut s =
+        format!("{} nodes={} seed={} {}", spec.algorithm(), spec.nodes, spec.seed, spec.config.summary());
     let n = &spec.net;
-    let _ = write!(
-        s,
-        " latency={}..{}",
-        fmt_time(n.latency_us_min),
-        fmt_time(n.latency_us_max)
-    );
+    let _ = write!(s, " latency={}..{}", fmt_time(n.latency_us_min), fmt_time(n.latency_us_max));
     if n.loss_ppm > 0 {
         let _ = write!(s, " loss={}ppm", n.loss_ppm);
     }
@@ -694,22 +597,19 @@ pub fn status_lines(s: &AnySession) -> Vec<String> {
                 Liveness::Down => "down",
                 Liveness::Paused => "paused",
             };
-            let opt = |o: Option<NodeId>| o.map_or("-".to_string(), |x| format!("n{x}"));
-            let log: Vec<String> = n
-                .log
-                .iter()
-                .map(|e| format!("{}@{}", e.label, e.term))
-                .collect();
-            format!(
-                "n{} {live} {} term={} leader={} vote={} commit={} log=[{}]",
-                n.id,
-                n.role,
-                n.term,
-                opt(n.leader),
-                opt(n.voted_for),
-                n.commit,
-                log.join(" ")
-            )
+            let mut line = format!("n{} {live}", n.id);
+            if !n.tag.is_empty() {
+                let _ = write!(line, " {}", n.tag);
+            }
+            let _ = write!(line, " {}", n.role);
+            if let Some(label) = v.term_label {
+                let _ = write!(line, " {label}={}", n.term);
+            }
+            let _ = write!(line, " leader={}", n.leader.map_or("-".to_string(), |x| format!("n{x}")));
+            if !n.summary.is_empty() {
+                let _ = write!(line, " {}", n.summary);
+            }
+            line
         })
         .collect()
 }
@@ -728,9 +628,7 @@ pub fn run_script(text: &str) -> (String, Runner) {
         }
         out.push_str(&b.command);
         out.push_str("\n----\n");
-        let lines = runner
-            .exec(b.line, &b.command)
-            .unwrap_or_else(|e| vec![format!("error: {e}")]);
+        let lines = runner.exec(b.line, &b.command).unwrap_or_else(|e| vec![format!("error: {e}")]);
         for l in lines {
             out.push_str(&l);
             out.push('\n');
@@ -764,14 +662,10 @@ mod tests {
     #[test]
     fn bad_commands_name_the_problem() {
         let e = parse_command(3, "crash x3").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "line 3: expected a node like n3 or 'leader', got 'x3'"
-        );
+        assert_eq!(e.to_string(), "line 3: expected a node like n3 or 'leader', got 'x3'");
         let e = parse_command(4, "config algo=raft nodes=0 seed=1").unwrap_err();
         assert_eq!(e, Error::ClusterSize(0));
-        let e =
-            parse_command(5, "config algo=raft nodes=3 seed=1 election=300..150ms").unwrap_err();
+        let e = parse_command(5, "config algo=raft nodes=3 seed=1 election=300..150ms").unwrap_err();
         assert!(matches!(e, Error::Range { .. }), "{e}");
         assert!(parse_command(6, "fly n1").is_err());
     }
@@ -780,19 +674,13 @@ mod tests {
     fn script_round_trip_keeps_comments() {
         let text = "# hello\nconfig algo=raft nodes=3 seed=1\n----\nstale\n\n# bye\n";
         let (out, _) = run_script(text);
-        assert!(
-            out.starts_with("# hello\nconfig algo=raft nodes=3 seed=1\n----\nraft nodes=3"),
-            "{out}"
-        );
+        assert!(out.starts_with("# hello\nconfig algo=raft nodes=3 seed=1\n----\nraft nodes=3"), "{out}");
         assert!(out.ends_with("\n# bye\n"), "{out:?}");
     }
 
     #[test]
     fn unknown_node_is_an_error_not_a_panic() {
         let (out, _) = run_script("config algo=raft nodes=3 seed=1\ncrash n9\n");
-        assert!(
-            out.contains("error: unknown node n9: this cluster has nodes n1..n3"),
-            "{out}"
-        );
+        assert!(out.contains("error: unknown node n9: this cluster has nodes n1..n3"), "{out}");
     }
 }

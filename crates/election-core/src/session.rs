@@ -37,17 +37,9 @@ pub enum Input {
     /// Resume a paused node.
     Resume { node: NodeId },
     /// Cut the link `from -> to` (and `to -> from` when `both`).
-    Cut {
-        from: NodeId,
-        to: NodeId,
-        both: bool,
-    },
+    Cut { from: NodeId, to: NodeId, both: bool },
     /// Heal the link `from -> to` (and `to -> from` when `both`).
-    Heal {
-        from: NodeId,
-        to: NodeId,
-        both: bool,
-    },
+    Heal { from: NodeId, to: NodeId, both: bool },
     /// Cut every link to and from `node`.
     Isolate { node: NodeId },
     /// Split the cluster into groups (unlisted nodes form one more group).
@@ -101,10 +93,7 @@ impl fmt::Display for Input {
         match self {
             Input::Crash { node } => write!(f, "crash n{node}"),
             Input::Restart { node } => write!(f, "restart n{node}"),
-            Input::Pause {
-                node,
-                for_us: Some(d),
-            } => write!(f, "pause n{node} for {}", fmt_time(*d)),
+            Input::Pause { node, for_us: Some(d) } => write!(f, "pause n{node} for {}", fmt_time(*d)),
             Input::Pause { node, for_us: None } => write!(f, "pause n{node}"),
             Input::Resume { node } => write!(f, "resume n{node}"),
             Input::Cut { from, to, both } => {
@@ -172,32 +161,20 @@ pub struct Session<P: Protocol> {
 
 impl<P: Protocol> Session<P> {
     /// A session that will apply `inputs` (sorted by time) as time passes. The cursor is at 0.
-    pub fn new(
-        config: SimConfig,
-        proto_config: P::Config,
-        inputs: Vec<TimedInput>,
-    ) -> Result<Self, Error> {
+    pub fn new(config: SimConfig, proto_config: P::Config, inputs: Vec<TimedInput>) -> Result<Self, Error> {
         let mut sim = Simulation::new(config, proto_config)?;
         for (i, ti) in inputs.iter().enumerate() {
             sim.validate_input(&ti.input)?;
             if i > 0 && inputs[i - 1].at > ti.at {
                 return Err(Error::Invalid {
                     what: "inputs",
-                    reason: format!(
-                        "input {} ({}) is earlier than the one before it",
-                        i + 1,
-                        ti.input
-                    ),
+                    reason: format!("input {} ({}) is earlier than the one before it", i + 1, ti.input),
                 });
             }
         }
         let trace = sim.take_trace();
         let cursor_trace_len = trace.len();
-        let checkpoints = vec![Checkpoint {
-            sim: sim.clone(),
-            applied: 0,
-            trace_len: cursor_trace_len,
-        }];
+        let checkpoints = vec![Checkpoint { sim: sim.clone(), applied: 0, trace_len: cursor_trace_len }];
         Ok(Session {
             inputs,
             sim,

@@ -98,18 +98,9 @@ struct InFlight<M> {
 
 #[derive(Debug, Clone)]
 enum EventKind<T> {
-    Deliver {
-        id: u64,
-    },
-    Timer {
-        node: NodeId,
-        timer: T,
-        generation: u64,
-    },
-    Resume {
-        node: NodeId,
-        generation: u64,
-    },
+    Deliver { id: u64 },
+    Timer { node: NodeId, timer: T, generation: u64 },
+    Resume { node: NodeId, generation: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -154,6 +145,7 @@ pub struct Simulation<P: Protocol> {
     monitor: P::Monitor,
     violations: usize,
     messages_sent: u64,
+    sent_by_kind: BTreeMap<&'static str, u64>,
     /// Output buffer: events since the last [`Simulation::take_trace`].
     trace: Vec<TraceEvent>,
     effects: Vec<Effect<P::Msg, P::Timer>>,
@@ -163,6 +155,7 @@ impl<P: Protocol> Simulation<P> {
     /// Builds the cluster and starts every node at time 0, in id order.
     pub fn new(config: SimConfig, proto_config: P::Config) -> Result<Self, Error> {
         config.validate()?;
+        P::validate(&proto_config, config.nodes)?;
         let peers: Vec<NodeId> = (1..=config.nodes as NodeId).collect();
         let nodes = peers
             .iter()
@@ -198,6 +191,7 @@ impl<P: Protocol> Simulation<P> {
             monitor: P::Monitor::default(),
             violations: 0,
             messages_sent: 0,
+            sent_by_kind: BTreeMap::new(),
             trace: Vec::new(),
             effects: Vec::new(),
         };
@@ -253,6 +247,11 @@ impl<P: Protocol> Simulation<P> {
         self.violations
     }
 
+    /// Messages sent so far of one kind.
+    pub fn messages_of_kind(&self, kind: &str) -> u64 {
+        self.sent_by_kind.get(kind).copied().unwrap_or(0)
+    }
+
     /// Messages sent so far (duplicates included once).
     pub fn messages_sent(&self) -> u64 {
         self.messages_sent
@@ -280,10 +279,7 @@ impl<P: Protocol> Simulation<P> {
 
     fn check_node(&self, id: NodeId) -> Result<(), Error> {
         if id == 0 || usize::from(id) > self.nodes.len() {
-            Err(Error::UnknownNode {
-                node: id,
-                nodes: self.nodes.len(),
-            })
+            Err(Error::UnknownNode { node: id, nodes: self.nodes.len() })
         } else {
             Ok(())
         }
@@ -295,11 +291,7 @@ impl<P: Protocol> Simulation<P> {
 
     fn push(&mut self, t: Micros, kind: EventKind<P::Timer>) {
         self.seq += 1;
-        self.queue.push(Reverse(Event {
-            t,
-            seq: self.seq,
-            kind,
-        }));
+        self.queue.push(Reverse(Event { t, seq: self.seq, kind }));
     }
 
     fn record(&mut self, kind: TraceKind) {
@@ -310,20 +302,13 @@ impl<P: Protocol> Simulation<P> {
     fn discard_stale(&mut self) {
         while let Some(Reverse(ev)) = self.queue.peek() {
             let stale = match &ev.kind {
-                EventKind::Timer {
-                    node,
-                    timer,
-                    generation,
-                } => {
+                EventKind::Timer { node, timer, generation } => {
                     let slot = &self.nodes[usize::from(*node) - 1];
-                    slot.timers
-                        .get(timer)
-                        .is_none_or(|s| s.generation != *generation)
+                    slot.timers.get(timer).is_none_or(|s| s.generation != *generation)
                 }
                 EventKind::Resume { node, generation } => {
                     let slot = &self.nodes[usize::from(*node) - 1];
-                    !matches!(slot.state, NodeState::Paused { .. })
-                        || slot.pause_generation != *generation
+                    !matches!(slot.state, NodeState::Paused { .. }) || slot.pause_generation != *generation
                 }
                 EventKind::Deliver { .. } => false,
             };
@@ -377,10 +362,7 @@ impl<P: Protocol> Simulation<P> {
             return;
         }
         // A stalled process does nothing: the event waits until it resumes.
-        if matches!(
-            self.nodes[usize::from(target) - 1].state,
-            NodeState::Paused { .. }
-        ) {
+        if matches!(self.nodes[usize::from(target) - 1].state, NodeState::Paused { .. }) {
             self.slot(target).stalled.push(ev);
             return;
         }
@@ -390,11 +372,7 @@ impl<P: Protocol> Simulation<P> {
                 let slot = self.slot(node);
                 slot.timers.remove(&timer);
                 let routine = P::is_routine_timer(timer);
-                self.record(TraceKind::Timer {
-                    node,
-                    timer: timer.to_string(),
-                    routine,
-                });
+                self.record(TraceKind::Timer { node, timer: timer.to_string(), routine });
                 self.run_handler(node, |p, ctx| p.on_timer(ctx, timer));
             }
             EventKind::Resume { .. } => unreachable!("handled above"),
@@ -416,25 +394,10 @@ impl<P: Protocol> Simulation<P> {
             None
         };
         if let Some(reason) = reason {
-            self.record(TraceKind::Drop {
-                id,
-                from: m.from,
-                to: m.to,
-                kind,
-                summary,
-                heartbeat,
-                reason,
-            });
+            self.record(TraceKind::Drop { id, from: m.from, to: m.to, kind, summary, heartbeat, reason });
             return;
         }
-        self.record(TraceKind::Deliver {
-            id,
-            from: m.from,
-            to: m.to,
-            kind,
-            summary,
-            heartbeat,
-        });
+        self.record(TraceKind::Deliver { id, from: m.from, to: m.to, kind, summary, heartbeat });
         let from = m.from;
         self.run_handler(m.to, |p, ctx| p.on_message(ctx, from, m.msg));
     }
@@ -459,22 +422,8 @@ impl<P: Protocol> Simulation<P> {
                     slot.timer_generation += 1;
                     let generation = slot.timer_generation;
                     let deadline = now.saturating_add(after);
-                    slot.timers.insert(
-                        timer,
-                        TimerSlot {
-                            generation,
-                            deadline,
-                            armed_at: now,
-                        },
-                    );
-                    self.push(
-                        deadline,
-                        EventKind::Timer {
-                            node: id,
-                            timer,
-                            generation,
-                        },
-                    );
+                    slot.timers.insert(timer, TimerSlot { generation, deadline, armed_at: now });
+                    self.push(deadline, EventKind::Timer { node: id, timer, generation });
                 }
                 Effect::CancelTimer { timer } => {
                     self.slot(id).timers.remove(&timer);
@@ -491,12 +440,9 @@ impl<P: Protocol> Simulation<P> {
         let status = self.nodes[usize::from(id) - 1].proto.status();
         let last = self.nodes[usize::from(id) - 1].last_status;
         if status.role != last.role {
-            self.record(TraceKind::Role {
-                node: id,
-                from: last.role,
-                to: status.role,
-                term: status.term,
-            });
+            let term = P::TERM_LABEL.map(|_| status.term);
+            let label = P::TERM_LABEL.unwrap_or("");
+            self.record(TraceKind::Role { node: id, from: last.role, to: status.role, term, label });
         }
         self.slot(id).last_status = status;
     }
@@ -514,22 +460,14 @@ impl<P: Protocol> Simulation<P> {
         if to == 0 || usize::from(to) > self.nodes.len() || to == from {
             // A protocol bug, not user input: record it loudly instead of panicking.
             self.violations += 1;
-            self.record(TraceKind::Violation {
-                text: format!("n{from} sent {msg} to invalid node n{to}"),
-            });
+            self.record(TraceKind::Violation { text: format!("n{from} sent {msg} to invalid node n{to}") });
             return;
         }
         self.messages_sent += 1;
-        let copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) {
-            2
-        } else {
-            1
-        };
+        *self.sent_by_kind.entry(msg.kind()).or_insert(0) += 1;
+        let copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) { 2 } else { 1 };
         for _ in 0..copies {
-            let latency = self.net_rng.range(
-                self.config.net.latency_us_min,
-                self.config.net.latency_us_max,
-            );
+            let latency = self.net_rng.range(self.config.net.latency_us_min, self.config.net.latency_us_max);
             let lost = self.net_rng.chance_ppm(self.config.net.loss_ppm);
             let cut_at_send = self.links.state(from, to) == LinkState::Cut;
             let id = self.next_msg_id;
@@ -546,15 +484,7 @@ impl<P: Protocol> Simulation<P> {
             });
             self.wire.insert(
                 id,
-                InFlight {
-                    from,
-                    to,
-                    msg: msg.clone(),
-                    sent_at: self.now,
-                    deliver_at,
-                    lost,
-                    cut_at_send,
-                },
+                InFlight { from, to, msg: msg.clone(), sent_at: self.now, deliver_at, lost, cut_at_send },
             );
             self.push(deliver_at, EventKind::Deliver { id });
         }
@@ -578,9 +508,7 @@ impl<P: Protocol> Simulation<P> {
     pub fn apply(&mut self, input: &Input) -> Result<(), Error> {
         self.validate_input(input)?;
         self.steps += 1;
-        self.record(TraceKind::Input {
-            input: input.clone(),
-        });
+        self.record(TraceKind::Input { input: input.clone() });
         match input {
             Input::Crash { node } => {
                 let id = *node;
@@ -611,13 +539,7 @@ impl<P: Protocol> Simulation<P> {
                     let until = for_us.map(|d| now.saturating_add(d));
                     slot.state = NodeState::Paused { until };
                     if let Some(t) = until {
-                        self.push(
-                            t,
-                            EventKind::Resume {
-                                node: id,
-                                generation,
-                            },
-                        );
+                        self.push(t, EventKind::Resume { node: id, generation });
                     }
                 }
             }
@@ -669,11 +591,7 @@ impl<P: Protocol> Simulation<P> {
         if let Input::Network { net } = input {
             net.validate()?;
         }
-        if let Input::Request {
-            request: crate::Request::TransferLeadership { to },
-            ..
-        } = input
-        {
+        if let Input::Request { request: crate::Request::TransferLeadership { to }, .. } = input {
             self.check_node(*to)?;
         }
         Ok(())
@@ -709,6 +627,8 @@ impl<P: Protocol> Simulation<P> {
                     log,
                     commit,
                     details: Vec::new(),
+                    tag: String::new(),
+                    summary: slot.proto.summary(),
                 };
                 slot.proto.describe(&mut view);
                 view
@@ -736,22 +656,21 @@ impl<P: Protocol> Simulation<P> {
         for &a in &self.peers {
             for &b in &self.peers {
                 if a != b && self.links.state(a, b) != LinkState::Healthy {
-                    links.push(LinkView {
-                        from: a,
-                        to: b,
-                        state: self.links.state(a, b),
-                    });
+                    links.push(LinkView { from: a, to: b, state: self.links.state(a, b) });
                 }
             }
         }
         ClusterView {
             algorithm: P::NAME,
+            term_label: P::TERM_LABEL,
             now: self.now,
             nodes,
             messages,
             links,
             violations: self.violations,
             stable_leader: self.stable_leader(),
+            message_counts: self.sent_by_kind.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            panel: P::panel(&self.nodes),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! heals everything, and requires a stable leader within a bound. A failure names the seed and
 //! the exact command that replays it.
 
-use crate::any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
+use crate::any::{Algorithm, AnySession, SessionSpec};
 use crate::net::NetConfig;
 use crate::protocol::Request;
 use crate::rng::{SCHEDULE_STREAM, Stream};
@@ -45,35 +45,71 @@ pub struct SweepPlan {
 
 impl Default for SweepPlan {
     fn default() -> Self {
-        SweepPlan {
-            chaos: ms(6_000),
-            liveness_bound: ms(5_000),
+        SweepPlan { chaos: ms(6_000), liveness_bound: ms(5_000) }
+    }
+}
+
+/// Which faults a sweep may inject: an algorithm is swept under every fault it claims to
+/// survive. Bully claims only crash-stop failures on a reliable network (its paper's
+/// assumptions); its partitions are swept separately as a planted unsafe scene.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faults {
+    /// Crashed nodes may restart during the chaos.
+    pub restart: bool,
+    /// Pauses (GC stalls).
+    pub pause: bool,
+    /// Partitions, cuts and isolation.
+    pub network: bool,
+    /// Message loss and duplication.
+    pub lossy: bool,
+}
+
+impl Faults {
+    /// Everything.
+    pub const ALL: Faults = Faults { restart: true, pause: true, network: true, lossy: true };
+    /// Crash-stop on a reliable network.
+    pub const CRASH_STOP: Faults = Faults { restart: false, pause: false, network: false, lossy: false };
+
+    /// The faults `algorithm` is expected to survive safely.
+    pub fn safe_for(algorithm: Algorithm) -> Faults {
+        match algorithm {
+            Algorithm::Bully => Faults::CRASH_STOP,
+            _ => Faults::ALL,
         }
     }
 }
 
 /// The session a seed runs: cluster size, options and fault schedule all derive from it.
 pub fn spec_for_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SessionSpec {
+    let faults = Faults::safe_for(algorithm);
     let mut r = Stream::new(seed, SCHEDULE_STREAM);
-    let nodes = r.range(1, 7) as usize;
+    let nodes = r.range(algorithm.min_nodes() as u64, 7) as usize;
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
+    let (loss, dup) = ([0, 0, 10_000, 50_000, 200_000][r.index(5)], [0, 0, 10_000, 50_000][r.index(4)]);
     spec.net = NetConfig {
         latency_us_min: ms(r.range(1, 10)),
         latency_us_max: ms(r.range(10, 30)),
-        loss_ppm: [0, 0, 10_000, 50_000, 200_000][r.index(5)],
-        duplicate_ppm: [0, 0, 10_000, 50_000][r.index(4)],
+        loss_ppm: if faults.lossy { loss } else { 0 },
+        duplicate_ppm: if faults.lossy { dup } else { 0 },
     };
-    match &mut spec.config {
-        AlgorithmConfig::Raft(c) => {
-            c.pre_vote = r.chance_ppm(500_000);
-            c.check_quorum = r.chance_ppm(500_000);
-        }
-    }
-    spec.inputs = fault_schedule(&mut r, nodes as NodeId, plan.chaos);
+    spec.config.randomize(&mut r);
+    spec.inputs = fault_schedule(&mut r, nodes as NodeId, plan.chaos, faults);
     spec
 }
 
-fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros) -> Vec<TimedInput> {
+fn allowed(input: &Input, f: Faults) -> bool {
+    match input {
+        Input::Restart { .. } => f.restart,
+        Input::Pause { .. } | Input::Resume { .. } => f.pause,
+        Input::Partition { .. } | Input::Cut { .. } | Input::Isolate { .. } | Input::HealAll | Input::Heal { .. } => {
+            f.network
+        }
+        Input::Network { .. } => f.lossy,
+        Input::Crash { .. } | Input::Request { .. } => true,
+    }
+}
+
+fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros, faults: Faults) -> Vec<TimedInput> {
     let mut inputs = Vec::new();
     let mut t = 0;
     let mut value = 0;
@@ -86,10 +122,7 @@ fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros) -> Vec<TimedInput> {
         let input = match r.range(0, 12) {
             0 | 1 => Input::Crash { node: node(r) },
             2 | 3 => Input::Restart { node: node(r) },
-            4 => Input::Pause {
-                node: node(r),
-                for_us: Some(r.range(ms(50), ms(1_000))),
-            },
+            4 => Input::Pause { node: node(r), for_us: Some(r.range(ms(50), ms(1_000))) },
             5 => Input::Resume { node: node(r) },
             6 => {
                 let mut groups = vec![Vec::new(), Vec::new()];
@@ -98,29 +131,22 @@ fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros) -> Vec<TimedInput> {
                 }
                 Input::Partition { groups }
             }
-            7 => Input::Cut {
-                from: node(r),
-                to: node(r),
-                both: r.chance_ppm(500_000),
-            },
+            7 => Input::Cut { from: node(r), to: node(r), both: r.chance_ppm(500_000) },
             8 => Input::HealAll,
             9 => Input::Isolate { node: node(r) },
-            10 => Input::Request {
-                node: node(r),
-                request: Request::Timeout,
-            },
+            10 => Input::Request { node: node(r), request: Request::Timeout },
             _ => {
                 value += 1;
-                Input::Request {
-                    node: node(r),
-                    request: Request::ClientWrite { value },
-                }
+                Input::Request { node: node(r), request: Request::ClientWrite { value } }
             }
         };
         // Cutting a node's link to itself is meaningless: skip such draws.
         if let Input::Cut { from, to, .. } = input
             && from == to
         {
+            continue;
+        }
+        if !allowed(&input, faults) {
             continue;
         }
         inputs.push(TimedInput { at: t, input });
@@ -139,11 +165,7 @@ pub fn run_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SeedOutcom
         s.act(i).expect("heal inputs are valid");
     };
     heal(&mut session, Input::HealAll);
-    let calm = NetConfig {
-        loss_ppm: 0,
-        duplicate_ppm: 0,
-        ..session.current_net()
-    };
+    let calm = NetConfig { loss_ppm: 0, duplicate_ppm: 0, ..session.current_net() };
     heal(&mut session, Input::Network { net: calm });
     for id in 1..=nodes {
         heal(&mut session, Input::Resume { node: id });
@@ -165,16 +187,43 @@ pub fn run_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SeedOutcom
         crate::TraceKind::Violation { text } => Some(format!("t={} {text}", crate::fmt_time(e.t))),
         _ => None,
     });
-    SeedOutcome {
-        seed,
-        violations: session.violations(),
-        first_violation,
-        recovery,
-        steps: session.steps(),
-    }
+    SeedOutcome { seed, violations: session.violations(), first_violation, recovery, steps: session.steps() }
 }
 
 /// The command that replays one seed with its full trace.
 pub fn repro_command(algorithm: Algorithm, seed: u64) -> String {
     format!("cargo run --release -p election-cli -- sweep --algo {algorithm} --seed {seed} --trace")
+}
+
+/// Bully's planted unsafe scene, for one seed: a cluster of 3-7 processes elects its
+/// coordinator, the network splits into two sides at a random moment, each side elects a
+/// coordinator, and a client writes to each side's coordinator. Returns `None` when the
+/// scene did not occur (a side had no coordinator when the writes came), else whether the
+/// split-brain detector flagged it.
+pub fn bully_partition_scene(seed: u64) -> Option<bool> {
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 1);
+    let n = r.range(3, 7) as NodeId;
+    let mut side_a: Vec<NodeId> = Vec::new();
+    let mut side_b: Vec<NodeId> = Vec::new();
+    for id in 1..=n {
+        if r.chance_ppm(500_000) { side_a.push(id) } else { side_b.push(id) }
+    }
+    if side_a.is_empty() {
+        side_a.push(side_b.remove(0));
+    }
+    if side_b.is_empty() {
+        side_b.push(side_a.remove(0));
+    }
+    let mut s = AnySession::new(SessionSpec::new(Algorithm::Bully, usize::from(n), seed)).ok()?;
+    s.advance_to(r.range(ms(200), ms(1_000)));
+    s.act(Input::Partition { groups: vec![side_a.clone(), side_b.clone()] }).ok()?;
+    s.advance_to(s.now() + ms(1_500));
+    let view = s.view();
+    let coordinator = |side: &[NodeId]| {
+        side.iter().copied().find(|&id| view.nodes[usize::from(id) - 1].role == crate::Role::Leader)
+    };
+    let (a, b) = (coordinator(&side_a)?, coordinator(&side_b)?);
+    s.act(Input::Request { node: a, request: Request::ClientWrite { value: 1 } }).ok()?;
+    s.act(Input::Request { node: b, request: Request::ClientWrite { value: 2 } }).ok()?;
+    Some(s.violations() > 0)
 }

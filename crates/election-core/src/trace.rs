@@ -38,14 +38,7 @@ pub enum TraceKind {
         deliver_at: Micros,
     },
     /// A message was handed to its destination.
-    Deliver {
-        id: u64,
-        from: NodeId,
-        to: NodeId,
-        kind: &'static str,
-        summary: String,
-        heartbeat: bool,
-    },
+    Deliver { id: u64, from: NodeId, to: NodeId, kind: &'static str, summary: String, heartbeat: bool },
     /// A message never arrived.
     Drop {
         id: u64,
@@ -57,18 +50,10 @@ pub enum TraceKind {
         reason: DropReason,
     },
     /// A timer fired on `node`; `routine` timers (heartbeat) are hidden like heartbeats.
-    Timer {
-        node: NodeId,
-        timer: String,
-        routine: bool,
-    },
-    /// `node` changed role (or term while keeping its role as leader/candidate).
-    Role {
-        node: NodeId,
-        from: Role,
-        to: Role,
-        term: u64,
-    },
+    Timer { node: NodeId, timer: String, routine: bool },
+    /// `node` changed role; `term` is its term/epoch/ballot (named `label`), if the
+    /// algorithm has one.
+    Role { node: NodeId, from: Role, to: Role, term: Option<u64>, label: &'static str },
     /// A user input was applied.
     Input { input: Input },
     /// A paused node resumed because its pause ended.
@@ -115,10 +100,7 @@ impl TraceKind {
 
     /// True for message traffic (send, deliver, drop).
     pub fn is_message(&self) -> bool {
-        matches!(
-            self,
-            TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Drop { .. }
-        )
+        matches!(self, TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Drop { .. })
     }
 
     /// The node this event is about, if any.
@@ -140,47 +122,22 @@ impl fmt::Display for TraceEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "t={} ", fmt_time(self.t))?;
         match &self.kind {
-            TraceKind::Send {
-                id,
-                from,
-                to,
-                summary,
-                deliver_at,
-                ..
-            } => {
-                write!(
-                    f,
-                    "n{from} -> n{to} {summary} #{id} (arrives {})",
-                    fmt_time(*deliver_at)
-                )
+            TraceKind::Send { id, from, to, summary, deliver_at, .. } => {
+                write!(f, "n{from} -> n{to} {summary} #{id} (arrives {})", fmt_time(*deliver_at))
             }
-            TraceKind::Deliver {
-                id,
-                from,
-                to,
-                summary,
-                ..
-            } => {
+            TraceKind::Deliver { id, from, to, summary, .. } => {
                 write!(f, "n{to} <- n{from} {summary} #{id}")
             }
-            TraceKind::Drop {
-                id,
-                from,
-                to,
-                summary,
-                reason,
-                ..
-            } => {
+            TraceKind::Drop { id, from, to, summary, reason, .. } => {
                 write!(f, "n{to} x- n{from} {summary} #{id} dropped: {reason}")
             }
             TraceKind::Timer { node, timer, .. } => write!(f, "n{node} timer {timer} fired"),
-            TraceKind::Role {
-                node,
-                from,
-                to,
-                term,
-            } => {
-                write!(f, "n{node} {from} -> {to} term={term}")
+            TraceKind::Role { node, from, to, term, label } => {
+                write!(f, "n{node} {from} -> {to}")?;
+                match term {
+                    Some(t) => write!(f, " {label}={t}"),
+                    None => Ok(()),
+                }
             }
             TraceKind::Input { input } => write!(f, "input: {input}"),
             TraceKind::Resume { node } => write!(f, "n{node} resumes after its pause"),
@@ -215,7 +172,8 @@ mod tests {
                 node: 3,
                 from: Role::Candidate,
                 to: Role::Leader,
-                term: 4,
+                term: Some(4),
+                label: "term",
             },
         };
         assert_eq!(e.to_string(), "t=231ms n3 candidate -> leader term=4");
@@ -225,10 +183,7 @@ mod tests {
     fn hash_is_pinned_fnv1a() {
         // FNV-1a of the empty input is the offset basis.
         assert_eq!(trace_hash(&[]), 0xcbf2_9ce4_8422_2325);
-        let e = TraceEvent {
-            t: 0,
-            kind: TraceKind::Violation { text: "x".into() },
-        };
+        let e = TraceEvent { t: 0, kind: TraceKind::Violation { text: "x".into() } };
         assert_ne!(trace_hash(&[e.clone()]), trace_hash(&[e.clone(), e]));
     }
 }

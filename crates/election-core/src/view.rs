@@ -58,6 +58,10 @@ pub struct NodeView {
     pub commit: u64,
     /// Algorithm-specific details as label/value pairs.
     pub details: Vec<(String, String)>,
+    /// Algorithm-specific one-line status fields.
+    pub summary: String,
+    /// What this node is when nodes differ ("lock service", "storage", "client"); empty otherwise.
+    pub tag: String,
 }
 
 /// A message on the wire.
@@ -99,6 +103,8 @@ pub struct LinkView {
 pub struct ClusterView {
     /// Algorithm name.
     pub algorithm: &'static str,
+    /// What the algorithm calls its term ("term", "epoch", "ballot"), if it has one.
+    pub term_label: Option<&'static str>,
     /// Current virtual time.
     pub now: Micros,
     /// Nodes in id order.
@@ -111,4 +117,19 @@ pub struct ClusterView {
     pub violations: usize,
     /// Leader followed by a majority, if any.
     pub stable_leader: Option<NodeId>,
+    /// Messages sent so far, per kind, in kind order.
+    pub message_counts: Vec<(String, u64)>,
+    /// An algorithm-specific table (Kafka partitions, the storage's writes), if any.
+    pub panel: Option<Panel>,
+}
+
+/// A small table the UI draws as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Panel {
+    /// Title.
+    pub title: String,
+    /// Column headers.
+    pub columns: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<String>>,
 }

@@ -31,25 +31,16 @@ fn scenario_files() -> Vec<PathBuf> {
 fn golden_scenarios_reproduce_their_traces() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let files = scenario_files();
-    assert!(
-        files.len() >= 6,
-        "expected the scenario files, found {files:?}"
-    );
+    assert!(files.len() >= 6, "expected the scenario files, found {files:?}");
     let mut failed = Vec::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("readable scenario");
         let (actual, runner) = run_script(&text);
         // A scenario may plant a violation on purpose only if its file name says so.
-        let planted = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().contains("violation"));
+        let planted = path.file_name().is_some_and(|n| n.to_string_lossy().contains("violation"));
         if let Some(s) = runner.session() {
             if !planted && s.violations() > 0 {
-                failed.push(format!(
-                    "{}: {} invariant violation(s)",
-                    path.display(),
-                    s.violations()
-                ));
+                failed.push(format!("{}: {} invariant violation(s)", path.display(), s.violations()));
             }
         }
         if actual.contains("\nerror: ") && !path.to_string_lossy().contains("error") {
@@ -73,37 +64,8 @@ fn golden_scenarios_reproduce_their_traces() {
 fn first_difference(expected: &str, actual: &str) -> String {
     for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
         if e != a {
-            return format!(
-                "first difference at line {}:\n  file: {e}\n  now:  {a}",
-                i + 1
-            );
+            return format!("first difference at line {}:\n  file: {e}\n  now:  {a}", i + 1);
         }
     }
-    format!(
-        "one is a prefix of the other ({} vs {} lines)",
-        expected.lines().count(),
-        actual.lines().count()
-    )
-}
-
-#[test]
-fn every_scenario_also_runs_in_the_browser_test() {
-    // election-web's wasm test replays the scenario files in headless Chromium; it lists
-    // them with include_str!, so a new file must be added there too.
-    let wasm_test = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../election-web/tests/wasm.rs"),
-    )
-    .expect("election-web/tests/wasm.rs exists");
-    let root = scenario_root();
-    for path in scenario_files() {
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        assert!(
-            wasm_test.contains(&format!("tests/scenarios/{rel}")),
-            "{rel} is not replayed by crates/election-web/tests/wasm.rs"
-        );
-    }
+    format!("one is a prefix of the other ({} vs {} lines)", expected.lines().count(), actual.lines().count())
 }

@@ -1,16 +1,12 @@
 //! Sessions: determinism, time travel, forking, serialization and bad input.
 
 use election_core::{
-    Algorithm, AlgorithmConfig, AnySession, Error, Input, Request, SessionSpec, TimedInput, ms,
-    trace_hash,
+    Algorithm, AlgorithmConfig, AnySession, Error, Input, Request, SessionSpec, TimedInput, ms, trace_hash,
 };
 use proptest::prelude::*;
 
 fn spec_with(inputs: Vec<TimedInput>) -> SessionSpec {
-    SessionSpec {
-        inputs,
-        ..election_core::reference_spec()
-    }
+    SessionSpec { inputs, ..election_core::reference_spec() }
 }
 
 fn busy_inputs() -> Vec<TimedInput> {
@@ -40,10 +36,7 @@ fn reference_hash_is_pinned_for_native_and_wasm() {
     // election-web's wasm test computes the same run in headless Chromium and asserts this
     // value; if the simulation changes on purpose, update both.
     let s = election_core::reference_run();
-    assert_eq!(
-        format!("{:016x}", s.trace_hash()),
-        election_core::REFERENCE_TRACE_HASH
-    );
+    assert_eq!(format!("{:016x}", s.trace_hash()), election_core::REFERENCE_TRACE_HASH);
 }
 
 #[test]
@@ -53,9 +46,7 @@ fn seeking_back_and_forth_lands_on_identical_states() {
     s.advance_to(ms(3_000));
     let end_view = s.view();
     let end_hash = s.trace_hash();
-    for t in [
-        0, 1, 250_000, 600_000, 600_001, 1_234_567, 2_100_000, 2_999_999,
-    ] {
+    for t in [0, 1, 250_000, 600_000, 600_001, 1_234_567, 2_100_000, 2_999_999] {
         s.seek(t as i64).unwrap();
         let fresh = run_to(&spec, t);
         assert_eq!(s.view(), fresh.view(), "view at t={t}");
@@ -111,16 +102,9 @@ fn live_actions_replay_identically_from_the_spec() {
     for _ in 0..7 {
         s.step_forward();
     }
-    s.act(Input::Crash {
-        node: s.stable_leader().unwrap(),
-    })
-    .unwrap();
+    s.act(Input::Crash { node: s.stable_leader().unwrap() }).unwrap();
     s.advance_to(ms(1_000));
-    s.act(Input::Request {
-        node: 1,
-        request: Request::ClientWrite { value: 5 },
-    })
-    .unwrap();
+    s.act(Input::Request { node: 1, request: Request::ClientWrite { value: 5 } }).unwrap();
     s.advance_to(ms(1_500));
     let replay = run_to(&s.spec(), ms(1_500));
     assert_eq!(replay.trace(), s.trace());
@@ -137,22 +121,10 @@ fn spec_json_round_trip() {
 fn bad_input_gets_typed_errors_not_panics() {
     // Unknown node.
     let mut s = AnySession::new(SessionSpec::new(Algorithm::Raft, 3, 1)).unwrap();
-    assert_eq!(
-        s.act(Input::Crash { node: 4 }),
-        Err(Error::UnknownNode { node: 4, nodes: 3 })
-    );
-    assert_eq!(
-        s.act(Input::Crash { node: 0 }),
-        Err(Error::UnknownNode { node: 0, nodes: 3 })
-    );
-    let transfer = Input::Request {
-        node: 1,
-        request: Request::TransferLeadership { to: 9 },
-    };
-    assert!(matches!(
-        s.act(transfer),
-        Err(Error::UnknownNode { node: 9, .. })
-    ));
+    assert_eq!(s.act(Input::Crash { node: 4 }), Err(Error::UnknownNode { node: 4, nodes: 3 }));
+    assert_eq!(s.act(Input::Crash { node: 0 }), Err(Error::UnknownNode { node: 0, nodes: 3 }));
+    let transfer = Input::Request { node: 1, request: Request::TransferLeadership { to: 9 } };
+    assert!(matches!(s.act(transfer), Err(Error::UnknownNode { node: 9, .. })));
     // Negative seek.
     assert_eq!(s.seek(-5), Err(Error::NegativeTime(-5)));
     // Cluster size.
@@ -170,37 +142,15 @@ fn bad_input_gets_typed_errors_not_panics() {
         c.election_timeout_ms_min = 400;
         c.election_timeout_ms_max = 200;
     }
-    assert!(matches!(
-        AnySession::new(spec),
-        Err(Error::Range {
-            min: 400,
-            max: 200,
-            ..
-        })
-    ));
+    assert!(matches!(AnySession::new(spec), Err(Error::Range { min: 400, max: 200, .. })));
     // Inputs out of order or naming unknown nodes.
     let spec = spec_with(vec![
-        TimedInput {
-            at: ms(5),
-            input: Input::HealAll,
-        },
-        TimedInput {
-            at: ms(1),
-            input: Input::HealAll,
-        },
+        TimedInput { at: ms(5), input: Input::HealAll },
+        TimedInput { at: ms(1), input: Input::HealAll },
     ]);
-    assert!(matches!(
-        AnySession::new(spec),
-        Err(Error::Invalid { what: "inputs", .. })
-    ));
-    let spec = spec_with(vec![TimedInput {
-        at: 0,
-        input: Input::Crash { node: 6 },
-    }]);
-    assert!(matches!(
-        AnySession::new(spec),
-        Err(Error::UnknownNode { node: 6, .. })
-    ));
+    assert!(matches!(AnySession::new(spec), Err(Error::Invalid { what: "inputs", .. })));
+    let spec = spec_with(vec![TimedInput { at: 0, input: Input::Crash { node: 6 } }]);
+    assert!(matches!(AnySession::new(spec), Err(Error::UnknownNode { node: 6, .. })));
 }
 
 #[test]
@@ -208,26 +158,15 @@ fn malformed_json_is_a_clear_error() {
     for (text, needle) in [
         ("", "session JSON"),
         ("{\"nodes\": 5", "session JSON"),
-        (
-            "{\"nodes\": 5, \"seed\": 1, \"algorithm\": \"paxosx\"}",
-            "session JSON",
-        ),
-        (
-            "{\"nodes\": 99, \"seed\": 1, \"algorithm\": \"raft\", \"settings\": {}}",
-            "cluster size 99",
-        ),
+        ("{\"nodes\": 5, \"seed\": 1, \"algorithm\": \"paxosx\"}", "session JSON"),
+        ("{\"nodes\": 99, \"seed\": 1, \"algorithm\": \"raft\", \"settings\": {}}", "cluster size 99"),
         ("[1,2,3]", "session JSON"),
     ] {
         let e = SessionSpec::from_json(text).unwrap_err().to_string();
         assert!(e.contains(needle), "{text:?} gave {e:?}");
     }
     let huge = format!("{{\"nodes\":5,\"pad\":\"{}\"}}", "x".repeat(300_000));
-    assert!(
-        SessionSpec::from_json(&huge)
-            .unwrap_err()
-            .to_string()
-            .contains("larger than the limit")
-    );
+    assert!(SessionSpec::from_json(&huge).unwrap_err().to_string().contains("larger than the limit"));
 }
 
 #[test]
@@ -236,12 +175,8 @@ fn planted_violation_is_caught() {
     // the same term (by a test-only corruption) must be reported.
     let s = election_core::planted_two_leaders();
     assert!(s.violations() > 0);
-    let text: Vec<String> = s
-        .trace()
-        .iter()
-        .filter(|e| e.to_string().contains("VIOLATION"))
-        .map(|e| e.to_string())
-        .collect();
+    let text: Vec<String> =
+        s.trace().iter().filter(|e| e.to_string().contains("VIOLATION")).map(|e| e.to_string()).collect();
     assert!(text[0].contains("two leaders in term"), "{text:?}");
 }
 

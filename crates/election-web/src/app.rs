@@ -8,8 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{
-    Algorithm, AlgorithmConfig, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec,
-    TraceEvent,
+    Algorithm, AlgorithmConfig, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -104,8 +103,7 @@ pub enum Action {
 impl Lab {
     fn new(base: SessionSpec, embed: bool) -> Self {
         let engine = AnySession::new(base.clone()).unwrap_or_else(|_| {
-            AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1))
-                .expect("the default session is valid")
+            AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1)).expect("the default session is valid")
         });
         Lab {
             engine: Rc::new(RefCell::new(engine)),
@@ -178,31 +176,20 @@ impl Reducible for Lab {
             Action::Act(input) => {
                 let r = s.engine.borrow_mut().act(input);
                 match r {
-                    Ok(true) => {
-                        s.notice = Some("You acted in the past: the recorded future was discarded and a new one starts here.".into())
-                    }
+                    Ok(true) => s.notice = Some(
+                        "You acted in the past: the recorded future was discarded and a new one starts here."
+                            .into(),
+                    ),
                     Ok(false) => {}
                     Err(e) => s.error = Some(e.to_string()),
                 }
             }
             Action::ToggleLink(a, b) => {
-                let cut = s
-                    .view()
-                    .links
-                    .iter()
-                    .any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
+                let cut = s.view().links.iter().any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
                 let input = if cut {
-                    Input::Heal {
-                        from: a,
-                        to: b,
-                        both: true,
-                    }
+                    Input::Heal { from: a, to: b, both: true }
                 } else {
-                    Input::Cut {
-                        from: a,
-                        to: b,
-                        both: true,
-                    }
+                    Input::Cut { from: a, to: b, both: true }
                 };
                 let r = s.engine.borrow_mut().act(input);
                 if let Err(e) = r {
@@ -212,10 +199,7 @@ impl Reducible for Lab {
             Action::Configure(spec) => match AnySession::new(spec.clone()) {
                 Ok(engine) => {
                     s.engine = Rc::new(RefCell::new(engine));
-                    s.base = SessionSpec {
-                        inputs: Vec::new(),
-                        ..spec
-                    };
+                    s.base = SessionSpec { inputs: Vec::new(), ..spec };
                     s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
                     s.last_leader = None;
                     s.error = None;
@@ -288,10 +272,7 @@ pub fn App() -> Html {
     let on_key = {
         let lab = lab.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .is_some()
-            {
+            if e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some() {
                 return;
             }
             match e.key().as_str() {
@@ -373,8 +354,7 @@ pub fn App() -> Html {
                 let url = l.href().unwrap_or_default();
                 copy_to_clipboard(&url);
                 lab.dispatch(Action::Notify(
-                    "Link copied (and put in the address bar): it reproduces this exact run."
-                        .into(),
+                    "Link copied (and put in the address bar): it reproduces this exact run.".into(),
                 ));
             }
         })

@@ -22,11 +22,7 @@ pub fn node_xy(i: usize, n: usize) -> (f64, f64) {
 
 /// Radius of a node circle for a cluster of `n`.
 pub fn node_radius(n: usize) -> f64 {
-    if n <= 7 {
-        38.0
-    } else {
-        (38.0 - (n as f64 - 7.0) * 2.2).max(22.0)
-    }
+    if n <= 7 { 38.0 } else { (38.0 - (n as f64 - 7.0) * 2.2).max(22.0) }
 }
 
 /// Colour-blind-safe fill (Okabe-Ito palette) and a CSS class per role.
@@ -102,26 +98,14 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         }
     }
 
-    let messages = v
-        .messages
-        .iter()
-        .map(|m| message(m, v.now, n, r))
-        .collect::<Html>();
+    let messages = v.messages.iter().map(|m| message(m, v.now, n, r)).collect::<Html>();
     let nodes = v
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| {
             let (x, y) = node_xy(i, n);
-            node_html(
-                node,
-                x,
-                y,
-                r,
-                v.now,
-                props.selected == Some(node.id),
-                &props.on_select,
-            )
+            node_html(node, x, y, r, v.now, props.selected == Some(node.id), &props.on_select)
         })
         .collect::<Html>();
 
@@ -220,9 +204,7 @@ fn node_html(
     let label = format!(
         "n{id}: {state}, term {}{}",
         node.term,
-        node.leader
-            .map(|l| format!(", follows n{l}"))
-            .unwrap_or_default()
+        node.leader.map(|l| format!(", follows n{l}")).unwrap_or_default()
     );
     let letter = match node.liveness {
         Liveness::Down => "✕".to_string(),

@@ -8,10 +8,7 @@ mod share;
 
 fn main() {
     install_panic_hook();
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         yew::Renderer::<app::App>::with_root(root.into()).render();
     }
 }

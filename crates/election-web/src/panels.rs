@@ -15,19 +15,14 @@ fn input_value(e: &Event) -> String {
             t.clone()
                 .dyn_into::<web_sys::HtmlInputElement>()
                 .map(|i| i.value())
-                .or_else(|_| {
-                    t.dyn_into::<web_sys::HtmlSelectElement>()
-                        .map(|s| s.value())
-                })
+                .or_else(|_| t.dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
                 .ok()
         })
         .unwrap_or_default()
 }
 
 fn input_checked(e: &Event) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .is_some_and(|i| i.checked())
+    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some_and(|i| i.checked())
 }
 
 #[derive(Properties, PartialEq)]
@@ -115,10 +110,7 @@ pub struct InspectorProps {
 /// The selected node's full state and the actions on it.
 #[component]
 pub fn Inspector(p: &InspectorProps) -> Html {
-    let Some(node) = p
-        .selected
-        .and_then(|id| p.view.nodes.get(usize::from(id) - 1))
-    else {
+    let Some(node) = p.selected.and_then(|id| p.view.nodes.get(usize::from(id) - 1)) else {
         return html! {
             <section class="inspector empty" aria-label="Node inspector">
                 <h2>{"Node inspector"}</h2>
@@ -135,13 +127,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     let next_value = p.view.now / 1_000 % 100;
     let down = node.liveness == Liveness::Down;
     let paused = node.liveness == Liveness::Paused;
-    let others: Vec<NodeId> = p
-        .view
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .filter(|&n| n != id)
-        .collect();
+    let others: Vec<NodeId> = p.view.nodes.iter().map(|n| n.id).filter(|&n| n != id).collect();
     let close = {
         let cb = p.on_select.clone();
         Callback::from(move |_| cb.emit(None))
@@ -229,10 +215,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
             } else {
                 base.seed + 1
             };
-            cb.emit(SessionSpec {
-                seed,
-                ..base.clone()
-            });
+            cb.emit(SessionSpec { seed, ..base.clone() });
         })
     };
     html! {

@@ -20,10 +20,7 @@ const MAX_CURSOR_US: Micros = 86_400_000_000;
 /// Encodes a session and cursor as a URL fragment (without the `#`).
 pub fn encode(spec: &SessionSpec, cursor: Micros) -> String {
     let json = spec.to_json();
-    format!(
-        "s={}&t={cursor}",
-        String::from(js_sys::encode_uri_component(&json))
-    )
+    format!("s={}&t={cursor}", String::from(js_sys::encode_uri_component(&json)))
 }
 
 /// Decodes a URL fragment. `Ok(None)` when it holds no session.
@@ -44,13 +41,9 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
                 spec_text = Some(String::from(decoded));
             }
             "t" => {
-                cursor = v
-                    .parse::<Micros>()
-                    .ok()
-                    .filter(|t| *t <= MAX_CURSOR_US)
-                    .ok_or_else(|| {
-                        format!("the shared link's time '{v}' is not a time between 0 and one day")
-                    })?;
+                cursor = v.parse::<Micros>().ok().filter(|t| *t <= MAX_CURSOR_US).ok_or_else(|| {
+                    format!("the shared link's time '{v}' is not a time between 0 and one day")
+                })?;
             }
             _ => {}
         }
@@ -58,7 +51,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
     let Some(text) = spec_text else {
         return Ok(None);
     };
-    let spec = SessionSpec::from_json(&text)
-        .map_err(|e| format!("the shared link could not be loaded: {e}"))?;
+    let spec =
+        SessionSpec::from_json(&text).map_err(|e| format!("the shared link could not be loaded: {e}"))?;
     Ok(Some(Shared { spec, cursor }))
 }

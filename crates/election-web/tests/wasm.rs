@@ -10,10 +10,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn reference_run_has_the_native_trace_hash() {
     let s = election_core::reference_run();
-    assert_eq!(
-        format!("{:016x}", s.trace_hash()),
-        election_core::REFERENCE_TRACE_HASH
-    );
+    assert_eq!(format!("{:016x}", s.trace_hash()), election_core::REFERENCE_TRACE_HASH);
     assert!(s.trace().len() > 500);
 }
 
@@ -21,46 +18,14 @@ fn reference_run_has_the_native_trace_hash() {
 /// (which the native golden test checks), so traces match natively and in the browser.
 #[wasm_bindgen_test]
 fn golden_scenarios_match_in_the_browser() {
+    assert!(SCENARIOS.len() >= 12, "scenario files are embedded");
     for (name, text) in SCENARIOS {
         let (out, _) = election_core::scenario::run_script(text);
         assert_eq!(out, *text, "{name} differs in wasm");
     }
 }
 
-const SCENARIOS: &[(&str, &str)] = &[
-    (
-        "initial-election",
-        include_str!("../../../tests/scenarios/raft/initial-election.txt"),
-    ),
-    (
-        "leader-crash",
-        include_str!("../../../tests/scenarios/raft/leader-crash.txt"),
-    ),
-    (
-        "split-vote",
-        include_str!("../../../tests/scenarios/raft/split-vote.txt"),
-    ),
-    (
-        "minority-leader-check-quorum",
-        include_str!("../../../tests/scenarios/raft/minority-leader-check-quorum.txt"),
-    ),
-    (
-        "rejoin-disrupts-without-prevote",
-        include_str!("../../../tests/scenarios/raft/rejoin-disrupts-without-prevote.txt"),
-    ),
-    (
-        "rejoin-with-prevote",
-        include_str!("../../../tests/scenarios/raft/rejoin-with-prevote.txt"),
-    ),
-    (
-        "leadership-transfer",
-        include_str!("../../../tests/scenarios/raft/leadership-transfer.txt"),
-    ),
-    (
-        "paused-leader",
-        include_str!("../../../tests/scenarios/raft/paused-leader.txt"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
 
 /// Bad URL state never panics: it is an error message.
 #[wasm_bindgen_test]

@@ -37,22 +37,13 @@ impl fmt::Display for EntryData {
 pub enum RaftMsg {
     /// Dissertation §9.6: "would you vote for me in `term`?" Sent with the *next* term and
     /// without incrementing the sender's own term, so a partitioned node cannot inflate terms.
-    PreVote {
-        term: u64,
-        last_log_index: u64,
-        last_log_term: u64,
-    },
+    PreVote { term: u64, last_log_index: u64, last_log_term: u64 },
     /// Answer to [`RaftMsg::PreVote`]; `term` is the asked-for term when granted, the
     /// responder's own term when refused.
     PreVoteResponse { term: u64, granted: bool },
     /// §5.2 RequestVote RPC: a candidate asks for a vote in `term`. `transfer` marks an
     /// election started by TimeoutNow (§3.10); it is informational here.
-    RequestVote {
-        term: u64,
-        last_log_index: u64,
-        last_log_term: u64,
-        transfer: bool,
-    },
+    RequestVote { term: u64, last_log_index: u64, last_log_term: u64, transfer: bool },
     /// §5.2 RequestVote result.
     RequestVoteResponse { term: u64, granted: bool },
     /// §5.3 AppendEntries RPC: replicate `entries` after `prev_log_index`; with no entries it
@@ -68,12 +59,7 @@ pub enum RaftMsg {
     /// leader; on failure it is the follower's hint of where to retry from (the "accelerated
     /// log backtracking" of §5.3's last paragraph, as etcd's `RejectHint`). `heartbeat` only
     /// tags replies to empty AppendEntries so that traces can hide them; no rule reads it.
-    AppendEntriesResponse {
-        term: u64,
-        success: bool,
-        index: u64,
-        heartbeat: bool,
-    },
+    AppendEntriesResponse { term: u64, success: bool, index: u64, heartbeat: bool },
     /// Dissertation §3.10: the leader tells the transfer target to start an election now.
     TimeoutNow { term: u64 },
 }
@@ -104,29 +90,14 @@ impl fmt::Display for RaftMsg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = |g: bool| if g { "granted" } else { "refused" };
         match self {
-            RaftMsg::PreVote {
-                term,
-                last_log_index,
-                last_log_term,
-            } => {
-                write!(
-                    f,
-                    "PreVote term={term} last={last_log_index}@{last_log_term}"
-                )
+            RaftMsg::PreVote { term, last_log_index, last_log_term } => {
+                write!(f, "PreVote term={term} last={last_log_index}@{last_log_term}")
             }
             RaftMsg::PreVoteResponse { term, granted } => {
                 write!(f, "PreVoteResponse term={term} {}", verdict(*granted))
             }
-            RaftMsg::RequestVote {
-                term,
-                last_log_index,
-                last_log_term,
-                transfer,
-            } => {
-                write!(
-                    f,
-                    "RequestVote term={term} last={last_log_index}@{last_log_term}"
-                )?;
+            RaftMsg::RequestVote { term, last_log_index, last_log_term, transfer } => {
+                write!(f, "RequestVote term={term} last={last_log_index}@{last_log_term}")?;
                 if *transfer {
                     f.write_str(" transfer")?;
                 }
@@ -135,17 +106,8 @@ impl fmt::Display for RaftMsg {
             RaftMsg::RequestVoteResponse { term, granted } => {
                 write!(f, "Vote term={term} {}", verdict(*granted))
             }
-            RaftMsg::AppendEntries {
-                term,
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-            } => {
-                write!(
-                    f,
-                    "AppendEntries term={term} prev={prev_log_index}@{prev_log_term}"
-                )?;
+            RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
+                write!(f, "AppendEntries term={term} prev={prev_log_index}@{prev_log_term}")?;
                 if !entries.is_empty() {
                     f.write_str(" entries=[")?;
                     for (i, e) in entries.iter().enumerate() {
@@ -158,12 +120,7 @@ impl fmt::Display for RaftMsg {
                 }
                 write!(f, " commit={leader_commit}")
             }
-            RaftMsg::AppendEntriesResponse {
-                term,
-                success,
-                index,
-                ..
-            } => {
+            RaftMsg::AppendEntriesResponse { term, success, index, .. } => {
                 if *success {
                     write!(f, "AppendEntriesResponse term={term} ok match={index}")
                 } else {

@@ -93,6 +93,34 @@ impl Default for RaftConfig {
     }
 }
 
+impl crate::settings::Settings for RaftConfig {
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        use crate::settings::{millis, millis_range, on_off};
+        match key {
+            "election" => {
+                (self.election_timeout_ms_min, self.election_timeout_ms_max) = millis_range(key, v)?
+            }
+            "heartbeat" => self.heartbeat_ms = millis(key, v)?,
+            "pre-vote" => self.pre_vote = on_off(key, v)?,
+            "check-quorum" => self.check_quorum = on_off(key, v)?,
+            _ => return Err(format!("unknown setting '{key}' for raft")),
+        }
+        Ok(())
+    }
+
+    fn summary(&self) -> String {
+        use crate::settings::flag;
+        format!(
+            "election={}..{}ms heartbeat={}ms pre-vote={} check-quorum={}",
+            self.election_timeout_ms_min,
+            self.election_timeout_ms_max,
+            self.heartbeat_ms,
+            flag(self.pre_vote),
+            flag(self.check_quorum)
+        )
+    }
+}
+
 /// Largest accepted timeout or heartbeat setting (one minute).
 pub const MAX_TIMING_MS: u64 = 60_000;
 /// Entries per AppendEntries at most.
@@ -220,11 +248,7 @@ impl Raft {
     }
 
     fn term_at(&self, index: u64) -> u64 {
-        if index == 0 {
-            0
-        } else {
-            self.log.get(index as usize - 1).map_or(0, |e| e.term)
-        }
+        if index == 0 { 0 } else { self.log.get(index as usize - 1).map_or(0, |e| e.term) }
     }
 
     fn last_term(&self) -> u64 {
@@ -247,10 +271,8 @@ impl Raft {
     }
 
     fn reset_election_timer(&self, ctx: &mut RaftCtx<'_>) {
-        let after = ctx.random_between(
-            ms(self.config.election_timeout_ms_min),
-            ms(self.config.election_timeout_ms_max),
-        );
+        let after = ctx
+            .random_between(ms(self.config.election_timeout_ms_min), ms(self.config.election_timeout_ms_max));
         ctx.set_timer(RaftTimer::Election, after);
     }
 
@@ -305,15 +327,9 @@ impl Raft {
         self.leader = None;
         self.votes = BTreeSet::from([self.id]);
         if transfer {
-            ctx.note(format!(
-                "was asked to take over; starts an election for term {}",
-                self.term
-            ));
+            ctx.note(format!("was asked to take over; starts an election for term {}", self.term));
         } else {
-            ctx.note(format!(
-                "timed out and started an election for term {}",
-                self.term
-            ));
+            ctx.note(format!("timed out and started an election for term {}", self.term));
         }
         self.reset_election_timer(ctx);
         ctx.broadcast(RaftMsg::RequestVote {
@@ -330,27 +346,13 @@ impl Raft {
     /// §5.2: a candidate with votes from a majority becomes leader, appends a no-op (§8) and
     /// sends AppendEntries to everyone at once.
     fn become_leader(&mut self, ctx: &mut RaftCtx<'_>) {
-        assert_eq!(
-            self.role,
-            Role::Candidate,
-            "only a candidate can become leader"
-        );
-        assert!(
-            self.votes.len() >= self.quorum(),
-            "a leader needs a majority of votes"
-        );
+        assert_eq!(self.role, Role::Candidate, "only a candidate can become leader");
+        assert!(self.votes.len() >= self.quorum(), "a leader needs a majority of votes");
         self.role = Role::Leader;
         self.leader = Some(self.id);
         let voters: Vec<String> = self.votes.iter().map(|v| format!("n{v}")).collect();
-        ctx.note(format!(
-            "won the election for term {} with votes from {}",
-            self.term,
-            voters.join(", ")
-        ));
-        self.log.push(Entry {
-            term: self.term,
-            data: EntryData::NoOp,
-        });
+        ctx.note(format!("won the election for term {} with votes from {}", self.term, voters.join(", ")));
+        self.log.push(Entry { term: self.term, data: EntryData::NoOp });
         let last = self.last_index();
         self.next_index = vec![last; self.peers.len()];
         self.match_index = vec![0; self.peers.len()];
@@ -361,10 +363,7 @@ impl Raft {
         self.broadcast_append(ctx);
         ctx.set_timer(RaftTimer::Heartbeat, ms(self.config.heartbeat_ms));
         if self.config.check_quorum {
-            ctx.set_timer(
-                RaftTimer::CheckQuorum,
-                ms(self.config.election_timeout_ms_min),
-            );
+            ctx.set_timer(RaftTimer::CheckQuorum, ms(self.config.election_timeout_ms_min));
         }
         self.maybe_commit(ctx);
     }
@@ -425,13 +424,7 @@ impl Raft {
             // §5.2: granting a vote resets the election timer.
             self.reset_election_timer(ctx);
         }
-        ctx.send(
-            from,
-            RaftMsg::RequestVoteResponse {
-                term: self.term,
-                granted,
-            },
-        );
+        ctx.send(from, RaftMsg::RequestVoteResponse { term: self.term, granted });
     }
 
     fn on_vote(&mut self, ctx: &mut RaftCtx<'_>, from: NodeId, term: u64, granted: bool) {
@@ -459,28 +452,13 @@ impl Raft {
         last_log_term: u64,
     ) {
         let leader_recent = self.role == Role::Leader
-            || self
-                .last_heard_leader
-                .is_some_and(|t| ctx.now < t + ms(self.config.election_timeout_ms_min));
-        let granted =
-            term > self.term && !leader_recent && self.log_ok(last_log_index, last_log_term);
+            || self.last_heard_leader.is_some_and(|t| ctx.now < t + ms(self.config.election_timeout_ms_min));
+        let granted = term > self.term && !leader_recent && self.log_ok(last_log_index, last_log_term);
         let reply_term = if granted { term } else { self.term };
-        ctx.send(
-            from,
-            RaftMsg::PreVoteResponse {
-                term: reply_term,
-                granted,
-            },
-        );
+        ctx.send(from, RaftMsg::PreVoteResponse { term: reply_term, granted });
     }
 
-    fn on_pre_vote_response(
-        &mut self,
-        ctx: &mut RaftCtx<'_>,
-        from: NodeId,
-        term: u64,
-        granted: bool,
-    ) {
+    fn on_pre_vote_response(&mut self, ctx: &mut RaftCtx<'_>, from: NodeId, term: u64, granted: bool) {
         if !granted && term > self.term {
             self.become_follower(ctx, term, None);
             return;
@@ -509,12 +487,7 @@ impl Raft {
             // §5.1: reject a stale leader; our term in the reply makes it step down.
             ctx.send(
                 from,
-                RaftMsg::AppendEntriesResponse {
-                    term: self.term,
-                    success: false,
-                    index: 0,
-                    heartbeat,
-                },
+                RaftMsg::AppendEntriesResponse { term: self.term, success: false, index: 0, heartbeat },
             );
             return;
         }
@@ -534,12 +507,7 @@ impl Raft {
             let hint = prev_log_index.saturating_sub(1).min(self.last_index());
             ctx.send(
                 from,
-                RaftMsg::AppendEntriesResponse {
-                    term: self.term,
-                    success: false,
-                    index: hint,
-                    heartbeat,
-                },
+                RaftMsg::AppendEntriesResponse { term: self.term, success: false, index: hint, heartbeat },
             );
             return;
         }
@@ -564,12 +532,7 @@ impl Raft {
         }
         ctx.send(
             from,
-            RaftMsg::AppendEntriesResponse {
-                term: self.term,
-                success: true,
-                index: last_new,
-                heartbeat,
-            },
+            RaftMsg::AppendEntriesResponse { term: self.term, success: true, index: last_new, heartbeat },
         );
     }
 
@@ -616,6 +579,11 @@ impl Protocol for Raft {
     type Monitor = RaftMonitor;
 
     const NAME: &'static str = "Raft";
+    const TERM_LABEL: Option<&'static str> = Some("term");
+
+    fn validate(config: &RaftConfig, _nodes: usize) -> Result<(), Error> {
+        config.validate()
+    }
 
     fn new(id: NodeId, peers: &[NodeId], config: &RaftConfig) -> Self {
         Raft {
@@ -645,44 +613,20 @@ impl Protocol for Raft {
 
     fn on_message(&mut self, ctx: &mut RaftCtx<'_>, from: NodeId, msg: RaftMsg) {
         match msg {
-            RaftMsg::PreVote {
-                term,
-                last_log_index,
-                last_log_term,
-            } => self.on_pre_vote(ctx, from, term, last_log_index, last_log_term),
-            RaftMsg::PreVoteResponse { term, granted } => {
-                self.on_pre_vote_response(ctx, from, term, granted)
+            RaftMsg::PreVote { term, last_log_index, last_log_term } => {
+                self.on_pre_vote(ctx, from, term, last_log_index, last_log_term)
             }
-            RaftMsg::RequestVote {
-                term,
-                last_log_index,
-                last_log_term,
-                ..
-            } => self.on_request_vote(ctx, from, term, last_log_index, last_log_term),
-            RaftMsg::RequestVoteResponse { term, granted } => {
-                self.on_vote(ctx, from, term, granted)
+            RaftMsg::PreVoteResponse { term, granted } => self.on_pre_vote_response(ctx, from, term, granted),
+            RaftMsg::RequestVote { term, last_log_index, last_log_term, .. } => {
+                self.on_request_vote(ctx, from, term, last_log_index, last_log_term)
             }
-            RaftMsg::AppendEntries {
-                term,
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-            } => self.on_append_entries(
-                ctx,
-                from,
-                term,
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-            ),
-            RaftMsg::AppendEntriesResponse {
-                term,
-                success,
-                index,
-                ..
-            } => self.on_append_response(ctx, from, term, success, index),
+            RaftMsg::RequestVoteResponse { term, granted } => self.on_vote(ctx, from, term, granted),
+            RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
+                self.on_append_entries(ctx, from, term, prev_log_index, prev_log_term, entries, leader_commit)
+            }
+            RaftMsg::AppendEntriesResponse { term, success, index, .. } => {
+                self.on_append_response(ctx, from, term, success, index)
+            }
             RaftMsg::TimeoutNow { term } => {
                 if term == self.term && self.role != Role::Leader {
                     self.become_candidate(ctx, true);
@@ -714,12 +658,7 @@ impl Protocol for Raft {
                     return;
                 }
                 let me = Self::slot(self.id);
-                let active = self
-                    .recent_active
-                    .iter()
-                    .enumerate()
-                    .filter(|&(i, &a)| a || i == me)
-                    .count();
+                let active = self.recent_active.iter().enumerate().filter(|&(i, &a)| a || i == me).count();
                 if active < self.quorum() {
                     ctx.note(format!(
                         "heard from only {active} of {} servers in an election timeout; steps down (CheckQuorum)",
@@ -729,17 +668,12 @@ impl Protocol for Raft {
                     self.become_follower(ctx, term, None);
                 } else {
                     self.recent_active.iter_mut().for_each(|a| *a = false);
-                    ctx.set_timer(
-                        RaftTimer::CheckQuorum,
-                        ms(self.config.election_timeout_ms_min),
-                    );
+                    ctx.set_timer(RaftTimer::CheckQuorum, ms(self.config.election_timeout_ms_min));
                 }
             }
             RaftTimer::TransferTimeout => {
                 if let Some(t) = self.transfer_target.take() {
-                    ctx.note(format!(
-                        "transfer to n{t} did not complete in time; aborted"
-                    ));
+                    ctx.note(format!("transfer to n{t} did not complete in time; aborted"));
                 }
             }
         }
@@ -750,23 +684,16 @@ impl Protocol for Raft {
             Request::ClientWrite { value } => {
                 if self.role != Role::Leader {
                     match self.leader {
-                        Some(l) => {
-                            ctx.note(format!("is not the leader; redirects the client to n{l}"))
-                        }
+                        Some(l) => ctx.note(format!("is not the leader; redirects the client to n{l}")),
                         None => ctx.note("knows no leader; the write is refused"),
                     }
                     return;
                 }
                 if let Some(t) = self.transfer_target {
-                    ctx.note(format!(
-                        "is handing leadership to n{t}; the write is refused (§3.10)"
-                    ));
+                    ctx.note(format!("is handing leadership to n{t}; the write is refused (§3.10)"));
                     return;
                 }
-                self.log.push(Entry {
-                    term: self.term,
-                    data: EntryData::Write(value),
-                });
+                self.log.push(Entry { term: self.term, data: EntryData::Write(value) });
                 let last = self.last_index();
                 self.match_index[Self::slot(self.id)] = last;
                 ctx.note(format!("appended x={value} at index {last}"));
@@ -791,10 +718,7 @@ impl Protocol for Raft {
                 }
                 self.transfer_target = Some(to);
                 ctx.note(format!("starts transferring leadership to n{to} (§3.10)"));
-                ctx.set_timer(
-                    RaftTimer::TransferTimeout,
-                    ms(self.config.election_timeout_ms_min),
-                );
+                ctx.set_timer(RaftTimer::TransferTimeout, ms(self.config.election_timeout_ms_min));
                 if self.match_index[Self::slot(to)] == self.last_index() {
                     ctx.send(to, RaftMsg::TimeoutNow { term: self.term });
                 } else {
@@ -818,11 +742,7 @@ impl Protocol for Raft {
     }
 
     fn status(&self) -> Status {
-        Status {
-            role: self.role,
-            term: self.term,
-            leader: self.leader,
-        }
+        Status { role: self.role, term: self.term, leader: self.leader }
     }
 
     fn is_routine_timer(timer: RaftTimer) -> bool {
@@ -836,24 +756,22 @@ impl Protocol for Raft {
     fn describe(&self, view: &mut NodeView) {
         view.voted_for = self.voted_for;
         view.votes = self.votes.iter().copied().collect();
-        view.details.push((
-            "last log".into(),
-            format!("{}@{}", self.last_index(), self.last_term()),
-        ));
-        view.details
-            .push(("commit index".into(), self.commit.to_string()));
+        view.details.push(("last log".into(), format!("{}@{}", self.last_index(), self.last_term())));
+        view.details.push(("commit index".into(), self.commit.to_string()));
         if self.role == Role::Leader {
-            let m: Vec<String> = self
-                .peers
-                .iter()
-                .map(|&p| format!("n{p}:{}", self.match_index[Self::slot(p)]))
-                .collect();
+            let m: Vec<String> =
+                self.peers.iter().map(|&p| format!("n{p}:{}", self.match_index[Self::slot(p)])).collect();
             view.details.push(("match index".into(), m.join(" ")));
         }
         if let Some(t) = self.transfer_target {
-            view.details
-                .push(("transferring to".into(), format!("n{t}")));
+            view.details.push(("transferring to".into(), format!("n{t}")));
         }
+    }
+
+    fn summary(&self) -> String {
+        let vote = self.voted_for.map_or("-".to_string(), |v| format!("n{v}"));
+        let log: Vec<String> = self.log.iter().map(|e| format!("{}@{}", e.data, e.term)).collect();
+        format!("vote={vote} commit={} log=[{}]", self.commit, log.join(" "))
     }
 
     fn log_view(&self) -> (Vec<EntryView>, u64) {
@@ -861,11 +779,7 @@ impl Protocol for Raft {
             .log
             .iter()
             .enumerate()
-            .map(|(i, e)| EntryView {
-                index: i as u64 + 1,
-                term: e.term,
-                label: e.data.to_string(),
-            })
+            .map(|(i, e)| EntryView { index: i as u64 + 1, term: e.term, label: e.data.to_string() })
             .collect();
         (log, self.commit)
     }

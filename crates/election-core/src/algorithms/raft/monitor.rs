@@ -63,10 +63,7 @@ impl Monitor<Raft> for RaftMonitor {
         // State Machine Safety (§5.4.3): the committed prefix is the same everywhere, forever.
         let commit = r.commit_index() as usize;
         if commit > r.log().len() {
-            let text = format!(
-                "n{node} commit index {commit} is beyond its log of {}",
-                r.log().len()
-            );
+            let text = format!("n{node} commit index {commit} is beyond its log of {}", r.log().len());
             self.report(format!("commit-beyond-{node}-{commit}"), text, &mut out);
         }
         for i in 0..commit.min(r.log().len()) {
@@ -119,17 +116,12 @@ impl Monitor<Raft> for RaftMonitor {
 
     fn stable_leader(&self, nodes: &[NodeSlot<Raft>]) -> Option<NodeId> {
         let quorum = nodes.len() / 2 + 1;
-        nodes
-            .iter()
-            .filter(|s| s.is_up() && s.proto.role == Role::Leader)
-            .find_map(|l| {
-                let followers = nodes
-                    .iter()
-                    .filter(|s| {
-                        s.is_up() && s.proto.term == l.proto.term && s.proto.leader == Some(l.id)
-                    })
-                    .count();
-                (followers >= quorum).then_some(l.id)
-            })
+        nodes.iter().filter(|s| s.is_up() && s.proto.role == Role::Leader).find_map(|l| {
+            let followers = nodes
+                .iter()
+                .filter(|s| s.is_up() && s.proto.term == l.proto.term && s.proto.leader == Some(l.id))
+                .count();
+            (followers >= quorum).then_some(l.id)
+        })
     }
 }

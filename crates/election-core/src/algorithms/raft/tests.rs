@@ -38,10 +38,7 @@ fn election_timer_in_range(out: &Out, c: &RaftConfig) -> bool {
 }
 
 fn entry(term: u64, v: u64) -> Entry {
-    Entry {
-        term,
-        data: EntryData::Write(v),
-    }
+    Entry { term, data: EntryData::Write(v) }
 }
 
 /// A leader of `term` whose log is `log`, elected by a test shortcut.
@@ -53,14 +50,7 @@ fn leader(id: NodeId, term: u64, log: Vec<Entry>, config: RaftConfig) -> (Raft, 
     let mut out = Vec::new();
     for p in [2, 3] {
         out = run(&mut r, 10, |r, ctx| {
-            r.on_message(
-                ctx,
-                p,
-                RaftMsg::RequestVoteResponse {
-                    term,
-                    granted: true,
-                },
-            )
+            r.on_message(ctx, p, RaftMsg::RequestVoteResponse { term, granted: true })
         });
     }
     assert_eq!(r.role, Role::Leader);
@@ -79,16 +69,8 @@ fn election_timeout_starts_a_campaign() {
     assert_eq!(r.term, 2);
     assert_eq!(r.role, Role::Candidate);
     assert_eq!(r.voted_for, Some(1));
-    let rv = RaftMsg::RequestVote {
-        term: 2,
-        last_log_index: 1,
-        last_log_term: 1,
-        transfer: false,
-    };
-    assert_eq!(
-        sends(&out),
-        vec![(2, rv.clone()), (3, rv.clone()), (4, rv.clone()), (5, rv)]
-    );
+    let rv = RaftMsg::RequestVote { term: 2, last_log_index: 1, last_log_term: 1, transfer: false };
+    assert_eq!(sends(&out), vec![(2, rv.clone()), (3, rv.clone()), (4, rv.clone()), (5, rv)]);
     // §5.2: the election timeout is re-drawn at random for the new election.
     assert!(election_timer_in_range(&out, &c), "{out:?}");
 }
@@ -98,47 +80,15 @@ fn one_vote_per_term() {
     // §5.2: "Each server will vote for at most one candidate in a given term, on a
     // first-come-first-served basis."
     let mut r = server(3, RaftConfig::default());
-    let ask = |c| RaftMsg::RequestVote {
-        term: 1,
-        last_log_index: 0,
-        last_log_term: 0,
-        transfer: c,
-    };
+    let ask = |c| RaftMsg::RequestVote { term: 1, last_log_index: 0, last_log_term: 0, transfer: c };
     let out = run(&mut r, 0, |r, ctx| r.on_message(ctx, 1, ask(false)));
-    assert_eq!(
-        sends(&out),
-        vec![(
-            1,
-            RaftMsg::RequestVoteResponse {
-                term: 1,
-                granted: true
-            }
-        )]
-    );
+    assert_eq!(sends(&out), vec![(1, RaftMsg::RequestVoteResponse { term: 1, granted: true })]);
     assert_eq!(r.voted_for, Some(1));
     let out = run(&mut r, 1, |r, ctx| r.on_message(ctx, 2, ask(false)));
-    assert_eq!(
-        sends(&out),
-        vec![(
-            2,
-            RaftMsg::RequestVoteResponse {
-                term: 1,
-                granted: false
-            }
-        )]
-    );
+    assert_eq!(sends(&out), vec![(2, RaftMsg::RequestVoteResponse { term: 1, granted: false })]);
     // A repeated request from the same candidate is granted again (lost reply).
     let out = run(&mut r, 2, |r, ctx| r.on_message(ctx, 1, ask(false)));
-    assert_eq!(
-        sends(&out),
-        vec![(
-            1,
-            RaftMsg::RequestVoteResponse {
-                term: 1,
-                granted: true
-            }
-        )]
-    );
+    assert_eq!(sends(&out), vec![(1, RaftMsg::RequestVoteResponse { term: 1, granted: true })]);
 }
 
 #[test]
@@ -161,12 +111,7 @@ fn vote_goes_only_to_an_up_to_date_log() {
             r.on_message(
                 ctx,
                 1,
-                RaftMsg::RequestVote {
-                    term: 4,
-                    last_log_index: idx,
-                    last_log_term: term,
-                    transfer: false,
-                },
+                RaftMsg::RequestVote { term: 4, last_log_index: idx, last_log_term: term, transfer: false },
             )
         });
         assert_eq!(
@@ -185,34 +130,17 @@ fn majority_makes_a_leader_that_appends_a_no_op_and_heartbeats() {
     // all of the other servers"; §8: it commits a blank no-op entry of its term.
     let c = RaftConfig::default();
     let (r, out) = leader(1, 1, vec![], c.clone());
-    assert_eq!(
-        r.log,
-        vec![Entry {
-            term: 1,
-            data: EntryData::NoOp
-        }]
-    );
+    assert_eq!(r.log, vec![Entry { term: 1, data: EntryData::NoOp }]);
     let ae = RaftMsg::AppendEntries {
         term: 1,
         prev_log_index: 0,
         prev_log_term: 0,
-        entries: vec![Entry {
-            term: 1,
-            data: EntryData::NoOp,
-        }],
+        entries: vec![Entry { term: 1, data: EntryData::NoOp }],
         leader_commit: 0,
     };
-    assert_eq!(
-        sends(&out),
-        vec![(2, ae.clone()), (3, ae.clone()), (4, ae.clone()), (5, ae)]
-    );
-    assert!(out.contains(&Effect::CancelTimer {
-        timer: RaftTimer::Election
-    }));
-    assert!(out.contains(&Effect::SetTimer {
-        timer: RaftTimer::Heartbeat,
-        after: ms(c.heartbeat_ms)
-    }));
+    assert_eq!(sends(&out), vec![(2, ae.clone()), (3, ae.clone()), (4, ae.clone()), (5, ae)]);
+    assert!(out.contains(&Effect::CancelTimer { timer: RaftTimer::Election }));
+    assert!(out.contains(&Effect::SetTimer { timer: RaftTimer::Heartbeat, after: ms(c.heartbeat_ms) }));
 }
 
 #[test]
@@ -224,21 +152,11 @@ fn higher_term_makes_a_leader_step_down() {
         r.on_message(
             ctx,
             4,
-            RaftMsg::AppendEntriesResponse {
-                term: 5,
-                success: false,
-                index: 0,
-                heartbeat: true,
-            },
+            RaftMsg::AppendEntriesResponse { term: 5, success: false, index: 0, heartbeat: true },
         )
     });
-    assert_eq!(
-        (r.role, r.term, r.voted_for, r.leader),
-        (Role::Follower, 5, None, None)
-    );
-    assert!(out.contains(&Effect::CancelTimer {
-        timer: RaftTimer::Heartbeat
-    }));
+    assert_eq!((r.role, r.term, r.voted_for, r.leader), (Role::Follower, 5, None, None));
+    assert!(out.contains(&Effect::CancelTimer { timer: RaftTimer::Heartbeat }));
     assert!(election_timer_in_range(&out, &RaftConfig::default()));
 }
 
@@ -262,15 +180,7 @@ fn stale_leader_is_rejected_with_the_current_term() {
     });
     assert_eq!(
         sends(&out),
-        vec![(
-            1,
-            RaftMsg::AppendEntriesResponse {
-                term: 5,
-                success: false,
-                index: 0,
-                heartbeat: true
-            }
-        )]
+        vec![(1, RaftMsg::AppendEntriesResponse { term: 5, success: false, index: 0, heartbeat: true })]
     );
     assert_eq!(r.leader, None);
 }
@@ -299,21 +209,9 @@ fn append_entries_consistency_check_and_conflict_truncation() {
     // Refused; the hint says "retry after index 3" (our last index), like etcd's RejectHint.
     assert_eq!(
         sends(&out),
-        vec![(
-            1,
-            RaftMsg::AppendEntriesResponse {
-                term: 3,
-                success: false,
-                index: 3,
-                heartbeat: false
-            }
-        )]
+        vec![(1, RaftMsg::AppendEntriesResponse { term: 3, success: false, index: 3, heartbeat: false })]
     );
-    assert_eq!(
-        r.leader,
-        Some(1),
-        "a valid leader is recognised even when its entries do not fit"
-    );
+    assert_eq!(r.leader, Some(1), "a valid leader is recognised even when its entries do not fit");
     let out = run(&mut r, 1, |r, ctx| {
         r.on_message(
             ctx,
@@ -327,24 +225,12 @@ fn append_entries_consistency_check_and_conflict_truncation() {
             },
         )
     });
-    assert_eq!(
-        r.log,
-        vec![entry(1, 1), entry(3, 9)],
-        "entries 2@2 and 3@2 conflicted and were deleted"
-    );
+    assert_eq!(r.log, vec![entry(1, 1), entry(3, 9)], "entries 2@2 and 3@2 conflicted and were deleted");
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry).
     assert_eq!(r.commit, 2);
     assert_eq!(
         sends(&out),
-        vec![(
-            1,
-            RaftMsg::AppendEntriesResponse {
-                term: 3,
-                success: true,
-                index: 2,
-                heartbeat: false
-            }
-        )]
+        vec![(1, RaftMsg::AppendEntriesResponse { term: 3, success: true, index: 2, heartbeat: false })]
     );
 }
 
@@ -382,29 +268,16 @@ fn leader_commits_only_current_term_entries_by_counting() {
             r.on_message(
                 ctx,
                 p,
-                RaftMsg::AppendEntriesResponse {
-                    term: 3,
-                    success: true,
-                    index: 1,
-                    heartbeat: false,
-                },
+                RaftMsg::AppendEntriesResponse { term: 3, success: true, index: 1, heartbeat: false },
             )
         });
     }
-    assert_eq!(
-        r.commit, 0,
-        "the term-2 entry is on a majority but must not be committed by counting"
-    );
+    assert_eq!(r.commit, 0, "the term-2 entry is on a majority but must not be committed by counting");
     let out = run(&mut r, 40, |r, ctx| {
         r.on_message(
             ctx,
             2,
-            RaftMsg::AppendEntriesResponse {
-                term: 3,
-                success: true,
-                index: 2,
-                heartbeat: false,
-            },
+            RaftMsg::AppendEntriesResponse { term: 3, success: true, index: 2, heartbeat: false },
         )
     });
     assert_eq!(r.commit, 0, "no-op@3 is on n1 and n2 only: 2 of 5");
@@ -413,46 +286,23 @@ fn leader_commits_only_current_term_entries_by_counting() {
         r.on_message(
             ctx,
             3,
-            RaftMsg::AppendEntriesResponse {
-                term: 3,
-                success: true,
-                index: 2,
-                heartbeat: false,
-            },
+            RaftMsg::AppendEntriesResponse { term: 3, success: true, index: 2, heartbeat: false },
         )
     });
-    assert_eq!(
-        r.commit, 2,
-        "the current-term entry commits, and the older one with it"
-    );
-    assert_eq!(
-        out,
-        vec![Effect::Note(
-            "committed up to index 2 (stored on a majority)".into()
-        )]
-    );
+    assert_eq!(r.commit, 2, "the current-term entry commits, and the older one with it");
+    assert_eq!(out, vec![Effect::Note("committed up to index 2 (stored on a majority)".into())]);
 }
 
 #[test]
 fn rejected_append_backs_off_using_the_hint() {
     // §5.3: "After a rejection, the leader decrements nextIndex and retries"; the hint skips
     // straight to the follower's last index.
-    let (mut r, _) = leader(
-        1,
-        2,
-        vec![entry(1, 1), entry(1, 2), entry(1, 3)],
-        RaftConfig::default(),
-    );
+    let (mut r, _) = leader(1, 2, vec![entry(1, 1), entry(1, 2), entry(1, 3)], RaftConfig::default());
     let out = run(&mut r, 30, |r, ctx| {
         r.on_message(
             ctx,
             4,
-            RaftMsg::AppendEntriesResponse {
-                term: 2,
-                success: false,
-                index: 1,
-                heartbeat: false,
-            },
+            RaftMsg::AppendEntriesResponse { term: 2, success: false, index: 1, heartbeat: false },
         )
     });
     assert_eq!(
@@ -463,14 +313,7 @@ fn rejected_append_backs_off_using_the_hint() {
                 term: 2,
                 prev_log_index: 1,
                 prev_log_term: 1,
-                entries: vec![
-                    entry(1, 2),
-                    entry(1, 3),
-                    Entry {
-                        term: 2,
-                        data: EntryData::NoOp
-                    }
-                ],
+                entries: vec![entry(1, 2), entry(1, 3), Entry { term: 2, data: EntryData::NoOp }],
                 leader_commit: 0,
             }
         )]
@@ -480,43 +323,19 @@ fn rejected_append_backs_off_using_the_hint() {
 #[test]
 fn pre_vote_does_not_raise_the_term() {
     // Dissertation §9.6: a pre-candidate asks for votes for term+1 but keeps its own term.
-    let c = RaftConfig {
-        pre_vote: true,
-        ..RaftConfig::default()
-    };
+    let c = RaftConfig { pre_vote: true, ..RaftConfig::default() };
     let mut r = server(1, c.clone());
     r.term = 4;
     let out = run(&mut r, 0, |r, ctx| r.on_timer(ctx, RaftTimer::Election));
     assert_eq!((r.role, r.term, r.voted_for), (Role::PreCandidate, 4, None));
-    let pv = RaftMsg::PreVote {
-        term: 5,
-        last_log_index: 0,
-        last_log_term: 0,
-    };
+    let pv = RaftMsg::PreVote { term: 5, last_log_index: 0, last_log_term: 0 };
     assert_eq!(sends(&out).len(), 4);
     assert!(sends(&out).iter().all(|(_, m)| *m == pv));
     // Two grants (plus its own) are a majority: now it campaigns for real.
-    run(&mut r, 1, |r, ctx| {
-        r.on_message(
-            ctx,
-            2,
-            RaftMsg::PreVoteResponse {
-                term: 5,
-                granted: true,
-            },
-        )
-    });
+    run(&mut r, 1, |r, ctx| r.on_message(ctx, 2, RaftMsg::PreVoteResponse { term: 5, granted: true }));
     assert_eq!(r.role, Role::PreCandidate);
-    let out = run(&mut r, 2, |r, ctx| {
-        r.on_message(
-            ctx,
-            3,
-            RaftMsg::PreVoteResponse {
-                term: 5,
-                granted: true,
-            },
-        )
-    });
+    let out =
+        run(&mut r, 2, |r, ctx| r.on_message(ctx, 3, RaftMsg::PreVoteResponse { term: 5, granted: true }));
     assert_eq!((r.role, r.term), (Role::Candidate, 5));
     assert_eq!(sends(&out).len(), 4);
 }
@@ -525,10 +344,7 @@ fn pre_vote_does_not_raise_the_term() {
 fn pre_vote_is_refused_while_a_leader_is_heard() {
     // Dissertation §9.6: servers that still hear from a leader refuse pre-votes, so a node
     // coming back from a partition cannot disturb them. Granting changes nothing locally.
-    let c = RaftConfig {
-        pre_vote: true,
-        ..RaftConfig::default()
-    };
+    let c = RaftConfig { pre_vote: true, ..RaftConfig::default() };
     let mut r = server(2, c);
     r.term = 3;
     run(&mut r, ms(1_000), |r, ctx| {
@@ -544,34 +360,12 @@ fn pre_vote_is_refused_while_a_leader_is_heard() {
             },
         )
     });
-    let pv = RaftMsg::PreVote {
-        term: 9,
-        last_log_index: 0,
-        last_log_term: 0,
-    };
+    let pv = RaftMsg::PreVote { term: 9, last_log_index: 0, last_log_term: 0 };
     let out = run(&mut r, ms(1_100), |r, ctx| r.on_message(ctx, 5, pv.clone()));
-    assert_eq!(
-        sends(&out),
-        vec![(
-            5,
-            RaftMsg::PreVoteResponse {
-                term: 3,
-                granted: false
-            }
-        )]
-    );
+    assert_eq!(sends(&out), vec![(5, RaftMsg::PreVoteResponse { term: 3, granted: false })]);
     // After a minimum election timeout of silence, it is granted, and still nothing changes.
     let out = run(&mut r, ms(1_200), |r, ctx| r.on_message(ctx, 5, pv));
-    assert_eq!(
-        sends(&out),
-        vec![(
-            5,
-            RaftMsg::PreVoteResponse {
-                term: 9,
-                granted: true
-            }
-        )]
-    );
+    assert_eq!(sends(&out), vec![(5, RaftMsg::PreVoteResponse { term: 9, granted: true })]);
     assert_eq!((r.term, r.voted_for, r.leader), (3, None, Some(1)));
 }
 
@@ -579,69 +373,45 @@ fn pre_vote_is_refused_while_a_leader_is_heard() {
 fn check_quorum_steps_down_without_a_majority() {
     // Dissertation §6.2: "a leader steps down if an election timeout elapses without a
     // successful round of heartbeats to a majority of its cluster".
-    let c = RaftConfig {
-        check_quorum: true,
-        ..RaftConfig::default()
-    };
+    let c = RaftConfig { check_quorum: true, ..RaftConfig::default() };
     let (mut r, out) = leader(1, 1, vec![], c.clone());
-    assert!(out.contains(&Effect::SetTimer {
-        timer: RaftTimer::CheckQuorum,
-        after: ms(c.election_timeout_ms_min)
-    }));
+    assert!(
+        out.contains(&Effect::SetTimer {
+            timer: RaftTimer::CheckQuorum,
+            after: ms(c.election_timeout_ms_min)
+        })
+    );
     // Only n2 answers: 2 of 5 is not a majority.
     run(&mut r, 20, |r, ctx| {
         r.on_message(
             ctx,
             2,
-            RaftMsg::AppendEntriesResponse {
-                term: 1,
-                success: true,
-                index: 1,
-                heartbeat: false,
-            },
+            RaftMsg::AppendEntriesResponse { term: 1, success: true, index: 1, heartbeat: false },
         )
     });
-    let out = run(&mut r, ms(150), |r, ctx| {
-        r.on_timer(ctx, RaftTimer::CheckQuorum)
-    });
+    let out = run(&mut r, ms(150), |r, ctx| r.on_timer(ctx, RaftTimer::CheckQuorum));
     assert_eq!((r.role, r.term), (Role::Follower, 1));
-    assert!(
-        matches!(&out[0], Effect::Note(n) if n.contains("CheckQuorum")),
-        "{out:?}"
-    );
+    assert!(matches!(&out[0], Effect::Note(n) if n.contains("CheckQuorum")), "{out:?}");
 }
 
 #[test]
 fn check_quorum_keeps_a_leader_that_hears_a_majority() {
-    let c = RaftConfig {
-        check_quorum: true,
-        ..RaftConfig::default()
-    };
+    let c = RaftConfig { check_quorum: true, ..RaftConfig::default() };
     let (mut r, _) = leader(1, 1, vec![], c.clone());
     for p in [2, 3] {
         run(&mut r, 20, |r, ctx| {
             r.on_message(
                 ctx,
                 p,
-                RaftMsg::AppendEntriesResponse {
-                    term: 1,
-                    success: true,
-                    index: 1,
-                    heartbeat: false,
-                },
+                RaftMsg::AppendEntriesResponse { term: 1, success: true, index: 1, heartbeat: false },
             )
         });
     }
-    let out = run(&mut r, ms(150), |r, ctx| {
-        r.on_timer(ctx, RaftTimer::CheckQuorum)
-    });
+    let out = run(&mut r, ms(150), |r, ctx| r.on_timer(ctx, RaftTimer::CheckQuorum));
     assert_eq!(r.role, Role::Leader);
     assert_eq!(
         out,
-        vec![Effect::SetTimer {
-            timer: RaftTimer::CheckQuorum,
-            after: ms(c.election_timeout_ms_min)
-        }]
+        vec![Effect::SetTimer { timer: RaftTimer::CheckQuorum, after: ms(c.election_timeout_ms_min) }]
     );
 }
 
@@ -650,47 +420,28 @@ fn leadership_transfer_sends_timeout_now_to_an_up_to_date_target() {
     // Dissertation §3.10: once the target's log matches, "the prior leader sends a TimeoutNow
     // request to the target server", which starts an election at once.
     let (mut r, _) = leader(1, 1, vec![], RaftConfig::default());
-    let out = run(&mut r, 20, |r, ctx| {
-        r.on_request(ctx, Request::TransferLeadership { to: 2 })
-    });
+    let out = run(&mut r, 20, |r, ctx| r.on_request(ctx, Request::TransferLeadership { to: 2 }));
     // n2 has not acknowledged the no-op yet: the leader replicates first.
-    assert!(
-        matches!(sends(&out).as_slice(), [(2, RaftMsg::AppendEntries { .. })]),
-        "{out:?}"
-    );
+    assert!(matches!(sends(&out).as_slice(), [(2, RaftMsg::AppendEntries { .. })]), "{out:?}");
     // Writes are refused during the transfer.
-    let out = run(&mut r, 21, |r, ctx| {
-        r.on_request(ctx, Request::ClientWrite { value: 1 })
-    });
+    let out = run(&mut r, 21, |r, ctx| r.on_request(ctx, Request::ClientWrite { value: 1 }));
     assert!(sends(&out).is_empty());
     let out = run(&mut r, 30, |r, ctx| {
         r.on_message(
             ctx,
             2,
-            RaftMsg::AppendEntriesResponse {
-                term: 1,
-                success: true,
-                index: 1,
-                heartbeat: false,
-            },
+            RaftMsg::AppendEntriesResponse { term: 1, success: true, index: 1, heartbeat: false },
         )
     });
     assert_eq!(sends(&out), vec![(2, RaftMsg::TimeoutNow { term: 1 })]);
 
     let mut target = server(2, RaftConfig::default());
     target.term = 1;
-    let out = run(&mut target, 40, |r, ctx| {
-        r.on_message(ctx, 1, RaftMsg::TimeoutNow { term: 1 })
-    });
+    let out = run(&mut target, 40, |r, ctx| r.on_message(ctx, 1, RaftMsg::TimeoutNow { term: 1 }));
     assert_eq!((target.role, target.term), (Role::Candidate, 2));
-    assert!(sends(&out).iter().all(|(_, m)| matches!(
-        m,
-        RaftMsg::RequestVote {
-            transfer: true,
-            term: 2,
-            ..
-        }
-    )));
+    assert!(
+        sends(&out).iter().all(|(_, m)| matches!(m, RaftMsg::RequestVote { transfer: true, term: 2, .. }))
+    );
 }
 
 #[test]
@@ -709,37 +460,17 @@ fn crash_keeps_persistent_state_only() {
 fn client_write_at_a_follower_is_redirected() {
     let mut r = server(2, RaftConfig::default());
     r.leader = Some(4);
-    let out = run(&mut r, 0, |r, ctx| {
-        r.on_request(ctx, Request::ClientWrite { value: 3 })
-    });
-    assert_eq!(
-        out,
-        vec![Effect::Note(
-            "is not the leader; redirects the client to n4".into()
-        )]
-    );
+    let out = run(&mut r, 0, |r, ctx| r.on_request(ctx, Request::ClientWrite { value: 3 }));
+    assert_eq!(out, vec![Effect::Note("is not the leader; redirects the client to n4".into())]);
     assert!(r.log.is_empty());
 }
 
 #[test]
 fn config_validation() {
-    let bad = RaftConfig {
-        election_timeout_ms_min: 300,
-        election_timeout_ms_max: 150,
-        ..RaftConfig::default()
-    };
-    assert_eq!(
-        bad.validate(),
-        Err(Error::Range {
-            what: "election timeout (ms)",
-            min: 300,
-            max: 150
-        })
-    );
-    let bad = RaftConfig {
-        heartbeat_ms: 0,
-        ..RaftConfig::default()
-    };
+    let bad =
+        RaftConfig { election_timeout_ms_min: 300, election_timeout_ms_max: 150, ..RaftConfig::default() };
+    assert_eq!(bad.validate(), Err(Error::Range { what: "election timeout (ms)", min: 300, max: 150 }));
+    let bad = RaftConfig { heartbeat_ms: 0, ..RaftConfig::default() };
     assert!(bad.validate().is_err());
     assert!(RaftConfig::default().validate().is_ok());
 }

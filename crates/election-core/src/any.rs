@@ -113,6 +113,14 @@ impl AlgorithmConfig {
         }
     }
 
+    /// The settings as `key=value` text (read).
+    pub fn settings(&self) -> &dyn Settings {
+        match self {
+            AlgorithmConfig::Raft(c) => c,
+            AlgorithmConfig::Bully(c) => c,
+        }
+    }
+
     /// The settings as `key=value` text (scenario files).
     pub fn settings_mut(&mut self) -> &mut dyn Settings {
         match self {
@@ -123,10 +131,7 @@ impl AlgorithmConfig {
 
     /// One line listing the settings.
     pub fn summary(&self) -> String {
-        match self {
-            AlgorithmConfig::Raft(c) => c.summary(),
-            AlgorithmConfig::Bully(c) => c.summary(),
-        }
+        self.settings().summary()
     }
 
     /// Random options for seed sweeps (the safe configurations).

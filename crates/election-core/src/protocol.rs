@@ -212,6 +212,9 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// What the algorithm calls its leadership clock ("term", "epoch", "ballot"), if any.
     const TERM_LABEL: Option<&'static str>;
 
+    /// Whether [`Request::TransferLeadership`] means anything to this algorithm.
+    const SUPPORTS_TRANSFER: bool = false;
+
     /// Checks the settings for a cluster of `nodes` nodes.
     fn validate(config: &Self::Config, nodes: usize) -> Result<(), crate::Error>;
 

@@ -526,6 +526,7 @@ impl Runner {
                 let summary = describe_spec(&spec);
                 self.session = Some(AnySession::new(spec)?);
                 self.printed = 0;
+                self.counted.clear();
                 Ok(vec![summary])
             }
             Command::RunFor { d, show } => {
@@ -560,10 +561,17 @@ impl Runner {
             }
             Command::Hash => Ok(vec![format!("{:016x}", self.session_mut(line)?.trace_hash())]),
             Command::Messages => {
-                let v = self.session_mut(line)?.view();
-                let total: u64 = v.message_counts.iter().map(|(_, n)| n).sum();
-                let mut out: Vec<String> =
-                    v.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+                let counts = self.session_mut(line)?.view().message_counts;
+                let before = std::mem::replace(&mut self.counted, counts.clone());
+                let mut out = Vec::new();
+                let mut total = 0;
+                for (k, n) in counts {
+                    let prev = before.iter().find(|(b, _)| *b == k).map_or(0, |(_, c)| *c);
+                    if n > prev {
+                        out.push(format!("{k}: {}", n - prev));
+                        total += n - prev;
+                    }
+                }
                 out.push(format!("total: {total}"));
                 Ok(out)
             }

@@ -3,12 +3,61 @@
 use crate::Micros;
 use crate::scenario::parse_duration;
 
-/// Settings that scenario files can set by name.
+/// How the page should offer a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// on/off.
+    Toggle,
+    /// Whole milliseconds (`150ms`).
+    Millis,
+    /// A range of milliseconds (`150..300ms`).
+    MillisRange,
+    /// A plain number.
+    Number,
+}
+
+/// One named setting with its current value, in the text form [`Settings::set`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Key, as in scenario files (`election`, `pre-vote`).
+    pub key: &'static str,
+    /// Human label with its source ("PreVote (§9.6)").
+    pub label: &'static str,
+    /// Current value as text (`on`, `150ms`, `150..300ms`, `3`).
+    pub value: String,
+    /// How to offer it.
+    pub kind: FieldKind,
+}
+
+impl Field {
+    /// A toggle.
+    pub fn toggle(key: &'static str, label: &'static str, v: bool) -> Field {
+        Field { key, label, value: flag(v).into(), kind: FieldKind::Toggle }
+    }
+    /// Milliseconds.
+    pub fn millis(key: &'static str, label: &'static str, v: u64) -> Field {
+        Field { key, label, value: format!("{v}ms"), kind: FieldKind::Millis }
+    }
+    /// A millisecond range.
+    pub fn range(key: &'static str, label: &'static str, lo: u64, hi: u64) -> Field {
+        Field { key, label, value: format!("{lo}..{hi}ms"), kind: FieldKind::MillisRange }
+    }
+    /// A number.
+    pub fn number(key: &'static str, label: &'static str, v: u64) -> Field {
+        Field { key, label, value: v.to_string(), kind: FieldKind::Number }
+    }
+}
+
+/// Settings that scenario files (and the page) can set by name.
 pub trait Settings {
+    /// Every setting with its current value.
+    fn fields(&self) -> Vec<Field>;
     /// Sets `key` to `value`; an error names what was wrong.
     fn set(&mut self, key: &str, value: &str) -> Result<(), String>;
     /// One line listing every setting, as `config` prints it.
-    fn summary(&self) -> String;
+    fn summary(&self) -> String {
+        self.fields().iter().map(|f| format!("{}={}", f.key, f.value)).collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// `on`/`off` (also true/false, yes/no).

@@ -663,6 +663,7 @@ impl<P: Protocol> Simulation<P> {
         ClusterView {
             algorithm: P::NAME,
             term_label: P::TERM_LABEL,
+            supports_transfer: P::SUPPORTS_TRANSFER,
             now: self.now,
             nodes,
             messages,

@@ -105,6 +105,8 @@ pub struct ClusterView {
     pub algorithm: &'static str,
     /// What the algorithm calls its term ("term", "epoch", "ballot"), if it has one.
     pub term_label: Option<&'static str>,
+    /// Whether leadership transfer is offered.
+    pub supports_transfer: bool,
     /// Current virtual time.
     pub now: Micros,
     /// Nodes in id order.

@@ -8,14 +8,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{
-    Algorithm, AlgorithmConfig, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent,
+    Algorithm, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
-use crate::panels::{Controls, EventLog, Inspector, Logs, Settings, Timeline};
+use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
 
 /// Simulated microseconds per wall-clock millisecond at each speed setting.
@@ -363,8 +363,9 @@ pub fn App() -> Html {
     let leader = view.stable_leader;
     let violations = view.violations;
     let class = if lab.embed { "lab embed" } else { "lab" };
-    let raft = match &lab.base.config {
-        AlgorithmConfig::Raft(c) => c.clone(),
+    let on_error = {
+        let lab = lab.clone();
+        Callback::from(move |e: String| lab.dispatch(Action::Notify(e)))
     };
 
     html! {
@@ -373,7 +374,7 @@ pub fn App() -> Html {
             data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
             <header class="top">
                 <h1>{"Leader Election Lab"}</h1>
-                <p class="tagline">{"Raft: watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it."}</p>
+                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), tagline(lab.base.algorithm()))}</p>
             </header>
             <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
             if let Some(e) = &lab.error {
@@ -397,6 +398,9 @@ pub fn App() -> Html {
                     <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
                         {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
                     </span>
+                    <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
+                        {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
+                    </span>
                 </div>
             </section>
             <Controls playing={lab.playing} speed={lab.speed}
@@ -406,10 +410,13 @@ pub fn App() -> Html {
             <aside class="side">
                 <Inspector view={view.clone()} selected={lab.selected} on_input={on_input} on_select={on_select} />
                 if !lab.embed {
-                    <Settings base={lab.base.clone()} raft={raft} on_configure={on_configure} />
+                    <Settings base={lab.base.clone()} on_configure={on_configure} on_error={on_error} />
                 }
             </aside>
-            <Logs view={view.clone()} />
+            <div class="lower">
+                <AlgorithmPanel panel={view.panel.clone()} />
+                <Logs view={view.clone()} />
+            </div>
             <EventLog events={trace} show_heartbeats={lab.show_heartbeats} on_heartbeats={on_heartbeats} />
         </main>
     }
@@ -432,5 +439,13 @@ fn copy_to_clipboard(text: &str) {
         if let Some(f) = write.dyn_ref::<js_sys::Function>() {
             let _ = f.call1(&clipboard, &text.into());
         }
+    }
+}
+
+/// One sentence on what to try with each algorithm.
+fn tagline(a: Algorithm) -> &'static str {
+    match a {
+        Algorithm::Raft => "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.",
+        Algorithm::Bully => "the highest live id wins. Split the network and write to both sides: two coordinators, split brain.",
     }
 }

@@ -105,7 +105,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .enumerate()
         .map(|(i, node)| {
             let (x, y) = node_xy(i, n);
-            node_html(node, x, y, r, v.now, props.selected == Some(node.id), &props.on_select)
+            node_html(node, x, y, r, v.now, v.term_label, props.selected == Some(node.id), &props.on_select)
         })
         .collect::<Html>();
 
@@ -166,6 +166,7 @@ fn node_html(
     y: f64,
     r: f64,
     now: u64,
+    term_label: Option<&'static str>,
     selected: bool,
     on_select: &Callback<Option<NodeId>>,
 ) -> Html {
@@ -202,20 +203,22 @@ fn node_html(
         Liveness::Paused => format!("paused {}", node.role),
     };
     let label = format!(
-        "n{id}: {state}, term {}{}",
-        node.term,
+        "n{id}{}: {state}{}{}",
+        if node.tag.is_empty() { String::new() } else { format!(" ({})", node.tag) },
+        term_label.map(|l| format!(", {l} {}", node.term)).unwrap_or_default(),
         node.leader.map(|l| format!(", follows n{l}")).unwrap_or_default()
     );
+    let clock = term_label.map(|l| format!("{}{}", l.chars().next().unwrap_or('T').to_ascii_uppercase(), node.term));
     let letter = match node.liveness {
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
-    let sub = match node.role {
-        Role::Candidate | Role::PreCandidate if node.liveness != Liveness::Down => {
-            format!("T{} · {} votes", node.term, node.votes.len())
-        }
-        _ => format!("T{}", node.term),
-    };
+    let mut sub = vec![letter.clone()];
+    sub.extend(clock);
+    if matches!(node.role, Role::Candidate | Role::PreCandidate) && node.liveness != Liveness::Down && !node.votes.is_empty() {
+        sub.push(format!("{} votes", node.votes.len()));
+    }
+    let sub = sub.join(" · ");
     html! {
         <g class={classes!("node", class, (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
             transform={format!("translate({:.1},{:.1})", x, y)}
@@ -228,7 +231,10 @@ fn node_html(
             {timer}
             <circle class="body" r={f(r)} />
             <text class="name" y="-6" text-anchor="middle">{format!("n{id}")}</text>
-            <text class="role-letter" y={f(r * 0.45)} text-anchor="middle">{format!("{letter} · {sub}")}</text>
+            <text class="role-letter" y={f(r * 0.45)} text-anchor="middle">{sub}</text>
+            if !node.tag.is_empty() {
+                <text class="tag" y={f(r + 14.0)} text-anchor="middle">{node.tag.clone()}</text>
+            }
             if node.liveness == Liveness::Paused {
                 <text class="pause-mark" y={f(r + 16.0)} text-anchor="middle">{"PAUSED"}</text>
             }

@@ -1,8 +1,9 @@
 //! Panels around the picture: controls, timeline, inspector, settings, logs, event log.
 
+use election_core::settings::FieldKind;
 use election_core::{
-    AlgorithmConfig, ClusterView, Input, Liveness, MAX_NODES, Micros, NodeId, RaftConfig, Request,
-    SessionSpec, TraceEvent, fmt_time, ms,
+    Algorithm, ClusterView, Input, Liveness, MAX_NODES, Micros, NodeId, Request, SessionSpec, TraceEvent,
+    fmt_time, ms,
 };
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -138,15 +139,22 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <dl>
                 <dt>{"state"}</dt><dd>{match node.liveness { Liveness::Up => "running", Liveness::Down => "crashed", Liveness::Paused => "paused (GC stall)" }}</dd>
                 <dt>{"role"}</dt><dd>{node.role.to_string()}</dd>
-                <dt>{"term"}</dt><dd>{node.term}</dd>
-                <dt>{"voted for"}</dt><dd>{opt(node.voted_for)}</dd>
+                if let Some(label) = p.view.term_label {
+                    <dt>{label}</dt><dd>{node.term}</dd>
+                }
+                if node.voted_for.is_some() {
+                    <dt>{"voted for"}</dt><dd>{opt(node.voted_for)}</dd>
+                }
+                if !node.tag.is_empty() {
+                    <dt>{"is"}</dt><dd>{node.tag.clone()}</dd>
+                }
                 <dt>{"believes leader is"}</dt><dd>{opt(node.leader)}</dd>
                 if !node.votes.is_empty() {
                     <dt>{"votes received"}</dt>
                     <dd>{node.votes.iter().map(|v| format!("n{v}")).collect::<Vec<_>>().join(", ")}</dd>
                 }
                 if let Some(d) = node.timer_deadline {
-                    <dt>{"election timer"}</dt><dd>{format!("fires at {}", fmt_time(d))}</dd>
+                    <dt>{"timer"}</dt><dd>{format!("fires at {}", fmt_time(d))}</dd>
                 }
                 { for node.details.iter().map(|(k, v)| html! { <><dt>{k.clone()}</dt><dd>{v.clone()}</dd></> }) }
             </dl>
@@ -169,7 +177,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     data-action="write" disabled={down || paused}>{format!("Client write x={next_value}")}</button>
                 <button onclick={act(Input::Isolate { node: id })} data-action="isolate">{"Isolate"}</button>
             </div>
-            if node.role.is_leader() && !down {
+            if node.role.is_leader() && !down && p.view.supports_transfer {
                 <div class="actions" role="group" aria-label="Transfer leadership">
                     <span>{"Transfer leadership to "}</span>
                     { for others.iter().map(|&o| html! {
@@ -188,21 +196,30 @@ pub fn Inspector(p: &InspectorProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
     pub base: SessionSpec,
-    pub raft: RaftConfig,
     pub on_configure: Callback<SessionSpec>,
+    pub on_error: Callback<String>,
 }
 
-/// Cluster size, seed, timing and toggles. Changing them starts a new run.
+/// Algorithm, cluster size, seed, the algorithm's own settings and the network. Changing
+/// any of them starts a new run.
 #[component]
 pub fn Settings(p: &SettingsProps) -> Html {
     let base = p.base.clone();
-    let raft = p.raft.clone();
-    let emit = |f: fn(&mut SessionSpec, &mut RaftConfig, &str, bool)| {
-        let (base, raft, cb) = (base.clone(), raft.clone(), p.on_configure.clone());
+    let algorithm = base.algorithm();
+    let on_algorithm = {
+        let (base, cb) = (base.clone(), p.on_configure.clone());
         Callback::from(move |e: Event| {
-            let (mut spec, mut c) = (base.clone(), raft.clone());
-            f(&mut spec, &mut c, &input_value(&e), input_checked(&e));
-            spec.config = AlgorithmConfig::Raft(c);
+            if let Ok(a) = input_value(&e).parse::<Algorithm>() {
+                let nodes = base.nodes.max(a.min_nodes());
+                cb.emit(SessionSpec { net: base.net.clone(), ..SessionSpec::new(a, nodes, base.seed) });
+            }
+        })
+    };
+    let edit = |f: fn(&mut SessionSpec, &str, bool)| {
+        let (base, cb) = (base.clone(), p.on_configure.clone());
+        Callback::from(move |e: Event| {
+            let mut spec = base.clone();
+            f(&mut spec, &input_value(&e), input_checked(&e));
             cb.emit(spec);
         })
     };
@@ -218,62 +235,109 @@ pub fn Settings(p: &SettingsProps) -> Html {
             cb.emit(SessionSpec { seed, ..base.clone() });
         })
     };
+    let fields = base.config.settings().fields();
+    let field_html = fields.into_iter().map(|field| {
+        let key = field.key;
+        let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
+        let kind = field.kind;
+        let onchange = Callback::from(move |e: Event| {
+            let value = match kind {
+                FieldKind::Toggle => if input_checked(&e) { "on".to_string() } else { "off".to_string() },
+                FieldKind::Millis => format!("{}ms", input_value(&e).trim()),
+                FieldKind::MillisRange | FieldKind::Number => input_value(&e).trim().to_string(),
+            };
+            let mut spec = base.clone();
+            match spec.config.settings_mut().set(key, &value) {
+                Ok(()) => cb.emit(spec),
+                Err(e) => err.emit(format!("{}: {e}", key)),
+            }
+        });
+        match field.kind {
+            FieldKind::Toggle => html! {
+                <label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
+                    {format!(" {}", field.label)}</label>
+            },
+            FieldKind::Millis => html! {
+                <label>{format!("{} (ms) ", field.label)}
+                    <input type="number" min="1" max="60000" value={field.value.trim_end_matches("ms").to_string()}
+                        onchange={onchange} data-setting={key} aria-label={format!("{} in milliseconds", field.label)} />
+                </label>
+            },
+            FieldKind::MillisRange => html! {
+                <label>{format!("{} ", field.label)}
+                    <input type="text" value={field.value.clone()} onchange={onchange} data-setting={key}
+                        aria-label={format!("{}, written like 150..300ms", field.label)} size="12" />
+                </label>
+            },
+            FieldKind::Number => html! {
+                <label>{format!("{} ", field.label)}
+                    <input type="number" min="0" value={field.value.clone()} onchange={onchange} data-setting={key}
+                        aria-label={field.label} />
+                </label>
+            },
+        }
+    }).collect::<Html>();
     html! {
         <section class="settings" aria-label="Settings">
             <h2>{"Settings"}</h2>
             <p class="hint">{"Changing a setting starts a new run."}</p>
             <label>{"Algorithm "}
-                <select aria-label="Algorithm"><option selected=true>{"Raft"}</option></select>
+                <select aria-label="Algorithm" onchange={on_algorithm} data-testid="algorithm">
+                    { for Algorithm::ALL.iter().map(|a| html! {
+                        <option value={a.id()} selected={*a == algorithm}>{a.name()}</option>
+                    }) }
+                </select>
             </label>
             <label>{format!("Nodes: {}", base.nodes)}
-                <input type="range" min="1" max={MAX_NODES.to_string()} value={base.nodes.to_string()} aria-label="Number of nodes"
-                    onchange={emit(|s, _, v, _| s.nodes = v.parse().unwrap_or(s.nodes))} />
+                <input type="range" min={algorithm.min_nodes().to_string()} max={MAX_NODES.to_string()} value={base.nodes.to_string()}
+                    aria-label="Number of nodes" onchange={edit(|s, v, _| s.nodes = v.parse().unwrap_or(s.nodes))} />
             </label>
             <label>{"Seed "}
                 <input type="number" min="0" value={base.seed.to_string()} aria-label="Seed" data-testid="seed"
-                    onchange={emit(|s, _, v, _| s.seed = v.trim().parse().unwrap_or(s.seed))} />
+                    onchange={edit(|s, v, _| s.seed = v.trim().parse().unwrap_or(s.seed))} />
             </label>
             <button onclick={new_seed}>{"New seed"}</button>
             <fieldset>
-                <legend>{"Raft"}</legend>
-                <label>{format!("Election timeout min: {} ms", raft.election_timeout_ms_min)}
-                    <input type="range" min="10" max="1000" step="5" value={raft.election_timeout_ms_min.to_string()}
-                        aria-label="Minimum election timeout (ms)"
-                        onchange={emit(|_, c, v, _| { c.election_timeout_ms_min = v.parse().unwrap_or(c.election_timeout_ms_min); c.election_timeout_ms_max = c.election_timeout_ms_max.max(c.election_timeout_ms_min); })} />
-                </label>
-                <label>{format!("Election timeout max: {} ms", raft.election_timeout_ms_max)}
-                    <input type="range" min="10" max="1000" step="5" value={raft.election_timeout_ms_max.to_string()}
-                        aria-label="Maximum election timeout (ms)"
-                        onchange={emit(|_, c, v, _| { c.election_timeout_ms_max = v.parse().unwrap_or(c.election_timeout_ms_max); c.election_timeout_ms_min = c.election_timeout_ms_min.min(c.election_timeout_ms_max); })} />
-                </label>
-                <label>{format!("Heartbeat: {} ms", raft.heartbeat_ms)}
-                    <input type="range" min="5" max="500" step="5" value={raft.heartbeat_ms.to_string()} aria-label="Heartbeat interval (ms)"
-                        onchange={emit(|_, c, v, _| c.heartbeat_ms = v.parse().unwrap_or(c.heartbeat_ms))} />
-                </label>
-                <label class="toggle">
-                    <input type="checkbox" checked={raft.pre_vote} onchange={emit(|_, c, _, b| c.pre_vote = b)} />
-                    {" PreVote (§9.6)"}
-                </label>
-                <label class="toggle">
-                    <input type="checkbox" checked={raft.check_quorum} onchange={emit(|_, c, _, b| c.check_quorum = b)} />
-                    {" CheckQuorum (§6.2)"}
-                </label>
+                <legend>{algorithm.name()}</legend>
+                {field_html}
             </fieldset>
             <fieldset>
                 <legend>{"Network"}</legend>
                 <label>{format!("Latency: {}–{}", fmt_time(base.net.latency_us_min), fmt_time(base.net.latency_us_max))}
                     <input type="range" min="1" max="200" value={(base.net.latency_us_max / 1_000).to_string()} aria-label="Maximum one-way latency (ms)"
-                        onchange={emit(|s, _, v, _| { let hi = v.parse::<u64>().unwrap_or(15) * 1_000; s.net.latency_us_max = hi; s.net.latency_us_min = (hi * 2 / 3).max(1_000); })} />
+                        onchange={edit(|s, v, _| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; s.net.latency_us_max = hi; s.net.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
                 </label>
                 <label>{format!("Loss: {}%", base.net.loss_ppm / 10_000)}
                     <input type="range" min="0" max="50" value={(base.net.loss_ppm / 10_000).to_string()} aria-label="Message loss (%)"
-                        onchange={emit(|s, _, v, _| s.net.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                        onchange={edit(|s, v, _| s.net.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
                 <label>{format!("Duplication: {}%", base.net.duplicate_ppm / 10_000)}
                     <input type="range" min="0" max="50" value={(base.net.duplicate_ppm / 10_000).to_string()} aria-label="Message duplication (%)"
-                        onchange={emit(|s, _, v, _| s.net.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                        onchange={edit(|s, v, _| s.net.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
             </fieldset>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub panel: Option<election_core::Panel>,
+}
+
+/// The algorithm's own table (Kafka partitions, storage writes), if it has one.
+#[component]
+pub fn AlgorithmPanel(p: &PanelProps) -> Html {
+    let Some(panel) = &p.panel else { return html! {} };
+    html! {
+        <section class="algo-panel" aria-label={panel.title.clone()}>
+            <h2>{panel.title.clone()}</h2>
+            <table>
+                <thead><tr>{ for panel.columns.iter().map(|c| html! { <th scope="col">{c.clone()}</th> }) }</tr></thead>
+                <tbody>
+                { for panel.rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td>{c.clone()}</td> }) }</tr> }) }
+                </tbody>
+            </table>
         </section>
     }
 }
@@ -286,6 +350,9 @@ pub struct LogsProps {
 /// Every node's replicated log, committed entries solid.
 #[component]
 pub fn Logs(p: &LogsProps) -> Html {
+    if p.view.nodes.iter().all(|n| n.log.is_empty()) {
+        return html! {};
+    }
     html! {
         <section class="logs" aria-label="Replicated logs">
             <h2>{"Logs"}</h2>

@@ -86,11 +86,14 @@ impl Settings for BullyConfig {
         Ok(())
     }
 
-    fn summary(&self) -> String {
-        format!(
-            "heartbeat={}ms failure-timeout={}ms answer-timeout={}ms coordinator-timeout={}ms",
-            self.heartbeat_ms, self.failure_timeout_ms, self.answer_timeout_ms, self.coordinator_timeout_ms
-        )
+    fn fields(&self) -> Vec<crate::settings::Field> {
+        use crate::settings::Field;
+        vec![
+            Field::millis("heartbeat", "Coordinator heartbeat", self.heartbeat_ms),
+            Field::millis("failure-timeout", "Failure detector timeout", self.failure_timeout_ms),
+            Field::millis("answer-timeout", "T: wait for OK", self.answer_timeout_ms),
+            Field::millis("coordinator-timeout", "T': wait for COORDINATOR", self.coordinator_timeout_ms),
+        ]
     }
 }
 

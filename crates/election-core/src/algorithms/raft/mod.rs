@@ -108,16 +108,19 @@ impl crate::settings::Settings for RaftConfig {
         Ok(())
     }
 
-    fn summary(&self) -> String {
-        use crate::settings::flag;
-        format!(
-            "election={}..{}ms heartbeat={}ms pre-vote={} check-quorum={}",
-            self.election_timeout_ms_min,
-            self.election_timeout_ms_max,
-            self.heartbeat_ms,
-            flag(self.pre_vote),
-            flag(self.check_quorum)
-        )
+    fn fields(&self) -> Vec<crate::settings::Field> {
+        use crate::settings::Field;
+        vec![
+            Field::range(
+                "election",
+                "Election timeout (§5.2)",
+                self.election_timeout_ms_min,
+                self.election_timeout_ms_max,
+            ),
+            Field::millis("heartbeat", "Heartbeat interval", self.heartbeat_ms),
+            Field::toggle("pre-vote", "PreVote (§9.6)", self.pre_vote),
+            Field::toggle("check-quorum", "CheckQuorum (§6.2)", self.check_quorum),
+        ]
     }
 }
 
@@ -580,6 +583,7 @@ impl Protocol for Raft {
 
     const NAME: &'static str = "Raft";
     const TERM_LABEL: Option<&'static str> = Some("term");
+    const SUPPORTS_TRANSFER: bool = true;
 
     fn validate(config: &RaftConfig, _nodes: usize) -> Result<(), Error> {
         config.validate()

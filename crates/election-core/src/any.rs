@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::algorithms::bully::{Bully, BullyConfig};
+use crate::algorithms::lease::{Lease, LeaseConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
@@ -25,17 +26,20 @@ pub enum Algorithm {
     Raft,
     /// The Bully algorithm (Garcia-Molina 1982).
     Bully,
+    /// A lease lock with fencing tokens (Chubby, etcd, Redis).
+    Lease,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 2] = [Algorithm::Raft, Algorithm::Bully];
+    pub const ALL: [Algorithm; 3] = [Algorithm::Raft, Algorithm::Bully, Algorithm::Lease];
 
     /// Display name.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::Raft => "Raft",
             Algorithm::Bully => "Bully",
+            Algorithm::Lease => "Lease + fencing",
         }
     }
 
@@ -44,6 +48,7 @@ impl Algorithm {
         match self {
             Algorithm::Raft => "raft",
             Algorithm::Bully => "bully",
+            Algorithm::Lease => "lease",
         }
     }
 
@@ -52,6 +57,7 @@ impl Algorithm {
         match self {
             Algorithm::Raft => Some("term"),
             Algorithm::Bully => None,
+            Algorithm::Lease => Some("token"),
         }
     }
 
@@ -60,12 +66,16 @@ impl Algorithm {
         match self {
             Algorithm::Raft => AlgorithmConfig::Raft(RaftConfig::default()),
             Algorithm::Bully => AlgorithmConfig::Bully(BullyConfig::default()),
+            Algorithm::Lease => AlgorithmConfig::Lease(LeaseConfig::default()),
         }
     }
 
     /// The smallest cluster the algorithm accepts.
     pub fn min_nodes(self) -> usize {
-        1
+        match self {
+            Algorithm::Lease => 3,
+            _ => 1,
+        }
     }
 }
 
@@ -93,6 +103,8 @@ pub enum AlgorithmConfig {
     Raft(RaftConfig),
     /// Bully settings.
     Bully(BullyConfig),
+    /// Lease settings.
+    Lease(LeaseConfig),
 }
 
 impl AlgorithmConfig {
@@ -101,6 +113,7 @@ impl AlgorithmConfig {
         match self {
             AlgorithmConfig::Raft(_) => Algorithm::Raft,
             AlgorithmConfig::Bully(_) => Algorithm::Bully,
+            AlgorithmConfig::Lease(_) => Algorithm::Lease,
         }
     }
 
@@ -110,6 +123,7 @@ impl AlgorithmConfig {
         match self {
             AlgorithmConfig::Raft(c) => Raft::validate(c, nodes),
             AlgorithmConfig::Bully(c) => Bully::validate(c, nodes),
+            AlgorithmConfig::Lease(c) => Lease::validate(c, nodes),
         }
     }
 
@@ -118,6 +132,7 @@ impl AlgorithmConfig {
         match self {
             AlgorithmConfig::Raft(c) => c,
             AlgorithmConfig::Bully(c) => c,
+            AlgorithmConfig::Lease(c) => c,
         }
     }
 
@@ -126,6 +141,7 @@ impl AlgorithmConfig {
         match self {
             AlgorithmConfig::Raft(c) => c,
             AlgorithmConfig::Bully(c) => c,
+            AlgorithmConfig::Lease(c) => c,
         }
     }
 
@@ -141,7 +157,7 @@ impl AlgorithmConfig {
                 c.pre_vote = r.chance_ppm(500_000);
                 c.check_quorum = r.chance_ppm(500_000);
             }
-            AlgorithmConfig::Bully(_) => {}
+            AlgorithmConfig::Bully(_) | AlgorithmConfig::Lease(_) => {}
         }
     }
 }
@@ -231,6 +247,8 @@ pub enum AnySession {
     Raft(Session<Raft>),
     /// Bully.
     Bully(Session<Bully>),
+    /// Lease lock.
+    Lease(Session<Lease>),
 }
 
 macro_rules! each {
@@ -238,6 +256,7 @@ macro_rules! each {
         match $self {
             AnySession::Raft($s) => $body,
             AnySession::Bully($s) => $body,
+            AnySession::Lease($s) => $body,
         }
     };
 }
@@ -251,6 +270,7 @@ impl AnySession {
         Ok(match spec.config {
             AlgorithmConfig::Raft(c) => AnySession::Raft(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Bully(c) => AnySession::Bully(Session::new(sim, c, spec.inputs)?),
+            AlgorithmConfig::Lease(c) => AnySession::Lease(Session::new(sim, c, spec.inputs)?),
         })
     }
 
@@ -278,6 +298,7 @@ impl AnySession {
         match self {
             AnySession::Raft(s) => AlgorithmConfig::Raft(s.sim().proto_config().clone()),
             AnySession::Bully(s) => AlgorithmConfig::Bully(s.sim().proto_config().clone()),
+            AnySession::Lease(s) => AlgorithmConfig::Lease(s.sim().proto_config().clone()),
         }
     }
 
@@ -291,6 +312,7 @@ impl AnySession {
         match self {
             AnySession::Raft(_) => Algorithm::Raft,
             AnySession::Bully(_) => Algorithm::Bully,
+            AnySession::Lease(_) => Algorithm::Lease,
         }
     }
 

@@ -45,6 +45,7 @@ mod trace;
 mod view;
 
 pub use algorithms::bully::{Bully, BullyConfig};
+pub use algorithms::lease::{Lease, LeaseConfig};
 pub use algorithms::raft::{Raft, RaftConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;

@@ -101,9 +101,11 @@ fn allowed(input: &Input, f: Faults) -> bool {
     match input {
         Input::Restart { .. } => f.restart,
         Input::Pause { .. } | Input::Resume { .. } => f.pause,
-        Input::Partition { .. } | Input::Cut { .. } | Input::Isolate { .. } | Input::HealAll | Input::Heal { .. } => {
-            f.network
-        }
+        Input::Partition { .. }
+        | Input::Cut { .. }
+        | Input::Isolate { .. }
+        | Input::HealAll
+        | Input::Heal { .. } => f.network,
         Input::Network { .. } => f.lossy,
         Input::Crash { .. } | Input::Request { .. } => true,
     }
@@ -226,4 +228,47 @@ pub fn bully_partition_scene(seed: u64) -> Option<bool> {
     s.act(Input::Request { node: a, request: Request::ClientWrite { value: 1 } }).ok()?;
     s.act(Input::Request { node: b, request: Request::ClientWrite { value: 2 } }).ok()?;
     Some(s.violations() > 0)
+}
+
+/// The lease lock's planted unsafe scene, for one seed: fencing off, 4-7 nodes; the first
+/// client caught in the middle of its job stalls (GC pause) for longer than the TTL. Returns
+/// `None` if no stale write reached storage after a newer one (the scene did not occur), else
+/// whether the monitor flagged the conflicting writes.
+pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 2);
+    let n = r.range(4, 7) as usize;
+    let mut spec = SessionSpec::new(Algorithm::Lease, n, seed);
+    spec.config.settings_mut().set("fencing", "off").ok()?;
+    let mut s = AnySession::new(spec).ok()?;
+    let start = r.range(ms(100), ms(2_000));
+    s.advance_to(start);
+    let mut t = start;
+    let victim = loop {
+        if let Some(v) = session_holder_in_job(&s) {
+            break v;
+        }
+        t += 1_000;
+        if t > start + ms(3_000) {
+            return None;
+        }
+        s.advance_to(t);
+    };
+    s.act(Input::Pause { node: victim, for_us: Some(r.range(ms(700), ms(1_500))) }).ok()?;
+    s.advance_to(s.now() + ms(3_000));
+    let AnySession::Lease(session) = &s else { return None };
+    let writes = session.sim().node(crate::algorithms::lease::STORAGE).ok()?.writes().to_vec();
+    let mut max = None;
+    let mut stale_accepted = false;
+    for w in writes.iter().filter(|w| w.accepted) {
+        if max.is_some_and(|m| w.token < m) {
+            stale_accepted = true;
+        }
+        max = max.max(Some(w.token));
+    }
+    stale_accepted.then(|| s.violations() > 0)
+}
+
+fn session_holder_in_job(s: &AnySession) -> Option<NodeId> {
+    let AnySession::Lease(session) = s else { return None };
+    session.sim().nodes().iter().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
 }

@@ -51,3 +51,22 @@ fn bully_split_brain_is_flagged_whenever_the_scene_occurs() {
     assert!(missed.is_empty(), "split brain not flagged for seeds {missed:?}");
     assert!(occurred > 900, "the scene occurred in only {occurred} of 1000 seeds");
 }
+
+#[test]
+fn lease_sweep_with_fencing_keeps_tokens_increasing_and_recovers() {
+    sweep(Algorithm::Lease);
+}
+
+#[test]
+fn lease_without_fencing_is_flagged_whenever_a_stale_write_lands() {
+    let (mut occurred, mut missed) = (0, Vec::new());
+    for seed in 0..1_000 {
+        match election_core::sweep::lease_fencing_scene(seed) {
+            Some(true) => occurred += 1,
+            Some(false) => missed.push(seed),
+            None => {}
+        }
+    }
+    assert!(missed.is_empty(), "stale write not flagged for seeds {missed:?}");
+    assert!(occurred > 300, "the scene occurred in only {occurred} of 1000 seeds");
+}

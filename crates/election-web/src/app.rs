@@ -7,9 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use election_core::{
-    Algorithm, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent,
-};
+use election_core::{Algorithm, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -445,7 +443,14 @@ fn copy_to_clipboard(text: &str) {
 /// One sentence on what to try with each algorithm.
 fn tagline(a: Algorithm) -> &'static str {
     match a {
-        Algorithm::Raft => "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.",
-        Algorithm::Bully => "the highest live id wins. Split the network and write to both sides: two coordinators, split brain.",
+        Algorithm::Raft => {
+            "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it."
+        }
+        Algorithm::Bully => {
+            "the highest live id wins. Split the network and write to both sides: two coordinators, split brain."
+        }
+        Algorithm::Lease => {
+            "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
+        }
     }
 }

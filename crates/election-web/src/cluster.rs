@@ -208,14 +208,18 @@ fn node_html(
         term_label.map(|l| format!(", {l} {}", node.term)).unwrap_or_default(),
         node.leader.map(|l| format!(", follows n{l}")).unwrap_or_default()
     );
-    let clock = term_label.map(|l| format!("{}{}", l.chars().next().unwrap_or('T').to_ascii_uppercase(), node.term));
+    let clock =
+        term_label.map(|l| format!("{}{}", l.chars().next().unwrap_or('T').to_ascii_uppercase(), node.term));
     let letter = match node.liveness {
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
     let mut sub = vec![letter.clone()];
     sub.extend(clock);
-    if matches!(node.role, Role::Candidate | Role::PreCandidate) && node.liveness != Liveness::Down && !node.votes.is_empty() {
+    if matches!(node.role, Role::Candidate | Role::PreCandidate)
+        && node.liveness != Liveness::Down
+        && !node.votes.is_empty()
+    {
         sub.push(format!("{} votes", node.votes.len()));
     }
     let sub = sub.join(" · ");

@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | [`raft`] | etcd, CockroachDB, TiKV | the candidate that wins a majority of votes in a term |
 //! | [`bully`] | textbook (Garcia-Molina 1982) | the highest live id |
+//! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
 pub mod bully;
+pub mod lease;
 pub mod raft;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithms::bully::{Bully, BullyConfig};
 use crate::algorithms::lease::{Lease, LeaseConfig};
+use crate::algorithms::paxos::{Paxos, PaxosConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
@@ -28,11 +29,13 @@ pub enum Algorithm {
     Bully,
     /// A lease lock with fencing tokens (Chubby, etcd, Redis).
     Lease,
+    /// Multi-Paxos leader election (Chubby, Spanner).
+    Paxos,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 3] = [Algorithm::Raft, Algorithm::Bully, Algorithm::Lease];
+    pub const ALL: [Algorithm; 4] = [Algorithm::Raft, Algorithm::Bully, Algorithm::Paxos, Algorithm::Lease];
 
     /// Display name.
     pub fn name(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Algorithm {
             Algorithm::Raft => "Raft",
             Algorithm::Bully => "Bully",
             Algorithm::Lease => "Lease + fencing",
+            Algorithm::Paxos => "Paxos",
         }
     }
 
@@ -49,6 +53,7 @@ impl Algorithm {
             Algorithm::Raft => "raft",
             Algorithm::Bully => "bully",
             Algorithm::Lease => "lease",
+            Algorithm::Paxos => "paxos",
         }
     }
 
@@ -58,6 +63,7 @@ impl Algorithm {
             Algorithm::Raft => Some("term"),
             Algorithm::Bully => None,
             Algorithm::Lease => Some("token"),
+            Algorithm::Paxos => Some("ballot"),
         }
     }
 
@@ -67,6 +73,7 @@ impl Algorithm {
             Algorithm::Raft => AlgorithmConfig::Raft(RaftConfig::default()),
             Algorithm::Bully => AlgorithmConfig::Bully(BullyConfig::default()),
             Algorithm::Lease => AlgorithmConfig::Lease(LeaseConfig::default()),
+            Algorithm::Paxos => AlgorithmConfig::Paxos(PaxosConfig::default()),
         }
     }
 
@@ -105,6 +112,8 @@ pub enum AlgorithmConfig {
     Bully(BullyConfig),
     /// Lease settings.
     Lease(LeaseConfig),
+    /// Paxos settings.
+    Paxos(PaxosConfig),
 }
 
 impl AlgorithmConfig {
@@ -114,6 +123,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Raft(_) => Algorithm::Raft,
             AlgorithmConfig::Bully(_) => Algorithm::Bully,
             AlgorithmConfig::Lease(_) => Algorithm::Lease,
+            AlgorithmConfig::Paxos(_) => Algorithm::Paxos,
         }
     }
 
@@ -124,6 +134,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Raft(c) => Raft::validate(c, nodes),
             AlgorithmConfig::Bully(c) => Bully::validate(c, nodes),
             AlgorithmConfig::Lease(c) => Lease::validate(c, nodes),
+            AlgorithmConfig::Paxos(c) => Paxos::validate(c, nodes),
         }
     }
 
@@ -133,6 +144,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Raft(c) => c,
             AlgorithmConfig::Bully(c) => c,
             AlgorithmConfig::Lease(c) => c,
+            AlgorithmConfig::Paxos(c) => c,
         }
     }
 
@@ -142,6 +154,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Raft(c) => c,
             AlgorithmConfig::Bully(c) => c,
             AlgorithmConfig::Lease(c) => c,
+            AlgorithmConfig::Paxos(c) => c,
         }
     }
 
@@ -157,6 +170,7 @@ impl AlgorithmConfig {
                 c.pre_vote = r.chance_ppm(500_000);
                 c.check_quorum = r.chance_ppm(500_000);
             }
+            AlgorithmConfig::Paxos(c) => c.leader_lease = r.chance_ppm(500_000),
             AlgorithmConfig::Bully(_) | AlgorithmConfig::Lease(_) => {}
         }
     }
@@ -249,6 +263,8 @@ pub enum AnySession {
     Bully(Session<Bully>),
     /// Lease lock.
     Lease(Session<Lease>),
+    /// Paxos.
+    Paxos(Session<Paxos>),
 }
 
 macro_rules! each {
@@ -257,6 +273,7 @@ macro_rules! each {
             AnySession::Raft($s) => $body,
             AnySession::Bully($s) => $body,
             AnySession::Lease($s) => $body,
+            AnySession::Paxos($s) => $body,
         }
     };
 }
@@ -271,6 +288,7 @@ impl AnySession {
             AlgorithmConfig::Raft(c) => AnySession::Raft(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Bully(c) => AnySession::Bully(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Lease(c) => AnySession::Lease(Session::new(sim, c, spec.inputs)?),
+            AlgorithmConfig::Paxos(c) => AnySession::Paxos(Session::new(sim, c, spec.inputs)?),
         })
     }
 
@@ -299,6 +317,7 @@ impl AnySession {
             AnySession::Raft(s) => AlgorithmConfig::Raft(s.sim().proto_config().clone()),
             AnySession::Bully(s) => AlgorithmConfig::Bully(s.sim().proto_config().clone()),
             AnySession::Lease(s) => AlgorithmConfig::Lease(s.sim().proto_config().clone()),
+            AnySession::Paxos(s) => AlgorithmConfig::Paxos(s.sim().proto_config().clone()),
         }
     }
 
@@ -313,6 +332,7 @@ impl AnySession {
             AnySession::Raft(_) => Algorithm::Raft,
             AnySession::Bully(_) => Algorithm::Bully,
             AnySession::Lease(_) => Algorithm::Lease,
+            AnySession::Paxos(_) => Algorithm::Paxos,
         }
     }
 

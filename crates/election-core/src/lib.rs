@@ -46,6 +46,7 @@ mod view;
 
 pub use algorithms::bully::{Bully, BullyConfig};
 pub use algorithms::lease::{Lease, LeaseConfig};
+pub use algorithms::paxos::{Paxos, PaxosConfig};
 pub use algorithms::raft::{Raft, RaftConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;

@@ -70,3 +70,32 @@ fn lease_without_fencing_is_flagged_whenever_a_stale_write_lands() {
     assert!(missed.is_empty(), "stale write not flagged for seeds {missed:?}");
     assert!(occurred > 300, "the scene occurred in only {occurred} of 1000 seeds");
 }
+
+#[test]
+fn paxos_sweep_keeps_chosen_values_and_recovers() {
+    sweep(Algorithm::Paxos);
+}
+
+#[test]
+fn paxos_dueling_proposers_stay_safe_even_when_they_livelock() {
+    // Backoff off: liveness is not promised (FLP), safety still is.
+    use election_core::{AnySession, SessionSpec, ms};
+    let mut livelocked = 0;
+    for seed in 0..300 {
+        let mut spec = SessionSpec::new(Algorithm::Paxos, 3 + (seed % 5) as usize, seed);
+        spec.config.settings_mut().set("backoff", "off").unwrap();
+        spec.config.settings_mut().set("election", "150..155ms").unwrap();
+        let mut s = AnySession::new(spec).unwrap();
+        s.advance_to(ms(2_000));
+        assert_eq!(
+            s.violations(),
+            0,
+            "seed {seed}: {:?}",
+            s.trace().iter().find(|e| e.to_string().contains("VIOLATION"))
+        );
+        if s.stable_leader().is_none() {
+            livelocked += 1;
+        }
+    }
+    assert!(livelocked > 100, "dueling should livelock often without backoff, got {livelocked}/300");
+}

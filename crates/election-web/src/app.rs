@@ -449,6 +449,9 @@ fn tagline(a: Algorithm) -> &'static str {
         Algorithm::Bully => {
             "the highest live id wins. Split the network and write to both sides: two coordinators, split brain."
         }
+        Algorithm::Paxos => {
+            "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel."
+        }
         Algorithm::Lease => {
             "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
         }

@@ -4,8 +4,10 @@
 //! |---|---|---|
 //! | [`raft`] | etcd, CockroachDB, TiKV | the candidate that wins a majority of votes in a term |
 //! | [`bully`] | textbook (Garcia-Molina 1982) | the highest live id |
+//! | [`paxos`] | Chubby, Spanner (Multi-Paxos) | the proposer that last completed phase 1 with a majority |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
 pub mod bully;
 pub mod lease;
+pub mod paxos;
 pub mod raft;

@@ -1,0 +1,702 @@
+//! # Multi-Paxos leader election (Chubby, Spanner)
+//!
+//! In Multi-Paxos the leader is simply the proposer that last completed **phase 1** with a
+//! majority. Every node is proposer, acceptor and learner.
+//!
+//! * A proposer that hears no leader picks a **ballot** higher than any it has seen —
+//!   `(round, node id)`, ordered by round then id, so ballots are unique — and sends
+//!   **Prepare(b)** (phase 1a).
+//! * An acceptor **promises** (phase 1b) never to accept a lower ballot if `b` is above its
+//!   promise, and reports the highest-ballot value it accepted in each slot; otherwise it
+//!   answers **Nack** with its promise.
+//! * With promises from a majority the proposer leads: it re-proposes any value it learned
+//!   from the promises (so a possibly chosen value is never overwritten), then proposes client
+//!   writes with **Accept(b, slot, v)** (phase 2a); a value accepted by a majority is
+//!   **chosen** and announced with **Decide**. The leader heartbeats with its ballot.
+//! * A proposer that meets a higher ballot is **preempted**.
+//!
+//! ## Dueling proposers
+//! Two proposers that keep preempting each other — each Nack answered at once by a Prepare
+//! with a higher ballot — can livelock forever: safety holds, but nothing is chosen (FLP says
+//! some run must fail to terminate). The cures shown here: a randomized **backoff** before
+//! retrying (default on; with it a proposer also stands down as soon as it sees a higher
+//! ballot, instead of fighting on), and a **leader lease**: acceptors that heard from a leader within
+//! the lease refuse other proposers' Prepares (Chubby's master lease, Spanner's leader lease).
+//!
+//! ## Invariants
+//! * A chosen value never changes (checked from the acceptors' states: any value accepted by
+//!   a majority in one ballot is chosen; no slot may ever have two chosen values).
+//! * At most one proposer holds a majority of promises for a given ballot.
+//!
+//! ## References
+//! * L. Lamport, *Paxos Made Simple*, 2001 — phases 1 and 2, §3 for the distinguished
+//!   proposer (leader) and Multi-Paxos.
+//! * T. Chandra, R. Griesemer, J. Redstone, *Paxos Made Live*, PODC 2007 — master leases,
+//!   ballot preemption in practice (Chubby).
+//! * J. Corbett et al., *Spanner*, OSDI 2012, §4.1 — leader leases.
+//! * Deviation: learners hear about chosen values only from the leader's Decide; there is no
+//!   catch-up for slots a learner missed (not needed for leader election).
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
+use crate::settings::{Field, Settings, millis, millis_range, on_off};
+use crate::sim::NodeSlot;
+use crate::view::{EntryView, NodeView};
+use crate::{Micros, NodeId, ms};
+
+/// Paxos settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PaxosConfig {
+    /// Lower end of the randomized leader timeout.
+    pub election_timeout_ms_min: u64,
+    /// Upper end.
+    pub election_timeout_ms_max: u64,
+    /// Leader heartbeat interval.
+    pub heartbeat_ms: u64,
+    /// Wait a random time before retrying after a preemption (off: retry at once).
+    pub backoff: bool,
+    /// Acceptors refuse other proposers while they hear from a leader.
+    pub leader_lease: bool,
+}
+
+impl Default for PaxosConfig {
+    fn default() -> Self {
+        PaxosConfig {
+            election_timeout_ms_min: 150,
+            election_timeout_ms_max: 300,
+            heartbeat_ms: 50,
+            backoff: true,
+            leader_lease: false,
+        }
+    }
+}
+
+impl Settings for PaxosConfig {
+    fn fields(&self) -> Vec<Field> {
+        vec![
+            Field::range(
+                "election",
+                "Leader timeout",
+                self.election_timeout_ms_min,
+                self.election_timeout_ms_max,
+            ),
+            Field::millis("heartbeat", "Heartbeat interval", self.heartbeat_ms),
+            Field::toggle("backoff", "Randomized backoff after preemption", self.backoff),
+            Field::toggle("leader-lease", "Leader lease (Paxos Made Live)", self.leader_lease),
+        ]
+    }
+
+    fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        match key {
+            "election" => {
+                (self.election_timeout_ms_min, self.election_timeout_ms_max) = millis_range(key, v)?
+            }
+            "heartbeat" => self.heartbeat_ms = millis(key, v)?,
+            "backoff" => self.backoff = on_off(key, v)?,
+            "leader-lease" => self.leader_lease = on_off(key, v)?,
+            _ => return Err(format!("unknown setting '{key}' for paxos")),
+        }
+        Ok(())
+    }
+}
+
+/// A ballot number: `(round, proposer)`, ordered by round then proposer, so that two
+/// proposers never use the same ballot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Ballot {
+    /// Round.
+    pub round: u64,
+    /// Proposer id (tie-break).
+    pub node: NodeId,
+}
+
+impl fmt::Display for Ballot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.round, self.node)
+    }
+}
+
+/// A proposed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    /// The no-op a new leader proposes to find out it really leads.
+    NoOp,
+    /// A client write.
+    Write(u64),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::NoOp => f.write_str("no-op"),
+            Value::Write(v) => write!(f, "x={v}"),
+        }
+    }
+}
+
+/// Paxos messages (Lamport's names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaxosMsg {
+    /// Phase 1a.
+    Prepare { ballot: Ballot },
+    /// Phase 1b: a promise, with what the acceptor accepted before (slot, ballot, value).
+    Promise { ballot: Ballot, accepted: Vec<(u64, Ballot, Value)> },
+    /// Refusal: the acceptor promised `promised`, higher than `ballot`.
+    Nack { ballot: Ballot, promised: Ballot },
+    /// Phase 2a.
+    Accept { ballot: Ballot, slot: u64, value: Value },
+    /// Phase 2b.
+    Accepted { ballot: Ballot, slot: u64 },
+    /// The leader tells learners a value was chosen.
+    Decide { slot: u64, value: Value },
+    /// The leader is alive (and still holds `ballot`).
+    Heartbeat { ballot: Ballot },
+}
+
+impl Message for PaxosMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            PaxosMsg::Prepare { .. } => "Prepare",
+            PaxosMsg::Promise { .. } => "Promise",
+            PaxosMsg::Nack { .. } => "Nack",
+            PaxosMsg::Accept { .. } => "Accept",
+            PaxosMsg::Accepted { .. } => "Accepted",
+            PaxosMsg::Decide { .. } => "Decide",
+            PaxosMsg::Heartbeat { .. } => "Heartbeat",
+        }
+    }
+
+    fn is_heartbeat(&self) -> bool {
+        matches!(self, PaxosMsg::Heartbeat { .. })
+    }
+}
+
+impl fmt::Display for PaxosMsg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaxosMsg::Prepare { ballot } => write!(f, "Prepare ballot={ballot}"),
+            PaxosMsg::Promise { ballot, accepted } => {
+                write!(f, "Promise ballot={ballot}")?;
+                for (s, b, v) in accepted {
+                    write!(f, " [{s}: {v}@{b}]")?;
+                }
+                Ok(())
+            }
+            PaxosMsg::Nack { ballot, promised } => write!(f, "Nack ballot={ballot} promised={promised}"),
+            PaxosMsg::Accept { ballot, slot, value } => {
+                write!(f, "Accept ballot={ballot} slot={slot} {value}")
+            }
+            PaxosMsg::Accepted { ballot, slot } => write!(f, "Accepted ballot={ballot} slot={slot}"),
+            PaxosMsg::Decide { slot, value } => write!(f, "Decide slot={slot} {value}"),
+            PaxosMsg::Heartbeat { ballot } => write!(f, "Heartbeat ballot={ballot}"),
+        }
+    }
+}
+
+/// Timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PaxosTimer {
+    /// No leader heard (or backoff over): try phase 1.
+    Election,
+    /// Leader: heartbeat.
+    Heartbeat,
+}
+
+impl fmt::Display for PaxosTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PaxosTimer::Election => "leader-timeout",
+            PaxosTimer::Heartbeat => "heartbeat",
+        })
+    }
+}
+
+type PaxosCtx<'a> = Ctx<'a, PaxosMsg, PaxosTimer>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Preparing { ballot: Ballot, promises: BTreeSet<NodeId>, seen: BTreeMap<u64, (Ballot, Value)> },
+    Leading { ballot: Ballot },
+}
+
+/// One Paxos node: proposer, acceptor and learner.
+#[derive(Debug, Clone)]
+pub struct Paxos {
+    id: NodeId,
+    peers: Vec<NodeId>,
+    config: PaxosConfig,
+    // Acceptor, durable.
+    promised: Ballot,
+    accepted: BTreeMap<u64, (Ballot, Value)>,
+    // Learner (durable here: a log).
+    chosen: BTreeMap<u64, Value>,
+    // Proposer, volatile.
+    phase: Phase,
+    next_slot: u64,
+    acks: BTreeMap<u64, (Value, BTreeSet<NodeId>)>,
+    leader: Option<NodeId>,
+    last_heard_leader: Option<Micros>,
+    preemptions: u64,
+    max_round_tried: u64,
+}
+
+impl Paxos {
+    fn quorum(&self) -> usize {
+        self.peers.len() / 2 + 1
+    }
+
+    /// The ballot this node leads with, if it leads.
+    pub fn leading(&self) -> Option<Ballot> {
+        match self.phase {
+            Phase::Leading { ballot } => Some(ballot),
+            _ => None,
+        }
+    }
+
+    /// What this acceptor accepted: slot -> (ballot, value).
+    pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Value)> {
+        &self.accepted
+    }
+
+    fn reset_timer(&self, ctx: &mut PaxosCtx<'_>) {
+        let t = ctx
+            .random_between(ms(self.config.election_timeout_ms_min), ms(self.config.election_timeout_ms_max));
+        ctx.set_timer(PaxosTimer::Election, t);
+    }
+
+    /// Phase 1a with a ballot above everything seen.
+    fn start_prepare(&mut self, ctx: &mut PaxosCtx<'_>) {
+        let ballot = Ballot { round: self.promised.round.max(self.max_round_tried) + 1, node: self.id };
+        self.max_round_tried = ballot.round;
+        ctx.note(format!("tries to lead with ballot {ballot}: Prepare to all"));
+        let mut seen = BTreeMap::new();
+        let mut promises = BTreeSet::new();
+        // Our own acceptor promises first (unless it already promised higher: eager mode).
+        if ballot > self.promised && !self.lease_held(ctx.now, self.id) {
+            self.promised = ballot;
+            promises.insert(self.id);
+        }
+        for (&s, &(b, v)) in &self.accepted {
+            seen.insert(s, (b, v));
+        }
+        self.phase = Phase::Preparing { ballot, promises, seen };
+        self.leader = None;
+        ctx.broadcast(PaxosMsg::Prepare { ballot });
+        self.reset_timer(ctx);
+        self.maybe_lead(ctx);
+    }
+
+    fn maybe_lead(&mut self, ctx: &mut PaxosCtx<'_>) {
+        let Phase::Preparing { ballot, promises, seen } = &self.phase else { return };
+        if promises.len() < self.quorum() {
+            return;
+        }
+        let (ballot, seen) = (*ballot, seen.clone());
+        self.phase = Phase::Leading { ballot };
+        self.leader = Some(self.id);
+        ctx.note(format!("has promises from a majority for ballot {ballot}: it leads"));
+        ctx.cancel_timer(PaxosTimer::Election);
+        ctx.broadcast(PaxosMsg::Heartbeat { ballot });
+        ctx.set_timer(PaxosTimer::Heartbeat, ms(self.config.heartbeat_ms));
+        // Re-propose what may have been chosen (Paxos Made Simple, phase 2 rule), then a no-op
+        // to confirm leadership.
+        self.next_slot = self.chosen.keys().chain(seen.keys()).max().map_or(1, |s| s + 1);
+        for (slot, (_, value)) in seen {
+            if !self.chosen.contains_key(&slot) {
+                self.propose(ctx, slot, value);
+            }
+        }
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.propose(ctx, slot, Value::NoOp);
+    }
+
+    fn propose(&mut self, ctx: &mut PaxosCtx<'_>, slot: u64, value: Value) {
+        let Some(ballot) = self.leading() else { return };
+        if ballot < self.promised {
+            // Our own acceptor promised a higher ballot meanwhile (eager mode).
+            let by = self.promised;
+            self.preempted(ctx, by);
+            return;
+        }
+        // Our own acceptor accepts.
+        self.accepted.insert(slot, (ballot, value));
+        self.acks.insert(slot, (value, BTreeSet::from([self.id])));
+        ctx.broadcast(PaxosMsg::Accept { ballot, slot, value });
+        self.check_chosen(ctx, slot);
+    }
+
+    fn check_chosen(&mut self, ctx: &mut PaxosCtx<'_>, slot: u64) {
+        let Some((value, acks)) = self.acks.get(&slot) else { return };
+        if acks.len() >= self.quorum() && !self.chosen.contains_key(&slot) {
+            let value = *value;
+            self.chosen.insert(slot, value);
+            ctx.note(format!("{value} is chosen in slot {slot}"));
+            ctx.broadcast(PaxosMsg::Decide { slot, value });
+        }
+    }
+
+    fn preempted(&mut self, ctx: &mut PaxosCtx<'_>, by: Ballot) {
+        self.preemptions += 1;
+        self.promised = self.promised.max(by);
+        self.phase = Phase::Idle;
+        ctx.cancel_timer(PaxosTimer::Heartbeat);
+        if self.config.backoff {
+            ctx.note(format!("was preempted by ballot {by}; backs off for a random while"));
+            self.reset_timer(ctx);
+        } else {
+            ctx.note(format!("was preempted by ballot {by}; retries at once with a higher ballot"));
+            self.start_prepare(ctx);
+        }
+    }
+
+    /// With a leader lease, an acceptor that leads itself or heard from another leader within
+    /// the minimum timeout refuses Prepares from other proposers.
+    fn lease_held(&self, now: Micros, from: NodeId) -> bool {
+        self.config.leader_lease
+            && (self.leading().is_some()
+                || (self.leader.is_some_and(|l| l != from)
+                    && self
+                        .last_heard_leader
+                        .is_some_and(|t| now < t + ms(self.config.election_timeout_ms_min))))
+    }
+
+    fn follow(&mut self, ctx: &mut PaxosCtx<'_>, from: NodeId, ballot: Ballot) {
+        if self.leader != Some(from) {
+            ctx.note(format!("follows n{from} (ballot {ballot})"));
+        }
+        if !matches!(self.phase, Phase::Idle) {
+            ctx.cancel_timer(PaxosTimer::Heartbeat);
+        }
+        self.phase = Phase::Idle;
+        self.leader = Some(from);
+        self.last_heard_leader = Some(ctx.now);
+        self.reset_timer(ctx);
+    }
+}
+
+impl Protocol for Paxos {
+    type Msg = PaxosMsg;
+    type Timer = PaxosTimer;
+    type Config = PaxosConfig;
+    type Monitor = PaxosMonitor;
+
+    const NAME: &'static str = "Paxos";
+    const TERM_LABEL: Option<&'static str> = Some("ballot");
+
+    fn validate(c: &PaxosConfig, _nodes: usize) -> Result<(), Error> {
+        if c.election_timeout_ms_min > c.election_timeout_ms_max {
+            return Err(Error::Range {
+                what: "leader timeout (ms)",
+                min: c.election_timeout_ms_min,
+                max: c.election_timeout_ms_max,
+            });
+        }
+        if c.election_timeout_ms_min == 0
+            || c.heartbeat_ms == 0
+            || c.election_timeout_ms_max > 60_000
+            || c.heartbeat_ms > 60_000
+        {
+            return Err(Error::Invalid {
+                what: "paxos timing",
+                reason: "timeouts must be within 1..=60000 ms".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn new(id: NodeId, peers: &[NodeId], config: &PaxosConfig) -> Self {
+        Paxos {
+            id,
+            peers: peers.to_vec(),
+            config: config.clone(),
+            promised: Ballot::default(),
+            accepted: BTreeMap::new(),
+            chosen: BTreeMap::new(),
+            phase: Phase::Idle,
+            next_slot: 1,
+            acks: BTreeMap::new(),
+            leader: None,
+            last_heard_leader: None,
+            preemptions: 0,
+            max_round_tried: 0,
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut PaxosCtx<'_>) {
+        self.reset_timer(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut PaxosCtx<'_>, from: NodeId, msg: PaxosMsg) {
+        match msg {
+            PaxosMsg::Prepare { ballot } => {
+                if self.lease_held(ctx.now, from) {
+                    ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
+                } else if ballot > self.promised {
+                    self.promised = ballot;
+                    if let Some(b) = self.leading().or(match &self.phase {
+                        Phase::Preparing { ballot, .. } => Some(*ballot),
+                        _ => None,
+                    }) && b < ballot
+                        && self.config.backoff
+                    {
+                        self.preempted_quietly(ctx, ballot);
+                    }
+                    let accepted = self.accepted.iter().map(|(&s, &(b, v))| (s, b, v)).collect();
+                    ctx.send(from, PaxosMsg::Promise { ballot, accepted });
+                } else {
+                    ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
+                }
+            }
+            PaxosMsg::Promise { ballot, accepted } => {
+                if let Phase::Preparing { ballot: mine, promises, seen } = &mut self.phase
+                    && *mine == ballot
+                {
+                    promises.insert(from);
+                    for (s, b, v) in accepted {
+                        if seen.get(&s).is_none_or(|(sb, _)| b > *sb) {
+                            seen.insert(s, (b, v));
+                        }
+                    }
+                    self.maybe_lead(ctx);
+                }
+            }
+            PaxosMsg::Nack { ballot, promised } => {
+                let current = match &self.phase {
+                    Phase::Preparing { ballot: b, .. } | Phase::Leading { ballot: b } => Some(*b),
+                    Phase::Idle => None,
+                };
+                if current == Some(ballot) && promised > ballot {
+                    self.preempted(ctx, promised);
+                } else {
+                    self.promised = self.promised.max(promised);
+                }
+            }
+            PaxosMsg::Accept { ballot, slot, value } => {
+                if ballot >= self.promised {
+                    self.promised = ballot;
+                    self.accepted.insert(slot, (ballot, value));
+                    if self.leading().is_some_and(|b| b < ballot) && self.config.backoff {
+                        self.preempted_quietly(ctx, ballot);
+                    }
+                    ctx.send(from, PaxosMsg::Accepted { ballot, slot });
+                } else {
+                    ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
+                }
+            }
+            PaxosMsg::Accepted { ballot, slot } => {
+                if self.leading() == Some(ballot)
+                    && let Some((_, acks)) = self.acks.get_mut(&slot)
+                {
+                    acks.insert(from);
+                    self.check_chosen(ctx, slot);
+                }
+            }
+            PaxosMsg::Decide { slot, value } => {
+                self.chosen.insert(slot, value);
+            }
+            PaxosMsg::Heartbeat { ballot } => {
+                if ballot >= self.promised {
+                    self.promised = ballot;
+                    self.follow(ctx, from, ballot);
+                } else {
+                    ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut PaxosCtx<'_>, timer: PaxosTimer) {
+        match timer {
+            PaxosTimer::Election => {
+                if self.leading().is_none() {
+                    self.start_prepare(ctx);
+                }
+            }
+            PaxosTimer::Heartbeat => {
+                if let Some(ballot) = self.leading() {
+                    ctx.broadcast(PaxosMsg::Heartbeat { ballot });
+                    ctx.set_timer(PaxosTimer::Heartbeat, ms(self.config.heartbeat_ms));
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut PaxosCtx<'_>, request: Request) {
+        match request {
+            Request::ClientWrite { value } => {
+                if self.leading().is_some() {
+                    let slot = self.next_slot;
+                    self.next_slot += 1;
+                    ctx.note(format!("proposes x={value} in slot {slot}"));
+                    self.propose(ctx, slot, Value::Write(value));
+                } else {
+                    match self.leader {
+                        Some(l) => ctx.note(format!("is not the leader; redirects the client to n{l}")),
+                        None => ctx.note("knows no leader; the write is refused"),
+                    }
+                }
+            }
+            Request::Timeout => {
+                if self.leading().is_some() {
+                    ctx.note("already leads");
+                } else {
+                    self.start_prepare(ctx);
+                }
+            }
+            Request::TransferLeadership { .. } => ctx.note("this Paxos has no leadership transfer"),
+        }
+    }
+
+    /// Acceptor state (promise, accepted values) and the learned log are on disk.
+    fn on_crash(&mut self) {
+        self.phase = Phase::Idle;
+        self.acks.clear();
+        self.leader = None;
+        self.last_heard_leader = None;
+    }
+
+    fn status(&self) -> Status {
+        let role = match self.phase {
+            Phase::Idle => Role::Follower,
+            Phase::Preparing { .. } => Role::Candidate,
+            Phase::Leading { .. } => Role::Leader,
+        };
+        Status { role, term: self.promised.round, leader: self.leader }
+    }
+
+    fn watched_timer(&self) -> Option<PaxosTimer> {
+        Some(PaxosTimer::Election)
+    }
+
+    fn is_routine_timer(timer: PaxosTimer) -> bool {
+        timer == PaxosTimer::Heartbeat
+    }
+
+    fn summary(&self) -> String {
+        let chosen: Vec<String> = self.chosen.iter().map(|(s, v)| format!("{s}:{v}")).collect();
+        format!("promised={} chosen=[{}]", self.promised, chosen.join(" "))
+    }
+
+    fn describe(&self, view: &mut NodeView) {
+        view.details.push(("promised ballot".into(), self.promised.to_string()));
+        match &self.phase {
+            Phase::Preparing { ballot, promises, .. } => {
+                view.votes = promises.iter().copied().collect();
+                view.details.push(("phase 1 with".into(), ballot.to_string()));
+            }
+            Phase::Leading { ballot } => view.details.push(("leads with".into(), ballot.to_string())),
+            Phase::Idle => {}
+        }
+        view.details.push(("preempted".into(), format!("{} times", self.preemptions)));
+        let acc: Vec<String> = self.accepted.iter().map(|(s, (b, v))| format!("{s}:{v}@{b}")).collect();
+        view.details.push(("accepted".into(), if acc.is_empty() { "-".into() } else { acc.join(" ") }));
+    }
+
+    fn log_view(&self) -> (Vec<EntryView>, u64) {
+        // Slots this acceptor accepted, committed when known chosen.
+        let log = self
+            .accepted
+            .iter()
+            .map(|(&s, &(b, v))| EntryView { index: s, term: b.round, label: v.to_string() })
+            .collect();
+        let commit = (1..).take_while(|s| self.chosen.contains_key(s)).last().unwrap_or(0);
+        (log, commit)
+    }
+}
+
+impl Paxos {
+    /// A leader or candidate that promised a higher ballot to someone else stops campaigning.
+    fn preempted_quietly(&mut self, ctx: &mut PaxosCtx<'_>, by: Ballot) {
+        ctx.note(format!("promised higher ballot {by}: stops leading"));
+        self.phase = Phase::Idle;
+        ctx.cancel_timer(PaxosTimer::Heartbeat);
+        self.reset_timer(ctx);
+    }
+}
+
+/// Paxos safety checks.
+#[derive(Debug, Clone, Default)]
+pub struct PaxosMonitor {
+    chosen: BTreeMap<u64, (Value, Ballot)>,
+    leaders: BTreeMap<Ballot, NodeId>,
+    reported: BTreeSet<String>,
+}
+
+impl Monitor<Paxos> for PaxosMonitor {
+    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Paxos>]) -> Vec<String> {
+        let mut out = Vec::new();
+        let quorum = nodes.len() / 2 + 1;
+        let me = &nodes[usize::from(node) - 1].proto;
+        // A value accepted by a majority in one ballot is chosen; it may never change.
+        for (&slot, &(ballot, value)) in &me.accepted {
+            let count =
+                nodes.iter().filter(|n| n.proto.accepted.get(&slot) == Some(&(ballot, value))).count();
+            if count >= quorum {
+                match self.chosen.get(&slot) {
+                    Some(&(v, b)) if v != value => {
+                        let text = format!(
+                            "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
+                        );
+                        if self.reported.insert(text.clone()) {
+                            out.push(text);
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.chosen.insert(slot, (value, ballot));
+                    }
+                }
+            }
+        }
+        // Learners must agree with what was chosen.
+        for (&slot, &value) in &me.chosen {
+            if let Some(&(v, _)) = self.chosen.get(&slot)
+                && v != value
+            {
+                let text = format!("n{node} learned {value} in slot {slot}, but {v} was chosen");
+                if self.reported.insert(text.clone()) {
+                    out.push(text);
+                }
+            }
+        }
+        // One proposer per ballot with a majority of promises.
+        if let Some(b) = me.leading() {
+            match self.leaders.get(&b) {
+                Some(&other) if other != node => {
+                    let text = format!("two proposers lead ballot {b}: n{other} and n{node}");
+                    if self.reported.insert(text.clone()) {
+                        out.push(text);
+                    }
+                }
+                _ => {
+                    self.leaders.insert(b, node);
+                }
+            }
+        }
+        out
+    }
+
+    /// A leader whose ballot a majority of live nodes promised and follow.
+    fn stable_leader(&self, nodes: &[NodeSlot<Paxos>]) -> Option<NodeId> {
+        let quorum = nodes.len() / 2 + 1;
+        nodes.iter().filter(|n| n.is_up()).find_map(|l| {
+            let b = l.proto.leading()?;
+            let following = nodes
+                .iter()
+                .filter(|n| n.is_up() && n.proto.promised == b && n.proto.leader == Some(l.id))
+                .count();
+            (following >= quorum).then_some(l.id)
+        })
+    }
+}

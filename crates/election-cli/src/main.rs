@@ -10,8 +10,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use election_core::sweep::{SweepPlan, repro_command, run_seed, spec_for_seed};
-use election_core::{Algorithm, AnySession, ms};
+use election_core::sweep::{SweepPlan, repro_command, run_seed, run_seed_session, spec_for_seed};
+use election_core::{Algorithm, ms};
 
 const USAGE: &str = "usage:
   election-cli run FILE [--check]
@@ -69,16 +69,17 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         plan.chaos = ms(c);
     }
     if let Some(seed) = number(args, "--seed")? {
+        let (o, session) = run_seed_session(algorithm, seed, &plan);
         if args.iter().any(|a| a == "--trace") {
-            let spec = spec_for_seed(algorithm, seed, &plan);
-            println!("# spec: {}", spec.to_json());
-            let mut s = AnySession::new(spec).map_err(|e| e.to_string())?;
-            s.advance_to(plan.chaos);
-            for e in s.trace() {
+            println!("# spec: {}", spec_for_seed(algorithm, seed, &plan).to_json());
+            println!(
+                "# chaos until {}, then heal everything and wait for a leader",
+                election_core::fmt_time(plan.chaos)
+            );
+            for e in session.trace() {
                 println!("{e}");
             }
         }
-        let o = run_seed(algorithm, seed, &plan);
         println!(
             "seed {seed}: violations={} recovery={} steps={}",
             o.violations,

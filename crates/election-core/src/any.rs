@@ -9,6 +9,7 @@ use crate::algorithms::bully::{Bully, BullyConfig};
 use crate::algorithms::lease::{Lease, LeaseConfig};
 use crate::algorithms::paxos::{Paxos, PaxosConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
+use crate::algorithms::zab::{Zab, ZabConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
 use crate::rng::Stream;
@@ -31,11 +32,14 @@ pub enum Algorithm {
     Lease,
     /// Multi-Paxos leader election (Chubby, Spanner).
     Paxos,
+    /// ZooKeeper's Fast Leader Election and ZAB.
+    Zab,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 4] = [Algorithm::Raft, Algorithm::Bully, Algorithm::Paxos, Algorithm::Lease];
+    pub const ALL: [Algorithm; 5] =
+        [Algorithm::Raft, Algorithm::Bully, Algorithm::Zab, Algorithm::Paxos, Algorithm::Lease];
 
     /// Display name.
     pub fn name(self) -> &'static str {
@@ -44,6 +48,7 @@ impl Algorithm {
             Algorithm::Bully => "Bully",
             Algorithm::Lease => "Lease + fencing",
             Algorithm::Paxos => "Paxos",
+            Algorithm::Zab => "ZooKeeper (ZAB)",
         }
     }
 
@@ -54,6 +59,7 @@ impl Algorithm {
             Algorithm::Bully => "bully",
             Algorithm::Lease => "lease",
             Algorithm::Paxos => "paxos",
+            Algorithm::Zab => "zab",
         }
     }
 
@@ -64,6 +70,7 @@ impl Algorithm {
             Algorithm::Bully => None,
             Algorithm::Lease => Some("token"),
             Algorithm::Paxos => Some("ballot"),
+            Algorithm::Zab => Some("epoch"),
         }
     }
 
@@ -74,6 +81,7 @@ impl Algorithm {
             Algorithm::Bully => AlgorithmConfig::Bully(BullyConfig::default()),
             Algorithm::Lease => AlgorithmConfig::Lease(LeaseConfig::default()),
             Algorithm::Paxos => AlgorithmConfig::Paxos(PaxosConfig::default()),
+            Algorithm::Zab => AlgorithmConfig::Zab(ZabConfig::default()),
         }
     }
 
@@ -114,6 +122,8 @@ pub enum AlgorithmConfig {
     Lease(LeaseConfig),
     /// Paxos settings.
     Paxos(PaxosConfig),
+    /// ZooKeeper settings.
+    Zab(ZabConfig),
 }
 
 impl AlgorithmConfig {
@@ -124,6 +134,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Bully(_) => Algorithm::Bully,
             AlgorithmConfig::Lease(_) => Algorithm::Lease,
             AlgorithmConfig::Paxos(_) => Algorithm::Paxos,
+            AlgorithmConfig::Zab(_) => Algorithm::Zab,
         }
     }
 
@@ -135,6 +146,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Bully(c) => Bully::validate(c, nodes),
             AlgorithmConfig::Lease(c) => Lease::validate(c, nodes),
             AlgorithmConfig::Paxos(c) => Paxos::validate(c, nodes),
+            AlgorithmConfig::Zab(c) => Zab::validate(c, nodes),
         }
     }
 
@@ -145,6 +157,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Bully(c) => c,
             AlgorithmConfig::Lease(c) => c,
             AlgorithmConfig::Paxos(c) => c,
+            AlgorithmConfig::Zab(c) => c,
         }
     }
 
@@ -155,6 +168,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Bully(c) => c,
             AlgorithmConfig::Lease(c) => c,
             AlgorithmConfig::Paxos(c) => c,
+            AlgorithmConfig::Zab(c) => c,
         }
     }
 
@@ -171,6 +185,9 @@ impl AlgorithmConfig {
                 c.check_quorum = r.chance_ppm(500_000);
             }
             AlgorithmConfig::Paxos(c) => c.leader_lease = r.chance_ppm(500_000),
+            // ZooKeeper's 60 s maximum re-send interval can leave a server silent for up to a
+            // minute after a long partition; sweeps cap it so the 5 s liveness bound applies.
+            AlgorithmConfig::Zab(c) => c.notification_max_ms = 1_600,
             AlgorithmConfig::Bully(_) | AlgorithmConfig::Lease(_) => {}
         }
     }
@@ -265,6 +282,8 @@ pub enum AnySession {
     Lease(Session<Lease>),
     /// Paxos.
     Paxos(Session<Paxos>),
+    /// ZooKeeper.
+    Zab(Session<Zab>),
 }
 
 macro_rules! each {
@@ -274,6 +293,7 @@ macro_rules! each {
             AnySession::Bully($s) => $body,
             AnySession::Lease($s) => $body,
             AnySession::Paxos($s) => $body,
+            AnySession::Zab($s) => $body,
         }
     };
 }
@@ -289,6 +309,7 @@ impl AnySession {
             AlgorithmConfig::Bully(c) => AnySession::Bully(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Lease(c) => AnySession::Lease(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Paxos(c) => AnySession::Paxos(Session::new(sim, c, spec.inputs)?),
+            AlgorithmConfig::Zab(c) => AnySession::Zab(Session::new(sim, c, spec.inputs)?),
         })
     }
 
@@ -318,6 +339,7 @@ impl AnySession {
             AnySession::Bully(s) => AlgorithmConfig::Bully(s.sim().proto_config().clone()),
             AnySession::Lease(s) => AlgorithmConfig::Lease(s.sim().proto_config().clone()),
             AnySession::Paxos(s) => AlgorithmConfig::Paxos(s.sim().proto_config().clone()),
+            AnySession::Zab(s) => AlgorithmConfig::Zab(s.sim().proto_config().clone()),
         }
     }
 
@@ -333,6 +355,7 @@ impl AnySession {
             AnySession::Bully(_) => Algorithm::Bully,
             AnySession::Lease(_) => Algorithm::Lease,
             AnySession::Paxos(_) => Algorithm::Paxos,
+            AnySession::Zab(_) => Algorithm::Zab,
         }
     }
 

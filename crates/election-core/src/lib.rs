@@ -48,6 +48,7 @@ pub use algorithms::bully::{Bully, BullyConfig};
 pub use algorithms::lease::{Lease, LeaseConfig};
 pub use algorithms::paxos::{Paxos, PaxosConfig};
 pub use algorithms::raft::{Raft, RaftConfig};
+pub use algorithms::zab::{Zab, ZabConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
 pub use net::{LinkState, NetConfig};

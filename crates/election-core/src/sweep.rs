@@ -158,6 +158,11 @@ fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros, faults: Faults) -> V
 
 /// Runs one seed: chaos, then heal everything and wait for a leader.
 pub fn run_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SeedOutcome {
+    run_seed_session(algorithm, seed, plan).0
+}
+
+/// [`run_seed`], also returning the session (for its full trace).
+pub fn run_seed_session(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> (SeedOutcome, AnySession) {
     let spec = spec_for_seed(algorithm, seed, plan);
     let nodes = spec.nodes as NodeId;
     let mut session = AnySession::new(spec).expect("sweep specs are valid by construction");
@@ -189,7 +194,14 @@ pub fn run_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SeedOutcom
         crate::TraceKind::Violation { text } => Some(format!("t={} {text}", crate::fmt_time(e.t))),
         _ => None,
     });
-    SeedOutcome { seed, violations: session.violations(), first_violation, recovery, steps: session.steps() }
+    let outcome = SeedOutcome {
+        seed,
+        violations: session.violations(),
+        first_violation,
+        recovery,
+        steps: session.steps(),
+    };
+    (outcome, session)
 }
 
 /// The command that replays one seed with its full trace.

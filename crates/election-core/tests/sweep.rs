@@ -99,3 +99,8 @@ fn paxos_dueling_proposers_stay_safe_even_when_they_livelock() {
     }
     assert!(livelocked > 100, "dueling should livelock often without backoff, got {livelocked}/300");
 }
+
+#[test]
+fn zab_sweep_keeps_one_leader_per_epoch_and_committed_txns() {
+    sweep(Algorithm::Zab);
+}

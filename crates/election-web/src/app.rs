@@ -449,6 +449,9 @@ fn tagline(a: Algorithm) -> &'static str {
         Algorithm::Bully => {
             "the highest live id wins. Split the network and write to both sides: two coordinators, split brain."
         }
+        Algorithm::Zab => {
+            "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes."
+        }
         Algorithm::Paxos => {
             "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel."
         }

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | [`raft`] | etcd, CockroachDB, TiKV | the candidate that wins a majority of votes in a term |
 //! | [`bully`] | textbook (Garcia-Molina 1982) | the highest live id |
+//! | [`zab`] | ZooKeeper | the server with the highest (epoch, zxid, id) a quorum agrees on |
 //! | [`paxos`] | Chubby, Spanner (Multi-Paxos) | the proposer that last completed phase 1 with a majority |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
@@ -11,3 +12,4 @@ pub mod bully;
 pub mod lease;
 pub mod paxos;
 pub mod raft;
+pub mod zab;

@@ -79,6 +79,16 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
             for e in session.trace() {
                 println!("{e}");
             }
+            println!("# final state");
+            for line in election_core::scenario::status_lines(&session) {
+                println!("{line}");
+            }
+            if let Some(panel) = session.view().panel {
+                println!("# {}: {}", panel.title, panel.columns.join(" | "));
+                for row in panel.rows {
+                    println!("#   {}", row.join(" | "));
+                }
+            }
         }
         println!(
             "seed {seed}: violations={} recovery={} steps={}",

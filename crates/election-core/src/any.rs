@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::algorithms::bully::{Bully, BullyConfig};
+use crate::algorithms::kafka::{Kafka, KafkaConfig};
 use crate::algorithms::lease::{Lease, LeaseConfig};
 use crate::algorithms::paxos::{Paxos, PaxosConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
@@ -34,12 +35,14 @@ pub enum Algorithm {
     Paxos,
     /// ZooKeeper's Fast Leader Election and ZAB.
     Zab,
+    /// Kafka's controller and partition leaders.
+    Kafka,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 5] =
-        [Algorithm::Raft, Algorithm::Bully, Algorithm::Zab, Algorithm::Paxos, Algorithm::Lease];
+    pub const ALL: [Algorithm; 6] =
+        [Algorithm::Raft, Algorithm::Bully, Algorithm::Zab, Algorithm::Paxos, Algorithm::Lease, Algorithm::Kafka];
 
     /// Display name.
     pub fn name(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Algorithm {
             Algorithm::Lease => "Lease + fencing",
             Algorithm::Paxos => "Paxos",
             Algorithm::Zab => "ZooKeeper (ZAB)",
+            Algorithm::Kafka => "Kafka",
         }
     }
 
@@ -60,6 +64,7 @@ impl Algorithm {
             Algorithm::Lease => "lease",
             Algorithm::Paxos => "paxos",
             Algorithm::Zab => "zab",
+            Algorithm::Kafka => "kafka",
         }
     }
 
@@ -71,6 +76,7 @@ impl Algorithm {
             Algorithm::Lease => Some("token"),
             Algorithm::Paxos => Some("ballot"),
             Algorithm::Zab => Some("epoch"),
+            Algorithm::Kafka => Some("controller epoch"),
         }
     }
 
@@ -82,13 +88,14 @@ impl Algorithm {
             Algorithm::Lease => AlgorithmConfig::Lease(LeaseConfig::default()),
             Algorithm::Paxos => AlgorithmConfig::Paxos(PaxosConfig::default()),
             Algorithm::Zab => AlgorithmConfig::Zab(ZabConfig::default()),
+            Algorithm::Kafka => AlgorithmConfig::Kafka(KafkaConfig::default()),
         }
     }
 
     /// The smallest cluster the algorithm accepts.
     pub fn min_nodes(self) -> usize {
         match self {
-            Algorithm::Lease => 3,
+            Algorithm::Lease | Algorithm::Kafka => 3,
             _ => 1,
         }
     }
@@ -124,6 +131,8 @@ pub enum AlgorithmConfig {
     Paxos(PaxosConfig),
     /// ZooKeeper settings.
     Zab(ZabConfig),
+    /// Kafka settings.
+    Kafka(KafkaConfig),
 }
 
 impl AlgorithmConfig {
@@ -135,6 +144,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Lease(_) => Algorithm::Lease,
             AlgorithmConfig::Paxos(_) => Algorithm::Paxos,
             AlgorithmConfig::Zab(_) => Algorithm::Zab,
+            AlgorithmConfig::Kafka(_) => Algorithm::Kafka,
         }
     }
 
@@ -147,6 +157,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Lease(c) => Lease::validate(c, nodes),
             AlgorithmConfig::Paxos(c) => Paxos::validate(c, nodes),
             AlgorithmConfig::Zab(c) => Zab::validate(c, nodes),
+            AlgorithmConfig::Kafka(c) => Kafka::validate(c, nodes),
         }
     }
 
@@ -158,6 +169,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Lease(c) => c,
             AlgorithmConfig::Paxos(c) => c,
             AlgorithmConfig::Zab(c) => c,
+            AlgorithmConfig::Kafka(c) => c,
         }
     }
 
@@ -169,6 +181,7 @@ impl AlgorithmConfig {
             AlgorithmConfig::Lease(c) => c,
             AlgorithmConfig::Paxos(c) => c,
             AlgorithmConfig::Zab(c) => c,
+            AlgorithmConfig::Kafka(c) => c,
         }
     }
 
@@ -188,7 +201,7 @@ impl AlgorithmConfig {
             // ZooKeeper's 60 s maximum re-send interval can leave a server silent for up to a
             // minute after a long partition; sweeps cap it so the 5 s liveness bound applies.
             AlgorithmConfig::Zab(c) => c.notification_max_ms = 1_600,
-            AlgorithmConfig::Bully(_) | AlgorithmConfig::Lease(_) => {}
+            AlgorithmConfig::Bully(_) | AlgorithmConfig::Lease(_) | AlgorithmConfig::Kafka(_) => {}
         }
     }
 }
@@ -284,6 +297,8 @@ pub enum AnySession {
     Paxos(Session<Paxos>),
     /// ZooKeeper.
     Zab(Session<Zab>),
+    /// Kafka.
+    Kafka(Session<Kafka>),
 }
 
 macro_rules! each {
@@ -294,6 +309,7 @@ macro_rules! each {
             AnySession::Lease($s) => $body,
             AnySession::Paxos($s) => $body,
             AnySession::Zab($s) => $body,
+            AnySession::Kafka($s) => $body,
         }
     };
 }
@@ -310,6 +326,7 @@ impl AnySession {
             AlgorithmConfig::Lease(c) => AnySession::Lease(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Paxos(c) => AnySession::Paxos(Session::new(sim, c, spec.inputs)?),
             AlgorithmConfig::Zab(c) => AnySession::Zab(Session::new(sim, c, spec.inputs)?),
+            AlgorithmConfig::Kafka(c) => AnySession::Kafka(Session::new(sim, c, spec.inputs)?),
         })
     }
 
@@ -340,6 +357,7 @@ impl AnySession {
             AnySession::Lease(s) => AlgorithmConfig::Lease(s.sim().proto_config().clone()),
             AnySession::Paxos(s) => AlgorithmConfig::Paxos(s.sim().proto_config().clone()),
             AnySession::Zab(s) => AlgorithmConfig::Zab(s.sim().proto_config().clone()),
+            AnySession::Kafka(s) => AlgorithmConfig::Kafka(s.sim().proto_config().clone()),
         }
     }
 
@@ -356,6 +374,7 @@ impl AnySession {
             AnySession::Lease(_) => Algorithm::Lease,
             AnySession::Paxos(_) => Algorithm::Paxos,
             AnySession::Zab(_) => Algorithm::Zab,
+            AnySession::Kafka(_) => Algorithm::Kafka,
         }
     }
 

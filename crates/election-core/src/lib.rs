@@ -45,6 +45,7 @@ mod trace;
 mod view;
 
 pub use algorithms::bully::{Bully, BullyConfig};
+pub use algorithms::kafka::{Kafka, KafkaConfig};
 pub use algorithms::lease::{Lease, LeaseConfig};
 pub use algorithms::paxos::{Paxos, PaxosConfig};
 pub use algorithms::raft::{Raft, RaftConfig};

@@ -41,8 +41,14 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 6] =
-        [Algorithm::Raft, Algorithm::Bully, Algorithm::Zab, Algorithm::Paxos, Algorithm::Lease, Algorithm::Kafka];
+    pub const ALL: [Algorithm; 6] = [
+        Algorithm::Raft,
+        Algorithm::Bully,
+        Algorithm::Zab,
+        Algorithm::Paxos,
+        Algorithm::Lease,
+        Algorithm::Kafka,
+    ];
 
     /// Display name.
     pub fn name(self) -> &'static str {

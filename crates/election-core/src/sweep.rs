@@ -284,3 +284,34 @@ fn session_holder_in_job(s: &AnySession) -> Option<NodeId> {
     let AnySession::Lease(session) = s else { return None };
     session.sim().nodes().iter().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
 }
+
+/// Kafka's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one
+/// partition; its last replica stalls and leaves the ISR, a record is acknowledged by the
+/// others, then they crash. Returns `None` when no acknowledged record was at stake or no
+/// unclean election happened, else whether the monitor flagged the lost record.
+pub fn kafka_unclean_scene(seed: u64) -> Option<bool> {
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 3);
+    let n = r.range(4, 7) as usize;
+    let mut spec = SessionSpec::new(Algorithm::Kafka, n, seed);
+    spec.config.settings_mut().set("partitions", "1").ok()?;
+    spec.config.settings_mut().set("unclean", "on").ok()?;
+    let replicas = crate::algorithms::kafka::assignment(0, n, 3);
+    let mut s = AnySession::new(spec).ok()?;
+    s.advance_to(r.range(ms(500), ms(900)));
+    let laggard = *replicas.last()?;
+    s.act(Input::Pause { node: laggard, for_us: Some(ms(1_500)) }).ok()?;
+    s.advance_to(s.now() + r.range(ms(600), ms(800)));
+    let leader = {
+        let AnySession::Kafka(k) = &s else { return None };
+        k.sim().nodes().iter().find(|n| n.proto.replica(0).is_some_and(|(_, _, lead)| lead)).map(|n| n.id)?
+    };
+    s.act(Input::Request { node: leader, request: Request::ClientWrite { value: 7 } }).ok()?;
+    s.advance_to(s.now() + ms(150));
+    for &rep in &replicas[..replicas.len() - 1] {
+        s.act(Input::Crash { node: rep }).ok()?;
+    }
+    s.advance_to(s.now() + ms(2_000));
+    let acked = s.trace().iter().any(|e| e.to_string().contains("acknowledges x=7"));
+    let unclean = s.trace().iter().any(|e| e.to_string().contains("(unclean)"));
+    (acked && unclean).then(|| s.violations() > 0)
+}

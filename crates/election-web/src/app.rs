@@ -455,6 +455,9 @@ fn tagline(a: Algorithm) -> &'static str {
         Algorithm::Paxos => {
             "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel."
         }
+        Algorithm::Kafka => {
+            "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election."
+        }
         Algorithm::Lease => {
             "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
         }

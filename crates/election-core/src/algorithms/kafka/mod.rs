@@ -203,7 +203,13 @@ pub enum KafkaMsg {
     /// stored state to start again from.
     UpdateRejected { partition: Part, current: PartitionState },
     /// Controller -> replicas: the partition's leader, epoch and ISR.
-    LeaderAndIsr { controller_epoch: u64, partition: Part, leader: Option<NodeId>, leader_epoch: u64, isr: Vec<NodeId> },
+    LeaderAndIsr {
+        controller_epoch: u64,
+        partition: Part,
+        leader: Option<NodeId>,
+        leader_epoch: u64,
+        isr: Vec<NodeId>,
+    },
     /// Replica -> controller: LeaderAndIsr applied (the controller re-sends until it hears it).
     LeaderAndIsrAck { partition: Part, leader_epoch: u64 },
     /// Partition leader -> controller: change the ISR (KIP-497).
@@ -214,7 +220,14 @@ pub enum KafkaMsg {
     Fetch { partition: Part, leader_epoch: u64, offset: u64, last_epoch: u64 },
     /// Leader -> follower: records, the high watermark, and where my log ends for the
     /// follower's last epoch.
-    FetchResponse { partition: Part, leader_epoch: u64, from: u64, records: Vec<Record>, hw: u64, end_offset: u64 },
+    FetchResponse {
+        partition: Part,
+        leader_epoch: u64,
+        from: u64,
+        records: Vec<Record>,
+        hw: u64,
+        end_offset: u64,
+    },
 }
 
 impl Message for KafkaMsg {
@@ -266,7 +279,9 @@ impl fmt::Display for KafkaMsg {
                 write!(f, "Registered controller={} epoch={epoch}", opt(*controller))
             }
             KafkaMsg::SessionPing => write!(f, "SessionPing"),
-            KafkaMsg::PingAck { controller, epoch } => write!(f, "PingAck controller={} epoch={epoch}", opt(*controller)),
+            KafkaMsg::PingAck { controller, epoch } => {
+                write!(f, "PingAck controller={} epoch={epoch}", opt(*controller))
+            }
             KafkaMsg::ControllerGone { epoch } => write!(f, "ControllerGone epoch={epoch}"),
             KafkaMsg::BrokerChange { alive, version, restarted } => {
                 write!(f, "BrokerChange alive=[{}] v{version}", ids(alive))?;
@@ -300,7 +315,9 @@ impl fmt::Display for KafkaMsg {
             KafkaMsg::AlterIsr { partition, leader_epoch, isr } => {
                 write!(f, "AlterIsr p{partition} leader_epoch={leader_epoch} isr=[{}]", ids(isr))
             }
-            KafkaMsg::IsrUpdated { partition, isr, .. } => write!(f, "IsrUpdated p{partition} isr=[{}]", ids(isr)),
+            KafkaMsg::IsrUpdated { partition, isr, .. } => {
+                write!(f, "IsrUpdated p{partition} isr=[{}]", ids(isr))
+            }
             KafkaMsg::Fetch { partition, offset, .. } => write!(f, "Fetch p{partition} offset={offset}"),
             KafkaMsg::FetchResponse { partition, from, records, hw, .. } => {
                 write!(f, "FetchResponse p{partition} from={from} records={} hw={hw}", records.len())
@@ -374,8 +391,10 @@ pub struct Broker {
     alive: BTreeSet<NodeId>,
     alive_version: u64,
     states: Vec<PartitionState>,
-    /// Controller only: store writes in flight and what to announce once each is durable.
-    pending_writes: BTreeMap<(Part, u64), (PartitionState, Vec<Delivery>)>,
+    /// Controller only: store writes in flight; once one is durable the controller announces
+    /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
+    /// that caused it (the stored delivery).
+    pending_writes: BTreeMap<(Part, u64), (PartitionState, Option<Delivery>)>,
     /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
     unacked: BTreeMap<(NodeId, Part), KafkaMsg>,
     replicas: BTreeMap<Part, Replica>,
@@ -421,7 +440,9 @@ impl Kafka {
     /// The broker's own view of partition `p`: (log, high watermark, leads it?).
     pub fn replica(&self, p: Part) -> Option<(&[Record], u64, bool)> {
         match &self.node {
-            Node::Broker(b) => b.replicas.get(&p).map(|r| (r.log.as_slice(), r.hw, r.leader == Some(self.id))),
+            Node::Broker(b) => {
+                b.replicas.get(&p).map(|r| (r.log.as_slice(), r.hw, r.leader == Some(self.id)))
+            }
             Node::Store(_) => None,
         }
     }
@@ -440,7 +461,10 @@ impl Kafka {
                     // lost (a watch is re-read when the session's connection comes back).
                     if s.controller == Some(from) {
                         let alive = s.sessions.keys().copied().collect();
-                        ctx.send(from, KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None });
+                        ctx.send(
+                            from,
+                            KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None },
+                        );
                     }
                     return;
                 }
@@ -451,7 +475,10 @@ impl Kafka {
                     if !reinstated {
                         s.controller = Some(from);
                         s.controller_epoch += 1;
-                        ctx.note(format!("n{from} created /controller: controller epoch {}", s.controller_epoch));
+                        ctx.note(format!(
+                            "n{from} created /controller: controller epoch {}",
+                            s.controller_epoch
+                        ));
                     }
                     let alive: Vec<NodeId> = s.sessions.keys().copied().collect();
                     ctx.send(
@@ -464,7 +491,10 @@ impl Kafka {
                         },
                     );
                 } else {
-                    ctx.send(from, KafkaMsg::Registered { controller: s.controller, epoch: s.controller_epoch });
+                    ctx.send(
+                        from,
+                        KafkaMsg::Registered { controller: s.controller, epoch: s.controller_epoch },
+                    );
                     // A Register opens a new session even for a broker the store still lists
                     // (it restarted quickly): the controller must re-send it its partitions.
                     if let Some(c) = s.controller {
@@ -556,7 +586,9 @@ impl Kafka {
                         st.isr = if unclean { vec![l] } else { isr_alive.clone() };
                         st.unclean = unclean;
                         if unclean {
-                            ctx.note(format!("elects out-of-sync n{l} to lead p{p} (unclean): records it lacks are lost"));
+                            ctx.note(format!(
+                                "elects out-of-sync n{l} to lead p{p} (unclean): records it lacks are lost"
+                            ));
                         } else {
                             ctx.note(format!(
                                 "elects n{l} (first live ISR replica) to lead p{p}, leader epoch {}",
@@ -569,7 +601,9 @@ impl Kafka {
                         if st.leader.is_some() {
                             st.leader = None;
                             st.leader_epoch += 1;
-                            ctx.note(format!("p{p} is offline: no live replica in the ISR (unclean election is off)"));
+                            ctx.note(format!(
+                                "p{p} is offline: no live replica in the ISR (unclean election is off)"
+                            ));
                             changed = true;
                         }
                         if !isr_alive.is_empty() && isr_alive != st.isr {
@@ -593,14 +627,17 @@ impl Kafka {
                 leader_epoch: state.leader_epoch,
                 isr: state.isr.clone(),
             };
-            let targets: Vec<Delivery> =
-                asg.iter().filter(|r| b.alive.contains(r) || **r == me).map(|&r| (r, msg.clone())).collect();
             let waiting = b.pending_writes.keys().any(|(q, _)| *q == part);
             if changed {
-                ctx.send(STORE, KafkaMsg::UpdatePartition { controller_epoch: ce, partition: part, state: state.clone() });
-                b.pending_writes.insert((part, state.version), (state, targets));
+                ctx.send(
+                    STORE,
+                    KafkaMsg::UpdatePartition { controller_epoch: ce, partition: part, state: state.clone() },
+                );
+                b.pending_writes.insert((part, state.version), (state, None));
             } else if announce_all && !waiting {
-                now.extend(targets);
+                now.extend(
+                    asg.iter().filter(|r| b.alive.contains(r) || **r == me).map(|&r| (r, msg.clone())),
+                );
             }
         }
         self.deliver(ctx, now);
@@ -716,7 +753,15 @@ impl Kafka {
         }
     }
 
-    fn on_fetch(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, p: Part, leader_epoch: u64, offset: u64, last_epoch: u64) {
+    fn on_fetch(
+        &mut self,
+        ctx: &mut KafkaCtx<'_>,
+        from: NodeId,
+        p: Part,
+        leader_epoch: u64,
+        offset: u64,
+        last_epoch: u64,
+    ) {
         let me = self.id;
         let Node::Broker(b) = &mut self.node else { return };
         let Some(r) = b.replicas.get_mut(&p) else { return };
@@ -734,7 +779,17 @@ impl Kafka {
             entry.1 = ctx.now;
         }
         let records: Vec<Record> = r.log[valid as usize..leo.min(valid + 16) as usize].to_vec();
-        ctx.send(from, KafkaMsg::FetchResponse { partition: p, leader_epoch, from: valid, records, hw: r.hw, end_offset });
+        ctx.send(
+            from,
+            KafkaMsg::FetchResponse {
+                partition: p,
+                leader_epoch,
+                from: valid,
+                records,
+                hw: r.hw,
+                end_offset,
+            },
+        );
         // ISR expansion: a caught-up replica outside the ISR rejoins (through the controller).
         let mut alter = None;
         if caught_up && !r.isr.contains(&from) && r.pending_isr.is_none() {
@@ -770,7 +825,10 @@ impl Kafka {
         // KIP-101: drop what the leader does not have for our last epoch (divergence).
         let keep = leo.min(end_offset);
         if keep < leo {
-            ctx.note(format!("truncates p{p} from offset {keep} to follow the leader ({} records dropped)", leo - keep));
+            ctx.note(format!(
+                "truncates p{p} from offset {keep} to follow the leader ({} records dropped)",
+                leo - keep
+            ));
             r.log.truncate(keep as usize);
         }
         let len = r.log.len() as u64;
@@ -797,14 +855,20 @@ impl Kafka {
                         .filter(|&m| m != me && r.followers.get(&m).is_none_or(|(_, t)| ctx.now >= *t + lag))
                         .collect();
                     if !lagging.is_empty() {
-                        let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
+                        let isr: Vec<NodeId> =
+                            r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
                         r.pending_isr = Some(isr.clone());
                         shrink.push((p, r.leader_epoch, isr, lagging));
                     }
                 }
             } else if let Some(l) = r.leader {
                 let last_epoch = r.log.last().map_or(0, |rec| rec.epoch);
-                let fetch = KafkaMsg::Fetch { partition: p, leader_epoch: r.leader_epoch, offset: r.log.len() as u64, last_epoch };
+                let fetch = KafkaMsg::Fetch {
+                    partition: p,
+                    leader_epoch: r.leader_epoch,
+                    offset: r.log.len() as u64,
+                    last_epoch,
+                };
                 ctx.send(l, fetch);
             }
         }
@@ -842,13 +906,21 @@ impl Kafka {
                         .into_iter()
                         .enumerate()
                         .map(|(p, st)| match own.get(p) {
-                            Some(o) if o.version > st.version && o.leader_epoch >= st.leader_epoch => o.clone(),
+                            Some(o) if o.version > st.version && o.leader_epoch >= st.leader_epoch => {
+                                o.clone()
+                            }
                             _ => st,
                         })
                         .collect()
                 } else {
                     asg.iter()
-                        .map(|a| PartitionState { leader: None, isr: a.clone(), leader_epoch: 0, unclean: false, version: 0 })
+                        .map(|a| PartitionState {
+                            leader: None,
+                            isr: a.clone(),
+                            leader_epoch: 0,
+                            unclean: false,
+                            version: 0,
+                        })
                         .collect()
                 };
                 ctx.note(format!("is the controller (controller epoch {epoch})"));
@@ -874,7 +946,10 @@ impl Kafka {
                 b.controller_epoch = b.controller_epoch.max(epoch);
                 if b.is_controller && epoch > 0 && controller != Some(me) {
                     b.is_controller = false;
-                    ctx.note(format!("learns {} is controller now; stops acting as controller", opt(controller)));
+                    ctx.note(format!(
+                        "learns {} is controller now; stops acting as controller",
+                        opt(controller)
+                    ));
                 } else if !b.is_controller && controller == Some(me) {
                     ctx.send(STORE, KafkaMsg::Register);
                 }
@@ -918,10 +993,26 @@ impl Kafka {
                 self.controller_reconcile(ctx, !back.is_empty());
             }
             KafkaMsg::UpdateAck { partition, version } => {
+                let asg = self.assignment(partition);
                 let Node::Broker(b) = &mut self.node else { return };
-                if let Some((_, deliveries)) = b.pending_writes.remove(&(partition, version)) {
-                    self.deliver(ctx, deliveries);
-                }
+                let Some((state, reply)) = b.pending_writes.remove(&(partition, version)) else { return };
+                let deliveries: Vec<Delivery> = match reply {
+                    Some(d) => vec![d],
+                    None => {
+                        let msg = KafkaMsg::LeaderAndIsr {
+                            controller_epoch: b.controller_epoch,
+                            partition,
+                            leader: state.leader,
+                            leader_epoch: state.leader_epoch,
+                            isr: state.isr,
+                        };
+                        asg.iter()
+                            .filter(|r| b.alive.contains(r) || **r == me)
+                            .map(|&r| (r, msg.clone()))
+                            .collect()
+                    }
+                };
+                self.deliver(ctx, deliveries);
             }
             KafkaMsg::UpdateRejected { partition, current } => {
                 let Node::Broker(b) = &mut self.node else { return };
@@ -944,7 +1035,8 @@ impl Kafka {
             }
             KafkaMsg::LeaderAndIsrAck { partition, leader_epoch } => {
                 let Node::Broker(b) = &mut self.node else { return };
-                if let Some(KafkaMsg::LeaderAndIsr { leader_epoch: e, .. }) = b.unacked.get(&(from, partition))
+                if let Some(KafkaMsg::LeaderAndIsr { leader_epoch: e, .. }) =
+                    b.unacked.get(&(from, partition))
                     && *e <= leader_epoch
                 {
                     b.unacked.remove(&(from, partition));
@@ -961,9 +1053,12 @@ impl Kafka {
                     st.isr = isr.clone();
                     st.version += 1;
                     let state = st.clone();
-                    ctx.send(STORE, KafkaMsg::UpdatePartition { controller_epoch: ce, partition, state: state.clone() });
+                    ctx.send(
+                        STORE,
+                        KafkaMsg::UpdatePartition { controller_epoch: ce, partition, state: state.clone() },
+                    );
                     let msg = KafkaMsg::IsrUpdated { controller_epoch: ce, partition, leader_epoch, isr };
-                    b.pending_writes.insert((partition, state.version), (state, vec![(from, msg)]));
+                    b.pending_writes.insert((partition, state.version), (state, Some((from, msg))));
                 }
             }
             KafkaMsg::IsrUpdated { controller_epoch, partition, leader_epoch, isr } => {
@@ -1007,10 +1102,16 @@ impl Protocol for Kafka {
             });
         }
         if c.partitions == 0 || c.partitions > 12 {
-            return Err(Error::Invalid { what: "partitions", reason: format!("{} is outside 1..=12", c.partitions) });
+            return Err(Error::Invalid {
+                what: "partitions",
+                reason: format!("{} is outside 1..=12", c.partitions),
+            });
         }
         if c.replication == 0 || c.replication > 5 {
-            return Err(Error::Invalid { what: "replication", reason: format!("{} is outside 1..=5", c.replication) });
+            return Err(Error::Invalid {
+                what: "replication",
+                reason: format!("{} is outside 1..=5", c.replication),
+            });
         }
         if c.min_insync == 0 || c.min_insync > 5 {
             return Err(Error::Invalid {
@@ -1225,9 +1326,11 @@ impl Protocol for Kafka {
         match &self.node {
             Node::Store(s) => {
                 view.tag = "ZooKeeper".into();
-                view.details.push(("/controller".into(), s.controller.map_or("(none)".into(), |c| format!("n{c}"))));
+                view.details
+                    .push(("/controller".into(), s.controller.map_or("(none)".into(), |c| format!("n{c}"))));
                 view.details.push(("controller epoch".into(), s.controller_epoch.to_string()));
-                view.details.push(("live sessions".into(), ids(&s.sessions.keys().copied().collect::<Vec<_>>())));
+                view.details
+                    .push(("live sessions".into(), ids(&s.sessions.keys().copied().collect::<Vec<_>>())));
             }
             Node::Broker(b) => {
                 view.tag = if b.is_controller { "controller".into() } else { "broker".into() };
@@ -1248,7 +1351,11 @@ impl Protocol for Kafka {
             Some((log, hw, _)) => (
                 log.iter()
                     .enumerate()
-                    .map(|(i, r)| EntryView { index: i as u64 + 1, term: r.epoch, label: format!("x={}", r.value) })
+                    .map(|(i, r)| EntryView {
+                        index: i as u64 + 1,
+                        term: r.epoch,
+                        label: format!("x={}", r.value),
+                    })
                     .collect(),
                 hw,
             ),
@@ -1275,7 +1382,9 @@ impl Protocol for Kafka {
                 vec![
                     format!("p{p}"),
                     ids(&assignment(p, nodes.len(), config.replication)),
-                    st.leader.map_or("offline".into(), |l| format!("n{l}{}", if st.unclean { " (unclean)" } else { "" })),
+                    st.leader.map_or("offline".into(), |l| {
+                        format!("n{l}{}", if st.unclean { " (unclean)" } else { "" })
+                    }),
                     ids(&st.isr),
                     st.leader_epoch.to_string(),
                     hw,
@@ -1285,9 +1394,17 @@ impl Protocol for Kafka {
             .collect();
         Some(Panel {
             title: "Partitions (as stored in ZooKeeper)".into(),
-            columns: ["partition", "replicas", "leader", "ISR", "leader epoch", "high watermark", "acked records lost"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "partition",
+                "replicas",
+                "leader",
+                "ISR",
+                "leader epoch",
+                "high watermark",
+                "acked records lost",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         })
     }
@@ -1348,7 +1465,10 @@ impl Monitor<Kafka> for KafkaMonitor {
             let p = p as Part;
             let last = *self.leader_epochs.entry(p).or_insert(0);
             if st.leader_epoch < last {
-                self.report(format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch), &mut out);
+                self.report(
+                    format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch),
+                    &mut out,
+                );
             }
             self.leader_epochs.insert(p, last.max(st.leader_epoch));
             if let Some(l) = st.leader
@@ -1364,7 +1484,12 @@ impl Monitor<Kafka> for KafkaMonitor {
             for p in 0..nodes[0].proto.config.partitions {
                 let lost = lost_records(nodes, p, &acked);
                 if lost > 0 {
-                    self.report(format!("{lost} acknowledged record(s) of p{p} lost (acks=all) after a leader change"), &mut out);
+                    self.report(
+                        format!(
+                            "{lost} acknowledged record(s) of p{p} lost (acks=all) after a leader change"
+                        ),
+                        &mut out,
+                    );
                 }
             }
         }
@@ -1386,7 +1511,8 @@ impl Monitor<Kafka> for KafkaMonitor {
             return None;
         }
         for (p, st) in s.partitions.iter().enumerate() {
-            let has_live_isr = st.isr.iter().any(|r| nodes.get(usize::from(*r) - 1).is_some_and(|n| n.is_up()));
+            let has_live_isr =
+                st.isr.iter().any(|r| nodes.get(usize::from(*r) - 1).is_some_and(|n| n.is_up()));
             if !has_live_isr {
                 continue;
             }

@@ -42,9 +42,32 @@ fn stale_controller_epoch_is_rejected() {
     let mut rng = crate::rng::Stream::new(1, 3);
     let mut out = Vec::new();
     let mut ctx = Ctx::new(0, 3, &peers, &mut rng, &mut out);
-    k.on_message(&mut ctx, 2, KafkaMsg::LeaderAndIsr { controller_epoch: 5, partition: 0, leader: Some(2), leader_epoch: 1, isr: vec![2, 3] });
-    k.on_message(&mut ctx, 4, KafkaMsg::LeaderAndIsr { controller_epoch: 4, partition: 0, leader: Some(4), leader_epoch: 9, isr: vec![4] });
+    k.on_message(
+        &mut ctx,
+        2,
+        KafkaMsg::LeaderAndIsr {
+            controller_epoch: 5,
+            partition: 0,
+            leader: Some(2),
+            leader_epoch: 1,
+            isr: vec![2, 3],
+        },
+    );
+    k.on_message(
+        &mut ctx,
+        4,
+        KafkaMsg::LeaderAndIsr {
+            controller_epoch: 4,
+            partition: 0,
+            leader: Some(4),
+            leader_epoch: 9,
+            isr: vec![4],
+        },
+    );
     let Node::Broker(b) = &k.node else { panic!() };
     assert_eq!(b.replicas[&0].leader, Some(2), "the zombie controller's request was fenced");
-    assert!(out.iter().any(|e| matches!(e, crate::protocol::Effect::Note(n) if n.contains("stale controller epoch 4"))));
+    assert!(
+        out.iter()
+            .any(|e| matches!(e, crate::protocol::Effect::Note(n) if n.contains("stale controller epoch 4")))
+    );
 }

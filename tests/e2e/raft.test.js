@@ -60,3 +60,24 @@ test('a shared link reproduces the same trace', async () => {
   assert.equal(await other.page.getAttribute('main.lab', 'data-trace-hash'), hash);
   assert.deepEqual([...errors, ...other.errors], []);
 });
+
+test('isolating the leader: the majority elects another, the old one cannot commit', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
+  const old = await leader(page);
+  await page.click(`g.node[data-id="${old}"]`);
+  await page.click('button[data-action="isolate"]');
+  await page.click('button[data-action="write"]');
+  await page.waitForFunction((o) => {
+    const l = document.querySelector('main.lab').dataset.leader;
+    return l !== '' && l !== o;
+  }, old, { timeout: 20_000 });
+  // The old leader still thinks it leads (no CheckQuorum) but its write never commits.
+  await page.click(`g.node[data-id="${old}"]`);
+  const details = await page.textContent('.inspector dl');
+  assert.match(details, /commit index1(?!\d)/, details);
+  assert.equal(await page.locator('g.link.cut').count() > 0, true);
+  await screenshot(page, 'raft-isolated-leader');
+  assert.deepEqual(errors, []);
+});

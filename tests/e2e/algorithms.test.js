@@ -1,0 +1,53 @@
+// Every algorithm runs in the page: pick it, let it elect, no errors, screenshot.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, screenshot, setSpeed } from './harness.js';
+
+let server, url, browser;
+before(async () => { ({ server, url } = await serve()); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+for (const algo of ['raft', 'bully', 'zab', 'paxos', 'lease', 'kafka']) {
+  test(`${algo} elects a leader in the page`, async () => {
+    const { page, errors } = await open(browser, url);
+    await page.selectOption('[data-testid="algorithm"]', algo);
+    await setSpeed(page, '2x');
+    await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 30_000 });
+    const leader = await page.getAttribute('main.lab', 'data-leader');
+    assert.match(leader, /^\d+$/);
+    assert.equal(await page.textContent('[data-testid="invariants"]'), 'invariants hold');
+    await screenshot(page, `algorithm-${algo}`);
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('keyboard: space pauses, digits select, arrows step', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.focus('main.lab');
+  await page.keyboard.press(' ');
+  assert.match(await page.textContent('[data-testid="play"]'), /Play/);
+  const steps = Number(await page.getAttribute('main.lab', 'data-steps'));
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(Number(await page.getAttribute('main.lab', 'data-steps')), steps + 2);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(Number(await page.getAttribute('main.lab', 'data-steps')), steps + 1);
+  await page.keyboard.press('3');
+  assert.equal(await page.getAttribute('g.node[data-id="3"]', 'aria-pressed'), 'true');
+  assert.match(await page.textContent('.inspector h2'), /Node n3/);
+  assert.deepEqual(errors, []);
+});
+
+test('step back then forward lands on the same state', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  await page.waitForTimeout(400);
+  await page.click('[data-testid="play"]');
+  await page.focus('main.lab');
+  await page.keyboard.press('ArrowRight');
+  const before = await page.getAttribute('main.lab', 'data-trace-hash');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('main.lab', 'data-trace-hash'), before);
+  assert.deepEqual(errors, []);
+});

@@ -16,13 +16,17 @@ use election_core::{Algorithm, ms};
 const USAGE: &str = "usage:
   election-cli run FILE [--check]
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS]
-algorithms: raft";
+  election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
+  election-cli bench [--minutes M]
+algorithms: raft, bully, zab, paxos, lease, kafka";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("sweep") => cmd_sweep(&args[1..]),
+        Some("fig16") => cmd_fig16(&args[1..]),
+        Some("bench") => cmd_bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -131,4 +135,104 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         steps as f64 / secs.max(1e-9)
     );
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
+    use election_core::experiments::{BOTTOM_RANGES, Fig16, TOP_RANGES, cdf_svg, paper_figure, run_range};
+    let mut cfg = Fig16::default();
+    if let Some(t) = number(args, "--trials")? {
+        cfg.trials = t.clamp(1, 100_000) as usize;
+    }
+    if let Some(s) = number(args, "--servers")? {
+        if !(3..=15).contains(&s) {
+            return Err("--servers must be 3..=15".into());
+        }
+        cfg.servers = s as usize;
+    }
+    if let Some(s) = number(args, "--seed")? {
+        cfg.seed = s;
+    }
+    let ranges: Vec<(u64, u64)> = TOP_RANGES.iter().chain(BOTTOM_RANGES.iter()).copied().collect();
+    // The paper ran 100 trials for 150-150 ms (each lasts the full 10 s cap).
+    let trials_for = |r: (u64, u64)| if r == (150, 150) { (cfg.trials / 10).max(1) } else { cfg.trials };
+    let total: usize = ranges.iter().map(|r| trials_for(*r)).sum();
+    let began = Instant::now();
+    let mut done = 0usize;
+    let mut results = Vec::new();
+    for &r in &ranges {
+        let mut progress = || {
+            done += 1;
+            if done % 50 == 0 || done == total {
+                let width = 40;
+                let filled = done * width / total;
+                eprint!("\r[{}{}] {done}/{total} trials", "#".repeat(filled), " ".repeat(width - filled));
+            }
+        };
+        results.push(run_range(&cfg, r, trials_for(r), &mut progress));
+    }
+    eprintln!();
+    let secs = began.elapsed().as_secs_f64();
+    println!(
+        "Raft Figure 16: {} servers, one-way latency {}-{} us, leader crashed at a random point of its heartbeat interval",
+        cfg.servers, cfg.latency_us.0, cfg.latency_us.1
+    );
+    println!(
+        "{:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}  paper",
+        "timeout", "trials", "min", "median", "mean", "p99", "max", ">10s"
+    );
+    let ms = |us: u64| format!("{:.1}", us as f64 / 1_000.0);
+    for r in &results {
+        let s = r.stats(cfg.cap);
+        println!(
+            "{:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}  {}",
+            format!("{}-{} ms", r.range.0, r.range.1),
+            r.downtimes.len(),
+            ms(s.min),
+            ms(s.median),
+            ms(s.mean),
+            ms(s.p99),
+            ms(s.max),
+            s.over_cap,
+            paper_figure(r.range)
+        );
+    }
+    println!("(times in ms; {total} trials in {secs:.2}s of wall time)");
+    if let Some(path) = flag(args, "--csv") {
+        let mut csv = String::from("range_ms,trial,downtime_ms\n");
+        for r in &results {
+            for (i, d) in r.downtimes.iter().enumerate() {
+                let v = d.map_or(">10000".to_string(), |d| format!("{:.3}", d as f64 / 1_000.0));
+                csv.push_str(&format!("{}-{},{i},{v}\n", r.range.0, r.range.1));
+            }
+        }
+        std::fs::write(path, csv).map_err(|e| format!("cannot write {path}: {e}"))?;
+        println!("wrote {path}");
+    }
+    if let Some(path) = flag(args, "--svg") {
+        let (top, bottom) = results.split_at(TOP_RANGES.len());
+        std::fs::write(path, cdf_svg(top, bottom, cfg.cap))
+            .map_err(|e| format!("cannot write {path}: {e}"))?;
+        println!("wrote {path}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
+    let minutes = number(args, "--minutes")?.unwrap_or(60).clamp(1, 24 * 60);
+    println!("workload: 5-node Raft, default timings (150-300 ms, heartbeat 50 ms, 10-15 ms latency),");
+    println!(
+        "          {minutes} simulated minutes, the leader crashed once per minute and restarted 5 s later"
+    );
+    for tracing in [false, true] {
+        let began = Instant::now();
+        let (events, simulated) = election_core::experiments::bench_workload(minutes, tracing);
+        let secs = began.elapsed().as_secs_f64().max(1e-9);
+        println!(
+            "{:<13} {events} events in {secs:.2}s: {:.2} M events/s, {:.0} simulated seconds per wall second",
+            if tracing { "with trace:" } else { "without trace:" },
+            events as f64 / secs / 1e6,
+            simulated as f64 / 1e6 / secs
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

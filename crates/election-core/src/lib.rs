@@ -33,6 +33,7 @@
 pub mod algorithms;
 mod any;
 mod error;
+pub mod experiments;
 mod net;
 mod protocol;
 mod rng;

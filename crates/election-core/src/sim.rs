@@ -148,6 +148,7 @@ pub struct Simulation<P: Protocol> {
     sent_by_kind: BTreeMap<&'static str, u64>,
     /// Output buffer: events since the last [`Simulation::take_trace`].
     trace: Vec<TraceEvent>,
+    tracing: bool,
     effects: Vec<Effect<P::Msg, P::Timer>>,
 }
 
@@ -193,6 +194,7 @@ impl<P: Protocol> Simulation<P> {
             messages_sent: 0,
             sent_by_kind: BTreeMap::new(),
             trace: Vec::new(),
+            tracing: true,
             effects: Vec::new(),
         };
         for id in sim.peers.clone() {
@@ -295,7 +297,23 @@ impl<P: Protocol> Simulation<P> {
     }
 
     fn record(&mut self, kind: TraceKind) {
-        self.trace.push(TraceEvent { t: self.now, kind });
+        if self.tracing {
+            self.trace.push(TraceEvent { t: self.now, kind });
+        }
+    }
+
+    /// Turns trace recording off (experiments that only need outcomes run much faster) or on.
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    /// Replaces every random stream with those of `seed` (the state is kept). Experiments use
+    /// it to run many independent trials from one warmed-up cluster.
+    pub fn reseed(&mut self, seed: u64) {
+        self.net_rng = Stream::new(seed, NETWORK_STREAM);
+        for slot in &mut self.nodes {
+            slot.rng = Stream::new(seed, u64::from(slot.id));
+        }
     }
 
     /// Drops stale timer events from the head of the queue.
@@ -383,7 +401,8 @@ impl<P: Protocol> Simulation<P> {
         let Some(m) = self.wire.remove(&id) else {
             return;
         };
-        let (kind, summary, heartbeat) = (m.msg.kind(), m.msg.to_string(), m.msg.is_heartbeat());
+        let (kind, heartbeat) = (m.msg.kind(), m.msg.is_heartbeat());
+        let summary = if self.tracing { m.msg.to_string() } else { String::new() };
         let reason = if !self.nodes[usize::from(m.to) - 1].is_alive() {
             Some(DropReason::NodeDown)
         } else if m.cut_at_send || self.links.state(m.from, m.to) == LinkState::Cut {
@@ -473,15 +492,17 @@ impl<P: Protocol> Simulation<P> {
             let id = self.next_msg_id;
             self.next_msg_id += 1;
             let deliver_at = self.now + latency;
-            self.record(TraceKind::Send {
-                id,
-                from,
-                to,
-                kind: msg.kind(),
-                summary: msg.to_string(),
-                heartbeat: msg.is_heartbeat(),
-                deliver_at,
-            });
+            if self.tracing {
+                self.record(TraceKind::Send {
+                    id,
+                    from,
+                    to,
+                    kind: msg.kind(),
+                    summary: msg.to_string(),
+                    heartbeat: msg.is_heartbeat(),
+                    deliver_at,
+                });
+            }
             self.wire.insert(
                 id,
                 InFlight { from, to, msg: msg.clone(), sent_at: self.now, deliver_at, lost, cut_at_send },

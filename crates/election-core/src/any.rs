@@ -414,6 +414,11 @@ impl AnySession {
         each!(self, s => s.trace())
     }
 
+    /// Timeline markers of the recorded branch.
+    pub fn markers(&self) -> &[crate::session::Marker] {
+        each!(self, s => s.markers())
+    }
+
     /// Trace recorded up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
         each!(self, s => s.recorded_trace())

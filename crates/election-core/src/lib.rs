@@ -55,7 +55,7 @@ pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
 pub use net::{LinkState, NetConfig};
 pub use protocol::{Ctx, Effect, Message, Protocol, Request, Role, Status};
-pub use session::{Input, Session, TimedInput};
+pub use session::{Input, Marker, MarkerKind, Session, TimedInput};
 pub use sim::{NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};
 pub use view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView, Panel};

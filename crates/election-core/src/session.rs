@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::net::NetConfig;
 use crate::protocol::{Protocol, Request};
 use crate::sim::{SimConfig, Simulation};
-use crate::trace::{TraceEvent, trace_hash};
+use crate::trace::TraceEvent;
 use crate::view::ClusterView;
 use crate::{Micros, NodeId, fmt_time};
 
@@ -134,6 +134,41 @@ pub struct TimedInput {
     pub input: Input,
 }
 
+/// What a timeline marker marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerKind {
+    /// A node became leader.
+    Leader,
+    /// A user input (fault, heal, request).
+    Input,
+    /// An invariant violation.
+    Violation,
+}
+
+/// A notable moment of the recorded run, for the scrubber.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marker {
+    /// When.
+    pub t: Micros,
+    /// Position in the recorded trace.
+    pub index: usize,
+    /// What.
+    pub kind: MarkerKind,
+    /// One-line description.
+    pub label: String,
+}
+
+fn marker_for(e: &TraceEvent, index: usize) -> Option<Marker> {
+    let (kind, label) = match &e.kind {
+        crate::TraceKind::Role { node, to, .. } if to.is_leader() => (MarkerKind::Leader, format!("n{node} becomes leader")),
+        crate::TraceKind::Input { input } => (MarkerKind::Input, input.to_string()),
+        crate::TraceKind::Violation { text } => (MarkerKind::Violation, text.clone()),
+        _ => return None,
+    };
+    Some(Marker { t: e.t, index, kind, label })
+}
+
 #[derive(Debug, Clone)]
 struct Checkpoint<P: Protocol> {
     sim: Simulation<P>,
@@ -153,6 +188,9 @@ pub struct Session<P: Protocol> {
     sim: Simulation<P>,
     applied: usize,
     trace: Vec<TraceEvent>,
+    /// `hashes[i]` is the hash of `trace[..=i]`, so the hash at any cursor is O(1).
+    hashes: Vec<u64>,
+    markers: Vec<Marker>,
     cursor_trace_len: usize,
     checkpoints: Vec<Checkpoint<P>>,
     checkpoint_every: u64,
@@ -174,12 +212,20 @@ impl<P: Protocol> Session<P> {
         }
         let trace = sim.take_trace();
         let cursor_trace_len = trace.len();
+        let mut hashes = Vec::with_capacity(trace.len());
+        let mut h = crate::trace::EMPTY_TRACE_HASH;
+        for e in &trace {
+            h = crate::trace::extend_hash(h, e);
+            hashes.push(h);
+        }
         let checkpoints = vec![Checkpoint { sim: sim.clone(), applied: 0, trace_len: cursor_trace_len }];
         Ok(Session {
             inputs,
             sim,
             applied: 0,
+            markers: trace.iter().enumerate().filter_map(|(i, e)| marker_for(e, i)).collect(),
             trace,
+            hashes,
             cursor_trace_len,
             checkpoints,
             checkpoint_every: CHECKPOINT_EVERY,
@@ -217,14 +263,19 @@ impl<P: Protocol> Session<P> {
         &self.trace[..self.cursor_trace_len]
     }
 
+    /// Leader changes, inputs and violations of the recorded branch, in order.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
     /// The trace recorded on this branch, up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
         &self.trace
     }
 
-    /// Stable hash of the trace up to the cursor.
+    /// Stable hash of the trace up to the cursor (equal to [`crate::trace_hash`] of [`Session::trace`]).
     pub fn trace_hash(&self) -> u64 {
-        trace_hash(self.trace())
+        self.cursor_trace_len.checked_sub(1).map_or(crate::trace::EMPTY_TRACE_HASH, |i| self.hashes[i])
     }
 
     /// A view of the cluster at the cursor.
@@ -252,6 +303,11 @@ impl<P: Protocol> Session<P> {
                 // Replaying recorded history: determinism says it is the same event.
                 debug_assert_eq!(self.trace[self.cursor_trace_len], e, "replay diverged");
             } else {
+                let prev = self.hashes.last().copied().unwrap_or(crate::trace::EMPTY_TRACE_HASH);
+                self.hashes.push(crate::trace::extend_hash(prev, &e));
+                if let Some(m) = marker_for(&e, self.trace.len()) {
+                    self.markers.push(m);
+                }
                 self.trace.push(e);
             }
             self.cursor_trace_len += 1;
@@ -392,6 +448,9 @@ impl<P: Protocol> Session<P> {
         if forked {
             self.inputs.truncate(self.applied);
             self.trace.truncate(self.cursor_trace_len);
+            self.hashes.truncate(self.cursor_trace_len);
+            let keep = self.cursor_trace_len;
+            self.markers.retain(|m| m.index < keep);
             let steps = self.sim.steps();
             self.checkpoints.retain(|c| c.sim.steps() <= steps);
             self.horizon = now;

@@ -152,11 +152,17 @@ impl fmt::Display for TraceEvent {
 /// Stable across runs, platforms and Rust versions because it hashes the `Display` text,
 /// not in-memory layouts.
 pub fn trace_hash<'a>(events: impl IntoIterator<Item = &'a TraceEvent>) -> u64 {
-    let mut h = fnv::FnvHasher::default();
-    for e in events {
-        h.write(e.to_string().as_bytes());
-        h.write(b"\n");
-    }
+    events.into_iter().fold(EMPTY_TRACE_HASH, extend_hash)
+}
+
+/// The hash of an empty trace (FNV-1a's offset basis).
+pub const EMPTY_TRACE_HASH: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The hash of a trace extended by one event, from the hash of the trace before it.
+pub fn extend_hash(hash: u64, event: &TraceEvent) -> u64 {
+    let mut h = fnv::FnvHasher::with_key(hash);
+    h.write(event.to_string().as_bytes());
+    h.write(b"\n");
     h.finish()
 }
 

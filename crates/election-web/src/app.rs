@@ -7,12 +7,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use election_core::{Algorithm, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec, TraceEvent};
+use election_core::{
+    Algorithm, AnySession, ClusterView, Input, Liveness, Marker, MarkerKind, Micros, NodeId, Request, SessionSpec,
+    TraceEvent,
+};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
+use crate::extras::{self, Help, Markers, SpaceTime};
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
 
@@ -57,6 +61,8 @@ pub struct Lab {
     pub show_heartbeats: bool,
     /// Compact, chrome-less embed mode.
     pub embed: bool,
+    /// The keyboard help overlay is open.
+    pub help: bool,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
@@ -96,6 +102,8 @@ pub enum Action {
     Notify(String),
     /// Dismiss the error and notice.
     Dismiss,
+    /// Open or close the keyboard help.
+    ToggleHelp,
 }
 
 impl Lab {
@@ -115,6 +123,7 @@ impl Lab {
             last_leader: None,
             show_heartbeats: false,
             embed,
+            help: false,
             version: 0,
         }
     }
@@ -210,6 +219,7 @@ impl Reducible for Lab {
                 s.error = None;
                 s.notice = None;
             }
+            Action::ToggleHelp => s.help = !s.help,
         }
         s.announce_leader();
         Rc::new(s)
@@ -280,7 +290,30 @@ pub fn App() -> Html {
                 }
                 "ArrowRight" => lab.dispatch(Action::StepForward),
                 "ArrowLeft" => lab.dispatch(Action::StepBack),
-                "Escape" => lab.dispatch(Action::Select(None)),
+                "Escape" => {
+                    if lab.help {
+                        lab.dispatch(Action::ToggleHelp);
+                    } else {
+                        lab.dispatch(Action::Select(None));
+                    }
+                }
+                "?" => lab.dispatch(Action::ToggleHelp),
+                "h" => lab.dispatch(Action::Act(Input::HealAll)),
+                "c" | "p" | "t" | "w" | "i" => {
+                    let Some(node) = lab.selected else { return };
+                    let view = lab.view();
+                    let Some(n) = view.nodes.get(usize::from(node) - 1) else { return };
+                    let input = match e.key().as_str() {
+                        "c" if n.liveness == Liveness::Down => Input::Restart { node },
+                        "c" => Input::Crash { node },
+                        "p" if n.liveness == Liveness::Paused => Input::Resume { node },
+                        "p" => Input::Pause { node, for_us: None },
+                        "t" => Input::Request { node, request: Request::Timeout },
+                        "w" => Input::Request { node, request: Request::ClientWrite { value: view.now / 1_000 % 100 } },
+                        _ => Input::Isolate { node },
+                    };
+                    lab.dispatch(Action::Act(input));
+                }
                 k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
                     let d = k.as_bytes()[0] - b'0';
                     let n = if d == 0 { 10 } else { d };
@@ -294,9 +327,14 @@ pub fn App() -> Html {
     };
 
     let view = lab.view();
-    let (trace_hash, steps, horizon, trace): (u64, u64, Micros, Vec<TraceEvent>) = {
+    #[allow(clippy::type_complexity)]
+    let (trace_hash, steps, horizon, trace, recent, markers): (u64, u64, Micros, Vec<TraceEvent>, Vec<TraceEvent>, Vec<Marker>) = {
         let e = lab.engine.borrow();
         let t = e.trace();
+        let window_start = e.now().saturating_sub(extras::WINDOW_US);
+        let recent: Vec<TraceEvent> =
+            t.iter().rev().take(4_000).take_while(|ev| ev.t >= window_start).cloned().collect();
+        let markers = e.markers().to_vec();
         let keep = if lab.show_heartbeats { 200 } else { 2_000 };
         let tail = t[t.len().saturating_sub(keep)..]
             .iter()
@@ -304,8 +342,9 @@ pub fn App() -> Html {
             .cloned()
             .collect::<Vec<_>>();
         let tail = tail[tail.len().saturating_sub(200)..].to_vec();
-        (e.trace_hash(), e.steps(), e.horizon(), tail)
+        (e.trace_hash(), e.steps(), e.horizon(), tail, recent, markers)
     };
+    let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
     let dispatch = |a: fn() -> Action| {
         let lab = lab.clone();
@@ -358,6 +397,45 @@ pub fn App() -> Html {
         })
     };
 
+    let on_export_trace = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            let e = lab.engine.borrow();
+            let doc = serde_json::json!({ "session": e.spec(), "trace_hash": format!("{:016x}", e.trace_hash()), "trace": e.trace() });
+            extras::download("leader-election-trace.json", "application/json", &doc.to_string());
+        })
+    };
+    let on_export_svg = Callback::from(move |_: MouseEvent| {
+        if let Some(svg) = extras::cluster_svg() {
+            extras::download("leader-election-cluster.svg", "image/svg+xml", &svg);
+        }
+    });
+    let on_embed = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (spec, now) = {
+                let e = lab.engine.borrow();
+                (e.spec(), e.now())
+            };
+            let Some(l) = location() else { return };
+            let base = format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default());
+            let snippet = format!(
+                "<iframe src=\"{base}?embed=1#{}\" title=\"Leader Election Lab\" width=\"720\" height=\"640\" loading=\"lazy\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>",
+                share::encode(&spec, now)
+            );
+            copy_to_clipboard(&snippet);
+            lab.dispatch(Action::Notify(format!("Embed snippet copied: {snippet}")));
+        })
+    };
+    let on_help = dispatch(|| Action::ToggleHelp);
+    let on_first_violation = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(t) = first_violation {
+                lab.dispatch(Action::Seek(t));
+            }
+        })
+    };
     let leader = view.stable_leader;
     let violations = view.violations;
     let class = if lab.embed { "lab embed" } else { "lab" };
@@ -396,6 +474,9 @@ pub fn App() -> Html {
                     <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
                         {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
                     </span>
+                    if first_violation.is_some() {
+                        <button class="pill bad" onclick={on_first_violation} data-testid="first-violation">{"jump to the first violation"}</button>
+                    }
                     <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
                         {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
                     </span>
@@ -404,7 +485,16 @@ pub fn App() -> Html {
             <Controls playing={lab.playing} speed={lab.speed}
                 on_play={dispatch(|| Action::TogglePlay)} on_back={dispatch(|| Action::StepBack)}
                 on_forward={dispatch(|| Action::StepForward)} on_speed={on_speed} on_share={on_share} />
-            <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
+            <div class="timeline-wrap">
+                <Markers markers={markers} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
+                <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
+                <div class="exports">
+                    <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
+                    <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
+                    <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
+                    <button onclick={on_help} aria-label="Keyboard shortcuts">{"? Keys"}</button>
+                </div>
+            </div>
             <aside class="side">
                 <Inspector view={view.clone()} selected={lab.selected} on_input={on_input} on_select={on_select} />
                 if !lab.embed {
@@ -413,9 +503,13 @@ pub fn App() -> Html {
             </aside>
             <div class="lower">
                 <AlgorithmPanel panel={view.panel.clone()} />
+                <SpaceTime events={recent} now={view.now} nodes={view.nodes.len()} />
                 <Logs view={view.clone()} />
             </div>
             <EventLog events={trace} show_heartbeats={lab.show_heartbeats} on_heartbeats={on_heartbeats} />
+            if lab.help {
+                <Help on_close={dispatch(|| Action::ToggleHelp)} />
+            }
         </main>
     }
 }

@@ -3,6 +3,7 @@
 
 mod app;
 mod cluster;
+mod extras;
 mod panels;
 mod share;
 

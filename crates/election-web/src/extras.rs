@@ -1,0 +1,174 @@
+//! The space-time (Lamport) diagram, timeline markers, the help overlay, and browser
+//! helpers for export.
+
+use election_core::{Marker, MarkerKind, Micros, NodeId, TraceEvent, TraceKind, fmt_time};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// How much simulated time the space-time diagram shows, ending at the cursor.
+pub const WINDOW_US: Micros = 600_000;
+
+#[derive(Properties, PartialEq)]
+pub struct SpaceTimeProps {
+    /// Recent trace events (any order), covering at least the window.
+    pub events: Vec<TraceEvent>,
+    pub now: Micros,
+    pub nodes: usize,
+}
+
+/// One lane per node; each message is a line from (send time, sender) to (arrival, receiver).
+#[component]
+pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
+    const W: f64 = 600.0;
+    const LANE: f64 = 22.0;
+    const LEFT: f64 = 36.0;
+    let h = LANE * p.nodes as f64 + 24.0;
+    let start = p.now.saturating_sub(WINDOW_US);
+    let x = |t: Micros| LEFT + (t.saturating_sub(start) as f64 / WINDOW_US as f64) * (W - LEFT - 8.0);
+    let y = |n: NodeId| 12.0 + LANE * (f64::from(n) - 0.5);
+    let dropped: std::collections::BTreeSet<u64> = p
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Drop { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let lanes = (1..=p.nodes as NodeId).map(|n| {
+        html! {
+            <g>
+                <line class="lane" x1={format!("{LEFT}")} x2={format!("{W}")} y1={format!("{:.1}", y(n))} y2={format!("{:.1}", y(n))} />
+                <text x="4" y={format!("{:.1}", y(n) + 4.0)}>{format!("n{n}")}</text>
+            </g>
+        }
+    });
+    let arrows = p.events.iter().filter_map(|e| match &e.kind {
+        TraceKind::Send { id, from, to, kind, deliver_at, heartbeat, summary } if e.t >= start && !heartbeat => {
+            let end = (*deliver_at).min(p.now);
+            let frac = if *deliver_at > e.t { (end - e.t) as f64 / (*deliver_at - e.t) as f64 } else { 1.0 };
+            let (x1, y1) = (x(e.t), y(*from));
+            let (x2, y2) = (x(end), y1 + (y(*to) - y1) * frac);
+            let class = classes!("arrow", kind.to_ascii_lowercase(), dropped.contains(id).then_some("dropped"));
+            Some(html! {
+                <line class={class} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")}>
+                    <title>{format!("{} n{from} → n{to}: {summary}", fmt_time(e.t))}</title>
+                </line>
+            })
+        }
+        _ => None,
+    });
+    let dots = p.events.iter().filter_map(|e| match &e.kind {
+        TraceKind::Role { node, to, .. } if e.t >= start => Some(html! {
+            <circle class={classes!("role-dot", to.name().replace('-', ""))} cx={format!("{:.1}", x(e.t))} cy={format!("{:.1}", y(*node))} r="4">
+                <title>{format!("{} n{node} becomes {to}", fmt_time(e.t))}</title>
+            </circle>
+        }),
+        TraceKind::Input { input } if e.t >= start => Some(html! {
+            <text class="input-mark" x={format!("{:.1}", x(e.t))} y="10" text-anchor="middle">
+                {"▼"}<title>{format!("{}: {input}", fmt_time(e.t))}</title>
+            </text>
+        }),
+        _ => None,
+    });
+    html! {
+        <section class="spacetime" aria-label="Space-time diagram">
+            <h2>{format!("Space-time diagram (last {})", fmt_time(WINDOW_US))}</h2>
+            <svg viewBox={format!("0 0 {W} {h:.0}")} role="img"
+                aria-label="One lane per node; lines are messages from sender to receiver over time">
+                { for lanes }
+                { for arrows }
+                { for dots }
+            </svg>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MarkersProps {
+    pub markers: Vec<Marker>,
+    pub horizon: Micros,
+    pub on_seek: Callback<Micros>,
+}
+
+/// Ticks above the scrubber for leader changes, inputs and violations; click to jump.
+#[component]
+pub fn Markers(p: &MarkersProps) -> Html {
+    let span = p.horizon.max(1) as f64;
+    let ticks = p.markers.iter().rev().take(300).map(|m| {
+        let left = (m.t as f64 / span * 100.0).clamp(0.0, 100.0);
+        let class = match m.kind {
+            MarkerKind::Leader => "leader",
+            MarkerKind::Input => "input",
+            MarkerKind::Violation => "violation",
+        };
+        let t = m.t;
+        let onclick = {
+            let cb = p.on_seek.clone();
+            Callback::from(move |_| cb.emit(t))
+        };
+        let label = format!("{}: {}", fmt_time(m.t), m.label);
+        html! {
+            <button class={classes!("marker", class)} style={format!("left: {left:.2}%")} title={label.clone()}
+                aria-label={format!("Jump to {label}")} onclick={onclick}></button>
+        }
+    });
+    html! { <div class="markers" aria-label="Timeline markers">{ for ticks }</div> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub on_close: Callback<MouseEvent>,
+}
+
+/// The keyboard help overlay (`?`).
+#[component]
+pub fn Help(p: &HelpProps) -> Html {
+    let keys = [
+        ("Space", "play / pause"),
+        ("← / →", "step one event back / forward"),
+        ("1-9, 0", "select node n1-n9, n10"),
+        ("c", "crash / restart the selected node"),
+        ("p", "pause / resume the selected node"),
+        ("t", "force a timeout on the selected node"),
+        ("w", "client write to the selected node"),
+        ("i", "isolate the selected node"),
+        ("h", "heal every link"),
+        ("Esc", "close the inspector or this help"),
+        ("?", "show this help"),
+    ];
+    html! {
+        <div class="help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts">
+            <div class="help-box">
+                <h2>{"Keyboard shortcuts"}</h2>
+                <dl>
+                    { for keys.iter().map(|(k, v)| html! { <><dt><kbd>{*k}</kbd></dt><dd>{*v}</dd></> }) }
+                </dl>
+                <p>{"Every control is also reachable with Tab. Clicking a link (the line between two nodes) cuts or heals it."}</p>
+                <button onclick={p.on_close.clone()} autofocus=true>{"Close"}</button>
+            </div>
+        </div>
+    }
+}
+
+/// Offers `content` as a file download named `name`.
+pub fn download(name: &str, mime: &str, content: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = doc.create_element("a") else { return };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    let encoded = String::from(js_sys::encode_uri_component(content));
+    a.set_href(&format!("data:{mime};charset=utf-8,{encoded}"));
+    a.set_download(name);
+    a.click();
+}
+
+/// The cluster picture as a standalone SVG document.
+pub fn cluster_svg() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let svg = doc.query_selector("svg.cluster").ok()??;
+    let body = svg.outer_html();
+    let style = "<style>.link .wire{stroke:#c8c8c8}.link.cut .wire{stroke:#d55e00;stroke-dasharray:6 5}.node .body{stroke:#1b1b1b}\
+.node.follower .body{fill:#56b4e9}.node.candidate .body{fill:#e69f00}.node.precandidate .body{fill:#f0e442}\
+.node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg circle{fill:#0072b2}.msg.doomed circle{fill:#d55e00}\
+text{font-family:sans-serif}.node .timer{fill:none;stroke:#1b1b1b;opacity:.5}.link .hit{stroke:transparent}</style>";
+    Some(body.replacen('>', &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"), 1))
+}

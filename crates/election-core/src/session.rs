@@ -161,7 +161,9 @@ pub struct Marker {
 
 fn marker_for(e: &TraceEvent, index: usize) -> Option<Marker> {
     let (kind, label) = match &e.kind {
-        crate::TraceKind::Role { node, to, .. } if to.is_leader() => (MarkerKind::Leader, format!("n{node} becomes leader")),
+        crate::TraceKind::Role { node, to, .. } if to.is_leader() => {
+            (MarkerKind::Leader, format!("n{node} becomes leader"))
+        }
         crate::TraceKind::Input { input } => (MarkerKind::Input, input.to_string()),
         crate::TraceKind::Violation { text } => (MarkerKind::Violation, text.clone()),
         _ => return None,

@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{
-    Algorithm, AnySession, ClusterView, Input, Liveness, Marker, MarkerKind, Micros, NodeId, Request, SessionSpec,
-    TraceEvent,
+    Algorithm, AnySession, ClusterView, Input, Liveness, Marker, MarkerKind, Micros, NodeId, Request,
+    SessionSpec, TraceEvent,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -309,7 +309,10 @@ pub fn App() -> Html {
                         "p" if n.liveness == Liveness::Paused => Input::Resume { node },
                         "p" => Input::Pause { node, for_us: None },
                         "t" => Input::Request { node, request: Request::Timeout },
-                        "w" => Input::Request { node, request: Request::ClientWrite { value: view.now / 1_000 % 100 } },
+                        "w" => Input::Request {
+                            node,
+                            request: Request::ClientWrite { value: view.now / 1_000 % 100 },
+                        },
                         _ => Input::Isolate { node },
                     };
                     lab.dispatch(Action::Act(input));
@@ -328,7 +331,14 @@ pub fn App() -> Html {
 
     let view = lab.view();
     #[allow(clippy::type_complexity)]
-    let (trace_hash, steps, horizon, trace, recent, markers): (u64, u64, Micros, Vec<TraceEvent>, Vec<TraceEvent>, Vec<Marker>) = {
+    let (trace_hash, steps, horizon, trace, recent, markers): (
+        u64,
+        u64,
+        Micros,
+        Vec<TraceEvent>,
+        Vec<TraceEvent>,
+        Vec<Marker>,
+    ) = {
         let e = lab.engine.borrow();
         let t = e.trace();
         let window_start = e.now().saturating_sub(extras::WINDOW_US);

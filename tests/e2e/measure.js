@@ -1,0 +1,73 @@
+// Page budgets, measured in headless Chromium against dist/ (build it with
+// `trunk build --release` first; scripts/measure.sh does both). Prints the figures; this is a
+// measurement, not a test: the machines are shared and noisy.
+import { serve, launch, open } from './harness.js';
+
+const { server, url } = await serve();
+const browser = await launch();
+const results = {};
+
+// 1. Time to interactive: navigation start to the first rendered cluster.
+{
+  const page = await browser.newPage();
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForSelector('g.node');
+  results.wall_load_ms = Date.now() - t0;
+  results.tti_ms = await page.evaluate(() => performance.now());
+  await page.close();
+}
+
+// 2. Frame time at 15 nodes with heavy traffic (10x speed, heartbeats every 10 ms).
+{
+  const spec = { nodes: 15, seed: 7, net: { latency_us_min: 10000, latency_us_max: 15000, loss_ppm: 0, duplicate_ppm: 0 },
+    algorithm: 'raft', settings: { election_timeout_ms_min: 150, election_timeout_ms_max: 300, heartbeat_ms: 10, pre_vote: false, check_quorum: false }, inputs: [] };
+  const { page } = await open(browser, `${url}#s=${encodeURIComponent(JSON.stringify(spec))}&t=0`);
+  await page.click('[data-testid="play"]');
+  await page.selectOption('select[aria-label="Simulation speed"]', { label: '10x' });
+  const frames = await page.evaluate(() => new Promise((done) => {
+    const stamps = [];
+    const tick = (t) => { stamps.push(t); if (stamps.length < 240) requestAnimationFrame(tick); else done(stamps); };
+    requestAnimationFrame(tick);
+  }));
+  const deltas = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  results.frame_ms_p50 = deltas[Math.floor(deltas.length * 0.5)];
+  results.frame_ms_p95 = deltas[Math.floor(deltas.length * 0.95)];
+  results.frame_nodes = 15;
+  await page.close();
+}
+
+// 3. Seeking in a 10-minute run: load with the cursor at 10 minutes, then drag the scrubber.
+{
+  const spec = { nodes: 5, seed: 3, algorithm: 'raft', settings: {}, inputs: [] };
+  const t0 = Date.now();
+  const { page } = await open(browser, `${url}#s=${encodeURIComponent(JSON.stringify(spec))}&t=600000000`);
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.now === '600000000', null, { timeout: 60_000 });
+  results.simulate_10min_ms = Date.now() - t0;
+  const seeks = [];
+  for (const target of [12_345, 590_000, 300_000, 1_000, 450_500, 599_000, 75_000, 222_222]) {
+    const ms = await page.evaluate((t) => new Promise((done) => {
+      const main = document.querySelector('main.lab');
+      const input = document.querySelector('#scrubber');
+      const start = performance.now();
+      const obs = new MutationObserver(() => {
+        if (main.dataset.now === String(t * 1000)) { obs.disconnect(); done(performance.now() - start); }
+      });
+      obs.observe(main, { attributes: true, attributeFilter: ['data-now'] });
+      input.value = String(t);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }), target);
+    seeks.push(ms);
+  }
+  seeks.sort((a, b) => a - b);
+  results.seek_ms_median = seeks[Math.floor(seeks.length / 2)];
+  results.seek_ms_max = seeks[seeks.length - 1];
+  results.heap_mb = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize / 1e6 : null);
+  await page.close();
+}
+
+await browser.close();
+server.close();
+for (const [k, v] of Object.entries(results)) {
+  console.log(`${k.padEnd(20)} ${typeof v === 'number' ? v.toFixed(1) : v}`);
+}

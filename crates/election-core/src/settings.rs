@@ -92,3 +92,13 @@ pub fn millis_range(key: &str, v: &str) -> Result<(u64, u64), String> {
 pub fn number(key: &str, v: &str) -> Result<u64, String> {
     v.parse().map_err(|_| format!("{key} must be a number, got '{v}'"))
 }
+
+/// Checks that every named duration is within `1..=max_ms` milliseconds.
+pub fn check_millis(durations: &[(&'static str, u64)], max_ms: u64) -> Result<(), crate::Error> {
+    for &(what, v) in durations {
+        if v == 0 || v > max_ms {
+            return Err(crate::Error::Invalid { what, reason: format!("{v} ms is outside 1..={max_ms} ms") });
+        }
+    }
+    Ok(())
+}

@@ -255,16 +255,15 @@ impl Protocol for Bully {
     const TERM_LABEL: Option<&'static str> = None;
 
     fn validate(c: &BullyConfig, _nodes: usize) -> Result<(), Error> {
-        for (what, v) in [
-            ("heartbeat", c.heartbeat_ms),
-            ("failure timeout", c.failure_timeout_ms),
-            ("answer timeout", c.answer_timeout_ms),
-            ("coordinator timeout", c.coordinator_timeout_ms),
-        ] {
-            if v == 0 || v > 60_000 {
-                return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..=60000 ms") });
-            }
-        }
+        crate::settings::check_millis(
+            &[
+                ("heartbeat", c.heartbeat_ms),
+                ("failure timeout", c.failure_timeout_ms),
+                ("answer timeout", c.answer_timeout_ms),
+                ("coordinator timeout", c.coordinator_timeout_ms),
+            ],
+            60_000,
+        )?;
         Ok(())
     }
 

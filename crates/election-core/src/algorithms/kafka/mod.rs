@@ -1119,16 +1119,15 @@ impl Protocol for Kafka {
                 reason: format!("{} is outside 1..=5", c.min_insync),
             });
         }
-        for (what, v) in [
-            ("heartbeat", c.heartbeat_ms),
-            ("session timeout", c.session_timeout_ms),
-            ("fetch", c.fetch_ms),
-            ("replica lag", c.replica_lag_ms),
-        ] {
-            if v == 0 || v > 60_000 {
-                return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..=60000 ms") });
-            }
-        }
+        crate::settings::check_millis(
+            &[
+                ("heartbeat", c.heartbeat_ms),
+                ("session timeout", c.session_timeout_ms),
+                ("fetch", c.fetch_ms),
+                ("replica lag", c.replica_lag_ms),
+            ],
+            60_000,
+        )?;
         Ok(())
     }
 

@@ -423,11 +423,10 @@ impl Protocol for Lease {
                 reason: "needs at least 3 nodes: n1 the lock service, n2 the storage, n3.. clients".into(),
             });
         }
-        for (what, v) in [("ttl", c.ttl_ms), ("keepalive", c.keepalive_ms), ("period", c.period_ms)] {
-            if v == 0 || v > 60_000 {
-                return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..=60000 ms") });
-            }
-        }
+        crate::settings::check_millis(
+            &[("ttl", c.ttl_ms), ("keepalive", c.keepalive_ms), ("period", c.period_ms)],
+            60_000,
+        )?;
         if c.job_ms > 60_000 || c.lock_delay_ms > 60_000 {
             return Err(Error::Invalid { what: "lease timing", reason: "at most 60000 ms".into() });
         }

@@ -634,17 +634,16 @@ impl Protocol for Zab {
     const TERM_LABEL: Option<&'static str> = Some("epoch");
 
     fn validate(c: &ZabConfig, _nodes: usize) -> Result<(), Error> {
-        for (what, v) in [
-            ("finalize wait", c.finalize_wait_ms),
-            ("notification interval", c.notification_ms),
-            ("max notification interval", c.notification_max_ms),
-            ("ping", c.ping_ms),
-            ("sync timeout", c.sync_timeout_ms),
-        ] {
-            if v == 0 || v > 600_000 {
-                return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..=600000 ms") });
-            }
-        }
+        crate::settings::check_millis(
+            &[
+                ("finalize wait", c.finalize_wait_ms),
+                ("notification interval", c.notification_ms),
+                ("max notification interval", c.notification_max_ms),
+                ("ping", c.ping_ms),
+                ("sync timeout", c.sync_timeout_ms),
+            ],
+            600_000,
+        )?;
         if c.notification_ms > c.notification_max_ms {
             return Err(Error::Range {
                 what: "notification interval (ms)",

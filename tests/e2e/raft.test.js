@@ -81,3 +81,17 @@ test('isolating the leader: the majority elects another, the old one cannot comm
   await screenshot(page, 'raft-isolated-leader');
   assert.deepEqual(errors, []);
 });
+
+test('a malformed imported session shows an error and the page keeps working', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.click('details.import summary');
+  await page.fill('details.import textarea', '{"nodes": 5, "seed": "oops"');
+  await page.click('[data-testid="import"]');
+  assert.match(await page.textContent('.banner.error'), /could not be loaded: line \d+: session JSON/);
+  await page.fill('details.import textarea', '{"nodes": 3, "seed": 9, "algorithm": "bully", "settings": {}, "inputs": [{"at": 500000, "input": {"type": "crash", "node": 3}}]}');
+  await page.click('[data-testid="import"]');
+  assert.equal(await page.locator('g.node').count(), 3);
+  await setSpeed(page, '2x');
+  await page.waitForFunction(() => document.querySelector('g.node[data-id="3"]').dataset.liveness === 'down', null, { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+});

@@ -19,6 +19,7 @@ use crate::cluster::Cluster;
 use crate::extras::{self, Help, Markers, SpaceTime};
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
+use election_core::scenario::Show;
 
 /// Simulated microseconds per wall-clock millisecond at each speed setting.
 pub const SPEEDS: [(&str, f64); 10] = [
@@ -57,8 +58,8 @@ pub struct Lab {
     pub announcement: String,
     /// Leader at the last announcement.
     pub last_leader: Option<NodeId>,
-    /// Show heartbeats in the event log.
-    pub show_heartbeats: bool,
+    /// Which trace events the event log shows.
+    pub log_show: Show,
     /// Compact, chrome-less embed mode.
     pub embed: bool,
     /// The keyboard help overlay is open.
@@ -96,10 +97,14 @@ pub enum Action {
     ToggleLink(NodeId, NodeId),
     /// Rebuild the session with new settings.
     Configure(SessionSpec),
-    /// Show or hide heartbeats in the log.
-    ShowHeartbeats(bool),
+    /// Choose what the event log shows.
+    LogShow(Show),
+    /// Load a whole session (settings, seed and inputs), e.g. pasted JSON.
+    Load(SessionSpec),
     /// Say something.
     Notify(String),
+    /// Report a problem (shown as an error banner; the page keeps working).
+    Fail(String),
     /// Dismiss the error and notice.
     Dismiss,
     /// Open or close the keyboard help.
@@ -121,7 +126,7 @@ impl Lab {
             notice: None,
             announcement: String::new(),
             last_leader: None,
-            show_heartbeats: false,
+            log_show: Show::Default,
             embed,
             help: false,
             version: 0,
@@ -213,8 +218,20 @@ impl Reducible for Lab {
                 }
                 Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
             },
-            Action::ShowHeartbeats(b) => s.show_heartbeats = b,
+            Action::LogShow(show) => s.log_show = show,
+            Action::Load(spec) => match AnySession::new(spec.clone()) {
+                Ok(engine) => {
+                    s.engine = Rc::new(RefCell::new(engine));
+                    s.base = SessionSpec { inputs: Vec::new(), ..spec };
+                    s.selected = None;
+                    s.last_leader = None;
+                    s.error = None;
+                    s.notice = Some("Session loaded: it replays from the start.".into());
+                }
+                Err(e) => s.error = Some(format!("That session could not be loaded: {e}")),
+            },
             Action::Notify(n) => s.notice = Some(n),
+            Action::Fail(e) => s.error = Some(e),
             Action::Dismiss => {
                 s.error = None;
                 s.notice = None;
@@ -345,10 +362,10 @@ pub fn App() -> Html {
         let recent: Vec<TraceEvent> =
             t.iter().rev().take(4_000).take_while(|ev| ev.t >= window_start).cloned().collect();
         let markers = e.markers().to_vec();
-        let keep = if lab.show_heartbeats { 200 } else { 2_000 };
+        let keep = if lab.log_show == Show::All { 200 } else { 4_000 };
         let tail = t[t.len().saturating_sub(keep)..]
             .iter()
-            .filter(|ev| lab.show_heartbeats || !ev.kind.is_heartbeat())
+            .filter(|ev| lab.log_show.keeps(ev))
             .cloned()
             .collect::<Vec<_>>();
         let tail = tail[tail.len().saturating_sub(200)..].to_vec();
@@ -384,10 +401,19 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Configure(spec)))
     };
-    let on_heartbeats = {
+    let on_log_show = {
         let lab = lab.clone();
-        Callback::from(move |b: bool| lab.dispatch(Action::ShowHeartbeats(b)))
+        Callback::from(move |show: Show| lab.dispatch(Action::LogShow(show)))
     };
+    let on_load = {
+        let lab = lab.clone();
+        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Load(spec)))
+    };
+    let on_network = {
+        let lab = lab.clone();
+        Callback::from(move |net: election_core::NetConfig| lab.dispatch(Action::Act(Input::Network { net })))
+    };
+    let current_net = lab.engine.borrow().current_net();
     let on_share = {
         let lab = lab.clone();
         Callback::from(move |_| {
@@ -451,7 +477,7 @@ pub fn App() -> Html {
     let class = if lab.embed { "lab embed" } else { "lab" };
     let on_error = {
         let lab = lab.clone();
-        Callback::from(move |e: String| lab.dispatch(Action::Notify(e)))
+        Callback::from(move |e: String| lab.dispatch(Action::Fail(e)))
     };
 
     html! {
@@ -508,7 +534,8 @@ pub fn App() -> Html {
             <aside class="side">
                 <Inspector view={view.clone()} selected={lab.selected} on_input={on_input} on_select={on_select} />
                 if !lab.embed {
-                    <Settings base={lab.base.clone()} on_configure={on_configure} on_error={on_error} />
+                    <Settings base={lab.base.clone()} net={current_net} on_configure={on_configure} on_error={on_error.clone()}
+                        on_network={on_network} on_load={on_load} />
                 }
             </aside>
             <div class="lower">
@@ -516,7 +543,7 @@ pub fn App() -> Html {
                 <SpaceTime events={recent} now={view.now} nodes={view.nodes.len()} />
                 <Logs view={view.clone()} />
             </div>
-            <EventLog events={trace} show_heartbeats={lab.show_heartbeats} on_heartbeats={on_heartbeats} />
+            <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
             if lab.help {
                 <Help on_close={dispatch(|| Action::ToggleHelp)} />
             }

@@ -1,9 +1,10 @@
 //! Panels around the picture: controls, timeline, inspector, settings, logs, event log.
 
+use election_core::scenario::Show;
 use election_core::settings::FieldKind;
 use election_core::{
-    Algorithm, ClusterView, Input, Liveness, MAX_NODES, Micros, NodeId, Request, SessionSpec, TraceEvent,
-    fmt_time, ms,
+    Algorithm, ClusterView, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec,
+    TraceEvent, fmt_time, ms,
 };
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -196,8 +197,12 @@ pub fn Inspector(p: &InspectorProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
     pub base: SessionSpec,
+    /// The network settings in force now (they change mid-run, as recorded inputs).
+    pub net: NetConfig,
     pub on_configure: Callback<SessionSpec>,
     pub on_error: Callback<String>,
+    pub on_network: Callback<NetConfig>,
+    pub on_load: Callback<SessionSpec>,
 }
 
 /// Algorithm, cluster size, seed, the algorithm's own settings and the network. Changing
@@ -233,6 +238,26 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 base.seed + 1
             };
             cb.emit(SessionSpec { seed, ..base.clone() });
+        })
+    };
+    let net = p.net.clone();
+    let net_edit = |f: fn(&mut NetConfig, &str)| {
+        let (net, cb) = (p.net.clone(), p.on_network.clone());
+        Callback::from(move |e: Event| {
+            let mut n = net.clone();
+            f(&mut n, &input_value(&e));
+            cb.emit(n);
+        })
+    };
+    let import_ref = use_node_ref();
+    let on_import = {
+        let (r, load, err) = (import_ref.clone(), p.on_load.clone(), p.on_error.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            match SessionSpec::from_json(&text) {
+                Ok(spec) => load.emit(spec),
+                Err(e) => err.emit(format!("That session could not be loaded: {e}")),
+            }
         })
     };
     let fields = base.config.settings().fields();
@@ -302,20 +327,26 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 {field_html}
             </fieldset>
             <fieldset>
-                <legend>{"Network"}</legend>
-                <label>{format!("Latency: {}–{}", fmt_time(base.net.latency_us_min), fmt_time(base.net.latency_us_max))}
-                    <input type="range" min="1" max="200" value={(base.net.latency_us_max / 1_000).to_string()} aria-label="Maximum one-way latency (ms)"
-                        onchange={edit(|s, v, _| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; s.net.latency_us_max = hi; s.net.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
+                <legend>{"Network (changes apply now, as a recorded action)"}</legend>
+                <label>{format!("Latency: {}–{}", fmt_time(net.latency_us_min), fmt_time(net.latency_us_max))}
+                    <input type="range" min="1" max="200" value={(net.latency_us_max / 1_000).to_string()} aria-label="Maximum one-way latency (ms)"
+                        onchange={net_edit(|n, v| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; n.latency_us_max = hi; n.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
                 </label>
-                <label>{format!("Loss: {}%", base.net.loss_ppm / 10_000)}
-                    <input type="range" min="0" max="50" value={(base.net.loss_ppm / 10_000).to_string()} aria-label="Message loss (%)"
-                        onchange={edit(|s, v, _| s.net.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                <label>{format!("Loss: {}%", net.loss_ppm / 10_000)}
+                    <input type="range" min="0" max="50" value={(net.loss_ppm / 10_000).to_string()} aria-label="Message loss (%)"
+                        onchange={net_edit(|n, v| n.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
-                <label>{format!("Duplication: {}%", base.net.duplicate_ppm / 10_000)}
-                    <input type="range" min="0" max="50" value={(base.net.duplicate_ppm / 10_000).to_string()} aria-label="Message duplication (%)"
-                        onchange={edit(|s, v, _| s.net.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                <label>{format!("Duplication: {}%", net.duplicate_ppm / 10_000)}
+                    <input type="range" min="0" max="50" value={(net.duplicate_ppm / 10_000).to_string()} aria-label="Message duplication (%)"
+                        onchange={net_edit(|n, v| n.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
             </fieldset>
+            <details class="import">
+                <summary>{"Load a session (JSON)"}</summary>
+                <textarea ref={import_ref.clone()} rows="4" aria-label="Session JSON, as exported or shared"
+                    placeholder={r#"{"nodes":5,"seed":1,"algorithm":"raft","settings":{},"inputs":[]}"#} />
+                <button onclick={on_import} data-testid="import">{"Load"}</button>
+            </details>
         </section>
     }
 }
@@ -385,21 +416,31 @@ pub fn Logs(p: &LogsProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     pub events: Vec<TraceEvent>,
-    pub show_heartbeats: bool,
-    pub on_heartbeats: Callback<bool>,
+    pub show: Show,
+    pub on_show: Callback<Show>,
 }
 
-/// The trace, newest last.
+/// The trace, newest first, with a filter.
 #[component]
 pub fn EventLog(p: &EventLogProps) -> Html {
-    let on_toggle = {
-        let cb = p.on_heartbeats.clone();
-        Callback::from(move |e: Event| cb.emit(input_checked(&e)))
+    let on_change = {
+        let cb = p.on_show.clone();
+        Callback::from(move |e: Event| {
+            cb.emit(match input_value(&e).as_str() {
+                "all" => Show::All,
+                "story" => Show::Roles,
+                _ => Show::Default,
+            })
+        })
     };
     html! {
         <section class="events" aria-label="Event log">
             <h2>{"Event log"}
-                <label class="toggle"><input type="checkbox" checked={p.show_heartbeats} onchange={on_toggle} />{" heartbeats"}</label>
+                <select onchange={on_change} aria-label="Which events to show" data-testid="log-filter">
+                    <option value="default" selected={p.show == Show::Default}>{"all but heartbeats"}</option>
+                    <option value="story" selected={p.show == Show::Roles}>{"the story: roles, notes, your actions"}</option>
+                    <option value="all" selected={p.show == Show::All}>{"everything"}</option>
+                </select>
             </h2>
             <ol class="trace">
                 { for p.events.iter().rev().map(|e| {

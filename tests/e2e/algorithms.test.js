@@ -51,3 +51,19 @@ test('step back then forward lands on the same state', async () => {
   assert.equal(await page.getAttribute('main.lab', 'data-trace-hash'), before);
   assert.deepEqual(errors, []);
 });
+
+test('the Figure 16 experiment runs in the page without blocking it', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.fill('input[aria-label="Trials per range"]', '30');
+  await page.click('[data-testid="run-experiment"]');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('.experiment progress');
+    return p && p.value === p.max;
+  }, null, { timeout: 60_000 });
+  const rows = await page.locator('.experiment table.results tbody tr').count();
+  assert.equal(rows, 10);
+  assert.match(await page.textContent('.experiment table.results'), /median 287 ms/);
+  assert.equal(await page.locator('.experiment .cdf svg polyline').count(), 10);
+  await page.locator('.experiment').screenshot({ path: new URL('./artifacts/experiment.png', import.meta.url).pathname });
+  assert.deepEqual(errors, []);
+});

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
-use crate::extras::{self, Help, Markers, SpaceTime};
+use crate::extras::{self, Experiment, Help, Markers, SpaceTime};
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
 use election_core::scenario::Show;
@@ -544,6 +544,9 @@ pub fn App() -> Html {
                 <Logs view={view.clone()} />
             </div>
             <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
+            if !lab.embed {
+                <Experiment />
+            }
             if lab.help {
                 <Help on_close={dispatch(|| Action::ToggleHelp)} />
             }

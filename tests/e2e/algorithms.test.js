@@ -67,3 +67,23 @@ test('the Figure 16 experiment runs in the page without blocking it', async () =
   await page.locator('.experiment').screenshot({ path: new URL('./artifacts/experiment.png', import.meta.url).pathname });
   assert.deepEqual(errors, []);
 });
+
+test('a guided scenario plays to its end, pausing at each narration step', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.selectOption('[data-testid="tour-picker"]', 'raft/leader-crash.txt');
+  await setSpeed(page, '10x');
+  const seen = new Set([await page.textContent('[data-testid="narration"]')]);
+  for (let i = 0; i < 20; i++) {
+    const next = page.locator('[data-testid="tour-continue"]');
+    if (await next.count() === 0) break;
+    await next.click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').textContent.includes('Pause'), null, { timeout: 20_000 });
+    seen.add(await page.textContent('[data-testid="narration"]'));
+  }
+  assert.ok(seen.size >= 3, `narration steps seen: ${[...seen].join(' | ')}`);
+  assert.match(await page.textContent('.tour'), /The scenario is over/);
+  // The scenario's story: n5 crashed, n2 leads term 2.
+  assert.equal(await page.getAttribute('main.lab', 'data-leader'), '2');
+  await screenshot(page, 'tour-leader-crash');
+  assert.deepEqual(errors, []);
+});

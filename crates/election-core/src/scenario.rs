@@ -692,3 +692,87 @@ mod tests {
         assert!(out.contains("error: unknown node n9: this cluster has nodes n1..n3"), "{out}");
     }
 }
+
+/// A scenario turned into a guided tour: the session it builds (settings, seed and every
+/// timed action, with `leader` resolved) and its narration, bound to the times at which each
+/// block starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tour {
+    /// First narration line.
+    pub title: String,
+    /// The session to replay.
+    pub spec: SessionSpec,
+    /// Narration steps in time order.
+    pub steps: Vec<TourStep>,
+    /// When the script ends.
+    pub end: Micros,
+}
+
+/// One narration step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TourStep {
+    /// When it applies (the start of its block).
+    pub at: Micros,
+    /// The narration text.
+    pub text: String,
+}
+
+/// Runs a scenario script and turns it into a [`Tour`]. Errors name the failing line.
+pub fn tour(text: &str) -> Result<Tour, Error> {
+    let script = parse_script(text);
+    let mut runner = Runner::new();
+    let mut steps: Vec<TourStep> = Vec::new();
+    let mut title = String::new();
+    for b in &script.blocks {
+        let narration: Vec<&str> = b
+            .preamble
+            .iter()
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let at = runner.session().map_or(0, AnySession::now);
+        if title.is_empty()
+            && let Some(first) = narration.first()
+        {
+            title = first.to_string();
+        }
+        if !narration.is_empty() {
+            let text = narration.join(" ");
+            match steps.last_mut() {
+                Some(last) if last.at == at => {
+                    last.text.push(' ');
+                    last.text.push_str(&text);
+                }
+                _ => steps.push(TourStep { at, text }),
+            }
+        }
+        runner.exec(b.line, &b.command)?;
+    }
+    let session = runner.session().ok_or_else(|| err(1, "the scenario has no config line"))?;
+    Ok(Tour { title, spec: session.spec(), steps, end: session.now() })
+}
+
+#[cfg(test)]
+mod tour_tests {
+    use super::*;
+    use crate::ms;
+    use crate::session::TimedInput;
+
+    #[test]
+    fn a_tour_replays_its_scenario_and_binds_narration_to_times() {
+        let text = "# Title here\n# more\nconfig algo=raft nodes=5 seed=1\n\nrun for=400ms\n\n# Now crash it.\ncrash leader\n\nrun for=500ms\n";
+        let t = tour(text).unwrap();
+        assert_eq!(t.title, "Title here");
+        assert_eq!(t.steps[0], TourStep { at: 0, text: "Title here more".into() });
+        assert_eq!(t.steps[1].at, ms(400));
+        assert_eq!(t.end, ms(900));
+        // `crash leader` was resolved to a fixed node at 400 ms.
+        assert!(matches!(t.spec.inputs.as_slice(), [TimedInput { at: 400_000, input: Input::Crash { .. } }]));
+        // Replaying the spec gives the same trace as running the script.
+        let (_, runner) = run_script(text);
+        let mut replay = AnySession::new(t.spec.clone()).unwrap();
+        replay.advance_to(t.end);
+        assert_eq!(replay.trace_hash(), runner.session().unwrap().trace_hash());
+    }
+}

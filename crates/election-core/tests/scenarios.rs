@@ -69,3 +69,23 @@ fn first_difference(expected: &str, actual: &str) -> String {
     }
     format!("one is a prefix of the other ({} vs {} lines)", expected.lines().count(), actual.lines().count())
 }
+
+#[test]
+fn every_scenario_is_a_tour_that_replays_exactly() {
+    // The page plays scenario files as guided tours from (settings, seed, timed actions):
+    // replaying that spec must give exactly the trace the script produced.
+    for path in scenario_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let tour = election_core::scenario::tour(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!tour.title.is_empty(), "{} has no narration", path.display());
+        let (_, runner) = run_script(&text);
+        let mut replay = election_core::AnySession::new(tour.spec.clone()).unwrap();
+        replay.advance_to(tour.end);
+        assert_eq!(
+            replay.trace_hash(),
+            runner.session().unwrap().trace_hash(),
+            "{}: the tour does not replay its scenario",
+            path.display()
+        );
+    }
+}

@@ -19,7 +19,7 @@ use crate::cluster::Cluster;
 use crate::extras::{self, Experiment, Help, Markers, SpaceTime};
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use election_core::scenario::Show;
+use election_core::scenario::{Show, Tour};
 
 /// Simulated microseconds per wall-clock millisecond at each speed setting.
 pub const SPEEDS: [(&str, f64); 10] = [
@@ -64,6 +64,8 @@ pub struct Lab {
     pub embed: bool,
     /// The keyboard help overlay is open.
     pub help: bool,
+    /// The guided scenario being played, if any.
+    pub tour: Option<Rc<ActiveTour>>,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
@@ -72,6 +74,15 @@ impl PartialEq for Lab {
     fn eq(&self, other: &Self) -> bool {
         self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
     }
+}
+
+/// A guided scenario in the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveTour {
+    /// File, e.g. `raft/leader-crash.txt`.
+    pub path: String,
+    /// The tour.
+    pub tour: Tour,
 }
 
 /// What the user (or the clock) does.
@@ -109,6 +120,8 @@ pub enum Action {
     Dismiss,
     /// Open or close the keyboard help.
     ToggleHelp,
+    /// Start the guided scenario at this path (or leave the tour with None).
+    Tour(Option<String>),
 }
 
 impl Lab {
@@ -129,6 +142,7 @@ impl Lab {
             log_show: Show::Default,
             embed,
             help: false,
+            tour: None,
             version: 0,
         }
     }
@@ -165,7 +179,16 @@ impl Reducible for Lab {
                 let wall_ms = wall_ms.clamp(0.0, 100.0);
                 let delta = (wall_ms * 1_000.0 * SPEEDS[s.speed].1) as Micros;
                 let mut e = s.engine.borrow_mut();
-                let t = e.now().saturating_add(delta.max(1));
+                let now = e.now();
+                let mut t = now.saturating_add(delta.max(1));
+                // A guided scenario stops at each narration step and at its end.
+                if let Some(active) = &s.tour {
+                    let stop = active.tour.steps.iter().map(|st| st.at).chain([active.tour.end]).find(|&a| a > now && a <= t);
+                    if let Some(stop) = stop {
+                        t = stop;
+                        s.playing = false;
+                    }
+                }
                 e.advance_to(t);
             }
             Action::TogglePlay => s.playing = !s.playing,
@@ -237,6 +260,26 @@ impl Reducible for Lab {
                 s.notice = None;
             }
             Action::ToggleHelp => s.help = !s.help,
+            Action::Tour(None) => s.tour = None,
+            Action::Tour(Some(path)) => {
+                let text = crate::scenarios::SCENARIOS.iter().find(|(p, _)| *p == path).map(|(_, t)| *t);
+                match text.map(election_core::scenario::tour) {
+                    Some(Ok(tour)) => match AnySession::new(tour.spec.clone()) {
+                        Ok(engine) => {
+                            s.engine = Rc::new(RefCell::new(engine));
+                            s.base = SessionSpec { inputs: Vec::new(), ..tour.spec.clone() };
+                            s.selected = None;
+                            s.last_leader = None;
+                            s.playing = false;
+                            s.error = None;
+                            s.tour = Some(Rc::new(ActiveTour { path, tour }));
+                        }
+                        Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
+                    },
+                    Some(Err(e)) => s.error = Some(format!("This scenario cannot start: {e}")),
+                    None => s.error = Some(format!("No scenario named {path}")),
+                }
+            }
         }
         s.announce_leader();
         Rc::new(s)
@@ -472,6 +515,10 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_tour = {
+        let lab = lab.clone();
+        Callback::from(move |p: Option<String>| lab.dispatch(Action::Tour(p)))
+    };
     let leader = view.stable_leader;
     let violations = view.violations;
     let class = if lab.embed { "lab embed" } else { "lab" };
@@ -500,6 +547,10 @@ pub fn App() -> Html {
                     <span>{n.clone()}</span>
                     <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
                 </div>
+            }
+            if !lab.embed || lab.tour.is_some() {
+                <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing}
+                    on_start={on_tour.clone()} on_play={dispatch(|| Action::TogglePlay)} />
             }
             <section class="stage">
                 <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
@@ -595,5 +646,66 @@ fn tagline(a: Algorithm) -> &'static str {
         Algorithm::Lease => {
             "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
         }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TourPanelProps {
+    pub tour: Option<Rc<ActiveTour>>,
+    pub now: Micros,
+    pub playing: bool,
+    pub on_start: Callback<Option<String>>,
+    pub on_play: Callback<MouseEvent>,
+}
+
+/// The guided-scenario picker and, during a tour, its narration.
+#[component]
+pub fn TourPanel(p: &TourPanelProps) -> Html {
+    let on_pick = {
+        let cb = p.on_start.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                cb.emit(Some(v));
+            }
+        })
+    };
+    let picker = html! {
+        <label class="tour-pick">{"Guided scenario: "}
+            <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
+                <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
+                { for crate::scenarios::SCENARIOS.iter().map(|(path, _)| html! {
+                    <option value={*path} selected={p.tour.as_ref().is_some_and(|t| t.path == *path)}>{*path}</option>
+                }) }
+            </select>
+        </label>
+    };
+    let Some(active) = &p.tour else {
+        return html! { <section class="tour idle">{picker}</section> };
+    };
+    let steps = &active.tour.steps;
+    let current = steps.iter().rposition(|s| s.at <= p.now).unwrap_or(0);
+    let text = steps.get(current).map(|s| s.text.clone()).unwrap_or_default();
+    let finished = p.now >= active.tour.end;
+    let exit = {
+        let cb = p.on_start.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(None))
+    };
+    html! {
+        <section class="tour" aria-label="Guided scenario" aria-live="polite">
+            {picker}
+            <p class="narration" data-testid="narration">
+                <strong>{format!("Step {} of {} · {}: ", current + 1, steps.len(), election_core::fmt_time(steps.get(current).map_or(0, |s| s.at)))}</strong>
+                {text}
+            </p>
+            <div class="actions">
+                if finished {
+                    <span>{"The scenario is over: keep playing freely, rewind, or pick another."}</span>
+                } else if !p.playing {
+                    <button onclick={p.on_play.clone()} data-testid="tour-continue">{"Continue ▸"}</button>
+                }
+                <button onclick={exit}>{"Leave the scenario"}</button>
+            </div>
+        </section>
     }
 }

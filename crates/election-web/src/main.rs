@@ -7,6 +7,11 @@ mod extras;
 mod panels;
 mod share;
 
+/// Scenario files embedded at build time (see build.rs): (path, text).
+mod scenarios {
+    include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
+}
+
 fn main() {
     install_panic_hook();
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {

@@ -87,3 +87,15 @@ test('a guided scenario plays to its end, pausing at each narration step', async
   await screenshot(page, 'tour-leader-crash');
   assert.deepEqual(errors, []);
 });
+
+test('the experiment refuses malformed timeout ranges with a message', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.fill('input[aria-label="Election timeout ranges in milliseconds"]', '150-100, abc');
+  await page.click('[data-testid="run-experiment"]');
+  assert.match(await page.textContent('.experiment .banner.error'), /'150-100': write min-max in ms/);
+  await page.fill('input[aria-label="Election timeout ranges in milliseconds"]', '20-40');
+  await page.fill('input[aria-label="Trials per range"]', '20');
+  await page.click('[data-testid="run-experiment"]');
+  await page.waitForFunction(() => document.querySelectorAll('.experiment table.results tbody tr').length === 1, null, { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+});

@@ -219,20 +219,22 @@ fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
 
 fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
     let minutes = number(args, "--minutes")?.unwrap_or(60).clamp(1, 24 * 60);
-    println!("workload: 5-node Raft, default timings (150-300 ms, heartbeat 50 ms, 10-15 ms latency),");
+    println!("workload: Raft, default timings (150-300 ms, heartbeat 50 ms, 10-15 ms latency),");
     println!(
         "          {minutes} simulated minutes, the leader crashed once per minute and restarted 5 s later"
     );
-    for tracing in [false, true] {
-        let began = Instant::now();
-        let (events, simulated) = election_core::experiments::bench_workload(minutes, tracing);
-        let secs = began.elapsed().as_secs_f64().max(1e-9);
-        println!(
-            "{:<13} {events} events in {secs:.2}s: {:.2} M events/s, {:.0} simulated seconds per wall second",
-            if tracing { "with trace:" } else { "without trace:" },
-            events as f64 / secs / 1e6,
-            simulated as f64 / 1e6 / secs
-        );
+    for nodes in [5, 15] {
+        for tracing in [false, true] {
+            let began = Instant::now();
+            let (events, simulated) = election_core::experiments::bench_workload(nodes, minutes, tracing);
+            let secs = began.elapsed().as_secs_f64().max(1e-9);
+            println!(
+                "{nodes:>2} nodes, {:<13} {events} events in {secs:.2}s: {:.2} M events/s, {:.0} simulated seconds per wall second",
+                if tracing { "with trace:" } else { "without trace:" },
+                events as f64 / secs / 1e6,
+                simulated as f64 / 1e6 / secs
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -200,12 +200,12 @@ fn new_leader_heard(sim: &Simulation<Raft>, crashed: NodeId, old_term: u64) -> b
         .all(|n| n.proto.term() == term && n.proto.status().leader == Some(l.id))
 }
 
-/// Simulated events per second for the fixed benchmark workload (`election-cli bench`):
-/// 5-node Raft, default timings, `minutes` simulated minutes, the leader crashed once per
-/// simulated minute and restarted 5 s later. Returns (events, simulated microseconds).
-pub fn bench_workload(minutes: u64, tracing: bool) -> (u64, Micros) {
+/// The fixed benchmark workload (`election-cli bench`, `cargo bench`): `nodes`-node Raft,
+/// default timings, `minutes` simulated minutes, the leader crashed once per simulated minute
+/// and restarted 5 s later. Returns (events, simulated microseconds).
+pub fn bench_workload(nodes: usize, minutes: u64, tracing: bool) -> (u64, Micros) {
     let mut sim = Simulation::<Raft>::new(
-        SimConfig { nodes: 5, seed: 2_026, net: NetConfig::default() },
+        SimConfig { nodes, seed: 2_026, net: NetConfig::default() },
         RaftConfig::default(),
     )
     .expect("valid");

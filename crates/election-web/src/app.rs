@@ -183,7 +183,13 @@ impl Reducible for Lab {
                 let mut t = now.saturating_add(delta.max(1));
                 // A guided scenario stops at each narration step and at its end.
                 if let Some(active) = &s.tour {
-                    let stop = active.tour.steps.iter().map(|st| st.at).chain([active.tour.end]).find(|&a| a > now && a <= t);
+                    let stop = active
+                        .tour
+                        .steps
+                        .iter()
+                        .map(|st| st.at)
+                        .chain([active.tour.end])
+                        .find(|&a| a > now && a <= t);
                     if let Some(stop) = stop {
                         t = stop;
                         s.playing = false;
@@ -664,7 +670,8 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let on_pick = {
         let cb = p.on_start.clone();
         Callback::from(move |e: Event| {
-            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
+            let v =
+                e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 cb.emit(Some(v));
             }

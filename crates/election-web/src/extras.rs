@@ -194,11 +194,13 @@ pub struct ExperimentState {
 /// frames, so the page stays responsive), with the paper's numbers beside ours.
 #[component]
 pub fn Experiment() -> Html {
-    use election_core::experiments::{BOTTOM_RANGES, Fig16, TOP_RANGES, cdf_svg, paper_figure, run_range};
+    use election_core::experiments::{Fig16, cdf_svg, paper_figure, run_range};
     let state = use_state(ExperimentState::default);
     let trials_ref = use_node_ref();
     let servers_ref = use_node_ref();
     let latency_ref = use_node_ref();
+    let ranges_ref = use_node_ref();
+    let ranges_error = use_state(|| None::<String>);
     let value = |r: &NodeRef, default: u64, max: u64| {
         r.cast::<web_sys::HtmlInputElement>()
             .and_then(|i| i.value().trim().parse::<u64>().ok())
@@ -231,12 +233,28 @@ pub fn Experiment() -> Html {
         });
     }
     let on_run = {
-        let (state, t, s, l) = (state.clone(), trials_ref.clone(), servers_ref.clone(), latency_ref.clone());
+        let (state, t, s, l, r, rerr) = (
+            state.clone(),
+            trials_ref.clone(),
+            servers_ref.clone(),
+            latency_ref.clone(),
+            ranges_ref.clone(),
+            ranges_error.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             let lat = value(&l, 7_500, 200_000);
+            let text = r.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let ranges = match parse_ranges(&text) {
+                Ok(r) => r,
+                Err(e) => {
+                    rerr.set(Some(e));
+                    return;
+                }
+            };
+            rerr.set(None);
             state.set(ExperimentState {
                 results: Vec::new(),
-                pending: TOP_RANGES.iter().chain(BOTTOM_RANGES.iter()).copied().collect(),
+                pending: ranges,
                 servers: value(&s, 5, 15).max(3) as usize,
                 trials: value(&t, 200, 5_000) as usize,
                 latency: (lat.saturating_sub(500).max(1), lat + 500),
@@ -244,14 +262,14 @@ pub fn Experiment() -> Html {
             })
         })
     };
-    let total = TOP_RANGES.len() + BOTTOM_RANGES.len();
+    let total = state.results.len() + state.pending.len();
     let done = state.results.len();
     let cap = Fig16::default().cap;
     let ms = |us: Micros| format!("{:.1}", us as f64 / 1_000.0);
     let svg = (!state.results.is_empty()).then(|| {
-        let top: Vec<_> = state.results.iter().filter(|r| TOP_RANGES.contains(&r.range)).cloned().collect();
-        let bottom: Vec<_> =
-            state.results.iter().filter(|r| BOTTOM_RANGES.contains(&r.range)).cloned().collect();
+        // As in the paper: ranges starting at 150 ms on top, the others below.
+        let top: Vec<_> = state.results.iter().filter(|r| r.range.0 == 150).cloned().collect();
+        let bottom: Vec<_> = state.results.iter().filter(|r| r.range.0 != 150).cloned().collect();
         Html::from_html_unchecked(AttrValue::from(cdf_svg(&top, &bottom, cap)))
     });
     html! {
@@ -262,8 +280,13 @@ pub fn Experiment() -> Html {
                 <label>{"Trials per range "}<input ref={trials_ref} type="number" min="1" max="5000" value={if state.trials > 0 { state.trials.to_string() } else { "200".into() }} aria-label="Trials per range" /></label>
                 <label>{"Servers "}<input ref={servers_ref} type="number" min="3" max="15" value={if state.servers > 0 { state.servers.to_string() } else { "5".into() }} aria-label="Servers" /></label>
                 <label>{"One-way latency (us) "}<input ref={latency_ref} type="number" min="1" max="200000" value={if state.latency.1 > 0 { (state.latency.0 + 500).to_string() } else { "7500".into() }} aria-label="One-way latency in microseconds" /></label>
+                <label>{"Timeout ranges (ms) "}<input ref={ranges_ref} type="text" size="48" aria-label="Election timeout ranges in milliseconds"
+                    value={default_ranges()} /></label>
                 <button onclick={on_run} disabled={state.running} data-testid="run-experiment">{if state.running { "Running…" } else { "Run" }}</button>
             </div>
+            if let Some(e) = &*ranges_error {
+                <p class="banner error" role="alert">{e.clone()}</p>
+            }
             if state.running || done > 0 {
                 <progress max={total.to_string()} value={done.to_string()} aria-label="Experiment progress">{format!("{done}/{total}")}</progress>
             }
@@ -288,4 +311,30 @@ pub fn Experiment() -> Html {
             }
         </section>
     }
+}
+
+fn default_ranges() -> String {
+    use election_core::experiments::{BOTTOM_RANGES, TOP_RANGES};
+    TOP_RANGES
+        .iter()
+        .chain(BOTTOM_RANGES.iter())
+        .map(|(a, b)| format!("{a}-{b}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `150-155, 12-24` into ranges; errors name the bad part.
+pub fn parse_ranges(text: &str) -> Result<Vec<(u64, u64)>, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').ok_or_else(|| format!("'{part}' is not a range like 150-300"))?;
+        match (a.trim().parse::<u64>(), b.trim().parse::<u64>()) {
+            (Ok(a), Ok(b)) if a >= 2 && a <= b && b <= 10_000 => out.push((a, b)),
+            _ => return Err(format!("'{part}': write min-max in ms, 2 <= min <= max <= 10000")),
+        }
+    }
+    if out.is_empty() || out.len() > 20 {
+        return Err("give between 1 and 20 ranges, separated by commas".into());
+    }
+    Ok(out)
 }

@@ -73,7 +73,14 @@ test('a guided scenario plays to its end, pausing at each narration step', async
   await page.selectOption('[data-testid="tour-picker"]', 'raft/leader-crash.txt');
   await setSpeed(page, '10x');
   const seen = new Set([await page.textContent('[data-testid="narration"]')]);
+  let answered = false;
   for (let i = 0; i < 20; i++) {
+    const choice = page.locator('.question button[data-choice="n2"]:not([disabled])');
+    if (await choice.count() > 0) {
+      await choice.click();
+      assert.match(await page.textContent('[data-testid="verdict"]'), /^Right: n2/);
+      answered = true;
+    }
     const next = page.locator('[data-testid="tour-continue"]');
     if (await next.count() === 0) break;
     await next.click();
@@ -81,7 +88,9 @@ test('a guided scenario plays to its end, pausing at each narration step', async
     seen.add(await page.textContent('[data-testid="narration"]'));
   }
   assert.ok(seen.size >= 3, `narration steps seen: ${[...seen].join(' | ')}`);
+  assert.ok(answered, 'the prediction question was asked and answered');
   assert.match(await page.textContent('.tour'), /The scenario is over/);
+  assert.match(await page.textContent('.tour .score'), /score: 1 of 1 right/);
   // The scenario's story: n5 crashed, n2 leads term 2.
   assert.equal(await page.getAttribute('main.lab', 'data-leader'), '2');
   await screenshot(page, 'tour-leader-crash');

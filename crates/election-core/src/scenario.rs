@@ -715,6 +715,59 @@ pub struct TourStep {
     pub at: Micros,
     /// The narration text.
     pub text: String,
+    /// A prediction question asked at this step, answered by what the next block does.
+    pub question: Option<Question>,
+}
+
+/// An interview-practice question: `#? Which node leads next? | n1 | n2 | n3 => leader`.
+///
+/// Checks, evaluated after the block the question precedes has run:
+/// `leader` (the stable leader `nX`, or `none`), `violation` (`yes` if the block produced an
+/// invariant violation, else `no`), `role nX` (that node's role, e.g. `follower`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// The question.
+    pub text: String,
+    /// The choices offered.
+    pub choices: Vec<String>,
+    /// The choice that matches what the simulation did.
+    pub answer: String,
+}
+
+fn parse_question(line: usize, q: &str) -> Result<(String, Vec<String>, String), Error> {
+    let (body, check) = q.split_once("=>").ok_or_else(|| err(line, "a question needs '=> check'"))?;
+    let mut parts = body.split('|').map(str::trim);
+    let text = parts.next().unwrap_or_default().to_string();
+    let choices: Vec<String> = parts.filter(|c| !c.is_empty()).map(String::from).collect();
+    if text.is_empty() || choices.len() < 2 {
+        return Err(err(line, "a question needs a text and at least two choices separated by |"));
+    }
+    Ok((text, choices, check.trim().to_string()))
+}
+
+fn evaluate_check(
+    line: usize,
+    check: &str,
+    session: &AnySession,
+    violations_before: usize,
+) -> Result<String, Error> {
+    let words: Vec<&str> = check.split_whitespace().collect();
+    match words.as_slice() {
+        ["leader"] => Ok(session.stable_leader().map_or("none".to_string(), |l| format!("n{l}"))),
+        ["violation"] => Ok(if session.violations() > violations_before { "yes" } else { "no" }.to_string()),
+        ["role", node] => {
+            let NodeRef::Id(id) = parse_node(line, node)? else {
+                return Err(err(line, "role needs a fixed node"));
+            };
+            let v = session.view();
+            let n = v
+                .nodes
+                .get(usize::from(id).wrapping_sub(1))
+                .ok_or_else(|| err(line, format!("no node {node}")))?;
+            Ok(if n.liveness == Liveness::Down { "down".to_string() } else { n.role.to_string() })
+        }
+        _ => Err(err(line, format!("unknown check '{check}' (leader, violation, role nX)"))),
+    }
 }
 
 /// Runs a scenario script and turns it into a [`Tour`]. Errors name the failing line.
@@ -727,27 +780,50 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
         let narration: Vec<&str> = b
             .preamble
             .iter()
+            .filter(|l| !l.starts_with("#?"))
             .filter_map(|l| l.strip_prefix('#'))
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .collect();
+        let question = b
+            .preamble
+            .iter()
+            .find_map(|l| l.strip_prefix("#?"))
+            .map(|q| parse_question(b.line, q))
+            .transpose()?;
         let at = runner.session().map_or(0, AnySession::now);
         if title.is_empty()
             && let Some(first) = narration.first()
         {
             title = first.to_string();
         }
-        if !narration.is_empty() {
+        if !narration.is_empty() || question.is_some() {
             let text = narration.join(" ");
             match steps.last_mut() {
-                Some(last) if last.at == at => {
+                Some(last) if last.at == at && question.is_none() && last.question.is_none() => {
                     last.text.push(' ');
                     last.text.push_str(&text);
                 }
-                _ => steps.push(TourStep { at, text }),
+                _ => steps.push(TourStep { at, text, question: None }),
             }
         }
+        let violations_before = runner.session().map_or(0, AnySession::violations);
         runner.exec(b.line, &b.command)?;
+        if let Some((text, choices, check)) = question {
+            let session = runner.session().ok_or_else(|| err(b.line, "a question needs a config first"))?;
+            let answer = evaluate_check(b.line, &check, session, violations_before)?;
+            if !choices.contains(&answer) {
+                return Err(err(
+                    b.line,
+                    format!(
+                        "the question's answer is now '{answer}', which is not among its choices: the story changed"
+                    ),
+                ));
+            }
+            if let Some(last) = steps.last_mut() {
+                last.question = Some(Question { text, choices, answer });
+            }
+        }
     }
     let session = runner.session().ok_or_else(|| err(1, "the scenario has no config line"))?;
     Ok(Tour { title, spec: session.spec(), steps, end: session.now() })
@@ -764,7 +840,7 @@ mod tour_tests {
         let text = "# Title here\n# more\nconfig algo=raft nodes=5 seed=1\n\nrun for=400ms\n\n# Now crash it.\ncrash leader\n\nrun for=500ms\n";
         let t = tour(text).unwrap();
         assert_eq!(t.title, "Title here");
-        assert_eq!(t.steps[0], TourStep { at: 0, text: "Title here more".into() });
+        assert_eq!(t.steps[0], TourStep { at: 0, text: "Title here more".into(), question: None });
         assert_eq!(t.steps[1].at, ms(400));
         assert_eq!(t.end, ms(900));
         // `crash leader` was resolved to a fixed node at 400 ms.
@@ -774,5 +850,22 @@ mod tour_tests {
         let mut replay = AnySession::new(t.spec.clone()).unwrap();
         replay.advance_to(t.end);
         assert_eq!(replay.trace_hash(), runner.session().unwrap().trace_hash());
+    }
+}
+
+#[cfg(test)]
+mod question_tests {
+    use super::*;
+
+    #[test]
+    fn questions_are_answered_by_the_simulation() {
+        let text = "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n5 | none => leader\nrun for=400ms\n";
+        let t = tour(text).unwrap();
+        let q = t.steps.iter().find_map(|s| s.question.clone()).unwrap();
+        assert_eq!(q.answer, "n5");
+        let wrong =
+            "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n2 => leader\nrun for=400ms\n";
+        let e = tour(wrong).unwrap_err().to_string();
+        assert!(e.contains("answer is now 'n5'"), "{e}");
     }
 }

@@ -66,6 +66,8 @@ pub struct Lab {
     pub help: bool,
     /// The guided scenario being played, if any.
     pub tour: Option<Rc<ActiveTour>>,
+    /// Answers given to the tour's questions, by step.
+    pub answers: std::collections::BTreeMap<usize, String>,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
@@ -122,6 +124,8 @@ pub enum Action {
     ToggleHelp,
     /// Start the guided scenario at this path (or leave the tour with None).
     Tour(Option<String>),
+    /// Answer the question of a tour step.
+    Answer(usize, String),
 }
 
 impl Lab {
@@ -143,6 +147,7 @@ impl Lab {
             embed,
             help: false,
             tour: None,
+            answers: std::collections::BTreeMap::new(),
             version: 0,
         }
     }
@@ -267,6 +272,9 @@ impl Reducible for Lab {
             }
             Action::ToggleHelp => s.help = !s.help,
             Action::Tour(None) => s.tour = None,
+            Action::Answer(step, choice) => {
+                s.answers.entry(step).or_insert(choice);
+            }
             Action::Tour(Some(path)) => {
                 let text = crate::scenarios::SCENARIOS.iter().find(|(p, _)| *p == path).map(|(_, t)| *t);
                 match text.map(election_core::scenario::tour) {
@@ -279,6 +287,7 @@ impl Reducible for Lab {
                             s.playing = false;
                             s.error = None;
                             s.tour = Some(Rc::new(ActiveTour { path, tour }));
+                            s.answers.clear();
                         }
                         Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
                     },
@@ -521,6 +530,10 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_answer = {
+        let lab = lab.clone();
+        Callback::from(move |(step, choice): (usize, String)| lab.dispatch(Action::Answer(step, choice)))
+    };
     let on_tour = {
         let lab = lab.clone();
         Callback::from(move |p: Option<String>| lab.dispatch(Action::Tour(p)))
@@ -555,8 +568,8 @@ pub fn App() -> Html {
                 </div>
             }
             if !lab.embed || lab.tour.is_some() {
-                <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing}
-                    on_start={on_tour.clone()} on_play={dispatch(|| Action::TogglePlay)} />
+                <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
+                    on_start={on_tour.clone()} on_play={dispatch(|| Action::TogglePlay)} on_answer={on_answer} />
             }
             <section class="stage">
                 <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
@@ -660,13 +673,44 @@ pub struct TourPanelProps {
     pub tour: Option<Rc<ActiveTour>>,
     pub now: Micros,
     pub playing: bool,
+    pub answers: std::collections::BTreeMap<usize, String>,
     pub on_start: Callback<Option<String>>,
     pub on_play: Callback<MouseEvent>,
+    pub on_answer: Callback<(usize, String)>,
+}
+
+/// Interview-practice score, kept in localStorage (no account, no server).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Score {
+    pub answered: u32,
+    pub correct: u32,
+}
+
+const SCORE_KEY: &str = "leader-election-lab/score";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn load_score() -> Score {
+    let Some(text) = storage().and_then(|s| s.get_item(SCORE_KEY).ok().flatten()) else {
+        return Score::default();
+    };
+    let mut it = text.split('/').map(|n| n.trim().parse::<u32>().unwrap_or(0));
+    let (correct, answered) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+    Score { answered, correct: correct.min(answered) }
+}
+
+fn save_score(score: Score) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(SCORE_KEY, &format!("{}/{}", score.correct, score.answered));
+    }
 }
 
 /// The guided-scenario picker and, during a tour, its narration.
 #[component]
 pub fn TourPanel(p: &TourPanelProps) -> Html {
+    let score = use_state(load_score);
     let on_pick = {
         let cb = p.on_start.clone();
         Callback::from(move |e: Event| {
@@ -693,7 +737,17 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let steps = &active.tour.steps;
     let current = steps.iter().rposition(|s| s.at <= p.now).unwrap_or(0);
     let text = steps.get(current).map(|s| s.text.clone()).unwrap_or_default();
+    let question = steps.get(current).and_then(|s| s.question.clone());
+    let answered = p.answers.get(&current).cloned();
+    let waiting_for_answer = question.is_some() && answered.is_none();
     let finished = p.now >= active.tour.end;
+    let reset_score = {
+        let score = score.clone();
+        Callback::from(move |_: MouseEvent| {
+            save_score(Score::default());
+            score.set(Score::default());
+        })
+    };
     let exit = {
         let cb = p.on_start.clone();
         Callback::from(move |_: MouseEvent| cb.emit(None))
@@ -705,9 +759,46 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                 <strong>{format!("Step {} of {} · {}: ", current + 1, steps.len(), election_core::fmt_time(steps.get(current).map_or(0, |s| s.at)))}</strong>
                 {text}
             </p>
+            if let Some(q) = question {
+                <div class="question" role="group" aria-label="Prediction question">
+                    <p><strong>{"Predict: "}</strong>{q.text.clone()}</p>
+                    <div class="actions">
+                        { for q.choices.iter().map(|c| {
+                            let choice = c.clone();
+                            let correct = q.answer.clone();
+                            let (cb, score) = (p.on_answer.clone(), score.clone());
+                            let onclick = Callback::from(move |_: MouseEvent| {
+                                let mut sc = *score;
+                                sc.answered += 1;
+                                if choice == correct {
+                                    sc.correct += 1;
+                                }
+                                save_score(sc);
+                                score.set(sc);
+                                cb.emit((current, choice.clone()));
+                            });
+                            let class = match &answered {
+                                Some(a) if *c == q.answer => "right",
+                                Some(a) if a == c => "wrong",
+                                _ => "",
+                            };
+                            html! { <button class={class} disabled={answered.is_some()} onclick={onclick} data-choice={c.clone()}>{c.clone()}</button> }
+                        }) }
+                    </div>
+                    if let Some(a) = &answered {
+                        <p class="verdict" data-testid="verdict">
+                            {if *a == q.answer { format!("Right: {}. Continue to see it happen.", q.answer) } else { format!("Not quite: the simulation says {}. Continue to see why.", q.answer) }}
+                        </p>
+                    }
+                </div>
+            }
+            <p class="score">{format!("Interview practice score: {} of {} right ", score.correct, score.answered)}
+                <button onclick={reset_score}>{"reset"}</button></p>
             <div class="actions">
                 if finished {
                     <span>{"The scenario is over: keep playing freely, rewind, or pick another."}</span>
+                } else if waiting_for_answer {
+                    <span>{"Predict first, then continue."}</span>
                 } else if !p.playing {
                     <button onclick={p.on_play.clone()} data-testid="tour-continue">{"Continue ▸"}</button>
                 }

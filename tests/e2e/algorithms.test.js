@@ -108,3 +108,14 @@ test('the experiment refuses malformed timeout ranges with a message', async () 
   await page.waitForFunction(() => document.querySelectorAll('.experiment table.results tbody tr').length === 1, null, { timeout: 30_000 });
   assert.deepEqual(errors, []);
 });
+
+test('side-by-side comparison runs every algorithm on the same faults', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.selectOption('select[aria-label="Fault script"]', { index: 0 });
+  await page.click('[data-testid="run-compare"]');
+  await page.waitForSelector('[data-testid="compare-table"]');
+  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 6);
+  assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper.*Paxos.*Lease.*Kafka/s);
+  await page.locator('.compare').screenshot({ path: new URL('./artifacts/compare.png', import.meta.url).pathname });
+  assert.deepEqual(errors, []);
+});

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
-use crate::extras::{self, Experiment, Help, Markers, SpaceTime};
+use crate::extras::{self, Compare, Experiment, Help, Markers, SpaceTime};
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
 use election_core::scenario::{Show, Tour};
@@ -615,6 +615,7 @@ pub fn App() -> Html {
             </div>
             <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
             if !lab.embed {
+                <Compare />
                 <Experiment />
             }
             if lab.help {

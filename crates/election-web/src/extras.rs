@@ -338,3 +338,49 @@ pub fn parse_ranges(text: &str) -> Result<Vec<(u64, u64)>, String> {
     }
     Ok(out)
 }
+
+/// Side-by-side comparison: every algorithm runs the same fault script; a table of outcomes.
+#[component]
+pub fn Compare() -> Html {
+    use election_core::Algorithm;
+    use election_core::compare::{Outcome, Script, compare};
+    let outcomes = use_state(Vec::<Outcome>::new);
+    let script_ref = use_node_ref();
+    let on_run = {
+        let (outcomes, r) = (outcomes.clone(), script_ref.clone());
+        Callback::from(move |_: MouseEvent| {
+            let i = r
+                .cast::<web_sys::HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(Script::ALL.len() - 1);
+            outcomes.set(compare(&Algorithm::ALL, 5, 1, Script::ALL[i]));
+        })
+    };
+    html! {
+        <section class="experiment compare" aria-label="Compare the algorithms">
+            <h2>{"Compare: the same faults, six algorithms (5 nodes, 6 simulated seconds)"}</h2>
+            <div class="actions">
+                <label>{"Fault script "}
+                    <select ref={script_ref} aria-label="Fault script">
+                        { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()}>{s.describe()}</option> }) }
+                    </select>
+                </label>
+                <button onclick={on_run} data-testid="run-compare">{"Compare"}</button>
+            </div>
+            if !outcomes.is_empty() {
+                <table class="results" data-testid="compare-table">
+                    <thead><tr><th>{"algorithm"}</th><th>{"time without a leader"}</th><th>{"leader changes"}</th>
+                        <th>{"messages sent"}</th><th>{"invariant violations"}</th></tr></thead>
+                    <tbody>
+                    { for outcomes.iter().map(|o| html! { <tr>
+                        <td>{o.algorithm.name()}</td><td>{fmt_time(o.leaderless)}</td><td>{o.leader_changes}</td>
+                        <td>{o.messages}</td><td class={classes!((o.violations > 0).then_some("bad"))}>{o.violations}</td>
+                    </tr> }) }
+                    </tbody>
+                </table>
+                <p class="hint">{"\"Leader\" means what each algorithm calls it (Bully's coordinator, Kafka's controller, the lock holder); Bully's split brain needs writes on both sides to be a violation."}</p>
+            }
+        </section>
+    }
+}

@@ -18,6 +18,7 @@ const USAGE: &str = "usage:
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS]
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
+  election-cli tours FILE...       list scenario files as guided tours (duration, steps, questions)
 algorithms: raft, bully, zab, paxos, lease, kafka";
 
 fn main() -> ExitCode {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Some("sweep") => cmd_sweep(&args[1..]),
         Some("fig16") => cmd_fig16(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
+        Some("tours") => cmd_tours(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -237,4 +239,27 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_tours(args: &[String]) -> Result<ExitCode, String> {
+    let mut failed = false;
+    for path in args {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        match election_core::scenario::tour(&text) {
+            Ok(t) => {
+                let questions = t.steps.iter().filter(|s| s.question.is_some()).count();
+                println!(
+                    "{path}: {} simulated, {} steps, {questions} question(s) — {}",
+                    election_core::fmt_time(t.end),
+                    t.steps.len(),
+                    t.title
+                );
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{path}: {e}");
+            }
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

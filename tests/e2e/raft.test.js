@@ -95,3 +95,21 @@ test('a malformed imported session shows an error and the page keeps working', a
   await page.waitForFunction(() => document.querySelector('g.node[data-id="3"]').dataset.liveness === 'down', null, { timeout: 20_000 });
   assert.deepEqual(errors, []);
 });
+
+test('the partition tool splits the cluster; the majority side elects, the minority cannot', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
+  const old = await leader(page);
+  await page.click(`g.node[data-id="${old}"]`);
+  // The leader is ticked; add one more node to its side: a 2-3 split.
+  const other = old === '1' ? '2' : '1';
+  await page.check(`input[data-partition="${other}"]`);
+  await page.click('button[data-action="partition"]');
+  assert.ok(await page.locator('g.link.cut').count() >= 6);
+  await page.waitForFunction((o) => {
+    const l = document.querySelector('main.lab').dataset.leader;
+    return l !== '' && l !== o;
+  }, old, { timeout: 20_000 });
+  assert.deepEqual(errors, []);
+});

@@ -190,6 +190,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <div class="actions" role="group" aria-label="Network">
                 <button onclick={act(Input::HealAll)} data-action="heal-all">{"Heal all links"}</button>
             </div>
+            <PartitionTool nodes={p.view.nodes.len()} selected={id} on_input={p.on_input.clone()} />
         </section>
     }
 }
@@ -456,5 +457,49 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionProps {
+    pub nodes: usize,
+    pub selected: NodeId,
+    pub on_input: Callback<Input>,
+}
+
+/// Split the cluster into two groups: the ticked nodes and the rest.
+#[component]
+pub fn PartitionTool(p: &PartitionProps) -> Html {
+    let n = p.nodes as NodeId;
+    let side = use_state(|| std::collections::BTreeSet::from([p.selected]));
+    let toggle = |id: NodeId| {
+        let side = side.clone();
+        Callback::from(move |_: Event| {
+            let mut s = (*side).clone();
+            if !s.remove(&id) {
+                s.insert(id);
+            }
+            side.set(s);
+        })
+    };
+    let apply = {
+        let (side, cb) = (side.clone(), p.on_input.clone());
+        Callback::from(move |_: MouseEvent| {
+            let a: Vec<NodeId> = side.iter().copied().filter(|&x| x <= n).collect();
+            let b: Vec<NodeId> = (1..=n).filter(|x| !side.contains(x)).collect();
+            if !a.is_empty() && !b.is_empty() {
+                cb.emit(Input::Partition { groups: vec![a, b] });
+            }
+        })
+    };
+    html! {
+        <fieldset class="partition">
+            <legend>{"Partition: ticked nodes on one side, the rest on the other"}</legend>
+            { for (1..=n).map(|id| html! {
+                <label class="toggle"><input type="checkbox" checked={side.contains(&id)} onchange={toggle(id)}
+                    data-partition={id.to_string()} />{format!(" n{id} ")}</label>
+            }) }
+            <button onclick={apply} data-action="partition">{"Split"}</button>
+        </fieldset>
     }
 }

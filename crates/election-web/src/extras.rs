@@ -358,7 +358,7 @@ pub fn Compare() -> Html {
         })
     };
     html! {
-        <section class="experiment compare" aria-label="Compare the algorithms">
+        <section class="compare" aria-label="Compare the algorithms">
             <h2>{"Compare: the same faults, six algorithms (5 nodes, 6 simulated seconds)"}</h2>
             <div class="actions">
                 <label>{"Fault script "}

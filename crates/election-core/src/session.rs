@@ -178,6 +178,9 @@ struct Checkpoint<P: Protocol> {
     trace_len: usize,
 }
 
+/// Trace events a session keeps in memory (older ones are dropped; hashes and markers stay).
+pub const MAX_TRACE_EVENTS: usize = 200_000;
+
 /// Default number of steps between checkpoints.
 pub const CHECKPOINT_EVERY: u64 = 512;
 /// Checkpoints kept at most; beyond this, every other old checkpoint is dropped.
@@ -189,8 +192,14 @@ pub struct Session<P: Protocol> {
     inputs: Vec<TimedInput>,
     sim: Simulation<P>,
     applied: usize,
+    /// The retained recorded events: absolute events `trace_base..` of this branch.
     trace: Vec<TraceEvent>,
-    /// `hashes[i]` is the hash of `trace[..=i]`, so the hash at any cursor is O(1).
+    /// Absolute index of `trace[0]` (older events were dropped to bound memory).
+    trace_base: usize,
+    /// Retained events at most; beyond it the oldest half is dropped.
+    trace_limit: usize,
+    /// `hashes[i]` is the hash of the first `i + 1` events of the branch (kept for every
+    /// event, 8 bytes each), so the hash at any cursor is O(1) even after dropping events.
     hashes: Vec<u64>,
     markers: Vec<Marker>,
     cursor_trace_len: usize,
@@ -227,6 +236,8 @@ impl<P: Protocol> Session<P> {
             applied: 0,
             markers: trace.iter().enumerate().filter_map(|(i, e)| marker_for(e, i)).collect(),
             trace,
+            trace_base: 0,
+            trace_limit: MAX_TRACE_EVENTS,
             hashes,
             cursor_trace_len,
             checkpoints,
@@ -260,9 +271,16 @@ impl<P: Protocol> Session<P> {
         &self.inputs
     }
 
-    /// The trace up to the cursor.
+    /// The retained trace up to the cursor (the oldest events of a long run are dropped, see
+    /// [`MAX_TRACE_EVENTS`]).
     pub fn trace(&self) -> &[TraceEvent] {
-        &self.trace[..self.cursor_trace_len]
+        let end = self.cursor_trace_len.saturating_sub(self.trace_base).min(self.trace.len());
+        &self.trace[..end]
+    }
+
+    /// Sets how many trace events are kept in memory (at least 1,000).
+    pub fn set_trace_limit(&mut self, events: usize) {
+        self.trace_limit = events.max(1_000);
     }
 
     /// Leader changes, inputs and violations of the recorded branch, in order.
@@ -301,16 +319,28 @@ impl<P: Protocol> Session<P> {
     fn absorb_trace(&mut self) {
         let events = self.sim.take_trace();
         for e in events {
-            if self.cursor_trace_len < self.trace.len() {
+            if self.cursor_trace_len < self.hashes.len() {
                 // Replaying recorded history: determinism says it is the same event.
-                debug_assert_eq!(self.trace[self.cursor_trace_len], e, "replay diverged");
+                if self.cursor_trace_len >= self.trace_base {
+                    debug_assert_eq!(
+                        self.trace[self.cursor_trace_len - self.trace_base],
+                        e,
+                        "replay diverged"
+                    );
+                }
             } else {
                 let prev = self.hashes.last().copied().unwrap_or(crate::trace::EMPTY_TRACE_HASH);
                 self.hashes.push(crate::trace::extend_hash(prev, &e));
-                if let Some(m) = marker_for(&e, self.trace.len()) {
+                if let Some(m) = marker_for(&e, self.hashes.len() - 1) {
                     self.markers.push(m);
                 }
                 self.trace.push(e);
+                if self.trace.len() > self.trace_limit {
+                    // Bound memory: drop the oldest half of the retained events.
+                    let k = self.trace.len() / 2;
+                    self.trace.drain(..k);
+                    self.trace_base += k;
+                }
             }
             self.cursor_trace_len += 1;
         }
@@ -446,10 +476,11 @@ impl<P: Protocol> Session<P> {
         // Finish the current instant first, so that a replay applies the input at the same point.
         let now = self.sim.now();
         self.advance_to(now);
-        let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.trace.len();
+        let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.hashes.len();
         if forked {
             self.inputs.truncate(self.applied);
-            self.trace.truncate(self.cursor_trace_len);
+            self.trace.truncate(self.cursor_trace_len.saturating_sub(self.trace_base));
+            self.trace_base = self.trace_base.min(self.cursor_trace_len);
             self.hashes.truncate(self.cursor_trace_len);
             let keep = self.cursor_trace_len;
             self.markers.retain(|m| m.index < keep);

@@ -277,3 +277,37 @@ pub trait Monitor<P: Protocol> {
     /// Liveness: is there a leader that a majority of the cluster follows right now?
     fn stable_leader(&self, nodes: &[crate::sim::NodeSlot<P>]) -> Option<NodeId>;
 }
+
+/// Shared support for handler unit tests: run one handler, look at what it sent.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Ctx, Effect, Protocol};
+    use crate::rng::Stream;
+    use crate::{Micros, NodeId};
+
+    /// Runs `f` on node `me` of a cluster `peers` at time `now` (random stream of seed 1) and
+    /// returns the effects it emitted.
+    pub fn run_handler<P: Protocol>(
+        p: &mut P,
+        me: NodeId,
+        peers: &[NodeId],
+        now: Micros,
+        f: impl FnOnce(&mut P, &mut Ctx<'_, P::Msg, P::Timer>),
+    ) -> Vec<Effect<P::Msg, P::Timer>> {
+        let mut rng = Stream::new(1, u64::from(me));
+        let mut out = Vec::new();
+        let mut ctx = Ctx::new(now, me, peers, &mut rng, &mut out);
+        f(p, &mut ctx);
+        out
+    }
+
+    /// The messages among `out`, as (destination, message).
+    pub fn sends<M: Clone, T>(out: &[Effect<M, T>]) -> Vec<(NodeId, M)> {
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg } => Some((*to, msg.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}

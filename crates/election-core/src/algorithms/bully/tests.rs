@@ -2,26 +2,14 @@
 
 use super::*;
 use crate::protocol::Effect;
-use crate::rng::Stream;
+use crate::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<BullyMsg, BullyTimer>>;
 const PEERS: [NodeId; 5] = [1, 2, 3, 4, 5];
 
 fn run(b: &mut Bully, f: impl FnOnce(&mut Bully, &mut BullyCtx<'_>)) -> Out {
-    let mut rng = Stream::new(1, u64::from(b.id));
-    let mut out = Vec::new();
-    let mut ctx = Ctx::new(0, b.id, &PEERS, &mut rng, &mut out);
-    f(b, &mut ctx);
-    out
-}
-
-fn sends(out: &Out) -> Vec<(NodeId, BullyMsg)> {
-    out.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, *msg)),
-            _ => None,
-        })
-        .collect()
+    let me = b.id;
+    run_handler(b, me, &PEERS, 0, f)
 }
 
 fn process(id: NodeId) -> Bully {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::protocol::Effect;
-use crate::rng::Stream;
+use crate::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<LeaseMsg, LeaseTimer>>;
 const PEERS: [NodeId; 4] = [1, 2, 3, 4];
@@ -12,20 +12,8 @@ fn node(id: NodeId, config: LeaseConfig) -> Lease {
 }
 
 fn run(n: &mut Lease, now: Micros, f: impl FnOnce(&mut Lease, &mut LeaseCtx<'_>)) -> Out {
-    let mut rng = Stream::new(1, u64::from(n.id));
-    let mut out = Vec::new();
-    let mut ctx = Ctx::new(now, n.id, &PEERS, &mut rng, &mut out);
-    f(n, &mut ctx);
-    out
-}
-
-fn sends(out: &Out) -> Vec<(NodeId, LeaseMsg)> {
-    out.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, *msg)),
-            _ => None,
-        })
-        .collect()
+    let me = n.id;
+    run_handler(n, me, &PEERS, now, f)
 }
 
 #[test]

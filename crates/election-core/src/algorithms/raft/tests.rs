@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::protocol::Effect;
-use crate::rng::Stream;
+use crate::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<RaftMsg, RaftTimer>>;
 
@@ -14,20 +14,8 @@ fn server(id: NodeId, config: RaftConfig) -> Raft {
 
 /// Runs `f` on `r` at time `now` and returns the effects.
 fn run(r: &mut Raft, now: Micros, f: impl FnOnce(&mut Raft, &mut RaftCtx<'_>)) -> Out {
-    let mut rng = Stream::new(1, u64::from(r.id));
-    let mut out = Vec::new();
-    let mut ctx = Ctx::new(now, r.id, &PEERS, &mut rng, &mut out);
-    f(r, &mut ctx);
-    out
-}
-
-fn sends(out: &Out) -> Vec<(NodeId, RaftMsg)> {
-    out.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
+    let me = r.id;
+    run_handler(r, me, &PEERS, now, f)
 }
 
 fn election_timer_in_range(out: &Out, c: &RaftConfig) -> bool {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::protocol::Effect;
-use crate::rng::Stream;
+use crate::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<ZabMsg, ZabTimer>>;
 const PEERS: [NodeId; 3] = [1, 2, 3];
@@ -12,20 +12,8 @@ fn server(id: NodeId) -> Zab {
 }
 
 fn run(z: &mut Zab, now: Micros, f: impl FnOnce(&mut Zab, &mut ZabCtx<'_>)) -> Out {
-    let mut rng = Stream::new(1, u64::from(z.id));
-    let mut out = Vec::new();
-    let mut ctx = Ctx::new(now, z.id, &PEERS, &mut rng, &mut out);
-    f(z, &mut ctx);
-    out
-}
-
-fn sends(out: &Out) -> Vec<(NodeId, ZabMsg)> {
-    out.iter()
-        .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg.clone())),
-            _ => None,
-        })
-        .collect()
+    let me = z.id;
+    run_handler(z, me, &PEERS, now, f)
 }
 
 fn v(peer_epoch: u64, zxid: Zxid, leader: NodeId) -> Vote {

@@ -67,14 +67,6 @@ impl Input {
             Input::HealAll | Input::Network { .. } => Vec::new(),
         }
     }
-
-    /// The single node this input is about, if it is about one.
-    pub fn node(&self) -> Option<NodeId> {
-        match self.nodes().as_slice() {
-            [n] => Some(*n),
-            _ => None,
-        }
-    }
 }
 
 fn fmt_group(f: &mut fmt::Formatter<'_>, g: &[NodeId]) -> fmt::Result {

@@ -144,7 +144,6 @@ pub struct Simulation<P: Protocol> {
     net_rng: Stream,
     monitor: P::Monitor,
     violations: usize,
-    messages_sent: u64,
     sent_by_kind: BTreeMap<&'static str, u64>,
     /// Output buffer: events since the last [`Simulation::take_trace`].
     trace: Vec<TraceEvent>,
@@ -191,7 +190,6 @@ impl<P: Protocol> Simulation<P> {
             nodes,
             monitor: P::Monitor::default(),
             violations: 0,
-            messages_sent: 0,
             sent_by_kind: BTreeMap::new(),
             trace: Vec::new(),
             tracing: true,
@@ -249,16 +247,6 @@ impl<P: Protocol> Simulation<P> {
         self.violations
     }
 
-    /// Messages sent so far of one kind.
-    pub fn messages_of_kind(&self, kind: &str) -> u64 {
-        self.sent_by_kind.get(kind).copied().unwrap_or(0)
-    }
-
-    /// Messages sent so far (duplicates included once).
-    pub fn messages_sent(&self) -> u64 {
-        self.messages_sent
-    }
-
     /// The trace events produced since the last [`Simulation::take_trace`].
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
@@ -272,11 +260,6 @@ impl<P: Protocol> Simulation<P> {
     /// The leader a majority follows right now, if any (liveness check).
     pub fn stable_leader(&self) -> Option<NodeId> {
         self.monitor.stable_leader(&self.nodes)
-    }
-
-    /// True when no node is down or paused and no link is cut.
-    pub fn all_healed(&self) -> bool {
-        self.links.all_healthy() && self.nodes.iter().all(|n| n.is_up())
     }
 
     fn check_node(&self, id: NodeId) -> Result<(), Error> {
@@ -482,7 +465,6 @@ impl<P: Protocol> Simulation<P> {
             self.record(TraceKind::Violation { text: format!("n{from} sent {msg} to invalid node n{to}") });
             return;
         }
-        self.messages_sent += 1;
         *self.sent_by_kind.entry(msg.kind()).or_insert(0) += 1;
         let copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) { 2 } else { 1 };
         for _ in 0..copies {

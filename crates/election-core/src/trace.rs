@@ -102,20 +102,6 @@ impl TraceKind {
     pub fn is_message(&self) -> bool {
         matches!(self, TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Drop { .. })
     }
-
-    /// The node this event is about, if any.
-    pub fn node(&self) -> Option<NodeId> {
-        match self {
-            TraceKind::Send { from, .. } => Some(*from),
-            TraceKind::Deliver { to, .. } | TraceKind::Drop { to, .. } => Some(*to),
-            TraceKind::Timer { node, .. }
-            | TraceKind::Role { node, .. }
-            | TraceKind::Resume { node }
-            | TraceKind::Note { node, .. } => Some(*node),
-            TraceKind::Input { input } => input.node(),
-            TraceKind::Violation { .. } => None,
-        }
-    }
 }
 
 impl fmt::Display for TraceEvent {

@@ -441,9 +441,6 @@ impl Protocol for Bully {
 #[derive(Debug, Clone, Default)]
 pub struct BullyMonitor {
     reported: BTreeSet<(NodeId, NodeId, u64, u64)>,
-    /// How often two coordinators existed at once (an observation, not a violation).
-    pub dual_coordinators: u64,
-    last_dual: bool,
     tenures: BTreeMap<NodeId, u64>,
     was_coordinator: BTreeSet<NodeId>,
 }
@@ -460,11 +457,6 @@ impl Monitor<Bully> for BullyMonitor {
         }
         let coordinators: Vec<&NodeSlot<Bully>> =
             nodes.iter().filter(|s| s.is_alive() && s.proto.phase == Phase::Coordinator).collect();
-        let dual = coordinators.len() >= 2;
-        if dual && !self.last_dual {
-            self.dual_coordinators += 1;
-        }
-        self.last_dual = dual;
         let writers: Vec<&&NodeSlot<Bully>> =
             coordinators.iter().filter(|s| s.proto.tenure_writes > 0).collect();
         let mut out = Vec::new();

@@ -1,6 +1,8 @@
 //! Embeds every scenario file of `tests/scenarios/` at build time, for the wasm tests (and
 //! for the page's guided scenarios): `$OUT_DIR/scenarios.rs` defines
-//! `SCENARIOS: &[(&str, &str)]` as (path under tests/scenarios, file text).
+//! `SCENARIOS: &[(&str, &str)]` as (path under tests/scenarios, file text), and `TOURS`, the
+//! same files without their recorded output (the page runs the commands itself; the golden
+//! output would only add bytes to the download).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,26 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// Drops each block's `----` line and the output under it (up to the blank line that ends it).
+fn strip_output(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_output = false;
+    for line in text.lines() {
+        if in_output {
+            in_output = !line.trim().is_empty();
+            if in_output {
+                continue;
+            }
+        } else if line.trim() == "----" {
+            in_output = true;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 fn main() {
@@ -32,6 +54,12 @@ fn main() {
             "    ({rel:?}, include_str!({:?})),\n",
             f.canonicalize().unwrap().display().to_string()
         ));
+    }
+    code.push_str("];\n/// Scenario files without their recorded output: (path, script).\n#[allow(dead_code)]\npub const TOURS: &[(&str, &str)] = &[\n");
+    for f in &files {
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(f).unwrap();
+        code.push_str(&format!("    ({rel:?}, {:?}),\n", strip_output(&text)));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenarios.rs");

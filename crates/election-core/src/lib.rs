@@ -32,6 +32,7 @@
 
 pub mod algorithms;
 mod any;
+pub mod collections;
 pub mod compare;
 mod error;
 pub mod experiments;

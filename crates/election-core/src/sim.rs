@@ -5,7 +5,9 @@
 //! they were caused and every run of the same seed and inputs is identical.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
+
+use crate::collections::Map;
 
 use crate::error::Error;
 use crate::net::{LinkState, Links, NetConfig};
@@ -65,7 +67,7 @@ pub struct NodeSlot<P: Protocol> {
     /// Up, down or paused.
     pub state: NodeState,
     rng: Stream,
-    timers: BTreeMap<P::Timer, TimerSlot>,
+    timers: Map<P::Timer, TimerSlot>,
     timer_generation: u64,
     pause_generation: u64,
     /// Events that reached this node while it was paused, in arrival order.
@@ -138,13 +140,13 @@ pub struct Simulation<P: Protocol> {
     next_msg_id: u64,
     steps: u64,
     queue: BinaryHeap<Reverse<Event<P>>>,
-    wire: BTreeMap<u64, InFlight<P::Msg>>,
+    wire: Map<u64, InFlight<P::Msg>>,
     nodes: Vec<NodeSlot<P>>,
     links: Links,
     net_rng: Stream,
     monitor: P::Monitor,
     violations: usize,
-    sent_by_kind: BTreeMap<&'static str, u64>,
+    sent_by_kind: Map<&'static str, u64>,
     /// Output buffer: events since the last [`Simulation::take_trace`].
     trace: Vec<TraceEvent>,
     tracing: bool,
@@ -167,7 +169,7 @@ impl<P: Protocol> Simulation<P> {
                     proto,
                     state: NodeState::Up,
                     rng: Stream::new(config.seed, u64::from(id)),
-                    timers: BTreeMap::new(),
+                    timers: Map::new(),
                     timer_generation: 0,
                     pause_generation: 0,
                     stalled: Vec::new(),
@@ -186,11 +188,11 @@ impl<P: Protocol> Simulation<P> {
             next_msg_id: 1,
             steps: 0,
             queue: BinaryHeap::new(),
-            wire: BTreeMap::new(),
+            wire: Map::new(),
             nodes,
             monitor: P::Monitor::default(),
             violations: 0,
-            sent_by_kind: BTreeMap::new(),
+            sent_by_kind: Map::new(),
             trace: Vec::new(),
             tracing: true,
             effects: Vec::new(),

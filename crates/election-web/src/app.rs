@@ -276,7 +276,7 @@ impl Reducible for Lab {
                 s.answers.entry(step).or_insert(choice);
             }
             Action::Tour(Some(path)) => {
-                let text = crate::scenarios::SCENARIOS.iter().find(|(p, _)| *p == path).map(|(_, t)| *t);
+                let text = crate::scenarios::TOURS.iter().find(|(p, _)| *p == path).map(|(_, t)| *t);
                 match text.map(election_core::scenario::tour) {
                     Some(Ok(tour)) => match AnySession::new(tour.spec.clone()) {
                         Ok(engine) => {
@@ -726,7 +726,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
         <label class="tour-pick">{"Guided scenario: "}
             <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
                 <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
-                { for crate::scenarios::SCENARIOS.iter().map(|(path, _)| html! {
+                { for crate::scenarios::TOURS.iter().map(|(path, _)| html! {
                     <option value={*path} selected={p.tour.as_ref().is_some_and(|t| t.path == *path)}>{*path}</option>
                 }) }
             </select>

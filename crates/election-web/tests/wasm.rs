@@ -33,3 +33,16 @@ fn bad_session_json_is_an_error() {
     assert!(election_core::SessionSpec::from_json("{\"nodes\":0}").is_err());
     assert!(election_core::SessionSpec::from_json("%%%").is_err());
 }
+
+/// The page embeds the scenarios without their recorded output (`TOURS`); the tours built
+/// from them are the same as from the full files.
+#[wasm_bindgen_test]
+fn stripped_tours_equal_the_full_files() {
+    assert_eq!(TOURS.len(), SCENARIOS.len());
+    for ((name, full), (_, stripped)) in SCENARIOS.iter().zip(TOURS) {
+        assert!(stripped.len() < full.len(), "{name} lost nothing");
+        let a = election_core::scenario::tour(full).unwrap();
+        let b = election_core::scenario::tour(stripped).unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+}

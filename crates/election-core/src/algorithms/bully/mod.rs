@@ -37,7 +37,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -440,9 +440,9 @@ impl Protocol for Bully {
 /// Split-brain detector and liveness check for Bully.
 #[derive(Debug, Clone, Default)]
 pub struct BullyMonitor {
-    reported: BTreeSet<(NodeId, NodeId, u64, u64)>,
-    tenures: BTreeMap<NodeId, u64>,
-    was_coordinator: BTreeSet<NodeId>,
+    reported: Set<(NodeId, NodeId, u64, u64)>,
+    tenures: Map<NodeId, u64>,
+    was_coordinator: Set<NodeId>,
 }
 
 impl Monitor<Bully> for BullyMonitor {

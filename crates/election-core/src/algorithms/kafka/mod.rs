@@ -44,7 +44,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -164,7 +164,7 @@ pub struct PartitionState {
 pub fn elect_leader(
     assignment: &[NodeId],
     isr: &[NodeId],
-    alive: &BTreeSet<NodeId>,
+    alive: &Set<NodeId>,
     unclean: bool,
 ) -> Option<(NodeId, bool)> {
     if let Some(&l) = assignment.iter().find(|r| alive.contains(r) && isr.contains(r)) {
@@ -362,7 +362,7 @@ type KafkaCtx<'a> = Ctx<'a, KafkaMsg, KafkaTimer>;
 pub struct Store {
     controller: Option<NodeId>,
     controller_epoch: u64,
-    sessions: BTreeMap<NodeId, Micros>,
+    sessions: Map<NodeId, Micros>,
     sessions_version: u64,
     partitions: Vec<PartitionState>,
 }
@@ -379,9 +379,9 @@ pub struct Replica {
     isr: Vec<NodeId>,
     pending_isr: Option<Vec<NodeId>>,
     /// Leader only: follower -> (fetch offset, last time it was caught up).
-    followers: BTreeMap<NodeId, (u64, Micros)>,
+    followers: Map<NodeId, (u64, Micros)>,
     /// Produced records not yet acknowledged: offset.
-    unacked: BTreeSet<u64>,
+    unacked: Set<u64>,
 }
 
 /// A queued delivery: destination and message.
@@ -396,18 +396,18 @@ pub struct Broker {
     controller: Option<NodeId>,
     /// Controller only.
     is_controller: bool,
-    alive: BTreeSet<NodeId>,
+    alive: Set<NodeId>,
     alive_version: u64,
     states: Vec<PartitionState>,
     /// Controller only: store writes in flight; once one is durable the controller announces
     /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
     /// that caused it (the stored delivery).
-    pending_writes: BTreeMap<(Part, u64), (PartitionState, Option<Delivery>)>,
+    pending_writes: Map<(Part, u64), (PartitionState, Option<Delivery>)>,
     /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
-    unacked: BTreeMap<(NodeId, Part), KafkaMsg>,
-    replicas: BTreeMap<Part, Replica>,
+    unacked: Map<(NodeId, Part), KafkaMsg>,
+    replicas: Map<Part, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
-    acked: BTreeMap<(Part, u64), Record>,
+    acked: Map<(Part, u64), Record>,
 }
 
 /// What a node is.
@@ -731,7 +731,7 @@ impl Kafka {
 
     fn leader_hw(r: &Replica, me: NodeId) -> u64 {
         // The maximal ISR (committed or pending) must hold a record before it counts (KIP-497).
-        let mut members: BTreeSet<NodeId> = r.isr.iter().copied().collect();
+        let mut members: Set<NodeId> = r.isr.iter().copied().collect();
         if let Some(p) = &r.pending_isr {
             members.extend(p.iter().copied());
         }
@@ -1427,8 +1427,8 @@ impl Protocol for Kafka {
 }
 
 /// Every acknowledged record any broker reported, by (partition, offset).
-fn all_acked(nodes: &[NodeSlot<Kafka>]) -> BTreeMap<(Part, u64), Record> {
-    let mut all = BTreeMap::new();
+fn all_acked(nodes: &[NodeSlot<Kafka>]) -> Map<(Part, u64), Record> {
+    let mut all = Map::new();
     for n in nodes {
         if let Node::Broker(b) = &n.proto.node {
             for (k, r) in &b.acked {
@@ -1441,7 +1441,7 @@ fn all_acked(nodes: &[NodeSlot<Kafka>]) -> BTreeMap<(Part, u64), Record> {
 
 /// Acknowledged records of partition `p` missing from the log of its current leader (the
 /// one the store names, once it knows it leads that leader epoch).
-fn lost_records(nodes: &[NodeSlot<Kafka>], p: Part, acked: &BTreeMap<(Part, u64), Record>) -> usize {
+fn lost_records(nodes: &[NodeSlot<Kafka>], p: Part, acked: &Map<(Part, u64), Record>) -> usize {
     let Node::Store(store) = &nodes[0].proto.node else { return 0 };
     let Some(st) = store.partitions.get(p as usize) else { return 0 };
     let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };
@@ -1457,8 +1457,8 @@ fn lost_records(nodes: &[NodeSlot<Kafka>], p: Part, acked: &BTreeMap<(Part, u64)
 #[derive(Debug, Clone, Default)]
 pub struct KafkaMonitor {
     controller_epoch: u64,
-    leader_epochs: BTreeMap<Part, u64>,
-    reported: BTreeSet<String>,
+    leader_epochs: Map<Part, u64>,
+    reported: Set<String>,
 }
 
 impl KafkaMonitor {

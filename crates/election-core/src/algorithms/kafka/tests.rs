@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn alive(v: &[NodeId]) -> BTreeSet<NodeId> {
+fn alive(v: &[NodeId]) -> Set<NodeId> {
     v.iter().copied().collect()
 }
 

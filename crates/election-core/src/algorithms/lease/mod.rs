@@ -40,7 +40,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use crate::collections::Map;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -680,7 +680,7 @@ pub struct LeaseMonitor {
     writes_seen: usize,
     max_accepted: Option<(u64, NodeId)>,
     /// Per period, the writer with the highest token accepted so far.
-    period_writer: BTreeMap<u64, (NodeId, u64)>,
+    period_writer: Map<u64, (NodeId, u64)>,
 }
 
 impl Monitor<Lease> for LeaseMonitor {

@@ -40,7 +40,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -225,7 +225,7 @@ type PaxosCtx<'a> = Ctx<'a, PaxosMsg, PaxosTimer>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Phase {
     Idle,
-    Preparing { ballot: Ballot, promises: BTreeSet<NodeId>, seen: BTreeMap<u64, (Ballot, Value)> },
+    Preparing { ballot: Ballot, promises: Set<NodeId>, seen: Map<u64, (Ballot, Value)> },
     Leading { ballot: Ballot },
 }
 
@@ -237,13 +237,13 @@ pub struct Paxos {
     config: PaxosConfig,
     // Acceptor, durable.
     promised: Ballot,
-    accepted: BTreeMap<u64, (Ballot, Value)>,
+    accepted: Map<u64, (Ballot, Value)>,
     // Learner (durable here: a log).
-    chosen: BTreeMap<u64, Value>,
+    chosen: Map<u64, Value>,
     // Proposer, volatile.
     phase: Phase,
     next_slot: u64,
-    acks: BTreeMap<u64, (Value, BTreeSet<NodeId>)>,
+    acks: Map<u64, (Value, Set<NodeId>)>,
     leader: Option<NodeId>,
     last_heard_leader: Option<Micros>,
     preemptions: u64,
@@ -264,7 +264,7 @@ impl Paxos {
     }
 
     /// What this acceptor accepted: slot -> (ballot, value).
-    pub fn accepted(&self) -> &BTreeMap<u64, (Ballot, Value)> {
+    pub fn accepted(&self) -> &Map<u64, (Ballot, Value)> {
         &self.accepted
     }
 
@@ -279,8 +279,8 @@ impl Paxos {
         let ballot = Ballot { round: self.promised.round.max(self.max_round_tried) + 1, node: self.id };
         self.max_round_tried = ballot.round;
         ctx.note(format!("tries to lead with ballot {ballot}: Prepare to all"));
-        let mut seen = BTreeMap::new();
-        let mut promises = BTreeSet::new();
+        let mut seen = Map::new();
+        let mut promises = Set::new();
         // Our own acceptor promises first (unless it already promised higher: eager mode).
         if ballot > self.promised && !self.lease_held(ctx.now, self.id) {
             self.promised = ballot;
@@ -331,7 +331,7 @@ impl Paxos {
         }
         // Our own acceptor accepts.
         self.accepted.insert(slot, (ballot, value));
-        self.acks.insert(slot, (value, BTreeSet::from([self.id])));
+        self.acks.insert(slot, (value, Set::from([self.id])));
         ctx.broadcast(PaxosMsg::Accept { ballot, slot, value });
         self.check_chosen(ctx, slot);
     }
@@ -421,11 +421,11 @@ impl Protocol for Paxos {
             peers: peers.to_vec(),
             config: config.clone(),
             promised: Ballot::default(),
-            accepted: BTreeMap::new(),
-            chosen: BTreeMap::new(),
+            accepted: Map::new(),
+            chosen: Map::new(),
             phase: Phase::Idle,
             next_slot: 1,
-            acks: BTreeMap::new(),
+            acks: Map::new(),
             leader: None,
             last_heard_leader: None,
             preemptions: 0,
@@ -628,9 +628,9 @@ impl Paxos {
 /// Paxos safety checks.
 #[derive(Debug, Clone, Default)]
 pub struct PaxosMonitor {
-    chosen: BTreeMap<u64, (Value, Ballot)>,
-    leaders: BTreeMap<Ballot, NodeId>,
-    reported: BTreeSet<String>,
+    chosen: Map<u64, (Value, Ballot)>,
+    leaders: Map<Ballot, NodeId>,
+    reported: Set<String>,
 }
 
 impl Monitor<Paxos> for PaxosMonitor {

@@ -54,7 +54,7 @@ mod monitor;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use crate::collections::Set;
 use std::fmt;
 
 pub use message::{Entry, EntryData, RaftMsg};
@@ -195,7 +195,7 @@ pub struct Raft {
     role: Role,
     leader: Option<NodeId>,
     commit: u64,
-    votes: BTreeSet<NodeId>,
+    votes: Set<NodeId>,
     // Volatile state on leaders (Figure 2), indexed by node id - 1.
     next_index: Vec<u64>,
     match_index: Vec<u64>,
@@ -231,7 +231,7 @@ impl Raft {
     }
 
     /// Votes received in the current campaign.
-    pub fn votes(&self) -> &BTreeSet<NodeId> {
+    pub fn votes(&self) -> &Set<NodeId> {
         &self.votes
     }
 
@@ -305,7 +305,7 @@ impl Raft {
         assert_ne!(self.role, Role::Leader, "a leader does not campaign");
         self.role = Role::PreCandidate;
         self.leader = None;
-        self.votes = BTreeSet::from([self.id]);
+        self.votes = Set::from([self.id]);
         ctx.note(format!(
             "timed out; asks for pre-votes for term {} without raising its term",
             self.term + 1
@@ -328,7 +328,7 @@ impl Raft {
         self.voted_for = Some(self.id);
         self.role = Role::Candidate;
         self.leader = None;
-        self.votes = BTreeSet::from([self.id]);
+        self.votes = Set::from([self.id]);
         if transfer {
             ctx.note(format!("was asked to take over; starts an election for term {}", self.term));
         } else {
@@ -600,7 +600,7 @@ impl Protocol for Raft {
             role: Role::Follower,
             leader: None,
             commit: 0,
-            votes: BTreeSet::new(),
+            votes: Set::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
             recent_active: Vec::new(),

@@ -1,6 +1,6 @@
 //! Raft's safety invariants, checked after every event (see the module doc for sources).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{Map, Set};
 
 use super::{Entry, Raft};
 use crate::protocol::{Monitor, Role};
@@ -11,16 +11,16 @@ use crate::{Micros, NodeId};
 #[derive(Debug, Clone, Default)]
 pub struct RaftMonitor {
     /// The leader seen in each term (Election Safety).
-    leaders: BTreeMap<u64, NodeId>,
+    leaders: Map<u64, NodeId>,
     /// Highest term seen per node (terms never decrease).
-    max_term: BTreeMap<NodeId, u64>,
+    max_term: Map<NodeId, u64>,
     /// The committed prefix as first committed anywhere (State Machine Safety), with the
     /// term in which each entry was first seen committed.
     committed: Vec<(Entry, u64)>,
     /// Role each node had at its last check (to run Leader Completeness on election).
-    was_leader: BTreeSet<NodeId>,
+    was_leader: Set<NodeId>,
     /// Violations already reported, so a lasting violation is reported once.
-    reported: BTreeSet<String>,
+    reported: Set<String>,
 }
 
 impl RaftMonitor {

@@ -38,7 +38,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -269,21 +269,21 @@ type ZabCtx<'a> = Ctx<'a, ZabMsg, ZabTimer>;
 #[derive(Debug, Clone, Default)]
 struct LeaderState {
     /// FollowerInfo received: sid -> (accepted epoch, last zxid).
-    infos: BTreeMap<NodeId, (u64, Zxid)>,
+    infos: Map<NodeId, (u64, Zxid)>,
     new_epoch: Option<u64>,
-    acks: BTreeSet<NodeId>,
+    acks: Set<NodeId>,
     /// Followers that were sent NEWLEADER: new proposals go to them.
-    forward: BTreeSet<NodeId>,
+    forward: Set<NodeId>,
     established: bool,
     counter: u64,
-    proposals: BTreeMap<Zxid, BTreeSet<NodeId>>,
-    last_pong: BTreeMap<NodeId, Micros>,
+    proposals: Map<Zxid, Set<NodeId>>,
+    last_pong: Map<NodeId, Micros>,
     /// The leader's own (epoch, zxid) when elected, for the invariant check.
     elected_with: (u64, Zxid),
     /// The servers whose votes elected it.
-    elected_by: BTreeSet<NodeId>,
+    elected_by: Set<NodeId>,
     /// The FollowerInfos the new epoch was chosen from.
-    discovery: BTreeMap<NodeId, (u64, Zxid)>,
+    discovery: Map<NodeId, (u64, Zxid)>,
 }
 
 /// One ZooKeeper server.
@@ -302,13 +302,13 @@ pub struct Zab {
     commit_seen: Zxid,
     /// Proposals that arrived ahead of a gap, applied in zxid order like TCP reassembly
     /// (ZAB assumes FIFO channels; this network may reorder).
-    pending: BTreeMap<Zxid, Txn>,
+    pending: Map<Zxid, Txn>,
     // Volatile election state.
     state: ServerState,
     logical_clock: u64,
     proposed: Vote,
-    recvset: BTreeMap<NodeId, Vote>,
-    outofelection: BTreeMap<NodeId, (Vote, u64, ServerState)>,
+    recvset: Map<NodeId, Vote>,
+    outofelection: Map<NodeId, (Vote, u64, ServerState)>,
     interval: Micros,
     finalizing: bool,
     /// The vote that ended our last election (sent to LOOKING servers).
@@ -364,7 +364,7 @@ impl Zab {
         self.pending.clear();
         self.logical_clock += 1;
         self.proposed = self.my_vote();
-        self.recvset = BTreeMap::from([(self.id, self.proposed)]);
+        self.recvset = Map::from([(self.id, self.proposed)]);
         self.outofelection.clear();
         self.finalizing = false;
         self.interval = ms(self.config.notification_ms);
@@ -415,7 +415,7 @@ impl Zab {
         if vote.leader == self.id {
             self.state = ServerState::Leading;
             self.lead = LeaderState {
-                infos: BTreeMap::from([(self.id, (self.epoch, self.last_zxid()))]),
+                infos: Map::from([(self.id, (self.epoch, self.last_zxid()))]),
                 elected_with: (self.epoch, self.last_zxid()),
                 ..LeaderState::default()
             };
@@ -664,12 +664,12 @@ impl Protocol for Zab {
             history: Vec::new(),
             committed: 0,
             commit_seen: 0,
-            pending: BTreeMap::new(),
+            pending: Map::new(),
             state: ServerState::Looking,
             logical_clock: 0,
             proposed: Vote { peer_epoch: 0, zxid: 0, leader: id },
-            recvset: BTreeMap::new(),
-            outofelection: BTreeMap::new(),
+            recvset: Map::new(),
+            outofelection: Map::new(),
             interval: 0,
             finalizing: false,
             elected: None,
@@ -838,7 +838,7 @@ impl Protocol for Zab {
                     let zxid = (self.epoch << 32) | self.lead.counter;
                     let txn = Txn { zxid, value };
                     self.history.push(txn);
-                    self.lead.proposals.insert(zxid, BTreeSet::from([self.id]));
+                    self.lead.proposals.insert(zxid, Set::from([self.id]));
                     ctx.note(format!("proposes x={value} as zxid {}", zxid_str(zxid)));
                     let epoch = self.epoch;
                     for &f in &self.lead.forward {
@@ -946,10 +946,10 @@ impl Protocol for Zab {
 /// ZAB safety checks.
 #[derive(Debug, Clone, Default)]
 pub struct ZabMonitor {
-    leaders: BTreeMap<u64, NodeId>,
-    committed: BTreeMap<Zxid, u64>,
-    was_established: BTreeSet<NodeId>,
-    reported: BTreeSet<String>,
+    leaders: Map<u64, NodeId>,
+    committed: Map<Zxid, u64>,
+    was_established: Set<NodeId>,
+    reported: Set<String>,
 }
 
 impl ZabMonitor {
@@ -1008,7 +1008,7 @@ impl Monitor<Zab> for ZabMonitor {
                 }
             }
             // Every committed transaction from earlier epochs is in the new leader's log.
-            let have: BTreeSet<Zxid> = z.history.iter().map(|t| t.zxid).collect();
+            let have: Set<Zxid> = z.history.iter().map(|t| t.zxid).collect();
             let lost: Vec<Zxid> = self
                 .committed
                 .keys()

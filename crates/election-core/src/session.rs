@@ -168,14 +168,18 @@ struct Checkpoint<P: Protocol> {
     sim: Simulation<P>,
     applied: usize,
     trace_len: usize,
+    /// Hash of the first `trace_len` events.
+    hash: u64,
 }
 
-/// Trace events a session keeps in memory (older ones are dropped; hashes and markers stay).
+/// Trace events a session keeps in memory (older ones are dropped; hashes stay exact).
 pub const MAX_TRACE_EVENTS: usize = 200_000;
+/// Timeline markers kept at most (beyond it the oldest half is dropped).
+pub const MAX_MARKERS: usize = 20_000;
 
 /// Default number of steps between checkpoints.
 pub const CHECKPOINT_EVERY: u64 = 512;
-/// Checkpoints kept at most; beyond this, every other old checkpoint is dropped.
+/// Checkpoints kept at most; beyond this, every other checkpoint is dropped and the interval doubles.
 pub const MAX_CHECKPOINTS: usize = 512;
 
 /// A replayable run of one algorithm: configuration, seed, timed inputs, and a cursor.
@@ -190,9 +194,11 @@ pub struct Session<P: Protocol> {
     trace_base: usize,
     /// Retained events at most; beyond it the oldest half is dropped.
     trace_limit: usize,
-    /// `hashes[i]` is the hash of the first `i + 1` events of the branch (kept for every
-    /// event, 8 bytes each), so the hash at any cursor is O(1) even after dropping events.
-    hashes: Vec<u64>,
+    /// Number of events recorded on this branch (retained or not).
+    recorded_len: usize,
+    /// Hash of the first `cursor_trace_len` events: extended event by event, restored from
+    /// checkpoints, so it is exact at any cursor without keeping a hash per event.
+    cursor_hash: u64,
     markers: Vec<Marker>,
     cursor_trace_len: usize,
     checkpoints: Vec<Checkpoint<P>>,
@@ -215,13 +221,9 @@ impl<P: Protocol> Session<P> {
         }
         let trace = sim.take_trace();
         let cursor_trace_len = trace.len();
-        let mut hashes = Vec::with_capacity(trace.len());
-        let mut h = crate::trace::EMPTY_TRACE_HASH;
-        for e in &trace {
-            h = crate::trace::extend_hash(h, e);
-            hashes.push(h);
-        }
-        let checkpoints = vec![Checkpoint { sim: sim.clone(), applied: 0, trace_len: cursor_trace_len }];
+        let hash = trace.iter().fold(crate::trace::EMPTY_TRACE_HASH, crate::trace::extend_hash);
+        let checkpoints =
+            vec![Checkpoint { sim: sim.clone(), applied: 0, trace_len: cursor_trace_len, hash }];
         Ok(Session {
             inputs,
             sim,
@@ -230,7 +232,8 @@ impl<P: Protocol> Session<P> {
             trace,
             trace_base: 0,
             trace_limit: MAX_TRACE_EVENTS,
-            hashes,
+            recorded_len: cursor_trace_len,
+            cursor_hash: hash,
             cursor_trace_len,
             checkpoints,
             checkpoint_every: CHECKPOINT_EVERY,
@@ -287,7 +290,7 @@ impl<P: Protocol> Session<P> {
 
     /// Stable hash of the trace up to the cursor (equal to [`crate::trace_hash`] of [`Session::trace`]).
     pub fn trace_hash(&self) -> u64 {
-        self.cursor_trace_len.checked_sub(1).map_or(crate::trace::EMPTY_TRACE_HASH, |i| self.hashes[i])
+        self.cursor_hash
     }
 
     /// A view of the cluster at the cursor.
@@ -311,7 +314,8 @@ impl<P: Protocol> Session<P> {
     fn absorb_trace(&mut self) {
         let events = self.sim.take_trace();
         for e in events {
-            if self.cursor_trace_len < self.hashes.len() {
+            self.cursor_hash = crate::trace::extend_hash(self.cursor_hash, &e);
+            if self.cursor_trace_len < self.recorded_len {
                 // Replaying recorded history: determinism says it is the same event.
                 if self.cursor_trace_len >= self.trace_base {
                     debug_assert_eq!(
@@ -321,11 +325,13 @@ impl<P: Protocol> Session<P> {
                     );
                 }
             } else {
-                let prev = self.hashes.last().copied().unwrap_or(crate::trace::EMPTY_TRACE_HASH);
-                self.hashes.push(crate::trace::extend_hash(prev, &e));
-                if let Some(m) = marker_for(&e, self.hashes.len() - 1) {
+                if let Some(m) = marker_for(&e, self.recorded_len) {
                     self.markers.push(m);
+                    if self.markers.len() > MAX_MARKERS {
+                        self.markers.drain(..MAX_MARKERS / 2);
+                    }
                 }
+                self.recorded_len += 1;
                 self.trace.push(e);
                 if self.trace.len() > self.trace_limit {
                     // Bound memory: drop the oldest half of the retained events.
@@ -352,16 +358,19 @@ impl<P: Protocol> Session<P> {
             sim: self.sim.clone(),
             applied: self.applied,
             trace_len: self.cursor_trace_len,
+            hash: self.cursor_hash,
         });
         if self.checkpoints.len() > MAX_CHECKPOINTS {
-            // Thin the older half: seeking far back replays a little more, memory stays bounded.
-            let keep_from = self.checkpoints.len() / 2;
+            // Keep every other checkpoint and space new ones twice as far apart: memory stays
+            // bounded and checkpoints stay evenly spread over the whole run, so a seek anywhere
+            // replays at most `checkpoint_every` steps.
             let mut i = 0;
             self.checkpoints.retain(|_| {
-                let keep = i == 0 || i >= keep_from || i % 2 == 0;
+                let keep = i % 2 == 0;
                 i += 1;
                 keep
             });
+            self.checkpoint_every = self.checkpoint_every.saturating_mul(2);
         }
     }
 
@@ -411,14 +420,11 @@ impl<P: Protocol> Session<P> {
             return Err(Error::NegativeTime(t));
         }
         let t = t as Micros;
-        if t < self.sim.now() {
-            let cp = self
-                .checkpoints
-                .iter()
-                .rev()
-                .find(|c| c.sim.now() <= t)
-                .unwrap_or(&self.checkpoints[0])
-                .clone();
+        // The latest checkpoint at or before `t`; jump to it when it is behind the cursor (going
+        // back) or ahead of it (going forward over recorded history: no need to replay the gap).
+        let cp = self.checkpoints.iter().rev().find(|c| c.sim.now() <= t).unwrap_or(&self.checkpoints[0]);
+        if t < self.sim.now() || cp.sim.steps() > self.sim.steps() {
+            let cp = cp.clone();
             self.restore(cp);
         }
         self.advance_to(t);
@@ -429,18 +435,14 @@ impl<P: Protocol> Session<P> {
         self.sim = cp.sim;
         self.applied = cp.applied;
         self.cursor_trace_len = cp.trace_len;
+        self.cursor_hash = cp.hash;
     }
 
     /// Moves the cursor to just after step `k` (events and inputs count as steps).
     pub fn goto_step(&mut self, k: u64) {
-        if k < self.sim.steps() {
-            let cp = self
-                .checkpoints
-                .iter()
-                .rev()
-                .find(|c| c.sim.steps() <= k)
-                .unwrap_or(&self.checkpoints[0])
-                .clone();
+        let cp = self.checkpoints.iter().rev().find(|c| c.sim.steps() <= k).unwrap_or(&self.checkpoints[0]);
+        if k < self.sim.steps() || cp.sim.steps() > self.sim.steps() {
+            let cp = cp.clone();
             self.restore(cp);
         }
         while self.sim.steps() < k {
@@ -468,12 +470,12 @@ impl<P: Protocol> Session<P> {
         // Finish the current instant first, so that a replay applies the input at the same point.
         let now = self.sim.now();
         self.advance_to(now);
-        let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.hashes.len();
+        let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.recorded_len;
         if forked {
             self.inputs.truncate(self.applied);
             self.trace.truncate(self.cursor_trace_len.saturating_sub(self.trace_base));
             self.trace_base = self.trace_base.min(self.cursor_trace_len);
-            self.hashes.truncate(self.cursor_trace_len);
+            self.recorded_len = self.cursor_trace_len;
             let keep = self.cursor_trace_len;
             self.markers.retain(|m| m.index < keep);
             let steps = self.sim.steps();

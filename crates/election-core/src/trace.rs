@@ -146,10 +146,19 @@ pub const EMPTY_TRACE_HASH: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// The hash of a trace extended by one event, from the hash of the trace before it.
 pub fn extend_hash(hash: u64, event: &TraceEvent) -> u64 {
-    let mut h = fnv::FnvHasher::with_key(hash);
-    h.write(event.to_string().as_bytes());
-    h.write(b"\n");
-    h.finish()
+    /// Feeds formatted text straight into the hasher (FNV is byte-wise, so this equals hashing
+    /// the whole line) without allocating the line.
+    struct HashWriter(fnv::FnvHasher);
+    impl fmt::Write for HashWriter {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(fnv::FnvHasher::with_key(hash));
+    // Writing into the hasher cannot fail.
+    let _ = fmt::Write::write_fmt(&mut w, format_args!("{event}\n"));
+    w.0.finish()
 }
 
 #[cfg(test)]

@@ -444,6 +444,12 @@ impl AnySession {
         each!(self, s => s.seek(t))
     }
 
+    /// Advances until a majority follows a new leader, or to `deadline`
+    /// (see [`crate::Session::advance_until_new_leader`]).
+    pub fn advance_until_new_leader(&mut self, deadline: Micros) -> Option<NodeId> {
+        each!(self, s => s.advance_until_new_leader(deadline))
+    }
+
     /// One step forward.
     pub fn step_forward(&mut self) -> bool {
         each!(self, s => s.step_forward())

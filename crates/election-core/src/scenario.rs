@@ -87,6 +87,8 @@ pub enum Command {
     RunUntil { t: Micros, show: Show },
     /// Advance by a duration.
     RunFor { d: Micros, show: Show },
+    /// Advance until a majority follows a new leader, for at most `max`.
+    RunUntilNewLeader { max: Micros, show: Show },
     /// Apply an input (node references resolved when it runs).
     Act(ActRef),
     /// Print every node.
@@ -318,8 +320,17 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             let dur = |v: &str| parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")));
             match kv.iter().find(|(k, _)| k == "for" || k == "until") {
                 Some((k, v)) if k == "for" => Command::RunFor { d: dur(v)?, show },
+                Some((_, v)) if v == "new-leader" => {
+                    let max = kv.iter().find(|(k, _)| k == "max").map(|(_, v)| dur(v)).transpose()?;
+                    Command::RunUntilNewLeader { max: max.unwrap_or(crate::ms(10_000)), show }
+                }
                 Some((_, v)) => Command::RunUntil { t: dur(v)?, show },
-                None => return Err(err(line, "run needs for=DURATION or until=TIME")),
+                None => {
+                    return Err(err(
+                        line,
+                        "run needs for=DURATION, until=TIME or until=new-leader [max=DURATION]",
+                    ));
+                }
             }
         }
         "crash" => {
@@ -535,6 +546,17 @@ impl Runner {
                 s.advance_to(t);
                 Ok(self.new_trace(show))
             }
+            Command::RunUntilNewLeader { max, show } => {
+                let s = self.session_mut(line)?;
+                let deadline = s.now().saturating_add(max);
+                if s.advance_until_new_leader(deadline).is_none() {
+                    return Err(err(
+                        line,
+                        format!("no new leader within {} (the story changed?)", fmt_time(max)),
+                    ));
+                }
+                Ok(self.new_trace(show))
+            }
             Command::RunUntil { t, show } => {
                 let s = self.session_mut(line)?;
                 if t < s.now() {
@@ -721,9 +743,13 @@ pub struct TourStep {
 
 /// An interview-practice question: `#? Which node leads next? | n1 | n2 | n3 => leader`.
 ///
-/// Checks, evaluated after the block the question precedes has run:
+/// Checks, evaluated after the block the question precedes has run (see `tests/README.md`):
 /// `leader` (the stable leader `nX`, or `none`), `violation` (`yes` if the block produced an
-/// invariant violation, else `no`), `role nX` (that node's role, e.g. `follower`).
+/// invariant violation, else `no`), `role nX` (that node's role, e.g. `follower`),
+/// `committed VALUE` (`yes` if some node has committed an entry `VALUE` or `x=VALUE`),
+/// `rejected` (the client `nX` whose write the storage rejected during the block, or `none`),
+/// `gap` (how long after the block started a node became leader: the choice whose range,
+/// written `< 200 ms`, `200-400 ms` or `> 400 ms`, contains it; `never` if none did).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     /// The question.
@@ -732,6 +758,57 @@ pub struct Question {
     pub choices: Vec<String>,
     /// The choice that matches what the simulation did.
     pub answer: String,
+    /// Why (from `#!` lines under the question), shown once the user has answered.
+    pub explanation: String,
+    /// What the simulation measured, in words (e.g. "n3 became leader 212 ms later").
+    pub measured: String,
+}
+
+/// What a check needs to know about the moment before its block ran.
+struct Before {
+    t: Micros,
+    trace_len: usize,
+    violations: usize,
+    rejected: usize,
+}
+
+impl Before {
+    fn of(s: &AnySession) -> Before {
+        Before {
+            t: s.now(),
+            trace_len: s.trace().len(),
+            violations: s.violations(),
+            rejected: rejected_writes(s).len(),
+        }
+    }
+}
+
+/// Clients whose writes the algorithm's panel lists as rejected, oldest first.
+fn rejected_writes(s: &AnySession) -> Vec<String> {
+    let Some(panel) = s.view().panel else { return Vec::new() };
+    let client = panel.columns.iter().position(|c| c == "client");
+    let mut out: Vec<String> = panel
+        .rows
+        .iter()
+        .filter(|r| r.iter().any(|c| c.starts_with("rejected")))
+        .filter_map(|r| client.and_then(|i| r.get(i)).cloned())
+        .collect();
+    // Panels list the newest first.
+    out.reverse();
+    out
+}
+
+/// Parses a duration range choice: `< 200 ms`, `200-400 ms`, `> 400 ms` (milliseconds).
+fn parse_ms_range(choice: &str) -> Option<(u64, u64)> {
+    let c = choice.trim().strip_suffix("ms")?.trim();
+    if let Some(n) = c.strip_prefix('<') {
+        return Some((0, n.trim().parse().ok()?));
+    }
+    if let Some(n) = c.strip_prefix('>') {
+        return Some((n.trim().parse().ok()?, u64::MAX));
+    }
+    let (a, b) = c.split_once('-')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
 fn parse_question(line: usize, q: &str) -> Result<(String, Vec<String>, String), Error> {
@@ -745,16 +822,54 @@ fn parse_question(line: usize, q: &str) -> Result<(String, Vec<String>, String),
     Ok((text, choices, check.trim().to_string()))
 }
 
+/// Evaluates a check after its block: (the answer, what was measured in words).
 fn evaluate_check(
     line: usize,
     check: &str,
+    choices: &[String],
     session: &AnySession,
-    violations_before: usize,
-) -> Result<String, Error> {
+    before: &Before,
+) -> Result<(String, String), Error> {
     let words: Vec<&str> = check.split_whitespace().collect();
+    let plain = |a: String| Ok((a, String::new()));
     match words.as_slice() {
-        ["leader"] => Ok(session.stable_leader().map_or("none".to_string(), |l| format!("n{l}"))),
-        ["violation"] => Ok(if session.violations() > violations_before { "yes" } else { "no" }.to_string()),
+        ["leader"] => plain(session.stable_leader().map_or("none".to_string(), |l| format!("n{l}"))),
+        ["violation"] => {
+            plain(if session.violations() > before.violations { "yes" } else { "no" }.to_string())
+        }
+        ["committed", value] => {
+            let v = session.view();
+            let hit = v.nodes.iter().any(|n| {
+                n.log.iter().any(|e| {
+                    e.index <= n.commit
+                        && (e.label == *value || e.label.split_once('=').is_some_and(|(_, x)| x == *value))
+                })
+            });
+            plain(if hit { "yes" } else { "no" }.to_string())
+        }
+        ["rejected"] => {
+            let all = rejected_writes(session);
+            plain(all.get(before.rejected).cloned().unwrap_or_else(|| "none".to_string()))
+        }
+        ["gap"] => {
+            let trace = session.trace();
+            let first =
+                trace.get(before.trace_len..).unwrap_or_default().iter().find_map(|e| match &e.kind {
+                    crate::TraceKind::Role { node, to, .. } if to.is_leader() => Some((*node, e.t)),
+                    _ => None,
+                });
+            let Some((node, t)) = first else {
+                return Ok(("never".to_string(), "no node became leader".into()));
+            };
+            let gap = t.saturating_sub(before.t);
+            let ms = gap / 1_000;
+            let answer = choices
+                .iter()
+                .find(|c| parse_ms_range(c).is_some_and(|(lo, hi)| lo <= ms && ms < hi))
+                .cloned()
+                .ok_or_else(|| err(line, format!("gap choices need ranges like '< 200 ms', '200-400 ms', '> 400 ms'; measured {ms} ms")))?;
+            Ok((answer, format!("n{node} became leader {} after this step began", fmt_time(gap))))
+        }
         ["role", node] => {
             let NodeRef::Id(id) = parse_node(line, node)? else {
                 return Err(err(line, "role needs a fixed node"));
@@ -764,9 +879,12 @@ fn evaluate_check(
                 .nodes
                 .get(usize::from(id).wrapping_sub(1))
                 .ok_or_else(|| err(line, format!("no node {node}")))?;
-            Ok(if n.liveness == Liveness::Down { "down".to_string() } else { n.role.to_string() })
+            plain(if n.liveness == Liveness::Down { "down".to_string() } else { n.role.to_string() })
         }
-        _ => Err(err(line, format!("unknown check '{check}' (leader, violation, role nX)"))),
+        _ => Err(err(
+            line,
+            format!("unknown check '{check}' (leader, violation, role nX, committed VALUE, rejected, gap)"),
+        )),
     }
 }
 
@@ -780,7 +898,7 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
         let narration: Vec<&str> = b
             .preamble
             .iter()
-            .filter(|l| !l.starts_with("#?"))
+            .filter(|l| !l.starts_with("#?") && !l.starts_with("#!"))
             .filter_map(|l| l.strip_prefix('#'))
             .map(str::trim)
             .filter(|l| !l.is_empty())
@@ -807,11 +925,17 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
                 _ => steps.push(TourStep { at, text, question: None }),
             }
         }
-        let violations_before = runner.session().map_or(0, AnySession::violations);
+        let explanation: Vec<&str> =
+            b.preamble.iter().filter_map(|l| l.strip_prefix("#!")).map(str::trim).collect();
+        if !explanation.is_empty() && question.is_none() {
+            return Err(err(b.line, "'#!' explains a question: put it under a '#?' line"));
+        }
+        let before = runner.session().map(Before::of);
         runner.exec(b.line, &b.command)?;
         if let Some((text, choices, check)) = question {
-            let session = runner.session().ok_or_else(|| err(b.line, "a question needs a config first"))?;
-            let answer = evaluate_check(b.line, &check, session, violations_before)?;
+            let (session, before) =
+                runner.session().zip(before).ok_or_else(|| err(b.line, "a question needs a config first"))?;
+            let (answer, measured) = evaluate_check(b.line, &check, &choices, session, &before)?;
             if !choices.contains(&answer) {
                 return Err(err(
                     b.line,
@@ -821,7 +945,8 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
                 ));
             }
             if let Some(last) = steps.last_mut() {
-                last.question = Some(Question { text, choices, answer });
+                last.question =
+                    Some(Question { text, choices, answer, explanation: explanation.join(" "), measured });
             }
         }
     }
@@ -867,5 +992,59 @@ mod question_tests {
             "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n2 => leader\nrun for=400ms\n";
         let e = tour(wrong).unwrap_err().to_string();
         assert!(e.contains("answer is now 'n5'"), "{e}");
+    }
+
+    fn question(text: &str) -> Question {
+        tour(text).unwrap().steps.iter().find_map(|s| s.question.clone()).unwrap()
+    }
+
+    #[test]
+    fn gap_measures_the_time_to_the_next_leader_and_explanations_are_kept() {
+        // leader-crash.txt: n5 crashed at 400 ms, n2 became leader at 617.293 ms.
+        let q = question(
+            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\ncrash leader\n\n#? How long? | < 100 ms | 100-300 ms | > 300 ms => gap\n#! Timeouts.\nrun for=600ms\n",
+        );
+        assert_eq!(q.answer, "100-300 ms");
+        assert_eq!(q.explanation, "Timeouts.");
+        assert_eq!(q.measured, "n2 became leader 217.293ms after this step began");
+        let none = question(
+            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? How long? | < 1 ms | never => gap\nrun for=100ms\n",
+        );
+        assert_eq!(none.answer, "never");
+        let bad =
+            tour("# t\nconfig algo=raft nodes=5 seed=1\n#? How long? | soon | late => gap\nrun for=400ms\n");
+        assert!(bad.unwrap_err().to_string().contains("ranges like"));
+        let stray = tour("# t\nconfig algo=raft nodes=5 seed=1\n#! Why.\nrun for=400ms\n");
+        assert!(stray.unwrap_err().to_string().contains("under a '#?' line"));
+    }
+
+    #[test]
+    fn committed_checks_the_logs() {
+        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no => committed 5\nwrite leader 5\n#? Now? | yes | no => committed 5\nrun for=200ms\n";
+        let qs: Vec<Question> = tour(t).unwrap().steps.into_iter().filter_map(|s| s.question).collect();
+        assert_eq!(qs.iter().map(|q| q.answer.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
+    }
+
+    #[test]
+    fn rejected_names_the_fenced_client() {
+        // fencing-33-34.txt: n3's write with token 33 arrives after n4's with 34.
+        let q = question(
+            "# t\nconfig algo=lease nodes=4 seed=1 first-token=33\nrun until=610ms\npause n3 for=1000ms\n#? Which? | n3 | n4 | none => rejected\nrun for=1400ms\n",
+        );
+        assert_eq!(q.answer, "n3");
+    }
+
+    #[test]
+    fn run_until_new_leader_stops_when_a_majority_follows_another_node() {
+        let (out, runner) = run_script(
+            "config algo=raft nodes=5 seed=1\nrun for=400ms\ncrash leader\nrun until=new-leader max=2s\n",
+        );
+        let s = runner.session().unwrap();
+        assert_eq!(s.stable_leader(), Some(2), "{out}");
+        // n2 won at 617.293 ms; the third of five servers to follow it did so at 631.665 ms.
+        assert_eq!(s.now(), 631_665);
+        let (out, _) =
+            run_script("config algo=raft nodes=5 seed=1\nrun for=400ms\nrun until=new-leader max=50ms\n");
+        assert!(out.contains("error: line 3: no new leader within 50ms"), "{out}");
     }
 }

@@ -452,6 +452,33 @@ impl<P: Protocol> Session<P> {
         }
     }
 
+    /// Advances event by event until a majority follows a leader other than the one it followed
+    /// when this started (a *new* leader), or to `deadline`. Returns the new leader, if any.
+    /// The instant at which it stops is finished, so replays apply later inputs identically.
+    pub fn advance_until_new_leader(&mut self, deadline: Micros) -> Option<NodeId> {
+        let before = self.sim.stable_leader();
+        loop {
+            let next_event = self.sim.next_event_time();
+            let next_input = self.inputs.get(self.applied).map(|i| i.at);
+            let next = match (next_event, next_input) {
+                (Some(e), Some(i)) => Some(e.min(i)),
+                (e, i) => e.or(i),
+            };
+            if next.is_none_or(|n| n > deadline) {
+                self.advance_to(deadline);
+                return None;
+            }
+            self.step_once();
+            if let Some(l) = self.sim.stable_leader()
+                && Some(l) != before
+            {
+                let now = self.sim.now();
+                self.advance_to(now);
+                return Some(l);
+            }
+        }
+    }
+
     /// One step forward (the next event or input).
     pub fn step_forward(&mut self) -> bool {
         self.step_once()

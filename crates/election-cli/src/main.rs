@@ -18,7 +18,7 @@ const USAGE: &str = "usage:
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS]
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
-  election-cli tours FILE...       list scenario files as guided tours (duration, steps, questions)
+  election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
 algorithms: raft, bully, zab, paxos, lease, kafka";
 
 fn main() -> ExitCode {
@@ -264,7 +264,8 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
 
 fn cmd_tours(args: &[String]) -> Result<ExitCode, String> {
     let mut failed = false;
-    for path in args {
+    let args_verbose = args.iter().any(|a| a == "--questions");
+    for path in args.iter().filter(|a| !a.starts_with("--")) {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
         match election_core::scenario::tour(&text) {
             Ok(t) => {
@@ -275,6 +276,23 @@ fn cmd_tours(args: &[String]) -> Result<ExitCode, String> {
                     t.steps.len(),
                     t.title
                 );
+                if args_verbose {
+                    for s in &t.steps {
+                        if let Some(q) = &s.question {
+                            println!(
+                                "  at {}: {} -> {}{}",
+                                election_core::fmt_time(s.at),
+                                q.text,
+                                q.answer,
+                                if q.measured.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" ({})", q.measured)
+                                }
+                            );
+                        }
+                    }
+                }
             }
             Err(e) => {
                 failed = true;

@@ -749,7 +749,8 @@ pub struct TourStep {
 /// `committed VALUE` (`yes` if some node has committed an entry `VALUE` or `x=VALUE`),
 /// `rejected` (the client `nX` whose write the storage rejected during the block, or `none`),
 /// `gap` (how long after the block started a node became leader: the choice whose range,
-/// written `< 200 ms`, `200-400 ms` or `> 400 ms`, contains it; `never` if none did).
+/// written `< 200 ms`, `200-400 ms` or `> 400 ms`, contains it; `never` if none did),
+/// `cell COLUMN ROW` (a cell of the algorithm's table, e.g. `cell leader p0` for Kafka).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     /// The question.
@@ -847,6 +848,19 @@ fn evaluate_check(
             });
             plain(if hit { "yes" } else { "no" }.to_string())
         }
+        ["cell", column, row] => {
+            let panel = session.view().panel.ok_or_else(|| err(line, "this algorithm has no table"))?;
+            let col = panel.columns.iter().position(|c| c == column).ok_or_else(|| {
+                err(line, format!("no column '{column}' (columns: {})", panel.columns.join(", ")))
+            })?;
+            let cell = panel
+                .rows
+                .iter()
+                .find(|r| r.first().is_some_and(|c| c == row))
+                .and_then(|r| r.get(col))
+                .ok_or_else(|| err(line, format!("no row '{row}' in the table")))?;
+            plain(cell.clone())
+        }
         ["rejected"] => {
             let all = rejected_writes(session);
             plain(all.get(before.rejected).cloned().unwrap_or_else(|| "none".to_string()))
@@ -883,7 +897,9 @@ fn evaluate_check(
         }
         _ => Err(err(
             line,
-            format!("unknown check '{check}' (leader, violation, role nX, committed VALUE, rejected, gap)"),
+            format!(
+                "unknown check '{check}' (leader, violation, role nX, committed VALUE, rejected, gap, cell COLUMN ROW)"
+            ),
         )),
     }
 }
@@ -918,9 +934,19 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
         if !narration.is_empty() || question.is_some() {
             let text = narration.join(" ");
             match steps.last_mut() {
-                Some(last) if last.at == at && question.is_none() && last.question.is_none() => {
-                    last.text.push(' ');
-                    last.text.push_str(&text);
+                // The page shows one step per moment: narration at the same time is merged, and
+                // two questions at one moment cannot both be asked.
+                Some(last) if last.at == at => {
+                    if question.is_some() && last.question.is_some() {
+                        return Err(err(
+                            b.line,
+                            "two questions at the same moment: put a 'run' between them",
+                        ));
+                    }
+                    if !text.is_empty() {
+                        last.text.push(' ');
+                        last.text.push_str(&text);
+                    }
                 }
                 _ => steps.push(TourStep { at, text, question: None }),
             }
@@ -1014,13 +1040,17 @@ mod question_tests {
         let bad =
             tour("# t\nconfig algo=raft nodes=5 seed=1\n#? How long? | soon | late => gap\nrun for=400ms\n");
         assert!(bad.unwrap_err().to_string().contains("ranges like"));
+        let twice = tour(
+            "# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | none => leader\nrun for=400ms\n#? B? | yes | no => violation\ncrash n5\n#? C? | yes | no => violation\nrun for=1ms\n",
+        );
+        assert!(twice.unwrap_err().to_string().contains("line 8: two questions at the same moment"));
         let stray = tour("# t\nconfig algo=raft nodes=5 seed=1\n#! Why.\nrun for=400ms\n");
         assert!(stray.unwrap_err().to_string().contains("under a '#?' line"));
     }
 
     #[test]
     fn committed_checks_the_logs() {
-        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no => committed 5\nwrite leader 5\n#? Now? | yes | no => committed 5\nrun for=200ms\n";
+        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no => committed 5\nwrite leader 5\nrun for=1ms\n#? Now? | yes | no => committed 5\nrun for=200ms\n";
         let qs: Vec<Question> = tour(t).unwrap().steps.into_iter().filter_map(|s| s.question).collect();
         assert_eq!(qs.iter().map(|q| q.answer.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
     }

@@ -742,6 +742,14 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let answered = p.answers.get(&current).cloned();
     let waiting_for_answer = question.is_some() && answered.is_none();
     let finished = p.now >= active.tour.end;
+    // The outcome of the previous step's prediction, now that its block has played.
+    let outcome = current.checked_sub(1).and_then(|i| {
+        let q = steps[i].question.as_ref()?;
+        let said = p.answers.get(&i)?;
+        let verdict = if *said == q.answer { "right" } else { "not this time" };
+        let measured = if q.measured.is_empty() { String::new() } else { format!(" ({})", q.measured) };
+        Some(format!("Your prediction \u{201c}{said}\u{201d} for \u{201c}{}\u{201d}: {verdict}; it happened: {}{measured}.", q.text, q.answer))
+    });
     let reset_score = {
         let score = score.clone();
         Callback::from(move |_: MouseEvent| {
@@ -760,6 +768,9 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                 <strong>{format!("Step {} of {} · {}: ", current + 1, steps.len(), election_core::fmt_time(steps.get(current).map_or(0, |s| s.at)))}</strong>
                 {text}
             </p>
+            if let Some(o) = outcome {
+                <p class="outcome" data-testid="outcome">{o}</p>
+            }
             if let Some(q) = question {
                 <div class="question" role="group" aria-label="Prediction question">
                     <p><strong>{"Predict: "}</strong>{q.text.clone()}</p>
@@ -790,6 +801,9 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                         <p class="verdict" data-testid="verdict">
                             {if *a == q.answer { format!("Right: {}. Continue to see it happen.", q.answer) } else { format!("Not quite: the simulation says {}. Continue to see why.", q.answer) }}
                         </p>
+                        if !q.explanation.is_empty() {
+                            <p class="explanation" data-testid="explanation">{q.explanation.clone()}</p>
+                        }
                     }
                 </div>
             }

@@ -55,11 +55,16 @@ fn main() {
             f.canonicalize().unwrap().display().to_string()
         ));
     }
-    code.push_str("];\n/// Scenario files without their recorded output: (path, script).\n#[allow(dead_code)]\npub const TOURS: &[(&str, &str)] = &[\n");
-    for f in &files {
+    code.push_str(
+        "];\n/// Scenario files without their recorded output: (path, title, script), the guided tours of\n/// `tours/` first.\n#[allow(dead_code)]\npub const TOURS: &[(&str, &str, &str)] = &[\n",
+    );
+    let mut ordered: Vec<&PathBuf> = files.iter().collect();
+    ordered.sort_by_key(|f| (!f.starts_with(root.join("tours")), f.to_path_buf()));
+    for f in ordered {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(f).unwrap();
-        code.push_str(&format!("    ({rel:?}, {:?}),\n", strip_output(&text)));
+        let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or(&rel).trim().to_string();
+        code.push_str(&format!("    ({rel:?}, {title:?}, {:?}),\n", strip_output(&text)));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenarios.rs");

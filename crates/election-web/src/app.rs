@@ -276,7 +276,7 @@ impl Reducible for Lab {
                 s.answers.entry(step).or_insert(choice);
             }
             Action::Tour(Some(path)) => {
-                let text = crate::scenarios::TOURS.iter().find(|(p, _)| *p == path).map(|(_, t)| *t);
+                let text = crate::scenarios::TOURS.iter().find(|(p, _, _)| *p == path).map(|(_, _, t)| *t);
                 match text.map(election_core::scenario::tour) {
                     Some(Ok(tour)) => match AnySession::new(tour.spec.clone()) {
                         Ok(engine) => {
@@ -708,6 +708,35 @@ fn save_score(score: Score) {
     }
 }
 
+/// The embedded scenarios grouped for the picker: the guided tours first (interview questions,
+/// misconceptions, one per algorithm), then each algorithm's other scenarios.
+fn tour_groups() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let mut groups: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
+    for (path, title, _) in crate::scenarios::TOURS {
+        let dir = path.split('/').next().unwrap_or_default();
+        let group = match dir {
+            "tours" => "Guided tours: interview questions and misconceptions",
+            "raft" => "More Raft scenarios",
+            "bully" => "More Bully scenarios",
+            "zab" => "More ZooKeeper (ZAB) scenarios",
+            "paxos" => "More Paxos scenarios",
+            "lease" => "More lease + fencing scenarios",
+            "kafka" => "More Kafka scenarios",
+            _ => "Other scenarios",
+        };
+        // Titles are narration lines: keep the picker readable.
+        let mut title = title.to_string();
+        if title.chars().count() > 90 {
+            title = title.chars().take(88).collect::<String>() + "…";
+        }
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, list)) => list.push((*path, title)),
+            None => groups.push((group, vec![(*path, title)])),
+        }
+    }
+    groups
+}
+
 /// The guided-scenario picker and, during a tour, its narration.
 #[component]
 pub fn TourPanel(p: &TourPanelProps) -> Html {
@@ -726,8 +755,12 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
         <label class="tour-pick">{"Guided scenario: "}
             <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
                 <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
-                { for crate::scenarios::TOURS.iter().map(|(path, _)| html! {
-                    <option value={*path} selected={p.tour.as_ref().is_some_and(|t| t.path == *path)}>{*path}</option>
+                { for tour_groups().into_iter().map(|(group, tours)| html! {
+                    <optgroup label={group}>
+                        { for tours.into_iter().map(|(path, title)| html! {
+                            <option value={path} selected={p.tour.as_ref().is_some_and(|t| t.path == path)}>{title}</option>
+                        }) }
+                    </optgroup>
                 }) }
             </select>
         </label>
@@ -742,8 +775,10 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let answered = p.answers.get(&current).cloned();
     let waiting_for_answer = question.is_some() && answered.is_none();
     let finished = p.now >= active.tour.end;
-    // The outcome of the previous step's prediction, now that its block has played.
-    let outcome = current.checked_sub(1).and_then(|i| {
+    // The outcome of the latest prediction whose block has played (the previous step's, or at
+    // the end the last step's).
+    let played = if finished { current + 1 } else { current };
+    let outcome = played.checked_sub(1).filter(|&i| i != current || finished).and_then(|i| {
         let q = steps[i].question.as_ref()?;
         let said = p.answers.get(&i)?;
         let verdict = if *said == q.answer { "right" } else { "not this time" };

@@ -1,0 +1,82 @@
+// Every shipped tour, played to its end through the page: pick it, play at 10x, answer each
+// prediction question by clicking a choice, continue at each narration step. Checks that every
+// question the scenario file asks (`#?` lines) is asked in the page and judged, that the
+// outcome is reported after its block, that the end is reached, and that a tour shows an
+// invariant violation only if its file name says it plants one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, launch, open, screenshot, setSpeed } from './harness.js';
+
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
+let server, url, browser;
+before(async () => { ({ server, url } = await serve()); browser = await launch(); });
+after(async () => { await browser.close(); server.close(); });
+
+async function playToEnd(page, path) {
+  await page.selectOption('[data-testid="tour-picker"]', path);
+  await page.waitForSelector('[data-testid="narration"]');
+  await setSpeed(page, '10x');
+  const narration = new Set();
+  let asked = 0, right = 0, outcomes = 0;
+  for (let i = 0; i < 60; i++) {
+    narration.add(await page.textContent('[data-testid="narration"]'));
+    if (await page.locator('[data-testid="outcome"]').count() > 0) outcomes++;
+    const choices = page.locator('.question button[data-choice]:not([disabled])');
+    if (await choices.count() > 0) {
+      asked++;
+      // Answer through the UI: the last choice (often "none"/"no", so both verdicts occur).
+      await choices.last().click();
+      const verdict = await page.textContent('[data-testid="verdict"]');
+      assert.match(verdict, /^(Right|Not quite)/, `${path}: verdict`);
+      if (verdict.startsWith('Right')) right++;
+      // Exactly one choice is marked as what the simulation did.
+      assert.equal(await page.locator('.question button.right').count(), 1, `${path}: one right answer`);
+    }
+    if (await page.locator('.tour', { hasText: 'The scenario is over' }).count() > 0) {
+      if (await page.locator('[data-testid="outcome"]').count() > 0) outcomes++;
+      return { narration, asked, right, outcomes, finished: true };
+    }
+    const next = page.locator('[data-testid="tour-continue"]');
+    assert.equal(await next.count(), 1, `${path}: a way forward at step ${i}`);
+    const before = await page.getAttribute('main.lab', 'data-now');
+    await next.click();
+    // Plays until the next step or the end, then pauses by itself.
+    await page.waitForFunction(
+      (t) => document.querySelector('main.lab').dataset.now !== t
+        && !document.querySelector('[data-testid="play"]').textContent.includes('Pause'),
+      before, { timeout: 30_000 });
+  }
+  return { narration, asked, right, outcomes, finished: false };
+}
+
+test('every tour plays to its end and its questions are answered through the page', async () => {
+  const { page, errors } = await open(browser, url);
+  const paths = await page.$$eval('[data-testid="tour-picker"] option', (os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(paths.length >= 35, `tours in the picker: ${paths.length}`);
+  assert.ok(paths[0].startsWith('tours/'), 'the guided tours come first');
+  const report = [];
+  for (const path of paths) {
+    const text = await readFile(join(SCENARIOS, path), 'utf8');
+    const questions = text.split('\n').filter((l) => l.startsWith('#?')).length;
+    const r = await playToEnd(page, path);
+    assert.ok(r.finished, `${path} reached its end`);
+    assert.equal(r.asked, questions, `${path}: every question was asked`);
+    if (questions > 0) assert.ok(r.outcomes > 0, `${path}: the outcome of a prediction was reported`);
+    const pill = await page.textContent('[data-testid="invariants"]');
+    if (path.includes('violation')) assert.match(pill, /violation/, `${path} plants a violation`);
+    else assert.equal(pill, 'invariants hold', path);
+    if (path.startsWith('tours/')) {
+      await screenshot(page, `tour-${path.slice(6, -4)}`);
+      assert.ok(r.narration.size >= 3, `${path}: narration steps seen: ${r.narration.size}`);
+    }
+    report.push(`${path}: ${r.narration.size} steps, ${r.asked} questions (${r.right} answered right)`);
+  }
+  console.log(report.join('\n'));
+  // The score counts every answer given, kept in localStorage.
+  const asked = report.reduce((n, l) => n + Number(l.match(/(\d+) questions/)[1]), 0);
+  assert.match(await page.textContent('.tour .score'), new RegExp(`of ${asked} right`));
+  assert.deepEqual(errors, []);
+});

@@ -109,13 +109,32 @@ test('the experiment refuses malformed timeout ranges with a message', async () 
   assert.deepEqual(errors, []);
 });
 
-test('side-by-side comparison runs every algorithm on the same faults', async () => {
+test('side-by-side comparison replays the same faults in panes, with a table of outcomes', async () => {
   const { page, errors } = await open(browser, url);
   await page.selectOption('select[aria-label="Fault script"]', { index: 0 });
   await page.click('[data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="compare-table"]');
   assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 6);
   assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper.*Paxos.*Lease.*Kafka/s);
+  assert.match(await page.textContent('[data-testid="compare-table"] thead'), /writes lost or rejected.*invariant violations/s);
+  // One animated pane per algorithm, all at the same time, playing on their own.
+  assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 6 * 5);
+  const t0 = await page.textContent('[data-testid="compare-time"]');
+  await page.waitForFunction((t) => document.querySelector('[data-testid="compare-time"]').textContent !== t, t0);
+  // Scrub to 1.3 s: the leader crashed at 1 s; Raft already has a new leader, the lock
+  // service still waits for the lease to expire.
+  await page.fill('[data-testid="compare-scrubber"]', '1300');
+  await page.dispatchEvent('[data-testid="compare-scrubber"]', 'input');
+  assert.equal(await page.textContent('[data-testid="compare-time"]'), '1300ms');
+  const status = async (name) => page.textContent(`figure.pane[data-algorithm="${name}"] [data-testid="pane-status"]`);
+  assert.match(await status('Raft'), /^leader n\d/);
+  assert.match(await status('Lease + fencing'), /no leader/);
   await page.locator('.compare').screenshot({ path: new URL('./artifacts/compare.png', import.meta.url).pathname });
+  // Two algorithms are enough; fewer than two cannot be compared.
+  for (const name of ['ZooKeeper (ZAB)', 'Paxos', 'Lease + fencing', 'Kafka']) await page.uncheck(`input[aria-label="Include ${name}"]`);
+  await page.click('[data-testid="run-compare"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-table"] tbody tr').length === 2);
+  await page.uncheck('input[aria-label="Include Bully"]');
+  assert.equal(await page.isDisabled('[data-testid="run-compare"]'), true);
   assert.deepEqual(errors, []);
 });

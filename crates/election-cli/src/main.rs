@@ -18,6 +18,7 @@ const USAGE: &str = "usage:
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS]
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
+  election-cli compare [--nodes N] [--seed S]      every algorithm under each fault script: the page's comparison table
   election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
 algorithms: raft, bully, zab, paxos, lease, kafka";
 
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Some("fig16") => cmd_fig16(&args[1..]),
         Some("bench") => cmd_bench(&args[1..]),
         Some("tours") => cmd_tours(&args[1..]),
+        Some("compare") => cmd_compare(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -259,6 +261,35 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
         seeks[seeks.len() - 1],
         seeks.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
+    use election_core::compare::{Script, compare};
+    let nodes = number(args, "--nodes")?.unwrap_or(5).clamp(1, 15) as usize;
+    let seed = number(args, "--seed")?.unwrap_or(1);
+    for script in Script::ALL {
+        println!(
+            "{} ({nodes} nodes, seed {seed}, 6 simulated seconds, a client write every 250 ms)",
+            script.describe()
+        );
+        println!(
+            "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
+            "algorithm", "no leader", "changes", "max leaders", "messages", "writes lost", "violations"
+        );
+        for o in compare(&election_core::Algorithm::ALL, nodes, seed, script) {
+            println!(
+                "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
+                o.algorithm.name(),
+                election_core::fmt_time(o.leaderless),
+                o.leader_changes,
+                o.max_leaders,
+                o.messages,
+                o.writes_lost.map_or("n/a".to_string(), |l| format!("{l} of {}", o.writes)),
+                o.violations
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

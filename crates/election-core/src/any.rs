@@ -475,6 +475,11 @@ impl AnySession {
         each!(self, s => s.sim().stable_leader())
     }
 
+    /// How many live nodes believe they lead right now.
+    pub fn believed_leaders(&self) -> usize {
+        each!(self, s => s.sim().believed_leaders())
+    }
+
     /// Invariant violations up to the cursor.
     pub fn violations(&self) -> usize {
         each!(self, s => s.sim().violations())

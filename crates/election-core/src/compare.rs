@@ -43,11 +43,23 @@ pub struct Outcome {
     pub leaderless: Micros,
     /// How many times the leader changed (including to "no leader").
     pub leader_changes: u32,
+    /// The most nodes in the leader role at the same moment (believed leaders, not only the
+    /// one a majority follows: a stale leader counts).
+    pub max_leaders: usize,
     /// Messages sent.
     pub messages: u64,
+    /// Client writes sent (one every 250 ms, to the leader the client last knew).
+    pub writes: u32,
+    /// Writes that were not committed by the end (refused by a non-leader, stranded on a
+    /// minority, overwritten or lost), or `None` where the algorithm keeps no log of them
+    /// (the lease lock, whose job writes are not client writes).
+    pub writes_lost: Option<u32>,
     /// Invariant violations.
     pub violations: usize,
 }
+
+/// First client write, interval between writes, last write.
+const WRITES: (Micros, Micros, Micros) = (ms(500), ms(250), ms(5_500));
 
 /// How long each comparison runs.
 pub const DURATION: Micros = ms(6_000);
@@ -55,17 +67,64 @@ pub const DURATION: Micros = ms(6_000);
 /// Runs `script` on each algorithm (cluster of `nodes`, same seed), sampling the leader every
 /// millisecond. Algorithms that cannot run with `nodes` are skipped.
 pub fn compare(algorithms: &[Algorithm], nodes: usize, seed: u64, script: Script) -> Vec<Outcome> {
+    compare_runs(algorithms, nodes, seed, script).into_iter().map(|(o, _)| o).collect()
+}
+
+/// Like [`compare`], and also returns each algorithm's recorded session (for side-by-side
+/// replay: seek every session to the same time).
+pub fn compare_runs(
+    algorithms: &[Algorithm],
+    nodes: usize,
+    seed: u64,
+    script: Script,
+) -> Vec<(Outcome, AnySession)> {
     algorithms.iter().filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script)).collect()
 }
 
-fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Option<Outcome> {
-    let mut s = AnySession::new(SessionSpec::new(algorithm, nodes, seed)).ok()?;
+/// Where a client sends writes: the leader a majority follows, except in Kafka, where clients
+/// write to the partition's leader (p0, as the controller recorded it), not to the controller.
+fn write_target(s: &AnySession, stable: Option<NodeId>) -> Option<NodeId> {
+    if s.algorithm() != Algorithm::Kafka {
+        return stable;
+    }
+    let panel = s.view().panel?;
+    let col = panel.columns.iter().position(|c| c == "leader")?;
+    let cell = panel.rows.iter().find(|r| r.first().is_some_and(|c| c == "p0"))?.get(col)?;
+    cell.strip_prefix('n')?.split(' ').next()?.parse().ok()
+}
+
+/// Values of client writes committed on some node at the end (`x=V` entries within a node's
+/// commit index), or `None` for the lease lock (no client log).
+fn committed_values(s: &AnySession) -> Option<crate::collections::Set<u64>> {
+    if s.algorithm() == Algorithm::Lease {
+        return None;
+    }
+    let v = s.view();
+    Some(
+        v.nodes
+            .iter()
+            .flat_map(|n| n.log.iter().filter(move |e| e.index <= n.commit))
+            .filter_map(|e| e.label.strip_prefix("x=").and_then(|x| x.parse().ok()))
+            .collect(),
+    )
+}
+
+fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Option<(Outcome, AnySession)> {
+    let mut spec = SessionSpec::new(algorithm, nodes, seed);
+    if algorithm == Algorithm::Kafka {
+        // One partition: every client write goes to it, like the other algorithms' single log.
+        spec.config.settings_mut().set("partitions", "1").ok()?;
+    }
+    let mut s = AnySession::new(spec).ok()?;
     let n = nodes as NodeId;
     let mut leaderless = 0;
     let mut changes: u32 = 0;
     let mut last = None;
     let mut elected_once = false;
     let mut target: Option<NodeId> = None;
+    let mut max_leaders = 0;
+    let mut client_knows: Option<NodeId> = None;
+    let mut writes: u32 = 0;
     let mut t = 0;
     while t < DURATION {
         t += ms(1);
@@ -95,6 +154,19 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
             }
         }
         let now = s.stable_leader();
+        // The client learns the leader when a majority follows one, and until then keeps
+        // writing to the one it knew (it cannot tell a slow leader from a dead one either).
+        if let Some(l) = write_target(&s, now) {
+            client_knows = Some(l);
+        }
+        if t >= WRITES.0 && t <= WRITES.2 && (t - WRITES.0) % WRITES.1 == 0 {
+            writes += 1;
+            if let Some(node) = client_knows {
+                let request = crate::protocol::Request::ClientWrite { value: u64::from(writes) };
+                s.act(Input::Request { node, request }).ok()?;
+            }
+        }
+        max_leaders = max_leaders.max(s.believed_leaders());
         elected_once |= now.is_some();
         if elected_once {
             if now.is_none() {
@@ -107,13 +179,19 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
         last = now;
     }
     let messages = s.view().message_counts.iter().map(|(_, c)| c).sum();
-    Some(Outcome {
+    let writes_lost =
+        committed_values(&s).map(|c| (1..=writes).filter(|v| !c.contains(&u64::from(*v))).count() as u32);
+    let outcome = Outcome {
         algorithm,
         leaderless,
         leader_changes: changes.saturating_sub(1),
+        max_leaders,
         messages,
+        writes,
+        writes_lost,
         violations: s.violations(),
-    })
+    };
+    Some((outcome, s))
 }
 
 #[cfg(test)]
@@ -134,5 +212,16 @@ mod tests {
         // here, but two coordinators still mean leader changes.
         let bully = compare(&[Algorithm::Bully], 5, 1, Script::SplitInTwo);
         assert!(bully[0].leader_changes >= 1, "{bully:?}");
+        // ... and two coordinators at once: the split brain; with the client writing to both
+        // sides over time, Bully's monitor flags it.
+        assert_eq!(bully[0].max_leaders, 2, "{bully:?}");
+        // Raft cut in two halves (2 | 3): writes sent to the old leader on the minority side
+        // are never committed; the majority elects a leader and later writes commit.
+        let raft = compare(&[Algorithm::Raft], 5, 1, Script::SplitInTwo);
+        assert_eq!(raft[0].violations, 0);
+        assert_eq!(raft[0].writes, 21);
+        assert!(raft[0].writes_lost.is_some_and(|l| l < 21), "{raft:?}");
+        let lease = compare(&[Algorithm::Lease], 5, 1, Script::CrashLeader);
+        assert_eq!(lease[0].writes_lost, None, "the lease lock has no client log");
     }
 }

@@ -264,6 +264,11 @@ impl<P: Protocol> Simulation<P> {
         self.monitor.stable_leader(&self.nodes)
     }
 
+    /// How many live (possibly paused) nodes believe they are the leader right now.
+    pub fn believed_leaders(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_alive() && n.proto.status().role.is_leader()).count()
+    }
+
     fn check_node(&self, id: NodeId) -> Result<(), Error> {
         if id == 0 || usize::from(id) > self.nodes.len() {
             Err(Error::UnknownNode { node: id, nodes: self.nodes.len() })

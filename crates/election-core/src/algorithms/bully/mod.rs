@@ -419,6 +419,23 @@ impl Protocol for Bully {
         format!("writes={}", self.writes.len())
     }
 
+    /// The writes this process accepted as coordinator. Bully has no replication: a write is
+    /// "committed" the moment a coordinator accepts it, on that coordinator alone.
+    fn log_view(&self) -> (Vec<crate::view::EntryView>, u64) {
+        let log: Vec<crate::view::EntryView> = self
+            .writes
+            .iter()
+            .enumerate()
+            .map(|(i, (v, _))| crate::view::EntryView {
+                index: i as u64 + 1,
+                term: 0,
+                label: format!("x={v}"),
+            })
+            .collect();
+        let n = log.len() as u64;
+        (log, n)
+    }
+
     fn describe(&self, view: &mut NodeView) {
         let phase = match self.phase {
             Phase::Normal => "following",

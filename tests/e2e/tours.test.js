@@ -77,6 +77,15 @@ test('every tour plays to its end and its questions are answered through the pag
   console.log(report.join('\n'));
   // The score counts every answer given, kept in localStorage.
   const asked = report.reduce((n, l) => n + Number(l.match(/(\d+) questions/)[1]), 0);
-  assert.match(await page.textContent('.tour .score'), new RegExp(`of ${asked} right`));
+  assert.match(await page.textContent('.tour .score'), new RegExp(`of ${asked} right · tours finished: ${paths.length} of ${paths.length}`));
+  // Score and progress survive a reload (localStorage), and finished tours are ticked.
+  await page.reload();
+  await page.waitForSelector('main.lab');
+  await page.selectOption('[data-testid="tour-picker"]', paths[0]);
+  assert.match(await page.textContent('[data-testid="score"]'), new RegExp(`tours finished: ${paths.length} of`));
+  assert.match(await page.textContent(`[data-testid="tour-picker"] option[value="${paths[0]}"]`), /^✓ /);
+  // Reset clears both.
+  await page.click('[data-testid="score"] button');
+  assert.match(await page.textContent('[data-testid="score"]'), /score: 0 of 0 right · tours finished: 0 of/);
   assert.deepEqual(errors, []);
 });

@@ -702,6 +702,23 @@ fn load_score() -> Score {
     Score { answered, correct: correct.min(answered) }
 }
 
+const DONE_KEY: &str = "leader-election-lab/tours-done";
+
+/// Tours played to their end, kept in localStorage (one path per line; unknown paths ignored).
+fn load_done() -> Vec<String> {
+    let text = storage().and_then(|s| s.get_item(DONE_KEY).ok().flatten()).unwrap_or_default();
+    text.lines()
+        .filter(|l| crate::scenarios::TOURS.iter().any(|(p, _, _)| p == l))
+        .map(String::from)
+        .collect()
+}
+
+fn save_done(done: &[String]) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(DONE_KEY, &done.join("\n"));
+    }
+}
+
 fn save_score(score: Score) {
     if let Some(s) = storage() {
         let _ = s.set_item(SCORE_KEY, &format!("{}/{}", score.correct, score.answered));
@@ -741,6 +758,22 @@ fn tour_groups() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
 #[component]
 pub fn TourPanel(p: &TourPanelProps) -> Html {
     let score = use_state(load_score);
+    let done = use_state(load_done);
+    // Progress: a tour counts as done once played to its end.
+    {
+        let done = done.clone();
+        let finished_path = p.tour.as_ref().filter(|t| p.now >= t.tour.end).map(|t| t.path.clone());
+        use_effect_with(finished_path, move |path| {
+            if let Some(path) = path
+                && !done.contains(path)
+            {
+                let mut list = (*done).clone();
+                list.push(path.clone());
+                save_done(&list);
+                done.set(list);
+            }
+        });
+    }
     let on_pick = {
         let cb = p.on_start.clone();
         Callback::from(move |e: Event| {
@@ -757,8 +790,11 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                 <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
                 { for tour_groups().into_iter().map(|(group, tours)| html! {
                     <optgroup label={group}>
-                        { for tours.into_iter().map(|(path, title)| html! {
-                            <option value={path} selected={p.tour.as_ref().is_some_and(|t| t.path == path)}>{title}</option>
+                        { for tours.into_iter().map(|(path, title)| {
+                            let mark = if done.iter().any(|d| d == path) { "✓ " } else { "" };
+                            html! {
+                                <option value={path} selected={p.tour.as_ref().is_some_and(|t| t.path == path)}>{format!("{mark}{title}")}</option>
+                            }
                         }) }
                     </optgroup>
                 }) }
@@ -786,8 +822,10 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
         Some(format!("Your prediction \u{201c}{said}\u{201d} for \u{201c}{}\u{201d}: {verdict}; it happened: {}{measured}.", q.text, q.answer))
     });
     let reset_score = {
-        let score = score.clone();
+        let (score, done) = (score.clone(), done.clone());
         Callback::from(move |_: MouseEvent| {
+            save_done(&[]);
+            done.set(Vec::new());
             save_score(Score::default());
             score.set(Score::default());
         })
@@ -842,7 +880,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                     }
                 </div>
             }
-            <p class="score">{format!("Interview practice score: {} of {} right ", score.correct, score.answered)}
+            <p class="score" data-testid="score">{format!("Interview practice score: {} of {} right · tours finished: {} of {} ", score.correct, score.answered, done.len(), crate::scenarios::TOURS.len())}
                 <button onclick={reset_score}>{"reset"}</button></p>
             <div class="actions">
                 if finished {

@@ -393,7 +393,7 @@ pub fn Compare() -> Html {
     let toggle = |a: Algorithm| {
         let chosen = chosen.clone();
         Callback::from(move |_: Event| {
-            let mut list: Vec<Algorithm> =
+            let list: Vec<Algorithm> =
                 Algorithm::ALL.iter().copied().filter(|x| (*x == a) != chosen.contains(x)).collect();
             chosen.set(list);
         })

@@ -28,6 +28,11 @@ test('crashing the leader makes another node leader', async () => {
   assert.equal(await page.getAttribute(`g.node[data-id="${next}"]`, 'data-role'), 'leader');
   await screenshot(page, 'raft-after-leader-crash');
   assert.equal(await page.textContent('[data-testid="invariants"]'), 'invariants hold');
+  // The event log tells it in plain English.
+  const log = await page.textContent('section.events ol.trace');
+  assert.match(log, new RegExp(`you: crash n${old}`));
+  assert.match(log, new RegExp(`n${next} timed out and started an election for term \\d+`));
+  assert.match(log, new RegExp(`n${next} went from a candidate to a leader \\(term \\d+\\)`));
   assert.deepEqual(errors, []);
 });
 

@@ -104,6 +104,47 @@ impl TraceKind {
     }
 }
 
+impl TraceEvent {
+    /// The event as a plain-English sentence for the page's event log, e.g.
+    /// "t=231.4ms: n3 timed out and started an election for term 4". (The `Display` notation
+    /// stays the compact form that golden files and the trace hash use.)
+    pub fn english(&self) -> String {
+        let t = fmt_time(self.t);
+        let role = |r: &Role| match r.name() {
+            "pre-candidate" => "a pre-candidate".to_string(),
+            n => format!("{} {n}", if n.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
+        };
+        let body = match &self.kind {
+            TraceKind::Send { from, to, kind, summary, deliver_at, .. } => format!(
+                "n{from} sent {kind} to n{to} ({}); it arrives at {}",
+                summary.strip_prefix(kind).unwrap_or(summary).trim(),
+                fmt_time(*deliver_at)
+            ),
+            TraceKind::Deliver { from, to, kind, summary, .. } => {
+                format!(
+                    "n{to} received {kind} from n{from} ({})",
+                    summary.strip_prefix(kind).unwrap_or(summary).trim()
+                )
+            }
+            TraceKind::Drop { from, to, kind, reason, .. } => match reason {
+                DropReason::Lost => format!("the network lost n{from}'s {kind} to n{to}"),
+                DropReason::LinkCut => format!("n{from}'s {kind} to n{to} was dropped: the link is cut"),
+                DropReason::NodeDown => format!("n{from}'s {kind} to n{to} was dropped: n{to} is down"),
+            },
+            TraceKind::Timer { node, timer, .. } => format!("n{node}'s {timer} timer fired"),
+            TraceKind::Role { node, from, to, term, label } => match term {
+                Some(t) => format!("n{node} went from {} to {} ({label} {t})", role(from), role(to)),
+                None => format!("n{node} went from {} to {}", role(from), role(to)),
+            },
+            TraceKind::Input { input } => format!("you: {input}"),
+            TraceKind::Resume { node } => format!("n{node} woke up from its pause"),
+            TraceKind::Note { node, text } => format!("n{node} {text}"),
+            TraceKind::Violation { text } => format!("INVARIANT VIOLATED: {text}"),
+        };
+        format!("t={t}: {}", body.replace("()", "").replace(" ;", ";").trim_end())
+    }
+}
+
 impl fmt::Display for TraceEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "t={} ", fmt_time(self.t))?;
@@ -164,6 +205,49 @@ pub fn extend_hash(hash: u64, event: &TraceEvent) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_sentences() {
+        let e = |kind| TraceEvent { t: 231_436, kind }.english();
+        assert_eq!(
+            e(TraceKind::Note { node: 3, text: "timed out and started an election for term 4".into() }),
+            "t=231.436ms: n3 timed out and started an election for term 4"
+        );
+        assert_eq!(
+            e(TraceKind::Role {
+                node: 3,
+                from: Role::Follower,
+                to: Role::Candidate,
+                term: Some(4),
+                label: "term"
+            }),
+            "t=231.436ms: n3 went from a follower to a candidate (term 4)"
+        );
+        assert_eq!(
+            e(TraceKind::Drop {
+                id: 7,
+                from: 1,
+                to: 2,
+                kind: "AppendEntries",
+                summary: "AppendEntries term=1".into(),
+                heartbeat: true,
+                reason: DropReason::LinkCut
+            }),
+            "t=231.436ms: n1's AppendEntries to n2 was dropped: the link is cut"
+        );
+        assert_eq!(
+            e(TraceKind::Send {
+                id: 1,
+                from: 4,
+                to: 1,
+                kind: "RequestVote",
+                summary: "RequestVote term=1 last=0@0".into(),
+                heartbeat: false,
+                deliver_at: 245_000
+            }),
+            "t=231.436ms: n4 sent RequestVote to n1 (term=1 last=0@0); it arrives at 245ms"
+        );
+    }
 
     #[test]
     fn notation() {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use election_core::{
     Algorithm, AnySession, ClusterView, Input, Liveness, Marker, MarkerKind, Micros, NodeId, Request,
-    SessionSpec, TraceEvent,
+    SessionSpec, TraceEvent, TraceKind,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -417,8 +417,25 @@ pub fn App() -> Html {
         let e = lab.engine.borrow();
         let t = e.trace();
         let window_start = e.now().saturating_sub(extras::WINDOW_US);
-        let recent: Vec<TraceEvent> =
-            t.iter().rev().take(4_000).take_while(|ev| ev.t >= window_start).cloned().collect();
+        // Only what the space-time diagram draws (not heartbeats): cloning every event of the
+        // window each frame cost milliseconds at 15 nodes.
+        let recent: Vec<TraceEvent> = t
+            .iter()
+            .rev()
+            .take_while(|ev| ev.t >= window_start)
+            .filter(|ev| {
+                !ev.kind.is_heartbeat()
+                    && matches!(
+                        ev.kind,
+                        TraceKind::Send { .. }
+                            | TraceKind::Drop { .. }
+                            | TraceKind::Role { .. }
+                            | TraceKind::Input { .. }
+                    )
+            })
+            .take(2_000)
+            .cloned()
+            .collect();
         let markers = e.markers().to_vec();
         let keep = if lab.log_show == Show::All { 200 } else { 4_000 };
         let tail = t[t.len().saturating_sub(keep)..]

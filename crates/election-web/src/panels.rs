@@ -453,7 +453,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                         election_core::TraceKind::Drop { .. } => "drop",
                         _ => "",
                     };
-                    html! { <li class={class}>{e.to_string()}</li> }
+                    html! { <li class={class}>{e.english()}</li> }
                 }) }
             </ol>
         </section>

@@ -123,9 +123,24 @@ fn f(x: f64) -> String {
     format!("{x:.1}")
 }
 
+/// True when the user asked the system for less motion (`prefers-reduced-motion: reduce`):
+/// messages then jump in three steps along their link and timers drain in quarters, instead
+/// of moving every frame.
+pub fn reduced_motion() -> bool {
+    thread_local! {
+        static REDUCED: bool = web_sys::window()
+            .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+            .is_some_and(|m| m.matches());
+    }
+    REDUCED.with(|r| *r)
+}
+
 fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
-    let p = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
+    let mut p = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
+    if reduced_motion() {
+        p = (((p * 3.0).floor().min(2.0)) + 0.5) / 3.0;
+    }
     let (x1, y1) = node_xy(usize::from(m.from) - 1, n);
     let (x2, y2) = node_xy(usize::from(m.to) - 1, n);
     // Travel between the circles' edges, not their centres.
@@ -150,7 +165,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     }
     let label = short_kind(m);
     html! {
-        <g class={class} data-kind={m.kind} transform={format!("translate({:.1},{:.1})", x, y)}>
+        <g class={class} data-kind={m.kind} data-progress={format!("{p:.2}")} transform={format!("translate({:.1},{:.1})", x, y)}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {
@@ -188,7 +203,10 @@ fn node_html(
     // The election timer drains as a ring around the node.
     let timer = match (node.timer_armed_at, node.timer_deadline, node.liveness) {
         (Some(a), Some(d), Liveness::Up | Liveness::Paused) if d > a => {
-            let left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
+            let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
+            if reduced_motion() {
+                left = (left * 4.0).ceil() / 4.0;
+            }
             let circ = std::f64::consts::TAU * (r + 7.0);
             Some(html! {
                 <circle class="timer" r={f(r + 7.0)} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}

@@ -356,11 +356,15 @@ pub fn Compare() -> Html {
     let t = use_state(|| 0u64);
     let playing = use_state(|| false);
     let version = use_state(|| 0u32);
+    // Bumped by every user action on the time: a playback tick scheduled before it is stale.
+    let generation = use_mut_ref(|| 0u64);
     let script_ref = use_node_ref();
     let on_run = {
         let (runs, r, chosen, t, playing, version) =
             (runs.clone(), script_ref.clone(), chosen.clone(), t.clone(), playing.clone(), version.clone());
+        let generation = generation.clone();
         Callback::from(move |_: MouseEvent| {
+            *generation.borrow_mut() += 1;
             let i = r
                 .cast::<web_sys::HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<usize>().ok())
@@ -375,11 +379,15 @@ pub fn Compare() -> Html {
     };
     // Playback: 0.25x, so a 6 s run takes 24 s; stops at the end.
     {
-        let (t, playing) = (t.clone(), playing.clone());
+        let (t, playing, generation) = (t.clone(), playing.clone(), generation.clone());
         use_effect_with((*playing, *t), move |(on, now)| {
             let timer = (*on).then(|| {
                 let (t, playing, now) = (t.clone(), playing.clone(), *now);
+                let scheduled = *generation.borrow();
                 gloo_timers::callback::Timeout::new(40, move || {
+                    if *generation.borrow() != scheduled {
+                        return;
+                    }
                     let next = (now + 10_000).min(DURATION);
                     t.set(next);
                     if next >= DURATION {
@@ -399,8 +407,9 @@ pub fn Compare() -> Html {
         })
     };
     let on_scrub = {
-        let (t, playing) = (t.clone(), playing.clone());
+        let (t, playing, generation) = (t.clone(), playing.clone(), generation.clone());
         Callback::from(move |e: InputEvent| {
+            *generation.borrow_mut() += 1;
             let v = e
                 .target()
                 .and_then(|x| x.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -411,8 +420,9 @@ pub fn Compare() -> Html {
         })
     };
     let on_play = {
-        let (t, playing) = (t.clone(), playing.clone());
+        let (t, playing, generation) = (t.clone(), playing.clone(), generation.clone());
         Callback::from(move |_: MouseEvent| {
+            *generation.borrow_mut() += 1;
             if *t >= DURATION {
                 t.set(0);
             }

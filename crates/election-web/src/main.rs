@@ -1,37 +1,8 @@
-//! Leader Election Lab, the page. It renders `election-core` views and turns clicks into
-//! core inputs; there is no protocol logic here.
-
-mod app;
-mod cluster;
-mod extras;
-mod panels;
-mod share;
-
-/// Scenario files embedded at build time (see build.rs): (path, text).
-mod scenarios {
-    include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
-}
+//! Mounts the Leader Election Lab page (see the library for the components).
 
 fn main() {
-    install_panic_hook();
+    election_web::install_panic_hook();
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-        yew::Renderer::<app::App>::with_root(root.into()).render();
+        yew::Renderer::<election_web::app::App>::with_root(root.into()).render();
     }
-}
-
-/// A Rust panic is a bug: report it on the page (not only in the console) so users can tell
-/// us, instead of staring at a frozen picture.
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-            return;
-        };
-        if let Some(el) = doc.get_element_by_id("panic") {
-            el.set_text_content(Some(&format!(
-                "Something went wrong inside the simulator (a bug, sorry): {info}. Reload the page to start again."
-            )));
-            let _ = el.remove_attribute("hidden");
-        }
-    }));
 }

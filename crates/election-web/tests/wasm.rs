@@ -25,7 +25,7 @@ fn golden_scenarios_match_in_the_browser() {
     }
 }
 
-include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
+use election_web::scenarios::{SCENARIOS, TOURS};
 
 /// Bad URL state never panics: it is an error message.
 #[wasm_bindgen_test]
@@ -47,4 +47,77 @@ fn stripped_tours_equal_the_full_files() {
         let b = election_core::scenario::tour(stripped).unwrap();
         assert_eq!(a, b, "{name}");
     }
+}
+
+/// Mounts a component into a fresh element and lets Yew render it.
+async fn mount<C>(props: C::Properties) -> web_sys::Element
+where
+    C: yew::BaseComponent,
+{
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    // Rendering is scheduled: yield to the event loop once.
+    let tick = js_sys::Promise::new(&mut |done, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&done, 0).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    root
+}
+
+fn raft_at(ms: u64) -> election_core::AnySession {
+    let mut s =
+        election_core::AnySession::new(election_core::SessionSpec::new(election_core::Algorithm::Raft, 5, 1))
+            .unwrap();
+    s.advance_to(election_core::ms(ms));
+    s
+}
+
+/// The cluster picture: one group per node with its role and term, the selected node
+/// marked, one group per message in flight.
+#[wasm_bindgen_test]
+async fn cluster_component_draws_nodes_roles_and_messages() {
+    use election_web::cluster::{Cluster, ClusterProps};
+    use yew::Callback;
+    // leader-crash.txt: n5 leads term 1 from 231 ms.
+    let view = raft_at(240).view();
+    let in_flight = view.messages.len();
+    assert!(in_flight > 0, "messages on the wire at 240 ms");
+    let root = mount::<Cluster>(ClusterProps {
+        view,
+        selected: Some(2),
+        on_select: Callback::noop(),
+        on_link: Callback::noop(),
+    })
+    .await;
+    let nodes = root.query_selector_all("g.node").unwrap();
+    assert_eq!(nodes.length(), 5);
+    let n5 = root.query_selector("g.node[data-id='5']").unwrap().unwrap();
+    assert_eq!(n5.get_attribute("data-role").as_deref(), Some("leader"));
+    assert_eq!(n5.get_attribute("data-term").as_deref(), Some("1"));
+    let n2 = root.query_selector("g.node[data-id='2']").unwrap().unwrap();
+    assert_eq!(n2.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(root.query_selector_all("g.msg").unwrap().length() as usize, in_flight);
+}
+
+/// The event log speaks plain English, newest first, and shows which filter is on.
+#[wasm_bindgen_test]
+async fn event_log_component_tells_the_story_in_english() {
+    use election_core::scenario::Show;
+    use election_web::panels::{EventLog, EventLogProps};
+    let s = raft_at(400);
+    let events: Vec<_> = s.trace().iter().filter(|e| Show::Roles.keeps(e)).cloned().collect();
+    let root =
+        mount::<EventLog>(EventLogProps { events, show: Show::Roles, on_show: yew::Callback::noop() }).await;
+    let text = root.text_content().unwrap();
+    assert!(text.contains("n5 timed out and started an election for term 1"), "{text}");
+    assert!(text.contains("n5 went from a candidate to a leader (term 1)"), "{text}");
+    let items = root.query_selector_all("ol.trace li").unwrap();
+    assert!(items.length() >= 2);
+    let newest = items.get(0).unwrap().text_content().unwrap();
+    assert!(newest.starts_with("t=3") || newest.starts_with("t=2"), "newest first: {newest}");
+    let select: web_sys::HtmlSelectElement =
+        wasm_bindgen::JsCast::dyn_into(root.query_selector("select").unwrap().unwrap()).unwrap();
+    assert_eq!(select.value(), "story");
 }

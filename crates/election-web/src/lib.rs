@@ -1,0 +1,34 @@
+//! Leader Election Lab, the page. It renders `election-core` views and turns clicks into
+//! core inputs; there is no protocol logic here. (A library so that the components can be
+//! tested in the browser by `tests/wasm.rs`; `main.rs` mounts [`app::App`].)
+
+// Yew properties hold callbacks and DOM references, which have no useful `Debug`.
+#![allow(missing_debug_implementations)]
+
+pub mod app;
+pub mod cluster;
+pub mod extras;
+pub mod panels;
+pub mod share;
+
+/// Scenario files embedded at build time (see build.rs): (path, text).
+pub mod scenarios {
+    include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
+}
+
+/// A Rust panic is a bug: report it on the page (not only in the console) so users can tell
+/// us, instead of staring at a frozen picture.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if let Some(el) = doc.get_element_by_id("panic") {
+            el.set_text_content(Some(&format!(
+                "Something went wrong inside the simulator (a bug, sorry): {info}. Reload the page to start again."
+            )));
+            let _ = el.remove_attribute("hidden");
+        }
+    }));
+}

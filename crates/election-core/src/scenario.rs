@@ -817,8 +817,11 @@ fn parse_question(line: usize, q: &str) -> Result<(String, Vec<String>, String),
     let mut parts = body.split('|').map(str::trim);
     let text = parts.next().unwrap_or_default().to_string();
     let choices: Vec<String> = parts.filter(|c| !c.is_empty()).map(String::from).collect();
-    if text.is_empty() || choices.len() < 2 {
-        return Err(err(line, "a question needs a text and at least two choices separated by |"));
+    if text.is_empty() || choices.len() < 3 {
+        return Err(err(
+            line,
+            "a question needs a text and at least three choices separated by | (a plausible wrong answer teaches most)",
+        ));
     }
     Ok((text, choices, check.trim().to_string()))
 }
@@ -1015,7 +1018,7 @@ mod question_tests {
         let q = t.steps.iter().find_map(|s| s.question.clone()).unwrap();
         assert_eq!(q.answer, "n5");
         let wrong =
-            "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n2 => leader\nrun for=400ms\n";
+            "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n2 | n3 => leader\nrun for=400ms\n";
         let e = tour(wrong).unwrap_err().to_string();
         assert!(e.contains("answer is now 'n5'"), "{e}");
     }
@@ -1034,23 +1037,26 @@ mod question_tests {
         assert_eq!(q.explanation, "Timeouts.");
         assert_eq!(q.measured, "n2 became leader 217.293ms after this step began");
         let none = question(
-            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? How long? | < 1 ms | never => gap\nrun for=100ms\n",
+            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? How long? | < 1 ms | > 1 ms | never => gap\nrun for=100ms\n",
         );
         assert_eq!(none.answer, "never");
-        let bad =
-            tour("# t\nconfig algo=raft nodes=5 seed=1\n#? How long? | soon | late => gap\nrun for=400ms\n");
+        let bad = tour(
+            "# t\nconfig algo=raft nodes=5 seed=1\n#? How long? | soon | late | never => gap\nrun for=400ms\n",
+        );
         assert!(bad.unwrap_err().to_string().contains("ranges like"));
         let twice = tour(
-            "# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | none => leader\nrun for=400ms\n#? B? | yes | no => violation\ncrash n5\n#? C? | yes | no => violation\nrun for=1ms\n",
+            "# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | n1 | none => leader\nrun for=400ms\n#? B? | yes | no | maybe => violation\ncrash n5\n#? C? | yes | no | maybe => violation\nrun for=1ms\n",
         );
         assert!(twice.unwrap_err().to_string().contains("line 8: two questions at the same moment"));
+        let two = tour("# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | none => leader\nrun for=400ms\n");
+        assert!(two.unwrap_err().to_string().contains("at least three choices"));
         let stray = tour("# t\nconfig algo=raft nodes=5 seed=1\n#! Why.\nrun for=400ms\n");
         assert!(stray.unwrap_err().to_string().contains("under a '#?' line"));
     }
 
     #[test]
     fn committed_checks_the_logs() {
-        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no => committed 5\nwrite leader 5\nrun for=1ms\n#? Now? | yes | no => committed 5\nrun for=200ms\n";
+        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no | maybe => committed 5\nwrite leader 5\nrun for=1ms\n#? Now? | yes | no | maybe => committed 5\nrun for=200ms\n";
         let qs: Vec<Question> = tour(t).unwrap().steps.into_iter().filter_map(|s| s.question).collect();
         assert_eq!(qs.iter().map(|q| q.answer.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
     }

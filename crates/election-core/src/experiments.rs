@@ -234,37 +234,41 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
     const W: f64 = 640.0;
     const H: f64 = 260.0;
     const PAD: f64 = 48.0;
+    // Coordinates with one decimal, formatted with integers (see `crate::fixed`).
+    let f = |x: f64| crate::fixed(x, 1);
     let colors = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9"];
     let x_of = |t_ms: f64| {
         let (lo, hi) = (10f64.log10(), 10_000f64.log10());
         PAD + (t_ms.max(10.0).log10() - lo) / (hi - lo) * (W - 2.0 * PAD)
     };
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-        2.0 * H
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n",
+        f(W),
+        f(2.0 * H)
     );
     for (panel, results) in [top, bottom].iter().enumerate() {
         let oy = panel as f64 * H;
-        let y_of = |f: f64| oy + H - PAD + -(f * (H - 2.0 * PAD));
+        let y_of = |fr: f64| oy + H - PAD + -(fr * (H - 2.0 * PAD));
         svg.push_str(&format!(
-            "<rect x=\"{PAD}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
-            oy + PAD,
-            W - 2.0 * PAD,
-            H - 2.0 * PAD
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
+            f(PAD),
+            f(oy + PAD),
+            f(W - 2.0 * PAD),
+            f(H - 2.0 * PAD)
         ));
-        for t in [10.0, 100.0, 1_000.0, 10_000.0] {
-            let x = x_of(t);
+        for t in [10u32, 100, 1_000, 10_000] {
+            let x = f(x_of(f64::from(t)));
             svg.push_str(&format!(
-                "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{t} ms</text>\n",
-                oy + PAD,
-                oy + H - PAD,
-                oy + H - PAD + 14.0
+                "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#ddd\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{t} ms</text>\n",
+                f(oy + PAD),
+                f(oy + H - PAD),
+                f(oy + H - PAD + 14.0)
             ));
         }
         svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">time without leader (log scale); y: cumulative fraction of trials</text>\n",
-            W / 2.0,
-            oy + H - 8.0
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">time without leader (log scale); y: cumulative fraction of trials</text>\n",
+            f(W / 2.0),
+            f(oy + H - 8.0)
         ));
         for (i, r) in results.iter().enumerate() {
             let mut v: Vec<Micros> = r.downtimes.iter().map(|d| d.unwrap_or(cap)).collect();
@@ -272,21 +276,17 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
             let n = v.len().max(1) as f64;
             let mut pts = String::new();
             for (k, d) in v.iter().enumerate() {
-                let x = x_of(*d as f64 / 1_000.0);
-                pts.push_str(&format!(
-                    "{x:.1},{:.1} {x:.1},{:.1} ",
-                    y_of(k as f64 / n),
-                    y_of((k + 1) as f64 / n)
-                ));
+                let x = f(x_of(*d as f64 / 1_000.0));
+                pts.push_str(&format!("{x},{} {x},{} ", f(y_of(k as f64 / n)), f(y_of((k + 1) as f64 / n))));
             }
             let c = colors[i % colors.len()];
             svg.push_str(&format!(
                 "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"1.5\" points=\"{pts}\"/>\n"
             ));
             svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{c}\">{}-{} ms</text>\n",
-                W - PAD + 4.0 - 90.0,
-                oy + PAD + 14.0 + 13.0 * i as f64,
+                "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{}-{} ms</text>\n",
+                f(W - PAD + 4.0 - 90.0),
+                f(oy + PAD + 14.0 + 13.0 * i as f64),
                 r.range.0,
                 r.range.1
             ));

@@ -150,3 +150,34 @@ pub fn planted_two_leaders() -> AnySession {
     s.advance_to(ms(700));
     s
 }
+
+/// `x` with `decimals` (0-3) digits after the point, like `format!("{x:.1}")` but computed
+/// with integers: drawing code uses it so that the page's WebAssembly does not carry Rust's
+/// float formatter (about 11 KB). Only for pictures, never for protocol decisions.
+pub fn fixed(x: f64, decimals: u8) -> String {
+    let decimals = decimals.min(3);
+    let scale = 10i64.pow(u32::from(decimals));
+    let v = (x * scale as f64).round_ties_even() as i64;
+    let (sign, v) = if v < 0 { ("-", -v) } else { ("", v) };
+    if decimals == 0 {
+        format!("{sign}{v}")
+    } else {
+        format!("{sign}{}.{:0width$}", v / scale, v % scale, width = usize::from(decimals))
+    }
+}
+
+#[cfg(test)]
+mod fixed_tests {
+    #[test]
+    fn fixed_matches_the_float_formatter_on_drawing_values() {
+        for (x, d) in
+            [(0.0, 1), (12.345, 1), (-3.26, 1), (599.95, 1), (0.125, 2), (7.0, 0), (-0.04, 1), (99.999, 2)]
+        {
+            assert_eq!(
+                super::fixed(x, d),
+                format!("{x:.*}", usize::from(d)).replace("-0.0", "0.0"),
+                "{x} {d}"
+            );
+        }
+    }
+}

@@ -17,7 +17,8 @@ pub fn node_xy(i: usize, n: usize) -> (f64, f64) {
         return (CENTER, CENTER);
     }
     let angle = -std::f64::consts::FRAC_PI_2 + (i as f64) * std::f64::consts::TAU / (n as f64);
-    (CENTER + RING * angle.cos(), CENTER + RING * angle.sin())
+    // JavaScript's Math (a drawing, not a protocol decision): keeps libm out of the wasm.
+    (CENTER + RING * js_sys::Math::cos(angle), CENTER + RING * js_sys::Math::sin(angle))
 }
 
 /// Radius of a node circle for a cluster of `n`.
@@ -120,7 +121,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
 }
 
 fn f(x: f64) -> String {
-    format!("{x:.1}")
+    election_core::fixed(x, 1)
 }
 
 /// True when the user asked the system for less motion (`prefers-reduced-motion: reduce`):
@@ -165,7 +166,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     }
     let label = short_kind(m);
     html! {
-        <g class={class} data-kind={m.kind} data-progress={format!("{p:.2}")} transform={format!("translate({:.1},{:.1})", x, y)}>
+        <g class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {
@@ -209,7 +210,7 @@ fn node_html(
             }
             let circ = std::f64::consts::TAU * (r + 7.0);
             Some(html! {
-                <circle class="timer" r={f(r + 7.0)} stroke-dasharray={format!("{:.1} {:.1}", circ * left, circ)}
+                <circle class="timer" r={f(r + 7.0)} stroke-dasharray={format!("{} {}", f(circ * left), f(circ))}
                     transform="rotate(-90)" />
             })
         }
@@ -243,7 +244,7 @@ fn node_html(
     let sub = sub.join(" · ");
     html! {
         <g class={classes!("node", class, (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
-            transform={format!("translate({:.1},{:.1})", x, y)}
+            transform={format!("translate({},{})", f(x), f(y))}
             data-id={id.to_string()} data-role={node.role.name()}
             data-liveness={match node.liveness { Liveness::Up => "up", Liveness::Down => "down", Liveness::Paused => "paused" }}
             data-term={node.term.to_string()}

@@ -1,7 +1,7 @@
 //! The space-time (Lamport) diagram, timeline markers, the help overlay, and browser
 //! helpers for export.
 
-use election_core::{Marker, MarkerKind, Micros, NodeId, TraceEvent, TraceKind, fmt_time};
+use election_core::{Marker, MarkerKind, Micros, NodeId, TraceEvent, TraceKind, fixed, fmt_time};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -37,20 +37,23 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let lanes = (1..=p.nodes as NodeId).map(|n| {
         html! {
             <g>
-                <line class="lane" x1={format!("{LEFT}")} x2={format!("{W}")} y1={format!("{:.1}", y(n))} y2={format!("{:.1}", y(n))} />
-                <text x="4" y={format!("{:.1}", y(n) + 4.0)}>{format!("n{n}")}</text>
+                <line class="lane" x1={fixed(LEFT, 0)} x2={fixed(W, 0)} y1={fixed(y(n), 1)} y2={fixed(y(n), 1)} />
+                <text x="4" y={fixed(y(n) + 4.0, 1)}>{format!("n{n}")}</text>
             </g>
         }
     });
     let arrows = p.events.iter().filter_map(|e| match &e.kind {
-        TraceKind::Send { id, from, to, kind, deliver_at, heartbeat, summary } if e.t >= start && !heartbeat => {
+        TraceKind::Send { id, from, to, kind, deliver_at, heartbeat, summary }
+            if e.t >= start && !heartbeat =>
+        {
             let end = (*deliver_at).min(p.now);
             let frac = if *deliver_at > e.t { (end - e.t) as f64 / (*deliver_at - e.t) as f64 } else { 1.0 };
             let (x1, y1) = (x(e.t), y(*from));
             let (x2, y2) = (x(end), y1 + (y(*to) - y1) * frac);
-            let class = classes!("arrow", kind.to_ascii_lowercase(), dropped.contains(id).then_some("dropped"));
+            let class =
+                classes!("arrow", kind.to_ascii_lowercase(), dropped.contains(id).then_some("dropped"));
             Some(html! {
-                <line class={class} x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")}>
+                <line class={class} x1={fixed(x1, 1)} y1={fixed(y1, 1)} x2={fixed(x2, 1)} y2={fixed(y2, 1)}>
                     <title>{format!("{} n{from} → n{to}: {summary}", fmt_time(e.t))}</title>
                 </line>
             })
@@ -59,12 +62,12 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     });
     let dots = p.events.iter().filter_map(|e| match &e.kind {
         TraceKind::Role { node, to, .. } if e.t >= start => Some(html! {
-            <circle class={classes!("role-dot", to.name().replace('-', ""))} cx={format!("{:.1}", x(e.t))} cy={format!("{:.1}", y(*node))} r="4">
+            <circle class={classes!("role-dot", to.name().replace('-', ""))} cx={fixed(x(e.t), 1)} cy={fixed(y(*node), 1)} r="4">
                 <title>{format!("{} n{node} becomes {to}", fmt_time(e.t))}</title>
             </circle>
         }),
         TraceKind::Input { input } if e.t >= start => Some(html! {
-            <text class="input-mark" x={format!("{:.1}", x(e.t))} y="10" text-anchor="middle">
+            <text class="input-mark" x={fixed(x(e.t), 1)} y="10" text-anchor="middle">
                 {"▼"}<title>{format!("{}: {input}", fmt_time(e.t))}</title>
             </text>
         }),
@@ -73,7 +76,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     html! {
         <section class="spacetime" aria-label="Space-time diagram">
             <h2>{format!("Space-time diagram (last {})", fmt_time(WINDOW_US))}</h2>
-            <svg viewBox={format!("0 0 {W} {h:.0}")} role="img"
+            <svg viewBox={format!("0 0 {} {}", fixed(W, 0), fixed(h, 0))} role="img"
                 aria-label="One lane per node; lines are messages from sender to receiver over time">
                 { for lanes }
                 { for arrows }
@@ -108,7 +111,7 @@ pub fn Markers(p: &MarkersProps) -> Html {
         };
         let label = format!("{}: {}", fmt_time(m.t), m.label);
         html! {
-            <button class={classes!("marker", class)} style={format!("left: {left:.2}%")} title={label.clone()}
+            <button class={classes!("marker", class)} style={format!("left: {}%", fixed(left, 2))} title={label.clone()}
                 aria-label={format!("Jump to {label}")} onclick={onclick}></button>
         }
     });
@@ -265,7 +268,7 @@ pub fn Experiment() -> Html {
     let total = state.results.len() + state.pending.len();
     let done = state.results.len();
     let cap = Fig16::default().cap;
-    let ms = |us: Micros| format!("{:.1}", us as f64 / 1_000.0);
+    let ms = |us: Micros| fixed(us as f64 / 1_000.0, 1);
     let svg = (!state.results.is_empty()).then(|| {
         // As in the paper: ranges starting at 150 ms on top, the others below.
         let top: Vec<_> = state.results.iter().filter(|r| r.range.0 == 150).cloned().collect();

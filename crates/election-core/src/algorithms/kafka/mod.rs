@@ -22,7 +22,12 @@
 //!   counted in the partition table and flagged as a violation (the planted unsafe setting).
 //! * The controller writes each partition state to the store first (a conditional write,
 //!   checked by controller epoch and version) and only then tells the replicas (LeaderAndIsr),
-//!   re-sending until they acknowledge, as its channel manager does.
+//!   re-sending until they acknowledge, as its channel manager does. A new controller starts
+//!   from the store's partition states only (`initializeControllerContext`).
+//! * Every registration gets a new **broker epoch** (KIP-380; the czxid of
+//!   `/brokers/ids/<id>`), so the controller recognises a restarted broker even when it
+//!   missed the notice that the broker had gone, and re-sends it every partition's state
+//!   (`onBrokerStartup`), once any write in flight for that partition has landed.
 //! * Followers truncate diverging suffixes using the leader's end offset for their last
 //!   epoch (KIP-101, `OffsetsForLeaderEpoch`), then fetch.
 //!
@@ -191,7 +196,7 @@ pub enum KafkaMsg {
     /// Broker -> store: open a new session and try to create `/controller`.
     Register,
     /// Store -> broker: you hold `/controller`: you are controller for `epoch`.
-    Elected { epoch: u64, alive: Vec<NodeId>, version: u64, partitions: Vec<PartitionState> },
+    Elected { epoch: u64, alive: Vec<(NodeId, u64)>, version: u64, partitions: Vec<PartitionState> },
     /// Store -> broker: `/controller` exists.
     Registered { controller: Option<NodeId>, epoch: u64 },
     /// Broker -> store: session heartbeat.
@@ -200,9 +205,12 @@ pub enum KafkaMsg {
     PingAck { controller: Option<NodeId>, epoch: u64 },
     /// Store -> brokers: the controller's session expired (the watch fires).
     ControllerGone { epoch: u64 },
-    /// Store -> controller: the live brokers (`version` orders snapshots, as the znode
-    /// version of `/brokers/ids` does); `restarted` names a broker that opened a new session.
-    BrokerChange { alive: Vec<NodeId>, version: u64, restarted: Option<NodeId> },
+    /// Store -> controller: the live brokers with their broker epochs (`version` orders
+    /// snapshots, as the znode version of `/brokers/ids` does); `restarted` names a broker that
+    /// opened a new session. A broker epoch is new at every registration (KIP-380's broker
+    /// epoch, the czxid of `/brokers/ids/<id>`), so the controller notices a restart even when
+    /// it missed the notice that the broker had gone.
+    BrokerChange { alive: Vec<(NodeId, u64)>, version: u64, restarted: Option<NodeId> },
     /// Controller -> store: write a partition's state (conditional on epoch and version).
     UpdatePartition { controller_epoch: u64, partition: Part, state: PartitionState },
     /// Store -> controller: the write of `version` is durable.
@@ -210,20 +218,23 @@ pub enum KafkaMsg {
     /// Store -> controller: conditional write failed (ZooKeeper's BadVersion); here is the
     /// stored state to start again from.
     UpdateRejected { partition: Part, current: PartitionState },
-    /// Controller -> replicas: the partition's leader, epoch and ISR.
+    /// Controller -> replicas: the partition's leader, epoch and ISR, with the version of the
+    /// stored state (the partition epoch / zkVersion of KIP-497): a replica ignores a state
+    /// older than one it has, such as a delayed re-send from before an ISR change.
     LeaderAndIsr {
         controller_epoch: u64,
         partition: Part,
         leader: Option<NodeId>,
         leader_epoch: u64,
         isr: Vec<NodeId>,
+        version: u64,
     },
     /// Replica -> controller: LeaderAndIsr applied (the controller re-sends until it hears it).
     LeaderAndIsrAck { partition: Part, leader_epoch: u64 },
     /// Partition leader -> controller: change the ISR (KIP-497).
     AlterIsr { partition: Part, leader_epoch: u64, isr: Vec<NodeId> },
-    /// Controller -> leader: ISR change committed.
-    IsrUpdated { controller_epoch: u64, partition: Part, leader_epoch: u64, isr: Vec<NodeId> },
+    /// Controller -> leader: ISR change committed, as stored `version`.
+    IsrUpdated { controller_epoch: u64, partition: Part, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
     /// Follower -> leader: records from `offset`; my last record's epoch is `last_epoch`.
     Fetch { partition: Part, leader_epoch: u64, offset: u64, last_epoch: u64 },
     /// Leader -> follower: records, the high watermark, and where my log ends for the
@@ -292,7 +303,8 @@ impl fmt::Display for KafkaMsg {
             }
             KafkaMsg::ControllerGone { epoch } => write!(f, "ControllerGone epoch={epoch}"),
             KafkaMsg::BrokerChange { alive, version, restarted } => {
-                write!(f, "BrokerChange alive=[{}] v{version}", ids(alive))?;
+                let alive: Vec<NodeId> = alive.iter().map(|(n, _)| *n).collect();
+                write!(f, "BrokerChange alive=[{}] v{version}", ids(&alive))?;
                 match restarted {
                     Some(r) => write!(f, " restarted=n{r}"),
                     None => Ok(()),
@@ -311,20 +323,22 @@ impl fmt::Display for KafkaMsg {
                 "UpdateRejected p{partition} (stored v{} leader_epoch={})",
                 current.version, current.leader_epoch
             ),
-            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr } => write!(
-                f,
-                "LeaderAndIsr p{partition} leader={} leader_epoch={leader_epoch} isr=[{}] controller_epoch={controller_epoch}",
-                opt(*leader),
-                ids(isr)
-            ),
+            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
+                write!(
+                    f,
+                    "LeaderAndIsr p{partition} leader={} leader_epoch={leader_epoch} isr=[{}] v{version} controller_epoch={controller_epoch}",
+                    opt(*leader),
+                    ids(isr)
+                )
+            }
             KafkaMsg::LeaderAndIsrAck { partition, leader_epoch } => {
                 write!(f, "LeaderAndIsrAck p{partition} leader_epoch={leader_epoch}")
             }
             KafkaMsg::AlterIsr { partition, leader_epoch, isr } => {
                 write!(f, "AlterIsr p{partition} leader_epoch={leader_epoch} isr=[{}]", ids(isr))
             }
-            KafkaMsg::IsrUpdated { partition, isr, .. } => {
-                write!(f, "IsrUpdated p{partition} isr=[{}]", ids(isr))
+            KafkaMsg::IsrUpdated { partition, isr, version, .. } => {
+                write!(f, "IsrUpdated p{partition} isr=[{}] v{version}", ids(isr))
             }
             KafkaMsg::Fetch { partition, offset, .. } => write!(f, "Fetch p{partition} offset={offset}"),
             KafkaMsg::FetchResponse { partition, from, records, hw, .. } => {
@@ -364,7 +378,17 @@ pub struct Store {
     controller_epoch: u64,
     sessions: Map<NodeId, Micros>,
     sessions_version: u64,
+    /// Broker epoch of each live session, and the last one handed out.
+    broker_epochs: Map<NodeId, u64>,
+    last_broker_epoch: u64,
     partitions: Vec<PartitionState>,
+}
+
+impl Store {
+    /// Live brokers with their broker epochs.
+    fn alive(&self) -> Vec<(NodeId, u64)> {
+        self.sessions.keys().map(|&b| (b, self.broker_epochs.get(&b).copied().unwrap_or(0))).collect()
+    }
 }
 
 /// A replica of one partition on a broker.
@@ -373,6 +397,8 @@ pub struct Replica {
     leader: Option<NodeId>,
     leader_epoch: u64,
     controller_epoch: u64,
+    /// Version of the stored partition state this replica last applied.
+    version: u64,
     log: Vec<Record>,
     hw: u64,
     /// Leader only: ISR (committed by the controller) and a pending change.
@@ -397,12 +423,20 @@ pub struct Broker {
     /// Controller only.
     is_controller: bool,
     alive: Set<NodeId>,
+    /// Controller: the broker epoch of each live broker, as last reported by the store.
+    alive_epochs: Map<NodeId, u64>,
     alive_version: u64,
     states: Vec<PartitionState>,
     /// Controller only: store writes in flight; once one is durable the controller announces
     /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
     /// that caused it (the stored delivery).
     pending_writes: Map<(Part, u64), (PartitionState, Option<Delivery>)>,
+    /// Controller only: the highest version of each partition's state the store has
+    /// acknowledged to us (the store holds at least that version).
+    stored_versions: Map<Part, u64>,
+    /// Controller only: partitions to announce to every live replica once their pending
+    /// write lands (a broker came back while the write was in flight).
+    reannounce: Set<Part>,
     /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
     unacked: Map<(NodeId, Part), KafkaMsg>,
     replicas: Map<Part, Replica>,
@@ -463,12 +497,16 @@ impl Kafka {
             KafkaMsg::Register | KafkaMsg::SessionPing => {
                 let new_session = !s.sessions.contains_key(&from);
                 s.sessions.insert(from, ctx.now);
+                if msg == KafkaMsg::Register {
+                    s.last_broker_epoch += 1;
+                    s.broker_epochs.insert(from, s.last_broker_epoch);
+                }
                 if msg == KafkaMsg::SessionPing && !new_session {
                     ctx.send(from, KafkaMsg::PingAck { controller: s.controller, epoch: s.controller_epoch });
                     // The controller's view of live brokers catches up if a BrokerChange was
                     // lost (a watch is re-read when the session's connection comes back).
                     if s.controller == Some(from) {
-                        let alive = s.sessions.keys().copied().collect();
+                        let alive = s.alive();
                         ctx.send(
                             from,
                             KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None },
@@ -488,7 +526,7 @@ impl Kafka {
                             s.controller_epoch
                         ));
                     }
-                    let alive: Vec<NodeId> = s.sessions.keys().copied().collect();
+                    let alive = s.alive();
                     ctx.send(
                         from,
                         KafkaMsg::Elected {
@@ -507,7 +545,7 @@ impl Kafka {
                     // (it restarted quickly): the controller must re-send it its partitions.
                     if let Some(c) = s.controller {
                         s.sessions_version += 1;
-                        let alive = s.sessions.keys().copied().collect();
+                        let alive = s.alive();
                         let restarted = (!new_session).then_some(from);
                         ctx.send(c, KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted });
                     }
@@ -545,6 +583,7 @@ impl Kafka {
         }
         for b in &expired {
             s.sessions.remove(b);
+            s.broker_epochs.remove(b);
         }
         ctx.note(format!("session of {} expired", ids(&expired)));
         let alive: Vec<NodeId> = s.sessions.keys().copied().collect();
@@ -557,7 +596,10 @@ impl Kafka {
             }
         } else if let Some(c) = s.controller {
             s.sessions_version += 1;
-            ctx.send(c, KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None });
+            ctx.send(
+                c,
+                KafkaMsg::BrokerChange { alive: s.alive(), version: s.sessions_version, restarted: None },
+            );
         }
     }
 
@@ -634,6 +676,7 @@ impl Kafka {
                 leader: state.leader,
                 leader_epoch: state.leader_epoch,
                 isr: state.isr.clone(),
+                version: state.version,
             };
             let waiting = b.pending_writes.keys().any(|(q, _)| *q == part);
             if changed {
@@ -642,7 +685,11 @@ impl Kafka {
                     KafkaMsg::UpdatePartition { controller_epoch: ce, partition: part, state: state.clone() },
                 );
                 b.pending_writes.insert((part, state.version), (state, None));
-            } else if announce_all && !waiting {
+            } else if announce_all && waiting {
+                // The state is about to change; announce the stored one when it lands (a
+                // restarted broker must hear who leads, even if the write was an ISR change).
+                b.reannounce.insert(part);
+            } else if announce_all {
                 now.extend(
                     asg.iter().filter(|r| b.alive.contains(r) || **r == me).map(|&r| (r, msg.clone())),
                 );
@@ -659,8 +706,19 @@ impl Kafka {
             if to == me {
                 self.broker_msg(ctx, me, msg);
             } else {
-                if let (KafkaMsg::LeaderAndIsr { partition, .. }, Node::Broker(b)) = (&msg, &mut self.node) {
-                    b.unacked.insert((to, *partition), msg.clone());
+                if let (KafkaMsg::LeaderAndIsr { partition, leader_epoch, version, .. }, Node::Broker(b)) =
+                    (&msg, &mut self.node)
+                {
+                    // Keep re-sending the newest state, never an older one over it.
+                    let newer = match b.unacked.get(&(to, *partition)) {
+                        Some(KafkaMsg::LeaderAndIsr { leader_epoch: e, version: v, .. }) => {
+                            (*leader_epoch, *version) >= (*e, *v)
+                        }
+                        _ => true,
+                    };
+                    if newer {
+                        b.unacked.insert((to, *partition), msg.clone());
+                    }
                 }
                 ctx.send(to, msg);
             }
@@ -686,7 +744,7 @@ impl Kafka {
         controller_epoch: u64,
         p: Part,
         leader: Option<NodeId>,
-        leader_epoch: u64,
+        (leader_epoch, version): (u64, u64),
         isr: Vec<NodeId>,
     ) {
         let me = self.id;
@@ -705,6 +763,12 @@ impl Kafka {
         if (leader_epoch, controller_epoch) < (r.leader_epoch, r.controller_epoch) {
             return;
         }
+        if leader_epoch == r.leader_epoch && version < r.version {
+            // Same leadership, older stored state (say a re-send from before an ISR change):
+            // applying it would shrink the ISR behind the controller's back.
+            return;
+        }
+        r.version = version;
         r.controller_epoch = controller_epoch;
         let was_leader = r.leader == Some(me);
         r.leader = leader;
@@ -894,27 +958,45 @@ impl Kafka {
                 let n = self.partitions();
                 let asg: Vec<Vec<NodeId>> = (0..n).map(|p| self.assignment(p)).collect();
                 let Node::Broker(b) = &mut self.node else { return };
+                if b.is_controller && b.controller_epoch == epoch {
+                    // A duplicate of the message that made us controller: starting over would
+                    // drop the store writes in flight.
+                    return;
+                }
                 b.registered = true;
                 b.last_store_reply = ctx.now;
                 b.is_controller = true;
                 b.controller = Some(me);
                 b.controller_epoch = epoch;
                 b.pending_writes.clear();
+                b.reannounce.clear();
                 b.unacked.clear();
                 // A BrokerChange may have overtaken this message: keep the newer snapshot.
                 if version >= b.alive_version {
-                    b.alive = alive.into_iter().collect();
+                    b.alive = alive.iter().map(|(n, _)| *n).collect();
+                    b.alive_epochs = alive.into_iter().collect();
                     b.alive_version = version;
                 }
+                // The store is the truth (KafkaController.initializeControllerContext reads
+                // every partition state from ZooKeeper): what an earlier term of ours did not
+                // get acknowledged there never happened. (Keeping it once let a new controller
+                // announce a leader epoch the store had never recorded; brokers then refused
+                // the store's lower epoch forever.)
                 b.states = if partitions.len() as u64 == n {
-                    // Keep our own state where it is newer than the store's (our write may
-                    // still be on its way there).
+                    // ... except where the snapshot is older than a state of ours the store has
+                    // already acknowledged (the store answered a re-sent Register before our
+                    // write landed): the store holds at least that version.
                     let own = std::mem::take(&mut b.states);
                     partitions
                         .into_iter()
                         .enumerate()
                         .map(|(p, st)| match own.get(p) {
-                            Some(o) if o.version > st.version && o.leader_epoch >= st.leader_epoch => {
+                            Some(o)
+                                if o.version > st.version
+                                    && b.stored_versions
+                                        .get(&(p as Part))
+                                        .is_some_and(|&a| a >= o.version) =>
+                            {
                                 o.clone()
                             }
                             _ => st,
@@ -973,9 +1055,11 @@ impl Kafka {
                 // Snapshots may arrive out of order: only a newer one replaces our view; a
                 // restart notice counts whatever its version.
                 let before = b.alive.clone();
+                let before_epochs = b.alive_epochs.clone();
                 if version > b.alive_version {
                     b.alive_version = version;
-                    b.alive = alive.into_iter().collect();
+                    b.alive = alive.iter().map(|(n, _)| *n).collect();
+                    b.alive_epochs = alive.into_iter().collect();
                 }
                 if !b.is_controller {
                     return;
@@ -988,6 +1072,14 @@ impl Kafka {
                     && !back.contains(&r)
                 {
                     back.push(r);
+                }
+                // A new broker epoch means a new registration: the broker restarted, even if the
+                // notice that it had gone was lost (KafkaController's "bounced brokers").
+                for (&r, e) in b.alive_epochs.iter() {
+                    let bounced = before.contains(&r) && before_epochs.get(&r).is_some_and(|old| old != e);
+                    if bounced && r != me && !back.contains(&r) {
+                        back.push(r);
+                    }
                 }
                 if gone.is_empty() && back.is_empty() {
                     return;
@@ -1004,20 +1096,31 @@ impl Kafka {
                 let asg = self.assignment(partition);
                 let Node::Broker(b) = &mut self.node else { return };
                 let Some((state, reply)) = b.pending_writes.remove(&(partition, version)) else { return };
+                let stored = b.stored_versions.entry(partition).or_insert(0);
+                *stored = (*stored).max(version);
+                // Older writes for this partition still pending are superseded: their acks may
+                // arrive later (the network reorders) and must not announce an older state.
+                b.pending_writes.retain(|(q, v), _| *q != partition || *v > version);
+                let still_pending = b.pending_writes.keys().any(|(q, _)| *q == partition);
+                let announce = !still_pending && b.reannounce.remove(&partition);
                 let deliveries: Vec<Delivery> = match reply {
-                    Some(d) => vec![d],
-                    None => {
+                    Some(d) if !announce => vec![d],
+                    reply => {
+                        let mut out: Vec<Delivery> = reply.into_iter().collect();
                         let msg = KafkaMsg::LeaderAndIsr {
                             controller_epoch: b.controller_epoch,
                             partition,
                             leader: state.leader,
                             leader_epoch: state.leader_epoch,
                             isr: state.isr,
+                            version: state.version,
                         };
-                        asg.iter()
-                            .filter(|r| b.alive.contains(r) || **r == me)
-                            .map(|&r| (r, msg.clone()))
-                            .collect()
+                        out.extend(
+                            asg.iter()
+                                .filter(|r| b.alive.contains(r) || **r == me)
+                                .map(|&r| (r, msg.clone())),
+                        );
+                        out
                     }
                 };
                 self.deliver(ctx, deliveries);
@@ -1035,8 +1138,15 @@ impl Kafka {
                 }
                 self.controller_reconcile(ctx, true);
             }
-            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr } => {
-                self.apply_leader_and_isr(ctx, controller_epoch, partition, leader, leader_epoch, isr);
+            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
+                self.apply_leader_and_isr(
+                    ctx,
+                    controller_epoch,
+                    partition,
+                    leader,
+                    (leader_epoch, version),
+                    isr,
+                );
                 if from != me {
                     ctx.send(from, KafkaMsg::LeaderAndIsrAck { partition, leader_epoch });
                 }
@@ -1065,19 +1175,27 @@ impl Kafka {
                         STORE,
                         KafkaMsg::UpdatePartition { controller_epoch: ce, partition, state: state.clone() },
                     );
-                    let msg = KafkaMsg::IsrUpdated { controller_epoch: ce, partition, leader_epoch, isr };
+                    let msg = KafkaMsg::IsrUpdated {
+                        controller_epoch: ce,
+                        partition,
+                        leader_epoch,
+                        isr,
+                        version: state.version,
+                    };
                     b.pending_writes.insert((partition, state.version), (state, Some((from, msg))));
                 }
             }
-            KafkaMsg::IsrUpdated { controller_epoch, partition, leader_epoch, isr } => {
+            KafkaMsg::IsrUpdated { controller_epoch, partition, leader_epoch, isr, version } => {
                 let Node::Broker(b) = &mut self.node else { return };
                 if controller_epoch < b.controller_epoch {
                     return;
                 }
                 if let Some(r) = b.replicas.get_mut(&partition)
                     && r.leader_epoch == leader_epoch
+                    && version > r.version
                 {
                     r.isr = isr;
+                    r.version = version;
                     r.pending_isr = None;
                 }
                 self.advance_hw(ctx, partition);
@@ -1231,6 +1349,7 @@ impl Protocol for Kafka {
                         }
                     } else {
                         b.pending_writes.clear();
+                        b.reannounce.clear();
                         b.unacked.clear();
                     }
                 }
@@ -1294,6 +1413,7 @@ impl Protocol for Kafka {
                 b.is_controller = false;
                 b.controller = None;
                 b.pending_writes.clear();
+                b.reannounce.clear();
                 b.unacked.clear();
                 for r in b.replicas.values_mut() {
                     r.leader = None;

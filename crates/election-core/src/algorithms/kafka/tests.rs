@@ -51,6 +51,7 @@ fn stale_controller_epoch_is_rejected() {
             leader: Some(2),
             leader_epoch: 1,
             isr: vec![2, 3],
+            version: 1,
         },
     );
     k.on_message(
@@ -62,6 +63,7 @@ fn stale_controller_epoch_is_rejected() {
             leader: Some(4),
             leader_epoch: 9,
             isr: vec![4],
+            version: 7,
         },
     );
     let Node::Broker(b) = &k.node else { panic!() };
@@ -70,4 +72,41 @@ fn stale_controller_epoch_is_rejected() {
         out.iter()
             .any(|e| matches!(e, crate::protocol::Effect::Note(n) if n.contains("stale controller epoch 4")))
     );
+}
+
+/// KIP-497 partition epoch: after an ISR change (IsrUpdated, stored version 2), a delayed
+/// re-send of the older LeaderAndIsr (same leader epoch, version 1) must not shrink the ISR
+/// back; seed 76788 of the sweep lost an acknowledged record that way.
+#[test]
+fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
+    let c = KafkaConfig::default();
+    let peers = [1, 2, 3, 4];
+    let mut k = Kafka::new(3, &peers, &c);
+    let mut rng = crate::rng::Stream::new(1, 3);
+    let mut out = Vec::new();
+    let mut ctx = Ctx::new(0, 3, &peers, &mut rng, &mut out);
+    let lai = |version| KafkaMsg::LeaderAndIsr {
+        controller_epoch: 1,
+        partition: 0,
+        leader: Some(3),
+        leader_epoch: 1,
+        isr: vec![3],
+        version,
+    };
+    k.on_message(&mut ctx, 2, lai(1));
+    k.on_message(
+        &mut ctx,
+        2,
+        KafkaMsg::IsrUpdated {
+            controller_epoch: 1,
+            partition: 0,
+            leader_epoch: 1,
+            isr: vec![2, 3, 4],
+            version: 2,
+        },
+    );
+    k.on_message(&mut ctx, 2, lai(1));
+    let Node::Broker(b) = &k.node else { panic!() };
+    assert_eq!(b.replicas[&0].isr, vec![2, 3, 4], "the delayed version-1 state was ignored");
+    assert_eq!(b.replicas[&0].leader, Some(3));
 }

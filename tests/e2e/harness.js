@@ -63,3 +63,12 @@ export async function leader(page) {
 export async function setSpeed(page, label) {
   await page.selectOption('select[aria-label="Simulation speed"]', { label });
 }
+
+// Waits until a majority follows a leader other than `old` ('' = any leader) and returns it.
+export async function newLeader(page, old = '') {
+  await page.waitForFunction((o) => {
+    const l = document.querySelector('main.lab').dataset.leader;
+    return l !== '' && l !== o;
+  }, old, { timeout: 20_000 });
+  return leader(page);
+}

@@ -1,7 +1,7 @@
 // A phone (touch, narrow viewport) and a user who asks for reduced motion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, screenshot, setSpeed } from './harness.js';
+import { serve, launch, screenshot, setSpeed, newLeader } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -26,15 +26,11 @@ test('on a phone: the layout fits the screen and tapping crashes the leader', as
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 391),
     'the page fits a 390 px wide screen');
   await setSpeed(page, '1x');
-  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
-  const old = await page.getAttribute('main.lab', 'data-leader');
+  const old = await newLeader(page);
   await page.tap(`g.node[data-id="${old}"]`);
   await page.tap('button[data-action="crash"]');
   assert.equal(await page.getAttribute(`g.node[data-id="${old}"]`, 'data-liveness'), 'down');
-  await page.waitForFunction((o) => {
-    const l = document.querySelector('main.lab').dataset.leader;
-    return l !== '' && l !== o;
-  }, old, { timeout: 20_000 });
+  await newLeader(page, old);
   // The play button and the scrubber are reachable by touch too.
   await page.tap('[data-testid="play"]');
   await screenshot(page, 'phone');

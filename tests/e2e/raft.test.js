@@ -1,7 +1,7 @@
 // End-to-end: the real release build in real headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, leader, setSpeed } from './harness.js';
+import { serve, launch, open, screenshot, leader, setSpeed, newLeader } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -19,11 +19,7 @@ test('crashing the leader makes another node leader', async () => {
   await page.click('button[data-action="crash"]');
   assert.equal(await page.getAttribute(`g.node[data-id="${old}"]`, 'data-liveness'), 'down');
 
-  await page.waitForFunction((o) => {
-    const l = document.querySelector('main.lab').dataset.leader;
-    return l !== '' && l !== o;
-  }, old, { timeout: 20_000 });
-  const next = await leader(page);
+  const next = await newLeader(page, old);
   assert.notEqual(next, old);
   assert.equal(await page.getAttribute(`g.node[data-id="${next}"]`, 'data-role'), 'leader');
   await screenshot(page, 'raft-after-leader-crash');
@@ -74,10 +70,7 @@ test('isolating the leader: the majority elects another, the old one cannot comm
   await page.click(`g.node[data-id="${old}"]`);
   await page.click('button[data-action="isolate"]');
   await page.click('button[data-action="write"]');
-  await page.waitForFunction((o) => {
-    const l = document.querySelector('main.lab').dataset.leader;
-    return l !== '' && l !== o;
-  }, old, { timeout: 20_000 });
+  await newLeader(page, old);
   // The old leader still thinks it leads (no CheckQuorum) but its write never commits.
   await page.click(`g.node[data-id="${old}"]`);
   const details = await page.textContent('.inspector dl');
@@ -112,9 +105,6 @@ test('the partition tool splits the cluster; the majority side elects, the minor
   await page.check(`input[data-partition="${other}"]`);
   await page.click('button[data-action="partition"]');
   assert.ok(await page.locator('g.link.cut').count() >= 6);
-  await page.waitForFunction((o) => {
-    const l = document.querySelector('main.lab').dataset.leader;
-    return l !== '' && l !== o;
-  }, old, { timeout: 20_000 });
+  await newLeader(page, old);
   assert.deepEqual(errors, []);
 });

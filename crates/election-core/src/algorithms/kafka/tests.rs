@@ -79,12 +79,8 @@ fn stale_controller_epoch_is_rejected() {
 /// back; seed 76788 of the sweep lost an acknowledged record that way.
 #[test]
 fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
-    let c = KafkaConfig::default();
     let peers = [1, 2, 3, 4];
-    let mut k = Kafka::new(3, &peers, &c);
-    let mut rng = crate::rng::Stream::new(1, 3);
-    let mut out = Vec::new();
-    let mut ctx = Ctx::new(0, 3, &peers, &mut rng, &mut out);
+    let mut k = Kafka::new(3, &peers, &KafkaConfig::default());
     let lai = |version| KafkaMsg::LeaderAndIsr {
         controller_epoch: 1,
         partition: 0,
@@ -93,19 +89,16 @@ fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
         isr: vec![3],
         version,
     };
-    k.on_message(&mut ctx, 2, lai(1));
-    k.on_message(
-        &mut ctx,
-        2,
-        KafkaMsg::IsrUpdated {
-            controller_epoch: 1,
-            partition: 0,
-            leader_epoch: 1,
-            isr: vec![2, 3, 4],
-            version: 2,
-        },
-    );
-    k.on_message(&mut ctx, 2, lai(1));
+    let updated = KafkaMsg::IsrUpdated {
+        controller_epoch: 1,
+        partition: 0,
+        leader_epoch: 1,
+        isr: vec![2, 3, 4],
+        version: 2,
+    };
+    for msg in [lai(1), updated, lai(1)] {
+        crate::protocol::testing::run_handler(&mut k, 3, &peers, 0, |k, ctx| k.on_message(ctx, 2, msg));
+    }
     let Node::Broker(b) = &k.node else { panic!() };
     assert_eq!(b.replicas[&0].isr, vec![2, 3, 4], "the delayed version-1 state was ignored");
     assert_eq!(b.replicas[&0].leader, Some(3));

@@ -108,3 +108,20 @@ test('the partition tool splits the cluster; the majority side elects, the minor
   await newLeader(page, old);
   assert.deepEqual(errors, []);
 });
+
+test('a link can be cut in one direction only, from the inspector, and healed again', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.click('g.node[data-id="1"]');
+  await page.click('details.one-way summary');
+  await page.click('button[data-action="cut-1-2"]');
+  assert.equal(await page.getAttribute('g.link[data-link="1-2"]', 'class'), 'link oneway');
+  assert.match(await page.getAttribute('g.link[data-link="1-2"]', 'aria-label'), /n1→n2 cut \(n2→n1 works\)/);
+  // The other direction too: now cut both ways; healing one leaves the other.
+  await page.click('button[data-action="cut-2-1"]');
+  assert.equal(await page.getAttribute('g.link[data-link="1-2"]', 'class'), 'link cut');
+  await page.click('button[data-action="heal-1-2"]');
+  assert.match(await page.getAttribute('g.link[data-link="1-2"]', 'aria-label'), /n2→n1 cut \(n1→n2 works\)/);
+  await page.click('button[data-action="heal-2-1"]');
+  assert.equal(await page.getAttribute('g.link[data-link="1-2"]', 'class'), 'link healthy');
+  assert.deepEqual(errors, []);
+});

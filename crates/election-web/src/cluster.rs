@@ -84,7 +84,13 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 let cb = props.on_link.clone();
                 Callback::from(move |_| cb.emit((a, b)))
             };
-            let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            // The cut mark sits where messages stop: near the receiver of a one-way cut.
+            let k = match (ab, ba) {
+                (true, false) => 0.75,
+                (false, true) => 0.25,
+                _ => 0.5,
+            };
+            let (mx, my) = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k);
             links.push(html! {
                 <g class={classes!("link", state)} data-link={format!("{a}-{b}")} onclick={onclick}
                     role="button" aria-label={label.clone()}>

@@ -190,6 +190,25 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <div class="actions" role="group" aria-label="Network">
                 <button onclick={act(Input::HealAll)} data-action="heal-all">{"Heal all links"}</button>
             </div>
+            <details class="one-way">
+                <summary>{format!("Links of n{id}, one direction at a time")}</summary>
+                <table>
+                    <tbody>
+                    { for others.iter().map(|&o| {
+                        let is_cut = |from: NodeId, to: NodeId| p.view.links.iter().any(|l| l.from == from && l.to == to);
+                        let button = |from: NodeId, to: NodeId| {
+                            let cut = is_cut(from, to);
+                            let input = if cut { Input::Heal { from, to, both: false } } else { Input::Cut { from, to, both: false } };
+                            html! {
+                                <button onclick={act(input)} data-action={format!("{}-{from}-{to}", if cut { "heal" } else { "cut" })}>
+                                    {format!("{} n{from}→n{to}", if cut { "heal" } else { "cut" })}</button>
+                            }
+                        };
+                        html! { <tr><td>{button(id, o)}</td><td>{button(o, id)}</td></tr> }
+                    }) }
+                    </tbody>
+                </table>
+            </details>
             <PartitionTool nodes={p.view.nodes.len()} selected={id} on_input={p.on_input.clone()} />
         </section>
     }

@@ -468,7 +468,7 @@ pub fn Compare() -> Html {
             <div class="actions">
                 <label>{"Fault script "}
                     <select ref={script_ref} aria-label="Fault script">
-                        { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()}>{s.describe()}</option> }) }
+                        { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == 0}>{s.describe()}</option> }) }
                     </select>
                 </label>
                 { for Algorithm::ALL.iter().map(|&a| html! {

@@ -832,7 +832,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     // the end the last step's).
     let played = if finished { current + 1 } else { current };
     let outcome = played.checked_sub(1).filter(|&i| i != current || finished).and_then(|i| {
-        let q = steps[i].question.as_ref()?;
+        let q = steps.get(i)?.question.as_ref()?;
         let said = p.answers.get(&i)?;
         let verdict = if *said == q.answer { "right" } else { "not this time" };
         let measured = if q.measured.is_empty() { String::new() } else { format!(" ({})", q.measured) };

@@ -13,6 +13,7 @@ use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::algorithms::zab::{Zab, ZabConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
+use crate::protocol::Protocol;
 use crate::rng::Stream;
 use crate::session::{Input, Session, TimedInput};
 use crate::settings::Settings;
@@ -39,6 +40,39 @@ pub enum Algorithm {
     Kafka,
 }
 
+/// Runs `$body` with `$p` standing for the protocol type of algorithm `$alg` (each
+/// `Algorithm` variant is named like its protocol type).
+macro_rules! with_protocol {
+    ($alg:expr, $p:ident => $body:expr) => {
+        with_protocol!(@ $alg, $p, $body; Raft Bully Lease Paxos Zab Kafka)
+    };
+    (@ $alg:expr, $p:ident, $body:expr; $($v:ident)*) => {
+        match $alg {
+            $( Algorithm::$v => {
+                type $p = $v;
+                $body
+            } )*
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the settings inside an `AlgorithmConfig` and `$p` standing
+/// for their protocol type.
+macro_rules! with_config {
+    ($cfg:expr, $c:ident, $p:ident => $body:expr) => {
+        with_config!(@ $cfg, $c, $p, $body; Raft Bully Lease Paxos Zab Kafka)
+    };
+    (@ $cfg:expr, $c:ident, $p:ident, $body:expr; $($v:ident)*) => {
+        match $cfg {
+            $( AlgorithmConfig::$v($c) => {
+                #[allow(dead_code)]
+                type $p = $v;
+                $body
+            } )*
+        }
+    };
+}
+
 impl Algorithm {
     /// Every algorithm, in picker order.
     pub const ALL: [Algorithm; 6] = [
@@ -50,16 +84,9 @@ impl Algorithm {
         Algorithm::Kafka,
     ];
 
-    /// Display name.
+    /// Display name ([`Protocol::NAME`]).
     pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::Raft => "Raft",
-            Algorithm::Bully => "Bully",
-            Algorithm::Lease => "Lease + fencing",
-            Algorithm::Paxos => "Paxos",
-            Algorithm::Zab => "ZooKeeper (ZAB)",
-            Algorithm::Kafka => "Kafka",
-        }
+        with_protocol!(self, P => P::NAME)
     }
 
     /// Identifier used in files, URLs and the CLI.
@@ -74,16 +101,9 @@ impl Algorithm {
         }
     }
 
-    /// What the algorithm calls its leadership clock, if it has one.
+    /// What the algorithm calls its leadership clock, if it has one ([`Protocol::TERM_LABEL`]).
     pub fn term_label(self) -> Option<&'static str> {
-        match self {
-            Algorithm::Raft => Some("term"),
-            Algorithm::Bully => None,
-            Algorithm::Lease => Some("token"),
-            Algorithm::Paxos => Some("ballot"),
-            Algorithm::Zab => Some("epoch"),
-            Algorithm::Kafka => Some("controller epoch"),
-        }
+        with_protocol!(self, P => P::TERM_LABEL)
     }
 
     /// The default settings of this algorithm.
@@ -156,39 +176,17 @@ impl AlgorithmConfig {
 
     /// Checks the settings for a cluster of `nodes`.
     pub fn validate(&self, nodes: usize) -> Result<(), Error> {
-        use crate::protocol::Protocol;
-        match self {
-            AlgorithmConfig::Raft(c) => Raft::validate(c, nodes),
-            AlgorithmConfig::Bully(c) => Bully::validate(c, nodes),
-            AlgorithmConfig::Lease(c) => Lease::validate(c, nodes),
-            AlgorithmConfig::Paxos(c) => Paxos::validate(c, nodes),
-            AlgorithmConfig::Zab(c) => Zab::validate(c, nodes),
-            AlgorithmConfig::Kafka(c) => Kafka::validate(c, nodes),
-        }
+        with_config!(self, c, P => P::validate(c, nodes))
     }
 
     /// The settings as `key=value` text (read).
     pub fn settings(&self) -> &dyn Settings {
-        match self {
-            AlgorithmConfig::Raft(c) => c,
-            AlgorithmConfig::Bully(c) => c,
-            AlgorithmConfig::Lease(c) => c,
-            AlgorithmConfig::Paxos(c) => c,
-            AlgorithmConfig::Zab(c) => c,
-            AlgorithmConfig::Kafka(c) => c,
-        }
+        with_config!(self, c, P => c)
     }
 
     /// The settings as `key=value` text (scenario files).
     pub fn settings_mut(&mut self) -> &mut dyn Settings {
-        match self {
-            AlgorithmConfig::Raft(c) => c,
-            AlgorithmConfig::Bully(c) => c,
-            AlgorithmConfig::Lease(c) => c,
-            AlgorithmConfig::Paxos(c) => c,
-            AlgorithmConfig::Zab(c) => c,
-            AlgorithmConfig::Kafka(c) => c,
-        }
+        with_config!(self, c, P => c)
     }
 
     /// One line listing the settings.

@@ -109,22 +109,23 @@ impl TraceEvent {
     /// "t=231.4ms: n3 timed out and started an election for term 4". (The `Display` notation
     /// stays the compact form that golden files and the trace hash use.)
     pub fn english(&self) -> String {
-        let t = fmt_time(self.t);
-        let role = |r: &Role| match r.name() {
-            "pre-candidate" => "a pre-candidate".to_string(),
-            n => format!("{} {n}", if n.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
+        let role = |r: &Role| {
+            let n = r.name();
+            format!("{} {n}", if n.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" })
+        };
+        // A message's fields after its kind, in parentheses (nothing if it has none).
+        let detail = |kind: &str, summary: &str| {
+            let rest = summary.strip_prefix(kind).unwrap_or(summary).trim();
+            if rest.is_empty() { String::new() } else { format!(" ({rest})") }
         };
         let body = match &self.kind {
             TraceKind::Send { from, to, kind, summary, deliver_at, .. } => format!(
-                "n{from} sent {kind} to n{to} ({}); it arrives at {}",
-                summary.strip_prefix(kind).unwrap_or(summary).trim(),
+                "n{from} sent {kind} to n{to}{}; it arrives at {}",
+                detail(kind, summary),
                 fmt_time(*deliver_at)
             ),
             TraceKind::Deliver { from, to, kind, summary, .. } => {
-                format!(
-                    "n{to} received {kind} from n{from} ({})",
-                    summary.strip_prefix(kind).unwrap_or(summary).trim()
-                )
+                format!("n{to} received {kind} from n{from}{}", detail(kind, summary))
             }
             TraceKind::Drop { from, to, kind, reason, .. } => match reason {
                 DropReason::Lost => format!("the network lost n{from}'s {kind} to n{to}"),
@@ -141,7 +142,7 @@ impl TraceEvent {
             TraceKind::Note { node, text } => format!("n{node} {text}"),
             TraceKind::Violation { text } => format!("INVARIANT VIOLATED: {text}"),
         };
-        format!("t={t}: {}", body.replace("()", "").replace(" ;", ";").trim_end())
+        format!("t={}: {body}", fmt_time(self.t))
     }
 }
 

@@ -417,6 +417,11 @@ impl AnySession {
         each!(self, s => s.markers())
     }
 
+    /// Changes whenever [`AnySession::markers`] changes.
+    pub fn markers_version(&self) -> u64 {
+        each!(self, s => s.markers_version())
+    }
+
     /// Trace recorded up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
         each!(self, s => s.recorded_trace())

@@ -200,6 +200,8 @@ pub struct Session<P: Protocol> {
     /// checkpoints, so it is exact at any cursor without keeping a hash per event.
     cursor_hash: u64,
     markers: Vec<Marker>,
+    /// Bumped whenever `markers` changes, so a user interface can tell without comparing.
+    markers_version: u64,
     cursor_trace_len: usize,
     checkpoints: Vec<Checkpoint<P>>,
     checkpoint_every: u64,
@@ -229,6 +231,7 @@ impl<P: Protocol> Session<P> {
             sim,
             applied: 0,
             markers: trace.iter().enumerate().filter_map(|(i, e)| marker_for(e, i)).collect(),
+            markers_version: 0,
             trace,
             trace_base: 0,
             trace_limit: MAX_TRACE_EVENTS,
@@ -283,6 +286,11 @@ impl<P: Protocol> Session<P> {
         &self.markers
     }
 
+    /// Changes whenever [`Session::markers`] changes (equal versions: equal markers).
+    pub fn markers_version(&self) -> u64 {
+        self.markers_version
+    }
+
     /// The trace recorded on this branch, up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
         &self.trace
@@ -327,6 +335,7 @@ impl<P: Protocol> Session<P> {
             } else {
                 if let Some(m) = marker_for(&e, self.recorded_len) {
                     self.markers.push(m);
+                    self.markers_version += 1;
                     if self.markers.len() > MAX_MARKERS {
                         self.markers.drain(..MAX_MARKERS / 2);
                     }
@@ -505,6 +514,7 @@ impl<P: Protocol> Session<P> {
             self.recorded_len = self.cursor_trace_len;
             let keep = self.cursor_trace_len;
             self.markers.retain(|m| m.index < keep);
+            self.markers_version += 1;
             let steps = self.sim.steps();
             self.checkpoints.retain(|c| c.sim.steps() <= steps);
             self.horizon = now;

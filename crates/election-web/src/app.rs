@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{
-    Algorithm, AnySession, ClusterView, Input, Liveness, Marker, MarkerKind, Micros, NodeId, Request,
-    SessionSpec, TraceEvent, TraceKind,
+    Algorithm, AnySession, ClusterView, Input, Liveness, MarkerKind, Micros, NodeId, Request, SessionSpec,
+    TraceEvent, TraceKind,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
@@ -36,6 +36,16 @@ pub const SPEEDS: [(&str, f64); 10] = [
 ];
 /// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
 pub const DEFAULT_SPEED: usize = 2;
+
+/// A session compared by identity (two handles to the same engine are equal).
+#[derive(Clone)]
+pub struct SameEngine(Rc<RefCell<AnySession>>);
+
+impl PartialEq for SameEngine {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// Everything the page shows.
 #[derive(Debug, Clone)]
@@ -405,15 +415,13 @@ pub fn App() -> Html {
     };
 
     let view = lab.view();
-    #[allow(clippy::type_complexity)]
-    let (trace_hash, steps, horizon, trace, recent, markers): (
-        u64,
-        u64,
-        Micros,
-        Vec<TraceEvent>,
-        Vec<TraceEvent>,
-        Vec<Marker>,
-    ) = {
+    // Markers change rarely (leader changes, actions, violations): copy them out of the
+    // session only when the list changed, not on every frame.
+    // (A new engine, from new settings or a tour, restarts the version: the key holds the
+    // engine itself and compares it by identity.)
+    let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
+    let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
+    let (trace_hash, steps, horizon, trace, recent) = {
         let e = lab.engine.borrow();
         let t = e.trace();
         let window_start = e.now().saturating_sub(extras::WINDOW_US);
@@ -436,15 +444,17 @@ pub fn App() -> Html {
             .take(2_000)
             .cloned()
             .collect();
-        let markers = e.markers().to_vec();
+        // The event log: the last 200 events the filter keeps, among the last `keep`.
         let keep = if lab.log_show == Show::All { 200 } else { 4_000 };
-        let tail = t[t.len().saturating_sub(keep)..]
+        let mut tail: Vec<TraceEvent> = t[t.len().saturating_sub(keep)..]
             .iter()
+            .rev()
             .filter(|ev| lab.log_show.keeps(ev))
+            .take(200)
             .cloned()
-            .collect::<Vec<_>>();
-        let tail = tail[tail.len().saturating_sub(200)..].to_vec();
-        (e.trace_hash(), e.steps(), e.horizon(), tail, recent, markers)
+            .collect();
+        tail.reverse();
+        (e.trace_hash(), e.steps(), e.horizon(), tail, recent)
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
@@ -609,7 +619,7 @@ pub fn App() -> Html {
                 on_play={dispatch(|| Action::TogglePlay)} on_back={dispatch(|| Action::StepBack)}
                 on_forward={dispatch(|| Action::StepForward)} on_speed={on_speed} on_share={on_share} />
             <div class="timeline-wrap">
-                <Markers markers={markers} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
+                <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
                 <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
                 <div class="exports">
                     <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>

@@ -88,7 +88,8 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct MarkersProps {
-    pub markers: Vec<Marker>,
+    /// Shared with the page, which re-copies them only when they change.
+    pub markers: std::rc::Rc<Vec<Marker>>,
     pub horizon: Micros,
     pub on_seek: Callback<Micros>,
 }

@@ -24,7 +24,10 @@ for (const algo of ['raft', 'bully', 'zab', 'paxos', 'lease', 'kafka']) {
 test('keyboard: space pauses, digits select, arrows step', async () => {
   const { page, errors } = await open(browser, url);
   await page.focus('main.lab');
+  await page.waitForFunction(() => document.activeElement?.matches('main.lab'));
   await page.keyboard.press(' ');
+  // The page re-renders after the key event: wait for it (a lost key still times out here).
+  await page.waitForFunction(() => /Play/.test(document.querySelector('[data-testid="play"]').textContent), null, { timeout: 5_000 });
   assert.match(await page.textContent('[data-testid="play"]'), /Play/);
   const steps = Number(await page.getAttribute('main.lab', 'data-steps'));
   await page.keyboard.press('ArrowRight');

@@ -258,8 +258,14 @@ impl SessionSpec {
                 reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
             });
         }
-        let spec: SessionSpec = serde_json::from_str(text)
-            .map_err(|e| Error::Parse { line: e.line(), message: format!("session JSON: {e}") })?;
+        // A session as shared, or a whole trace export (whose "session" field is one).
+        let spec = match serde_json::from_str::<SessionSpec>(text) {
+            Ok(spec) => spec,
+            Err(e) => match serde_json::from_str::<ExportedSession>(text) {
+                Ok(doc) => doc.session,
+                Err(_) => return Err(Error::Parse { line: e.line(), message: format!("session JSON: {e}") }),
+            },
+        };
         spec.validate()?;
         Ok(spec)
     }
@@ -286,6 +292,21 @@ impl SessionSpec {
     fn sim_config(&self) -> SimConfig {
         SimConfig { nodes: self.nodes, seed: self.seed, net: self.net.clone() }
     }
+}
+
+/// The document "Export trace" saves: the session that reproduces the run, its trace hash
+/// and its trace. [`SessionSpec::from_json`] loads it back (by its `session`).
+#[derive(Serialize)]
+struct TraceExport<'a> {
+    session: SessionSpec,
+    trace_hash: String,
+    trace: &'a [TraceEvent],
+}
+
+/// The part of a [`TraceExport`] that an import reads.
+#[derive(Deserialize)]
+struct ExportedSession {
+    session: SessionSpec,
 }
 
 /// A [`Session`] of any algorithm.
@@ -425,6 +446,16 @@ impl AnySession {
     /// Trace recorded up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
         each!(self, s => s.recorded_trace())
+    }
+
+    /// The trace up to the cursor as a JSON document (`session`, `trace_hash`, `trace`).
+    pub fn export_json(&self) -> String {
+        let doc = TraceExport {
+            session: self.spec(),
+            trace_hash: format!("{:016x}", self.trace_hash()),
+            trace: self.trace(),
+        };
+        serde_json::to_string(&doc).unwrap_or_default()
     }
 
     /// Stable hash of the trace up to the cursor.

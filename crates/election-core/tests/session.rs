@@ -118,6 +118,20 @@ fn spec_json_round_trip() {
 }
 
 #[test]
+fn an_exported_trace_imports_as_its_session() {
+    let spec = spec_with(busy_inputs());
+    let s = run_to(&spec, ms(1_500));
+    let doc = s.export_json();
+    let parsed: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(parsed["trace_hash"], format!("{:016x}", s.trace_hash()));
+    assert_eq!(parsed["trace"].as_array().unwrap().len(), s.trace().len());
+    assert_eq!(SessionSpec::from_json(&doc).unwrap(), spec);
+    // A broken document still names the session JSON problem.
+    let e = SessionSpec::from_json(&doc[..doc.len() / 2]).unwrap_err().to_string();
+    assert!(e.contains("session JSON"), "{e}");
+}
+
+#[test]
 fn bad_input_gets_typed_errors_not_panics() {
     // Unknown node.
     let mut s = AnySession::new(SessionSpec::new(Algorithm::Raft, 3, 1)).unwrap();

@@ -77,7 +77,7 @@ pub struct Lab {
     /// The guided scenario being played, if any.
     pub tour: Option<Rc<ActiveTour>>,
     /// Answers given to the tour's questions, by step.
-    pub answers: std::collections::BTreeMap<usize, String>,
+    pub answers: election_core::collections::Map<usize, String>,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
@@ -157,7 +157,7 @@ impl Lab {
             embed,
             help: false,
             tour: None,
-            answers: std::collections::BTreeMap::new(),
+            answers: election_core::collections::Map::new(),
             version: 0,
         }
     }
@@ -522,8 +522,7 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             let e = lab.engine.borrow();
-            let doc = serde_json::json!({ "session": e.spec(), "trace_hash": format!("{:016x}", e.trace_hash()), "trace": e.trace() });
-            extras::download("leader-election-trace.json", "application/json", &doc.to_string());
+            extras::download("leader-election-trace.json", "application/json", &e.export_json());
         })
     };
     let on_export_svg = Callback::from(move |_: MouseEvent| {
@@ -701,7 +700,7 @@ pub struct TourPanelProps {
     pub tour: Option<Rc<ActiveTour>>,
     pub now: Micros,
     pub playing: bool,
-    pub answers: std::collections::BTreeMap<usize, String>,
+    pub answers: election_core::collections::Map<usize, String>,
     pub on_start: Callback<Option<String>>,
     pub on_play: Callback<MouseEvent>,
     pub on_answer: Callback<(usize, String)>,

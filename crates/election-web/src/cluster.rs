@@ -117,7 +117,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .collect::<Html>();
 
     html! {
-        <svg class="cluster" viewBox={format!("0 0 {SIZE} {SIZE}")} role="group"
+        <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
             <g class="links">{links}</g>
             <g class="messages">{messages}</g>

@@ -26,7 +26,7 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let start = p.now.saturating_sub(WINDOW_US);
     let x = |t: Micros| LEFT + (t.saturating_sub(start) as f64 / WINDOW_US as f64) * (W - LEFT - 8.0);
     let y = |n: NodeId| 12.0 + LANE * (f64::from(n) - 0.5);
-    let dropped: std::collections::BTreeSet<u64> = p
+    let dropped: election_core::collections::Set<u64> = p
         .events
         .iter()
         .filter_map(|e| match &e.kind {

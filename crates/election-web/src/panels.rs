@@ -490,7 +490,7 @@ pub struct PartitionProps {
 #[component]
 pub fn PartitionTool(p: &PartitionProps) -> Html {
     let n = p.nodes as NodeId;
-    let side = use_state(|| std::collections::BTreeSet::from([p.selected]));
+    let side = use_state(|| election_core::collections::Set::from([p.selected]));
     let toggle = |id: NodeId| {
         let side = side.clone();
         Callback::from(move |_: Event| {

@@ -1,8 +1,8 @@
-//! Embeds every scenario file of `tests/scenarios/` at build time, for the wasm tests (and
-//! for the page's guided scenarios): `$OUT_DIR/scenarios.rs` defines
-//! `SCENARIOS: &[(&str, &str)]` as (path under tests/scenarios, file text), and `TOURS`, the
-//! same files without their recorded output (the page runs the commands itself; the golden
-//! output would only add bytes to the download).
+//! Lists the scenario files of `tests/scenarios/` at build time: `$OUT_DIR/scenarios.rs`
+//! defines `TOURS: &[(&str, &str)]`, (path under tests/scenarios, title), for the page's tour
+//! picker (the page fetches a file when it is picked: Trunk copies the folder to
+//! `dist/scenarios/`, so the scripts are not part of the first download), and `SCENARIOS`,
+//! (path, file text), which only the wasm tests use.
 
 use std::path::{Path, PathBuf};
 
@@ -16,26 +16,6 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-/// Drops each block's `----` line and the output under it (up to the blank line that ends it).
-fn strip_output(text: &str) -> String {
-    let mut out = String::new();
-    let mut in_output = false;
-    for line in text.lines() {
-        if in_output {
-            in_output = !line.trim().is_empty();
-            if in_output {
-                continue;
-            }
-        } else if line.trim() == "----" {
-            in_output = true;
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
 }
 
 fn main() {
@@ -56,7 +36,7 @@ fn main() {
         ));
     }
     code.push_str(
-        "];\n/// Scenario files without their recorded output: (path, title, script), the guided tours of\n/// `tours/` first.\n#[allow(dead_code)]\npub const TOURS: &[(&str, &str, &str)] = &[\n",
+        "];\n/// Scenario files as (path, title), the guided tours of `tours/` first.\npub const TOURS: &[(&str, &str)] = &[\n",
     );
     let mut ordered: Vec<&PathBuf> = files.iter().collect();
     ordered.sort_by_key(|f| (!f.starts_with(root.join("tours")), f.to_path_buf()));
@@ -64,7 +44,7 @@ fn main() {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(f).unwrap();
         let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or(&rel).trim().to_string();
-        code.push_str(&format!("    ({rel:?}, {title:?}, {:?}),\n", strip_output(&text)));
+        code.push_str(&format!("    ({rel:?}, {title:?}),\n"));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenarios.rs");

@@ -89,3 +89,23 @@ test('every tour plays to its end and its questions are answered through the pag
   assert.match(await page.textContent('[data-testid="score"]'), /score: 0 of 0 right · tours finished: 0 of/);
   assert.deepEqual(errors, []);
 });
+
+// The scenario files are fetched when picked: a failed fetch is an error banner that names the
+// file, the page keeps working, and picking again once the file is reachable starts the tour.
+test('a tour whose file cannot be fetched shows an error and the page keeps working', async () => {
+  const { page } = await open(browser, url);
+  const path = 'tours/09-raft-split-vote.txt';
+  await page.route(`**/scenarios/${path}`, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.selectOption('[data-testid="tour-picker"]', path);
+  const banner = page.locator('[role="alert"]', { hasText: 'could not be loaded' });
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /tours\/09-raft-split-vote\.txt could not be loaded: HTTP 404/);
+  assert.equal(await page.locator('[data-testid="narration"]').count(), 0, 'no tour started');
+  // The simulation still runs.
+  const t0 = await page.getAttribute('main.lab', 'data-now');
+  await page.waitForFunction((t) => document.querySelector('main.lab').dataset.now !== t, t0);
+  await page.unroute(`**/scenarios/${path}`);
+  await page.selectOption('[data-testid="tour-picker"]', '');
+  await page.selectOption('[data-testid="tour-picker"]', path);
+  await page.waitForSelector('[data-testid="narration"]');
+});

@@ -76,6 +76,8 @@ pub struct Lab {
     pub help: bool,
     /// The guided scenario being played, if any.
     pub tour: Option<Rc<ActiveTour>>,
+    /// The scenario file being fetched for a tour, if any.
+    pub loading_tour: Option<String>,
     /// Answers given to the tour's questions, by step.
     pub answers: election_core::collections::Map<usize, String>,
     /// Bumped on every change, so that Yew re-renders.
@@ -132,8 +134,12 @@ pub enum Action {
     Dismiss,
     /// Open or close the keyboard help.
     ToggleHelp,
-    /// Start the guided scenario at this path (or leave the tour with None).
-    Tour(Option<String>),
+    /// Leave the tour.
+    LeaveTour,
+    /// The scenario file at this path is being fetched to start its tour.
+    TourLoading(String),
+    /// The fetched scenario file (or why it could not be fetched): start its tour.
+    TourLoaded(String, Result<String, String>),
     /// Answer the question of a tour step.
     Answer(usize, String),
 }
@@ -157,6 +163,7 @@ impl Lab {
             embed,
             help: false,
             tour: None,
+            loading_tour: None,
             answers: election_core::collections::Map::new(),
             version: 0,
         }
@@ -281,14 +288,30 @@ impl Reducible for Lab {
                 s.notice = None;
             }
             Action::ToggleHelp => s.help = !s.help,
-            Action::Tour(None) => s.tour = None,
+            Action::LeaveTour => {
+                s.tour = None;
+                s.loading_tour = None;
+            }
+            Action::TourLoading(path) => {
+                s.loading_tour = Some(path);
+                s.error = None;
+                s.notice = Some("Loading the tour…".into());
+            }
+            // Only the tour picked last starts (an earlier, slower fetch is dropped).
+            Action::TourLoaded(path, _) if s.loading_tour.as_ref() != Some(&path) => {}
+            Action::TourLoaded(path, Err(e)) => {
+                s.loading_tour = None;
+                s.notice = None;
+                s.error = Some(format!("The scenario {path} could not be loaded: {e}"));
+            }
             Action::Answer(step, choice) => {
                 s.answers.entry(step).or_insert(choice);
             }
-            Action::Tour(Some(path)) => {
-                let text = crate::scenarios::TOURS.iter().find(|(p, _, _)| *p == path).map(|(_, _, t)| *t);
-                match text.map(election_core::scenario::tour) {
-                    Some(Ok(tour)) => match AnySession::new(tour.spec.clone()) {
+            Action::TourLoaded(path, Ok(text)) => {
+                s.loading_tour = None;
+                s.notice = None;
+                match election_core::scenario::tour(&text) {
+                    Ok(tour) => match AnySession::new(tour.spec.clone()) {
                         Ok(engine) => {
                             s.engine = Rc::new(RefCell::new(engine));
                             s.base = SessionSpec { inputs: Vec::new(), ..tour.spec.clone() };
@@ -301,8 +324,7 @@ impl Reducible for Lab {
                         }
                         Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
                     },
-                    Some(Err(e)) => s.error = Some(format!("This scenario cannot start: {e}")),
-                    None => s.error = Some(format!("No scenario named {path}")),
+                    Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
                 }
             }
         }
@@ -562,7 +584,19 @@ pub fn App() -> Html {
     };
     let on_tour = {
         let lab = lab.clone();
-        Callback::from(move |p: Option<String>| lab.dispatch(Action::Tour(p)))
+        Callback::from(move |p: Option<String>| match p {
+            // Only the listed files are fetched (the picker offers nothing else).
+            Some(path) if crate::scenarios::TOURS.iter().any(|(p, _)| *p == path) => {
+                lab.dispatch(Action::TourLoading(path.clone()));
+                let lab = lab.clone();
+                yew::platform::spawn_local(async move {
+                    let text = extras::fetch_text(&format!("scenarios/{path}")).await;
+                    lab.dispatch(Action::TourLoaded(path, text));
+                });
+            }
+            Some(path) => lab.dispatch(Action::Fail(format!("No scenario named {path}"))),
+            None => lab.dispatch(Action::LeaveTour),
+        })
     };
     let leader = view.stable_leader;
     let violations = view.violations;
@@ -734,7 +768,7 @@ const DONE_KEY: &str = "leader-election-lab/tours-done";
 fn load_done() -> Vec<String> {
     let text = storage().and_then(|s| s.get_item(DONE_KEY).ok().flatten()).unwrap_or_default();
     text.lines()
-        .filter(|l| crate::scenarios::TOURS.iter().any(|(p, _, _)| p == l))
+        .filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l))
         .map(String::from)
         .collect()
 }
@@ -755,7 +789,7 @@ fn save_score(score: Score) {
 /// misconceptions, one per algorithm), then each algorithm's other scenarios.
 fn tour_groups() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let mut groups: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
-    for (path, title, _) in crate::scenarios::TOURS {
+    for (path, title) in crate::scenarios::TOURS {
         let dir = path.split('/').next().unwrap_or_default();
         let group = match dir {
             "tours" => "Guided tours: interview questions and misconceptions",

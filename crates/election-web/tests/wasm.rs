@@ -34,18 +34,15 @@ fn bad_session_json_is_an_error() {
     assert!(election_core::SessionSpec::from_json("%%%").is_err());
 }
 
-/// The page embeds the scenarios without their recorded output (`TOURS`); the tours built
-/// from them are the same as from the full files.
+/// The page lists every scenario file in its tour picker (`TOURS`, fetched when picked):
+/// each has a title and starts as a tour.
 #[wasm_bindgen_test]
-fn stripped_tours_equal_the_full_files() {
+fn every_listed_scenario_is_a_tour() {
     assert_eq!(TOURS.len(), SCENARIOS.len());
-    for (name, title, stripped) in TOURS {
-        let full = SCENARIOS.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap();
+    for (name, title) in TOURS {
+        let text = SCENARIOS.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap();
         assert!(!title.is_empty(), "{name}");
-        assert!(stripped.len() < full.len(), "{name} lost nothing");
-        let a = election_core::scenario::tour(full).unwrap();
-        let b = election_core::scenario::tour(stripped).unwrap();
-        assert_eq!(a, b, "{name}");
+        assert!(election_core::scenario::tour(text).is_ok(), "{name}");
     }
 }
 

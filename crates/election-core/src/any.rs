@@ -13,7 +13,8 @@ use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::algorithms::zab::{Zab, ZabConfig};
 use crate::error::Error;
 use crate::net::NetConfig;
-use crate::protocol::Protocol;
+use crate::any_protocol::{AnyProtocol, Variant};
+use crate::protocol::{NodeRef, Protocol};
 use crate::rng::Stream;
 use crate::session::{Input, Session, TimedInput};
 use crate::settings::Settings;
@@ -309,35 +310,10 @@ struct ExportedSession {
     session: SessionSpec,
 }
 
-/// A [`Session`] of any algorithm.
+/// A [`Session`] of any algorithm: a session of [`AnyProtocol`], so the engine's code
+/// exists once however many algorithms the page offers.
 #[derive(Debug, Clone)]
-pub enum AnySession {
-    /// Raft.
-    Raft(Session<Raft>),
-    /// Bully.
-    Bully(Session<Bully>),
-    /// Lease lock.
-    Lease(Session<Lease>),
-    /// Paxos.
-    Paxos(Session<Paxos>),
-    /// ZooKeeper.
-    Zab(Session<Zab>),
-    /// Kafka.
-    Kafka(Session<Kafka>),
-}
-
-macro_rules! each {
-    ($self:expr, $s:ident => $body:expr) => {
-        match $self {
-            AnySession::Raft($s) => $body,
-            AnySession::Bully($s) => $body,
-            AnySession::Lease($s) => $body,
-            AnySession::Paxos($s) => $body,
-            AnySession::Zab($s) => $body,
-            AnySession::Kafka($s) => $body,
-        }
-    };
-}
+pub struct AnySession(Session<AnyProtocol>);
 
 impl AnySession {
     /// Builds the session described by `spec`, with the cursor at time 0.
@@ -345,107 +321,84 @@ impl AnySession {
         let sim = spec.sim_config();
         sim.validate()?;
         spec.config.validate(spec.nodes)?;
-        Ok(match spec.config {
-            AlgorithmConfig::Raft(c) => AnySession::Raft(Session::new(sim, c, spec.inputs)?),
-            AlgorithmConfig::Bully(c) => AnySession::Bully(Session::new(sim, c, spec.inputs)?),
-            AlgorithmConfig::Lease(c) => AnySession::Lease(Session::new(sim, c, spec.inputs)?),
-            AlgorithmConfig::Paxos(c) => AnySession::Paxos(Session::new(sim, c, spec.inputs)?),
-            AlgorithmConfig::Zab(c) => AnySession::Zab(Session::new(sim, c, spec.inputs)?),
-            AlgorithmConfig::Kafka(c) => AnySession::Kafka(Session::new(sim, c, spec.inputs)?),
-        })
+        Ok(AnySession(Session::new(sim, spec.config, spec.inputs)?))
     }
 
     /// The spec that reproduces this session (its current branch).
     pub fn spec(&self) -> SessionSpec {
-        each!(self, s => {
-            let c = s.sim().config();
-            SessionSpec {
-                nodes: c.nodes,
-                seed: c.seed,
-                net: self.initial_net(),
-                config: self.algorithm_config(),
-                inputs: s.inputs().to_vec(),
-            }
-        })
+        let c = self.0.sim().config();
+        SessionSpec {
+            nodes: c.nodes,
+            seed: c.seed,
+            net: self.initial_net(),
+            config: self.algorithm_config(),
+            inputs: self.0.inputs().to_vec(),
+        }
     }
 
     fn initial_net(&self) -> NetConfig {
         // The simulation's current network may have been changed by inputs; the spec keeps
         // the initial one, which the first checkpoint holds.
-        each!(self, s => s.initial_net())
+        self.0.initial_net()
     }
 
     fn algorithm_config(&self) -> AlgorithmConfig {
-        match self {
-            AnySession::Raft(s) => AlgorithmConfig::Raft(s.sim().proto_config().clone()),
-            AnySession::Bully(s) => AlgorithmConfig::Bully(s.sim().proto_config().clone()),
-            AnySession::Lease(s) => AlgorithmConfig::Lease(s.sim().proto_config().clone()),
-            AnySession::Paxos(s) => AlgorithmConfig::Paxos(s.sim().proto_config().clone()),
-            AnySession::Zab(s) => AlgorithmConfig::Zab(s.sim().proto_config().clone()),
-            AnySession::Kafka(s) => AlgorithmConfig::Kafka(s.sim().proto_config().clone()),
-        }
+        self.0.sim().proto_config().clone()
     }
 
     /// The network settings in force at the cursor.
     pub fn current_net(&self) -> NetConfig {
-        each!(self, s => s.sim().config().net.clone())
+        self.0.sim().config().net.clone()
     }
 
     /// The algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        match self {
-            AnySession::Raft(_) => Algorithm::Raft,
-            AnySession::Bully(_) => Algorithm::Bully,
-            AnySession::Lease(_) => Algorithm::Lease,
-            AnySession::Paxos(_) => Algorithm::Paxos,
-            AnySession::Zab(_) => Algorithm::Zab,
-            AnySession::Kafka(_) => Algorithm::Kafka,
-        }
+        self.0.sim().proto_config().algorithm()
     }
 
     /// Cursor time.
     pub fn now(&self) -> Micros {
-        each!(self, s => s.now())
+        self.0.now()
     }
 
     /// Furthest simulated time on this branch.
     pub fn horizon(&self) -> Micros {
-        each!(self, s => s.horizon())
+        self.0.horizon()
     }
 
     /// Steps (events and inputs) processed up to the cursor.
     pub fn steps(&self) -> u64 {
-        each!(self, s => s.sim().steps())
+        self.0.sim().steps()
     }
 
     /// Cluster size.
     pub fn nodes(&self) -> usize {
-        each!(self, s => s.sim().config().nodes)
+        self.0.sim().config().nodes
     }
 
     /// The view at the cursor.
     pub fn view(&self) -> ClusterView {
-        each!(self, s => s.view())
+        self.0.view()
     }
 
     /// Trace up to the cursor.
     pub fn trace(&self) -> &[TraceEvent] {
-        each!(self, s => s.trace())
+        self.0.trace()
     }
 
     /// Timeline markers of the recorded branch.
     pub fn markers(&self) -> &[crate::session::Marker] {
-        each!(self, s => s.markers())
+        self.0.markers()
     }
 
     /// Changes whenever [`AnySession::markers`] changes.
     pub fn markers_version(&self) -> u64 {
-        each!(self, s => s.markers_version())
+        self.0.markers_version()
     }
 
     /// Trace recorded up to the horizon.
     pub fn recorded_trace(&self) -> &[TraceEvent] {
-        each!(self, s => s.recorded_trace())
+        self.0.recorded_trace()
     }
 
     /// The trace up to the cursor as a JSON document (`session`, `trace_hash`, `trace`).
@@ -460,62 +413,82 @@ impl AnySession {
 
     /// Stable hash of the trace up to the cursor.
     pub fn trace_hash(&self) -> u64 {
-        each!(self, s => s.trace_hash())
+        self.0.trace_hash()
     }
 
     /// Inputs of this branch.
     pub fn inputs(&self) -> &[TimedInput] {
-        each!(self, s => s.inputs())
+        self.0.inputs()
     }
 
     /// Moves the cursor forward to `t`.
     pub fn advance_to(&mut self, t: Micros) {
-        each!(self, s => s.advance_to(t))
+        self.0.advance_to(t)
     }
 
     /// Moves the cursor to `t` (microseconds), backwards or forwards.
     pub fn seek(&mut self, t: i64) -> Result<(), Error> {
-        each!(self, s => s.seek(t))
+        self.0.seek(t)
     }
 
     /// Advances until a majority follows a new leader, or to `deadline`
     /// (see [`crate::Session::advance_until_new_leader`]).
     pub fn advance_until_new_leader(&mut self, deadline: Micros) -> Option<NodeId> {
-        each!(self, s => s.advance_until_new_leader(deadline))
+        self.0.advance_until_new_leader(deadline)
     }
 
     /// One step forward.
     pub fn step_forward(&mut self) -> bool {
-        each!(self, s => s.step_forward())
+        self.0.step_forward()
     }
 
     /// One step back.
     pub fn step_back(&mut self) {
-        each!(self, s => s.step_back())
+        self.0.step_back()
     }
 
     /// Moves to just after step `k`.
     pub fn goto_step(&mut self, k: u64) {
-        each!(self, s => s.goto_step(k))
+        self.0.goto_step(k)
     }
 
     /// Applies an input at the cursor (forking the future if the cursor is in the past).
     pub fn act(&mut self, input: Input) -> Result<bool, Error> {
-        each!(self, s => s.act(input))
+        self.0.act(input)
     }
 
     /// The leader a majority follows right now.
     pub fn stable_leader(&self) -> Option<NodeId> {
-        each!(self, s => s.sim().stable_leader())
+        self.0.sim().stable_leader()
     }
 
     /// How many live nodes believe they lead right now.
     pub fn believed_leaders(&self) -> usize {
-        each!(self, s => s.sim().believed_leaders())
+        self.0.sim().believed_leaders()
+    }
+
+    /// The nodes at the cursor as algorithm `P`'s own type, in id order (none when the
+    /// session runs another algorithm).
+    pub fn nodes_as<'a, P: Variant + 'a>(&'a self) -> impl Iterator<Item = NodeRef<'a, P>> {
+        self.0.sim().nodes().iter().filter_map(|slot| {
+            Some(NodeRef { id: slot.id, state: slot.state, proto: P::project(&slot.proto)? })
+        })
+    }
+
+    /// The underlying session.
+    pub fn session(&self) -> &Session<AnyProtocol> {
+        &self.0
+    }
+
+    /// The underlying session, mutable (for tests that corrupt state on purpose or bound
+    /// the trace).
+    #[doc(hidden)]
+    pub fn session_mut(&mut self) -> &mut Session<AnyProtocol> {
+        &mut self.0
     }
 
     /// Invariant violations up to the cursor.
     pub fn violations(&self) -> usize {
-        each!(self, s => s.sim().violations())
+        self.0.sim().violations()
     }
 }

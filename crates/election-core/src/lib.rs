@@ -32,6 +32,7 @@
 
 pub mod algorithms;
 mod any;
+pub mod any_protocol;
 pub mod collections;
 pub mod compare;
 mod error;
@@ -56,7 +57,7 @@ pub use algorithms::zab::{Zab, ZabConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
 pub use net::{LinkState, NetConfig};
-pub use protocol::{Ctx, Effect, Message, Protocol, Request, Role, Status};
+pub use protocol::{Ctx, Effect, EffectSink, Message, Monitor, NodeRef, Nodes, Protocol, Request, Role, Status};
 pub use session::{Input, Marker, MarkerKind, Session, TimedInput};
 pub use sim::{NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};
@@ -138,15 +139,16 @@ pub fn reference_spec() -> SessionSpec {
 pub fn planted_two_leaders() -> AnySession {
     let mut s = AnySession::new(SessionSpec::new(Algorithm::Raft, 3, 1)).expect("valid");
     s.advance_to(ms(600));
-    #[allow(irrefutable_let_patterns)] // more algorithms join the enum
-    if let AnySession::Raft(session) = &mut s {
-        session.corrupt_for_test(|nodes| {
-            let leader = nodes.iter().position(|n| n.proto.role().is_leader()).expect("a leader by 600 ms");
-            let other = (leader + 1) % nodes.len();
-            let term = nodes[leader].proto.term();
-            nodes[other].proto.force_leader_for_test(term);
-        });
-    }
+    s.session_mut().corrupt_for_test(|nodes| {
+        use any_protocol::Variant;
+        let raft = |i: usize| Raft::project(&nodes[i].proto).expect("a Raft cluster");
+        let leader = (0..nodes.len()).position(|i| raft(i).role().is_leader()).expect("a leader by 600 ms");
+        let other = (leader + 1) % nodes.len();
+        let term = raft(leader).term();
+        if let Some(p) = Raft::project_mut(&mut nodes[other].proto) {
+            p.force_leader_for_test(term);
+        }
+    });
     s.advance_to(ms(700));
     s
 }

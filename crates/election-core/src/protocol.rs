@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rng::Stream;
 use crate::view::{EntryView, NodeView};
+
 use crate::{Micros, NodeId};
 
 /// A protocol message: every algorithm has one enum of them, named after its paper.
@@ -37,8 +38,33 @@ pub enum Effect<M, T> {
     Note(String),
 }
 
+impl<M, T> Effect<M, T> {
+    /// The same effect with its message and timer converted (`AnyProtocol` wraps each
+    /// algorithm's effects in its own enums this way).
+    pub fn map<M2, T2>(self, msg: impl FnOnce(M) -> M2, timer: impl FnOnce(T) -> T2) -> Effect<M2, T2> {
+        match self {
+            Effect::Send { to, msg: m } => Effect::Send { to, msg: msg(m) },
+            Effect::SetTimer { timer: t, after } => Effect::SetTimer { timer: timer(t), after },
+            Effect::CancelTimer { timer: t } => Effect::CancelTimer { timer: timer(t) },
+            Effect::Note(text) => Effect::Note(text),
+        }
+    }
+}
+
+/// Where a handler's effects go: the simulation's buffer (a `Vec`), or an adapter that
+/// converts them on the way (see [`Effect::map`]).
+pub trait EffectSink<M, T> {
+    /// Takes one effect.
+    fn push(&mut self, effect: Effect<M, T>);
+}
+
+impl<M, T> EffectSink<M, T> for Vec<Effect<M, T>> {
+    fn push(&mut self, effect: Effect<M, T>) {
+        Vec::push(self, effect);
+    }
+}
+
 /// The context a handler runs in: the current time, the node's random stream, its output.
-#[derive(Debug)]
 pub struct Ctx<'a, M, T> {
     /// Current virtual time.
     pub now: Micros,
@@ -47,7 +73,13 @@ pub struct Ctx<'a, M, T> {
     /// All node ids in the cluster, in order (including `me`).
     pub peers: &'a [NodeId],
     rng: &'a mut Stream,
-    out: &'a mut Vec<Effect<M, T>>,
+    out: &'a mut dyn EffectSink<M, T>,
+}
+
+impl<M, T> fmt::Debug for Ctx<'_, M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ctx").field("now", &self.now).field("me", &self.me).field("peers", &self.peers).finish()
+    }
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
@@ -57,9 +89,32 @@ impl<'a, M, T> Ctx<'a, M, T> {
         me: NodeId,
         peers: &'a [NodeId],
         rng: &'a mut Stream,
-        out: &'a mut Vec<Effect<M, T>>,
+        out: &'a mut dyn EffectSink<M, T>,
     ) -> Self {
         Ctx { now, me, peers, rng, out }
+    }
+
+    /// Runs `f` with a context of another message and timer type on the same node, time and
+    /// random stream, converting what it emits with `msg` and `timer` into this context.
+    pub fn lift<M2, T2, R>(
+        &mut self,
+        msg: fn(M2) -> M,
+        timer: fn(T2) -> T,
+        f: impl FnOnce(&mut Ctx<'_, M2, T2>) -> R,
+    ) -> R {
+        struct Lift<'b, M, T, M2, T2> {
+            out: &'b mut dyn EffectSink<M, T>,
+            msg: fn(M2) -> M,
+            timer: fn(T2) -> T,
+        }
+        impl<M, T, M2, T2> EffectSink<M2, T2> for Lift<'_, M, T, M2, T2> {
+            fn push(&mut self, effect: Effect<M2, T2>) {
+                self.out.push(effect.map(self.msg, self.timer));
+            }
+        }
+        let mut out = Lift { out: &mut *self.out, msg, timer };
+        let mut ctx = Ctx { now: self.now, me: self.me, peers: self.peers, rng: &mut *self.rng, out: &mut out };
+        f(&mut ctx)
     }
 
     /// Send `msg` to `to`.
@@ -204,7 +259,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Algorithm settings (timeouts, toggles).
     type Config: Clone + fmt::Debug;
     /// Cross-node safety checker, run after every event.
-    type Monitor: Monitor<Self> + Clone + fmt::Debug + Default;
+    type Monitor: Monitor<Self> + Clone + fmt::Debug;
 
     /// Short display name ("Raft").
     const NAME: &'static str;
@@ -218,8 +273,27 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Checks the settings for a cluster of `nodes` nodes.
     fn validate(config: &Self::Config, nodes: usize) -> Result<(), crate::Error>;
 
+    /// The safety checker for a cluster with these settings.
+    fn monitor(config: &Self::Config) -> Self::Monitor;
+
+    /// The display name of the algorithm these settings run ([`Protocol::NAME`]; a protocol
+    /// that stands for several algorithms answers from its settings).
+    fn name(_config: &Self::Config) -> &'static str {
+        Self::NAME
+    }
+
+    /// The leadership clock's name for these settings ([`Protocol::TERM_LABEL`]).
+    fn term_label(_config: &Self::Config) -> Option<&'static str> {
+        Self::TERM_LABEL
+    }
+
+    /// Whether leadership transfer means anything ([`Protocol::SUPPORTS_TRANSFER`]).
+    fn supports_transfer(_config: &Self::Config) -> bool {
+        Self::SUPPORTS_TRANSFER
+    }
+
     /// An algorithm-specific table for the whole cluster (see [`Panel`](crate::view::Panel)).
-    fn panel(_nodes: &[crate::sim::NodeSlot<Self>]) -> Option<crate::view::Panel> {
+    fn panel<N: Nodes<Self> + ?Sized>(_nodes: &N) -> Option<crate::view::Panel> {
         None
     }
 
@@ -268,14 +342,75 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     }
 }
 
+/// What a monitor or a panel sees of one node: its id, whether it runs, its protocol state.
+#[derive(Debug)]
+pub struct NodeRef<'a, P> {
+    /// Node id.
+    pub id: NodeId,
+    /// Up, down or paused.
+    pub state: crate::sim::NodeState,
+    /// The algorithm's state machine.
+    pub proto: &'a P,
+}
+
+impl<P> Clone for NodeRef<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P> Copy for NodeRef<'_, P> {}
+
+impl<P> NodeRef<'_, P> {
+    /// True when the process is running (not crashed, not paused).
+    pub fn is_up(&self) -> bool {
+        self.state == crate::sim::NodeState::Up
+    }
+
+    /// True when the process has not crashed (it may be paused).
+    pub fn is_alive(&self) -> bool {
+        self.state != crate::sim::NodeState::Down
+    }
+}
+
+/// The whole cluster as monitors and panels see it, in id order (node `i + 1` at index `i`).
+///
+/// A slice of [`NodeSlot`](crate::sim::NodeSlot)s is one; `AnyProtocol` presents its nodes
+/// to each algorithm's monitor as the algorithm's own type through another.
+pub trait Nodes<P> {
+    /// Number of nodes.
+    fn len(&self) -> usize;
+    /// The node at `index` (0-based), if there is one.
+    fn get(&self, index: usize) -> Option<NodeRef<'_, P>>;
+    /// True for a cluster without nodes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The node at `index` (0-based); panics when out of range, like slice indexing (callers
+    /// pass the id of the node an event ran on).
+    fn at(&self, index: usize) -> NodeRef<'_, P> {
+        self.get(index).unwrap_or_else(|| panic!("node index {index} of {}", self.len()))
+    }
+    /// The first node.
+    fn first(&self) -> Option<NodeRef<'_, P>> {
+        self.get(0)
+    }
+    /// The nodes in id order.
+    fn iter<'a>(&'a self) -> impl DoubleEndedIterator<Item = NodeRef<'a, P>> + Clone
+    where
+        P: 'a,
+    {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
 /// Safety checks that look across nodes and across time.
 pub trait Monitor<P: Protocol> {
     /// Called after every event that ran a handler on `node` (and after faults on it),
     /// with the whole cluster. Returns violated invariants, one line each.
-    fn after_event(&mut self, now: Micros, node: NodeId, nodes: &[crate::sim::NodeSlot<P>]) -> Vec<String>;
+    fn after_event<N: Nodes<P> + ?Sized>(&mut self, now: Micros, node: NodeId, nodes: &N) -> Vec<String>;
 
     /// Liveness: is there a leader that a majority of the cluster follows right now?
-    fn stable_leader(&self, nodes: &[crate::sim::NodeSlot<P>]) -> Option<NodeId>;
+    fn stable_leader<N: Nodes<P> + ?Sized>(&self, nodes: &N) -> Option<NodeId>;
 }
 
 /// Shared support for handler unit tests: run one handler, look at what it sent.

@@ -11,7 +11,7 @@ use crate::collections::Map;
 
 use crate::error::Error;
 use crate::net::{LinkState, Links, NetConfig};
-use crate::protocol::{Ctx, Effect, Message, Monitor, Protocol, Status};
+use crate::protocol::{Ctx, Effect, Message, Monitor, NodeRef, Nodes, Protocol, Status};
 use crate::rng::{NETWORK_STREAM, Stream};
 use crate::session::Input;
 use crate::trace::{DropReason, TraceEvent, TraceKind};
@@ -73,6 +73,17 @@ pub struct NodeSlot<P: Protocol> {
     /// Events that reached this node while it was paused, in arrival order.
     stalled: Vec<Event<P>>,
     last_status: Status,
+}
+
+impl<P: Protocol> Nodes<P> for [NodeSlot<P>] {
+    fn len(&self) -> usize {
+        <[NodeSlot<P>]>::len(self)
+    }
+
+    fn get(&self, index: usize) -> Option<NodeRef<'_, P>> {
+        let slot = <[NodeSlot<P>]>::get(self, index)?;
+        Some(NodeRef { id: slot.id, state: slot.state, proto: &slot.proto })
+    }
 }
 
 impl<P: Protocol> NodeSlot<P> {
@@ -177,6 +188,7 @@ impl<P: Protocol> Simulation<P> {
                 }
             })
             .collect();
+        let monitor = P::monitor(&proto_config);
         let mut sim = Simulation {
             links: Links::new(config.nodes),
             net_rng: Stream::new(config.seed, NETWORK_STREAM),
@@ -190,7 +202,7 @@ impl<P: Protocol> Simulation<P> {
             queue: BinaryHeap::new(),
             wire: Map::new(),
             nodes,
-            monitor: P::Monitor::default(),
+            monitor,
             violations: 0,
             sent_by_kind: Map::new(),
             trace: Vec::new(),
@@ -261,7 +273,7 @@ impl<P: Protocol> Simulation<P> {
 
     /// The leader a majority follows right now, if any (liveness check).
     pub fn stable_leader(&self) -> Option<NodeId> {
-        self.monitor.stable_leader(&self.nodes)
+        self.monitor.stable_leader(self.nodes.as_slice())
     }
 
     /// How many live (possibly paused) nodes believe they are the leader right now.
@@ -449,8 +461,9 @@ impl<P: Protocol> Simulation<P> {
         let status = self.nodes[usize::from(id) - 1].proto.status();
         let last = self.nodes[usize::from(id) - 1].last_status;
         if status.role != last.role {
-            let term = P::TERM_LABEL.map(|_| status.term);
-            let label = P::TERM_LABEL.unwrap_or("");
+            let term_label = P::term_label(&self.proto_config);
+            let term = term_label.map(|_| status.term);
+            let label = term_label.unwrap_or("");
             self.record(TraceKind::Role { node: id, from: last.role, to: status.role, term, label });
         }
         self.slot(id).last_status = status;
@@ -458,7 +471,7 @@ impl<P: Protocol> Simulation<P> {
 
     /// Runs the safety monitor after an event on `id`.
     fn check(&mut self, id: NodeId) {
-        let violations = self.monitor.after_event(self.now, id, &self.nodes);
+        let violations = self.monitor.after_event(self.now, id, self.nodes.as_slice());
         for text in violations {
             self.violations += 1;
             self.record(TraceKind::Violation { text });
@@ -671,9 +684,9 @@ impl<P: Protocol> Simulation<P> {
             }
         }
         ClusterView {
-            algorithm: P::NAME,
-            term_label: P::TERM_LABEL,
-            supports_transfer: P::SUPPORTS_TRANSFER,
+            algorithm: P::name(&self.proto_config),
+            term_label: P::term_label(&self.proto_config),
+            supports_transfer: P::supports_transfer(&self.proto_config),
             now: self.now,
             nodes,
             messages,
@@ -681,7 +694,7 @@ impl<P: Protocol> Simulation<P> {
             violations: self.violations,
             stable_leader: self.stable_leader(),
             message_counts: self.sent_by_kind.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-            panel: P::panel(&self.nodes),
+            panel: P::panel(self.nodes.as_slice()),
         }
     }
 }

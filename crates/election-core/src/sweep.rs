@@ -267,8 +267,8 @@ pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
     };
     s.act(Input::Pause { node: victim, for_us: Some(r.range(ms(700), ms(1_500))) }).ok()?;
     s.advance_to(s.now() + ms(3_000));
-    let AnySession::Lease(session) = &s else { return None };
-    let writes = session.sim().node(crate::algorithms::lease::STORAGE).ok()?.writes().to_vec();
+    let storage = s.nodes_as::<crate::algorithms::lease::Lease>().find(|n| n.id == crate::algorithms::lease::STORAGE)?;
+    let writes = storage.proto.writes().to_vec();
     let mut max = None;
     let mut stale_accepted = false;
     for w in writes.iter().filter(|w| w.accepted) {
@@ -281,8 +281,7 @@ pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
 }
 
 fn session_holder_in_job(s: &AnySession) -> Option<NodeId> {
-    let AnySession::Lease(session) = s else { return None };
-    session.sim().nodes().iter().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
+    s.nodes_as::<crate::algorithms::lease::Lease>().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
 }
 
 /// Kafka's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one
@@ -302,8 +301,9 @@ pub fn kafka_unclean_scene(seed: u64) -> Option<bool> {
     s.act(Input::Pause { node: laggard, for_us: Some(ms(1_500)) }).ok()?;
     s.advance_to(s.now() + r.range(ms(600), ms(800)));
     let leader = {
-        let AnySession::Kafka(k) = &s else { return None };
-        k.sim().nodes().iter().find(|n| n.proto.replica(0).is_some_and(|(_, _, lead)| lead)).map(|n| n.id)?
+        s.nodes_as::<crate::algorithms::kafka::Kafka>()
+            .find(|n| n.proto.replica(0).is_some_and(|(_, _, lead)| lead))
+            .map(|n| n.id)?
     };
     s.act(Input::Request { node: leader, request: Request::ClientWrite { value: 7 } }).ok()?;
     s.advance_to(s.now() + ms(150));

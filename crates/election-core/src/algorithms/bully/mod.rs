@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Settings, millis};
-use crate::sim::NodeSlot;
+use crate::protocol::{NodeRef, Nodes};
 use crate::view::NodeView;
 use crate::{Micros, NodeId, ms};
 
@@ -250,6 +250,10 @@ impl Protocol for Bully {
     type Timer = BullyTimer;
     type Config = BullyConfig;
     type Monitor = BullyMonitor;
+
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
 
     const NAME: &'static str = "Bully";
     const TERM_LABEL: Option<&'static str> = None;
@@ -463,8 +467,8 @@ pub struct BullyMonitor {
 }
 
 impl Monitor<Bully> for BullyMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Bully>]) -> Vec<String> {
-        let me = &nodes[usize::from(node) - 1];
+    fn after_event<N: Nodes<Bully> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+        let me = nodes.at(usize::from(node) - 1);
         let coordinating = me.is_alive() && me.proto.phase == Phase::Coordinator;
         if coordinating && !self.was_coordinator.contains(&node) {
             *self.tenures.entry(node).or_insert(0) += 1;
@@ -472,10 +476,10 @@ impl Monitor<Bully> for BullyMonitor {
         } else if !coordinating {
             self.was_coordinator.remove(&node);
         }
-        let coordinators: Vec<&NodeSlot<Bully>> =
-            nodes.iter().filter(|s| s.is_alive() && s.proto.phase == Phase::Coordinator).collect();
-        let writers: Vec<&&NodeSlot<Bully>> =
-            coordinators.iter().filter(|s| s.proto.tenure_writes > 0).collect();
+        let writers: Vec<NodeRef<'_, Bully>> = nodes
+            .iter()
+            .filter(|s| s.is_alive() && s.proto.phase == Phase::Coordinator && s.proto.tenure_writes > 0)
+            .collect();
         let mut out = Vec::new();
         if writers.len() >= 2 {
             let (a, b) = (writers[0], writers[1]);
@@ -496,7 +500,7 @@ impl Monitor<Bully> for BullyMonitor {
     }
 
     /// After healing: the highest live id coordinates and every live process follows it.
-    fn stable_leader(&self, nodes: &[NodeSlot<Bully>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Bully> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let top = nodes.iter().rev().find(|s| s.is_up())?;
         let all_follow = nodes.iter().filter(|s| s.is_up()).all(|s| s.proto.coordinator == Some(top.id));
         (top.proto.phase == Phase::Coordinator && all_follow).then_some(top.id)

@@ -57,7 +57,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::sim::NodeSlot;
+use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView, Panel};
 use crate::{Micros, NodeId, ms};
 
@@ -1217,6 +1217,10 @@ impl Protocol for Kafka {
     type Config = KafkaConfig;
     type Monitor = KafkaMonitor;
 
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
+
     const NAME: &'static str = "Kafka";
     const TERM_LABEL: Option<&'static str> = Some("controller epoch");
 
@@ -1499,9 +1503,9 @@ impl Protocol for Kafka {
         }
     }
 
-    fn panel(nodes: &[NodeSlot<Self>]) -> Option<Panel> {
+    fn panel<N: Nodes<Self> + ?Sized>(nodes: &N) -> Option<Panel> {
         let Node::Store(store) = &nodes.first()?.proto.node else { return None };
-        let config = &nodes[0].proto.config;
+        let config = &nodes.at(0).proto.config;
         let acked = all_acked(nodes);
         let rows = store
             .partitions
@@ -1547,9 +1551,9 @@ impl Protocol for Kafka {
 }
 
 /// Every acknowledged record any broker reported, by (partition, offset).
-fn all_acked(nodes: &[NodeSlot<Kafka>]) -> Map<(Part, u64), Record> {
+fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(Part, u64), Record> {
     let mut all = Map::new();
-    for n in nodes {
+    for n in nodes.iter() {
         if let Node::Broker(b) = &n.proto.node {
             for (k, r) in &b.acked {
                 all.entry(*k).or_insert(*r);
@@ -1561,8 +1565,8 @@ fn all_acked(nodes: &[NodeSlot<Kafka>]) -> Map<(Part, u64), Record> {
 
 /// Acknowledged records of partition `p` missing from the log of its current leader (the
 /// one the store names, once it knows it leads that leader epoch).
-fn lost_records(nodes: &[NodeSlot<Kafka>], p: Part, acked: &Map<(Part, u64), Record>) -> usize {
-    let Node::Store(store) = &nodes[0].proto.node else { return 0 };
+fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: Part, acked: &Map<(Part, u64), Record>) -> usize {
+    let Node::Store(store) = &nodes.at(0).proto.node else { return 0 };
     let Some(st) = store.partitions.get(p as usize) else { return 0 };
     let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };
     let leads = leader.proto.replica(p).is_some_and(|(_, _, lead)| lead);
@@ -1590,9 +1594,9 @@ impl KafkaMonitor {
 }
 
 impl Monitor<Kafka> for KafkaMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Kafka>]) -> Vec<String> {
+    fn after_event<N: Nodes<Kafka> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
-        let Node::Store(store) = &nodes[0].proto.node else { return out };
+        let Node::Store(store) = &nodes.at(0).proto.node else { return out };
         if store.controller_epoch < self.controller_epoch {
             self.report(format!("controller epoch went back to {}", store.controller_epoch), &mut out);
         }
@@ -1617,7 +1621,7 @@ impl Monitor<Kafka> for KafkaMonitor {
         // No acknowledged record is lost (checked whenever a broker changes).
         if node != STORE {
             let acked = all_acked(nodes);
-            for p in 0..nodes[0].proto.config.partitions {
+            for p in 0..nodes.at(0).proto.config.partitions {
                 let lost = lost_records(nodes, p, &acked);
                 if lost > 0 {
                     self.report(
@@ -1632,7 +1636,7 @@ impl Monitor<Kafka> for KafkaMonitor {
 
     /// The controller the store knows, alive and acting, and every partition with a live
     /// ISR replica has a live leader that knows it leads.
-    fn stable_leader(&self, nodes: &[NodeSlot<Kafka>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Kafka> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let store = nodes.first()?;
         if !store.is_up() {
             return None;

@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::sim::NodeSlot;
+use crate::protocol::Nodes;
 use crate::view::{NodeView, Panel};
 use crate::{Micros, NodeId, fmt_time, ms};
 
@@ -413,6 +413,10 @@ impl Protocol for Lease {
     type Config = LeaseConfig;
     type Monitor = LeaseMonitor;
 
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
+
     const NAME: &'static str = "Lease + fencing";
     const TERM_LABEL: Option<&'static str> = Some("token");
 
@@ -646,7 +650,7 @@ impl Protocol for Lease {
         }
     }
 
-    fn panel(nodes: &[NodeSlot<Self>]) -> Option<Panel> {
+    fn panel<N: Nodes<Self> + ?Sized>(nodes: &N) -> Option<Panel> {
         let storage = nodes.get(usize::from(STORAGE) - 1)?;
         let rows = storage
             .proto
@@ -684,9 +688,9 @@ pub struct LeaseMonitor {
 }
 
 impl Monitor<Lease> for LeaseMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Lease>]) -> Vec<String> {
+    fn after_event<N: Nodes<Lease> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
-        match &nodes[usize::from(node) - 1].proto.part {
+        match &nodes.at(usize::from(node) - 1).proto.part {
             Part::Service(s) => {
                 for &(token, client, _) in &s.grants[self.grants_seen.min(s.grants.len())..] {
                     if self.last_grant.is_some_and(|l| token <= l) {
@@ -734,7 +738,7 @@ impl Monitor<Lease> for LeaseMonitor {
     }
 
     /// A client holds the lease the service considers current.
-    fn stable_leader(&self, nodes: &[NodeSlot<Lease>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Lease> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let service = nodes.first()?;
         if !service.is_up() {
             return None;

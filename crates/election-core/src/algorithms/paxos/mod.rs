@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, millis_range, on_off};
-use crate::sim::NodeSlot;
+use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView};
 use crate::{Micros, NodeId, ms};
 
@@ -391,6 +391,10 @@ impl Protocol for Paxos {
     type Config = PaxosConfig;
     type Monitor = PaxosMonitor;
 
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
+
     const NAME: &'static str = "Paxos";
     const TERM_LABEL: Option<&'static str> = Some("ballot");
 
@@ -634,10 +638,10 @@ pub struct PaxosMonitor {
 }
 
 impl Monitor<Paxos> for PaxosMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Paxos>]) -> Vec<String> {
+    fn after_event<N: Nodes<Paxos> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
         let quorum = nodes.len() / 2 + 1;
-        let me = &nodes[usize::from(node) - 1].proto;
+        let me = nodes.at(usize::from(node) - 1).proto;
         // A value accepted by a majority in one ballot is chosen; it may never change.
         for (&slot, &(ballot, value)) in &me.accepted {
             let count =
@@ -688,7 +692,7 @@ impl Monitor<Paxos> for PaxosMonitor {
     }
 
     /// A leader whose ballot a majority of live nodes promised and follow.
-    fn stable_leader(&self, nodes: &[NodeSlot<Paxos>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Paxos> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let quorum = nodes.len() / 2 + 1;
         nodes.iter().filter(|n| n.is_up()).find_map(|l| {
             let b = l.proto.leading()?;

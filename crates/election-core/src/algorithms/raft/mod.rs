@@ -581,6 +581,10 @@ impl Protocol for Raft {
     type Config = RaftConfig;
     type Monitor = RaftMonitor;
 
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
+
     const NAME: &'static str = "Raft";
     const TERM_LABEL: Option<&'static str> = Some("term");
     const SUPPORTS_TRANSFER: bool = true;

@@ -4,7 +4,7 @@ use crate::collections::{Map, Set};
 
 use super::{Entry, Raft};
 use crate::protocol::{Monitor, Role};
-use crate::sim::NodeSlot;
+use crate::protocol::Nodes;
 use crate::{Micros, NodeId};
 
 /// Cross-node, cross-time record of what Raft promised.
@@ -32,9 +32,9 @@ impl RaftMonitor {
 }
 
 impl Monitor<Raft> for RaftMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Raft>]) -> Vec<String> {
+    fn after_event<N: Nodes<Raft> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
-        let slot = &nodes[usize::from(node) - 1];
+        let slot = nodes.at(usize::from(node) - 1);
         let r = &slot.proto;
 
         // Terms never decrease (durable state survives crashes too).
@@ -114,7 +114,7 @@ impl Monitor<Raft> for RaftMonitor {
         out
     }
 
-    fn stable_leader(&self, nodes: &[NodeSlot<Raft>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Raft> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let quorum = nodes.len() / 2 + 1;
         nodes.iter().filter(|s| s.is_up() && s.proto.role == Role::Leader).find_map(|l| {
             let followers = nodes

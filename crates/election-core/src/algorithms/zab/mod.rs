@@ -46,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis};
-use crate::sim::NodeSlot;
+use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView};
 use crate::{Micros, NodeId, ms};
 
@@ -630,6 +630,10 @@ impl Protocol for Zab {
     type Config = ZabConfig;
     type Monitor = ZabMonitor;
 
+    fn monitor(_config: &Self::Config) -> Self::Monitor {
+        Self::Monitor::default()
+    }
+
     const NAME: &'static str = "ZooKeeper (ZAB)";
     const TERM_LABEL: Option<&'static str> = Some("epoch");
 
@@ -961,9 +965,9 @@ impl ZabMonitor {
 }
 
 impl Monitor<Zab> for ZabMonitor {
-    fn after_event(&mut self, _now: Micros, node: NodeId, nodes: &[NodeSlot<Zab>]) -> Vec<String> {
+    fn after_event<N: Nodes<Zab> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
-        let z = &nodes[usize::from(node) - 1].proto;
+        let z = nodes.at(usize::from(node) - 1).proto;
         // Committed transactions never change.
         for t in z.history.iter().take_while(|t| t.zxid <= z.committed) {
             match self.committed.get(&t.zxid) {
@@ -1027,7 +1031,7 @@ impl Monitor<Zab> for ZabMonitor {
         out
     }
 
-    fn stable_leader(&self, nodes: &[NodeSlot<Zab>]) -> Option<NodeId> {
+    fn stable_leader<N: Nodes<Zab> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
         let quorum = nodes.len() / 2 + 1;
         nodes.iter().filter(|n| n.is_up() && n.proto.established()).find_map(|l| {
             let followers = nodes

@@ -212,7 +212,12 @@ impl AlgorithmConfig {
 }
 
 /// Everything needed to reproduce a session exactly: what a shared URL or a saved file holds.
+///
+/// In JSON: `{"nodes": 5, "seed": 1, "net": {..}, "algorithm": "raft", "settings": {..},
+/// "inputs": [..]}`. It is read through the flat [`SpecFields`], whose `settings` are parsed
+/// once `algorithm` is known (serde's `flatten` would buffer the whole document first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SpecFields")]
 pub struct SessionSpec {
     /// Cluster size.
     pub nodes: usize,
@@ -227,6 +232,40 @@ pub struct SessionSpec {
     /// Timed user inputs, sorted by time.
     #[serde(default)]
     pub inputs: Vec<TimedInput>,
+}
+
+/// A [`SessionSpec`] as read from JSON, before its settings are parsed.
+#[derive(Debug, Deserialize)]
+#[doc(hidden)]
+pub struct SpecFields {
+    nodes: usize,
+    seed: u64,
+    #[serde(default)]
+    net: NetConfig,
+    algorithm: Algorithm,
+    settings: Option<Box<serde_json::value::RawValue>>,
+    #[serde(default)]
+    inputs: Vec<TimedInput>,
+}
+
+impl TryFrom<SpecFields> for SessionSpec {
+    type Error = String;
+
+    fn try_from(f: SpecFields) -> Result<Self, String> {
+        fn parse<C: for<'de> Deserialize<'de> + Default>(settings: Option<&serde_json::value::RawValue>) -> Result<C, String> {
+            settings.map_or(Ok(C::default()), |s| serde_json::from_str(s.get()).map_err(|e| format!("settings: {e}")))
+        }
+        let s = f.settings.as_deref();
+        let config = match f.algorithm {
+            Algorithm::Raft => AlgorithmConfig::Raft(parse(s)?),
+            Algorithm::Bully => AlgorithmConfig::Bully(parse(s)?),
+            Algorithm::Lease => AlgorithmConfig::Lease(parse(s)?),
+            Algorithm::Paxos => AlgorithmConfig::Paxos(parse(s)?),
+            Algorithm::Zab => AlgorithmConfig::Zab(parse(s)?),
+            Algorithm::Kafka => AlgorithmConfig::Kafka(parse(s)?),
+        };
+        Ok(SessionSpec { nodes: f.nodes, seed: f.seed, net: f.net, config, inputs: f.inputs })
+    }
 }
 
 /// Largest accepted serialized session (URL state or imported file).

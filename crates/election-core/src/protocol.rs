@@ -166,8 +166,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
 }
 
 /// A request a user (or a scenario) makes of one node.
+///
+/// In JSON an object with a `type` (`{"type": "client_write", "value": 5}`), read through the
+/// flat [`RequestFields`] (see [`Input`](crate::Input) for why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RequestFields")]
 pub enum Request {
     /// A client write of `value` sent to this node (a leader appends it; others redirect).
     ClientWrite { value: u64 },
@@ -175,6 +178,42 @@ pub enum Request {
     Timeout,
     /// Ask this node, if leader, to hand leadership to `to`.
     TransferLeadership { to: NodeId },
+}
+
+/// The `type` of a [`Request`] in JSON.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RequestType {
+    ClientWrite,
+    Timeout,
+    TransferLeadership,
+}
+
+/// Every field any [`Request`] has, as read from JSON.
+#[derive(Debug, Deserialize)]
+#[doc(hidden)]
+pub struct RequestFields {
+    #[serde(rename = "type")]
+    kind: RequestType,
+    value: Option<u64>,
+    to: Option<NodeId>,
+}
+
+impl TryFrom<RequestFields> for Request {
+    type Error = String;
+
+    fn try_from(f: RequestFields) -> Result<Self, String> {
+        let missing = |field: &str, request: &str| format!("missing field `{field}` of a {request} request");
+        Ok(match f.kind {
+            RequestType::ClientWrite => {
+                Request::ClientWrite { value: f.value.ok_or_else(|| missing("value", "client_write"))? }
+            }
+            RequestType::Timeout => Request::Timeout,
+            RequestType::TransferLeadership => {
+                Request::TransferLeadership { to: f.to.ok_or_else(|| missing("to", "transfer_leadership"))? }
+            }
+        })
+    }
 }
 
 impl fmt::Display for Request {

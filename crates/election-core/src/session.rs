@@ -21,8 +21,12 @@ use crate::view::ClusterView;
 use crate::{Micros, NodeId, fmt_time};
 
 /// Something a user does to the cluster.
+///
+/// In JSON an object with a `type` (`{"type": "crash", "node": 3}`). It is read through the
+/// flat [`InputFields`]: serde's derive for an internally tagged enum buffers every object
+/// into a generic tree first, which was a twelfth of the page's WebAssembly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "InputFields")]
 pub enum Input {
     /// Crash a node: volatile state is lost, durable state kept.
     Crash { node: NodeId },
@@ -50,6 +54,74 @@ pub enum Input {
     Request { node: NodeId, request: Request },
     /// Change the network settings.
     Network { net: NetConfig },
+}
+
+/// The `type` of an [`Input`] in JSON.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum InputType {
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Cut,
+    Heal,
+    Isolate,
+    Partition,
+    HealAll,
+    Request,
+    Network,
+}
+
+/// Every field any [`Input`] has, as read from JSON; [`Input::try_from`] checks that the
+/// `type` has the fields it needs.
+#[derive(Debug, Deserialize)]
+#[doc(hidden)]
+pub struct InputFields {
+    #[serde(rename = "type")]
+    kind: InputType,
+    node: Option<NodeId>,
+    for_us: Option<Micros>,
+    from: Option<NodeId>,
+    to: Option<NodeId>,
+    both: Option<bool>,
+    groups: Option<Vec<Vec<NodeId>>>,
+    request: Option<Request>,
+    net: Option<NetConfig>,
+}
+
+impl TryFrom<InputFields> for Input {
+    type Error = String;
+
+    fn try_from(f: InputFields) -> Result<Self, String> {
+        fn need<T>(v: Option<T>, input: &str, field: &str) -> Result<T, String> {
+            v.ok_or_else(|| format!("missing field `{field}` of a {input} input"))
+        }
+        Ok(match f.kind {
+            InputType::Crash => Input::Crash { node: need(f.node, "crash", "node")? },
+            InputType::Restart => Input::Restart { node: need(f.node, "restart", "node")? },
+            InputType::Pause => Input::Pause { node: need(f.node, "pause", "node")?, for_us: f.for_us },
+            InputType::Resume => Input::Resume { node: need(f.node, "resume", "node")? },
+            InputType::Cut => Input::Cut {
+                from: need(f.from, "cut", "from")?,
+                to: need(f.to, "cut", "to")?,
+                both: need(f.both, "cut", "both")?,
+            },
+            InputType::Heal => Input::Heal {
+                from: need(f.from, "heal", "from")?,
+                to: need(f.to, "heal", "to")?,
+                both: need(f.both, "heal", "both")?,
+            },
+            InputType::Isolate => Input::Isolate { node: need(f.node, "isolate", "node")? },
+            InputType::Partition => Input::Partition { groups: need(f.groups, "partition", "groups")? },
+            InputType::HealAll => Input::HealAll,
+            InputType::Request => Input::Request {
+                node: need(f.node, "request", "node")?,
+                request: need(f.request, "request", "request")?,
+            },
+            InputType::Network => Input::Network { net: need(f.net, "network", "net")? },
+        })
+    }
 }
 
 impl Input {

@@ -16,8 +16,10 @@
 //! stream after it ([`Simulation::reseed`]); a trial stops at 10 s (counted as "over 10 s").
 
 use crate::algorithms::raft::{Raft, RaftConfig};
+use crate::any::AlgorithmConfig;
+use crate::any_protocol::{AnyProtocol, Project, Variant};
 use crate::net::NetConfig;
-use crate::protocol::{Protocol, Request, Role};
+use crate::protocol::{Nodes, Protocol, Request, Role};
 use crate::rng::Stream;
 use crate::session::Input;
 use crate::sim::{SimConfig, Simulation};
@@ -105,13 +107,17 @@ impl RangeResult {
     }
 }
 
-fn leader_of(sim: &Simulation<Raft>) -> Option<NodeId> {
+/// The experiment's clusters run as [`AnyProtocol`] (the engine the page already carries)
+/// rather than as a second, Raft-only copy of it.
+type RaftSim = Simulation<AnyProtocol>;
+
+fn leader_of(sim: &RaftSim) -> Option<NodeId> {
     sim.stable_leader()
 }
 
 /// Warms up a cluster for `range`: elects a leader (forcing one timeout if the range is so
 /// narrow that votes keep splitting) and lets it settle.
-fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (Simulation<Raft>, NodeId) {
+fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (RaftSim, NodeId) {
     let sim_config = SimConfig {
         nodes: cfg.servers,
         seed: cfg.seed ^ (range.0 << 32) ^ range.1,
@@ -128,7 +134,7 @@ fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (Simulation<Raft>, NodeId) {
         pre_vote: false,
         check_quorum: false,
     };
-    let mut sim = Simulation::<Raft>::new(sim_config, raft).expect("valid experiment settings");
+    let mut sim = RaftSim::new(sim_config, AlgorithmConfig::Raft(raft)).expect("valid experiment settings");
     sim.set_tracing(false);
     let mut t = 0;
     let leader = loop {
@@ -148,7 +154,7 @@ fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (Simulation<Raft>, NodeId) {
 /// Runs `trials` crashes for one timeout range; `progress` is called after each trial.
 pub fn run_range(cfg: &Fig16, range: (u64, u64), trials: usize, progress: &mut dyn FnMut()) -> RangeResult {
     let (warm, leader) = warm_up(cfg, range);
-    let old_term = warm.node(leader).map(|r| r.term()).unwrap_or(0);
+    let old_term = warm.node(leader).ok().and_then(Raft::project).map_or(0, Raft::term);
     let heartbeat = ms((range.0 / 2).max(1));
     let mut rng = Stream::new(cfg.seed, 7_000 + range.0 * 1_000 + range.1);
     let mut downtimes = Vec::with_capacity(trials);
@@ -186,8 +192,8 @@ pub fn run_range(cfg: &Fig16, range: (u64, u64), trials: usize, progress: &mut d
 }
 
 /// Every surviving server follows the same new leader of a later term.
-fn new_leader_heard(sim: &Simulation<Raft>, crashed: NodeId, old_term: u64) -> bool {
-    let nodes = sim.nodes();
+fn new_leader_heard(sim: &RaftSim, crashed: NodeId, old_term: u64) -> bool {
+    let nodes = Project::<Raft, _>::new(sim.nodes());
     let Some(l) =
         nodes.iter().find(|n| n.id != crashed && n.proto.role() == Role::Leader && n.proto.term() > old_term)
     else {

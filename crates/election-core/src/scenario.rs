@@ -42,7 +42,7 @@ use crate::any::{AnySession, SessionSpec};
 use crate::error::Error;
 use crate::net::NetConfig;
 use crate::protocol::Request;
-use crate::session::Input;
+use crate::session::{Input, TimedInput};
 use crate::trace::{TraceEvent, TraceKind};
 use crate::view::Liveness;
 use crate::{Algorithm, Micros, NodeId, fmt_time};
@@ -460,6 +460,8 @@ pub struct Runner {
     session: Option<AnySession>,
     printed: usize,
     counted: Vec<(String, u64)>,
+    /// Print no trace (when only the resulting session matters).
+    quiet: bool,
 }
 
 impl Runner {
@@ -477,49 +479,27 @@ impl Runner {
         self.session.as_mut().ok_or_else(|| err(line, "run 'config' first"))
     }
 
-    fn resolve(&self, line: usize, r: NodeRef) -> Result<NodeId, Error> {
-        match r {
-            NodeRef::Id(n) => Ok(n),
-            NodeRef::Leader => self
-                .session
-                .as_ref()
-                .and_then(|s| s.stable_leader())
-                .ok_or_else(|| err(line, "there is no leader right now")),
-        }
-    }
-
     fn to_input(&self, line: usize, a: &ActRef) -> Result<Input, Error> {
-        let n = |r: &NodeRef| self.resolve(line, *r);
-        Ok(match a {
-            ActRef::Crash(r) => Input::Crash { node: n(r)? },
-            ActRef::Restart(r) => Input::Restart { node: n(r)? },
-            ActRef::Pause(r, d) => Input::Pause { node: n(r)?, for_us: *d },
-            ActRef::Resume(r) => Input::Resume { node: n(r)? },
-            ActRef::Cut(a, b, both) => Input::Cut { from: n(a)?, to: n(b)?, both: *both },
-            ActRef::Heal(a, b, both) => Input::Heal { from: n(a)?, to: n(b)?, both: *both },
-            ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
-            ActRef::Partition(g) => Input::Partition { groups: g.clone() },
-            ActRef::HealAll => Input::HealAll,
-            ActRef::Network(p) => {
-                let mut net = self.session.as_ref().map(|s| s.current_net()).unwrap_or_default();
-                p.apply(&mut net);
-                Input::Network { net }
-            }
-            ActRef::Request(r, req) => Input::Request {
-                node: n(r)?,
-                request: match req {
-                    RequestRef::Write(v) => Request::ClientWrite { value: *v },
-                    RequestRef::Timeout => Request::Timeout,
-                    RequestRef::Transfer(to) => Request::TransferLeadership { to: n(to)? },
-                },
-            },
+        if let ActRef::Network(p) = a {
+            let mut net = self.session.as_ref().map(|s| s.current_net()).unwrap_or_default();
+            p.apply(&mut net);
+            return Ok(Input::Network { net });
+        }
+        let leader = self.session.as_ref().and_then(AnySession::stable_leader);
+        fixed_input(a, |r| match r {
+            NodeRef::Id(n) => Some(*n),
+            NodeRef::Leader => leader,
         })
+        .ok_or_else(|| err(line, "there is no leader right now"))
     }
 
     fn new_trace(&mut self, show: Show) -> Vec<String> {
         let Some(s) = &self.session else {
             return Vec::new();
         };
+        if self.quiet {
+            return Vec::new();
+        }
         let trace = s.trace();
         let out = trace[self.printed.min(trace.len())..]
             .iter()
@@ -599,6 +579,179 @@ impl Runner {
             }
         }
     }
+}
+
+/// Inputs and `run` times in a session script may reach one simulated day (the same bound as
+/// a shared link's cursor): more would keep the page busy for minutes.
+pub const MAX_SCRIPT_TIME: Micros = 86_400_000_000;
+
+/// A session as a scenario script: its `config` line (every setting, the network), then each
+/// input as a command, after `run until=` its time. Share links and "Save session" carry this
+/// text; [`spec_from_script`] reads it back to the same [`SessionSpec`].
+pub fn spec_to_script(spec: &SessionSpec) -> String {
+    let percent = |ppm: u32| format!("{}.{:04}%", ppm / 10_000, ppm % 10_000);
+    let net = |n: &NetConfig| {
+        format!(
+            "latency={}us..{}us loss={} duplicate={}",
+            n.latency_us_min,
+            n.latency_us_max,
+            percent(n.loss_ppm),
+            percent(n.duplicate_ppm)
+        )
+    };
+    let mut out = format!("config algo={} nodes={} seed={}", spec.config.algorithm().id(), spec.nodes, spec.seed);
+    for f in spec.config.settings().fields() {
+        let _ = write!(out, " {}={}", f.key, f.value);
+    }
+    let _ = writeln!(out, " {}", net(&spec.net));
+    let mut t = 0;
+    for ti in &spec.inputs {
+        if ti.at != t {
+            let _ = writeln!(out, "run until={}us", ti.at);
+            t = ti.at;
+        }
+        let line = match &ti.input {
+            Input::Crash { node } => format!("crash n{node}"),
+            Input::Restart { node } => format!("restart n{node}"),
+            Input::Pause { node, for_us: Some(d) } => format!("pause n{node} for={d}us"),
+            Input::Pause { node, for_us: None } => format!("pause n{node}"),
+            Input::Resume { node } => format!("resume n{node}"),
+            Input::Cut { from, to, both } => format!("cut n{from} n{to}{}", if *both { "" } else { " one-way" }),
+            Input::Heal { from, to, both } => format!("heal n{from} n{to}{}", if *both { "" } else { " one-way" }),
+            Input::Isolate { node } => format!("isolate n{node}"),
+            Input::Partition { groups } => {
+                let groups: Vec<String> = groups
+                    .iter()
+                    .filter(|g| !g.is_empty())
+                    .map(|g| g.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(","))
+                    .collect();
+                format!("partition {}", groups.join(" "))
+            }
+            Input::HealAll => "heal-all".to_string(),
+            Input::Request { node, request: Request::ClientWrite { value } } => format!("write n{node} {value}"),
+            Input::Request { node, request: Request::Timeout } => format!("timeout n{node}"),
+            Input::Request { node, request: Request::TransferLeadership { to } } => {
+                format!("transfer n{node} n{to}")
+            }
+            Input::Network { net: n } => format!("network {}", net(n)),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a session from a scenario script: a `config` line, then commands. Inputs naming
+/// fixed nodes are read without simulating anything (what [`spec_to_script`] writes); a script
+/// that names `leader` or runs `until=new-leader` is run to find out who and when. Output
+/// commands (`status`, `leader`, ...) and recorded output are ignored. Untrusted text: it is
+/// limited in size and in simulated time, and every setting and input is checked.
+pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
+    use crate::any::{MAX_INPUTS, MAX_SPEC_BYTES};
+    if text.len() > MAX_SPEC_BYTES {
+        return Err(Error::Invalid {
+            what: "session",
+            reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
+        });
+    }
+    let script = parse_script(text);
+    let mut spec: Option<SessionSpec> = None;
+    let mut t: Micros = 0;
+    let mut simulate = false;
+    for b in &script.blocks {
+        let command = parse_command(b.line, &b.command)?;
+        let late = |t: Micros| {
+            (t > MAX_SCRIPT_TIME).then(|| err(b.line, format!("{} is past the limit of one simulated day", fmt_time(t))))
+        };
+        match command {
+            Command::Config(s) => {
+                spec = Some(s);
+                t = 0;
+            }
+            _ if spec.is_none() => return Err(err(b.line, "a session starts with a 'config' line")),
+            Command::RunFor { d, .. } => t = t.saturating_add(d),
+            Command::RunUntil { t: until, .. } => {
+                if until < t {
+                    return Err(err(b.line, format!("time {} is already past", fmt_time(until))));
+                }
+                t = until;
+            }
+            Command::RunUntilNewLeader { .. } => simulate = true,
+            Command::Act(a) => {
+                let Some(s) = spec.as_mut() else { continue };
+                let fixed = |r: &NodeRef| match r {
+                    NodeRef::Id(n) => Some(*n),
+                    NodeRef::Leader => None,
+                };
+                let current_net = s.inputs.iter().rev().find_map(|ti| match &ti.input {
+                    Input::Network { net } => Some(net.clone()),
+                    _ => None,
+                });
+                let input = match &a {
+                    ActRef::Network(p) => {
+                        let mut net = current_net.unwrap_or_else(|| s.net.clone());
+                        p.apply(&mut net);
+                        Some(Input::Network { net })
+                    }
+                    a => fixed_input(a, fixed),
+                };
+                match input {
+                    Some(input) => s.inputs.push(TimedInput { at: t, input }),
+                    None => simulate = true,
+                }
+                if s.inputs.len() > MAX_INPUTS {
+                    return Err(err(b.line, format!("more than {MAX_INPUTS} inputs")));
+                }
+            }
+            Command::Status | Command::Leader | Command::Hash | Command::Messages => {}
+        }
+        if let Some(e) = late(t) {
+            return Err(e);
+        }
+        if simulate {
+            break;
+        }
+    }
+    let spec = if simulate {
+        // `leader` and `until=new-leader` depend on what happens: run the script (no output).
+        let mut runner = Runner { quiet: true, ..Runner::default() };
+        for b in &script.blocks {
+            runner.exec(b.line, &b.command)?;
+            if runner.session().is_some_and(|s| s.now() > MAX_SCRIPT_TIME) {
+                return Err(err(b.line, "the script runs past the limit of one simulated day"));
+            }
+        }
+        runner.session().map(AnySession::spec)
+    } else {
+        spec
+    };
+    let spec = spec.ok_or_else(|| err(1, "a session starts with a 'config' line"))?;
+    spec.validate()?;
+    Ok(spec)
+}
+
+/// The input `a` stands for when every node it names is fixed (`None` if one is `leader`).
+fn fixed_input(a: &ActRef, n: impl Fn(&NodeRef) -> Option<NodeId>) -> Option<Input> {
+    Some(match a {
+        ActRef::Crash(r) => Input::Crash { node: n(r)? },
+        ActRef::Restart(r) => Input::Restart { node: n(r)? },
+        ActRef::Pause(r, d) => Input::Pause { node: n(r)?, for_us: *d },
+        ActRef::Resume(r) => Input::Resume { node: n(r)? },
+        ActRef::Cut(a, b, both) => Input::Cut { from: n(a)?, to: n(b)?, both: *both },
+        ActRef::Heal(a, b, both) => Input::Heal { from: n(a)?, to: n(b)?, both: *both },
+        ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
+        ActRef::Partition(g) => Input::Partition { groups: g.clone() },
+        ActRef::HealAll => Input::HealAll,
+        ActRef::Network(_) => return None,
+        ActRef::Request(r, req) => Input::Request {
+            node: n(r)?,
+            request: match req {
+                RequestRef::Write(v) => Request::ClientWrite { value: *v },
+                RequestRef::Timeout => Request::Timeout,
+                RequestRef::Transfer(to) => Request::TransferLeadership { to: n(to)? },
+            },
+        },
+    })
 }
 
 /// One line summarising a spec, as `config` prints it.

@@ -1,0 +1,135 @@
+//! Sessions as scenario scripts (`spec_to_script` / `spec_from_script`): what share links
+//! and saved sessions carry. The round trip must be exact for every algorithm, setting and
+//! input, and reading a scenario file must give the session running it gives.
+
+use election_core::scenario::{run_script, spec_from_script, spec_to_script};
+use election_core::{Algorithm, AlgorithmConfig, Input, NetConfig, Request, SessionSpec, TimedInput};
+use proptest::prelude::*;
+
+/// Settings with every field changed at random through its JSON form: a field that the script
+/// did not carry would come back at its default and fail the round trip.
+fn random_config(algorithm: Algorithm, values: &[u64]) -> AlgorithmConfig {
+    let mut json = serde_json::to_value(algorithm.default_config()).unwrap();
+    let settings = json["settings"].as_object_mut().unwrap();
+    for (i, (_, v)) in settings.iter_mut().enumerate() {
+        let r = values[i % values.len()];
+        if v.is_boolean() {
+            *v = (r % 2 == 0).into();
+        } else if let Some(d) = v.as_u64() {
+            // Near the default, so that most combinations stay valid.
+            *v = (d + r % 3).max(1).into();
+        }
+    }
+    serde_json::from_value(json).unwrap()
+}
+
+fn random_input(kind: u8, a: u8, b: u8, v: u64, nodes: u8) -> Input {
+    let node = a % nodes + 1;
+    let other = b % nodes + 1;
+    match kind % 14 {
+        0 => Input::Crash { node },
+        1 => Input::Restart { node },
+        2 => Input::Pause { node, for_us: Some(v % 2_000_000 + 1) },
+        3 => Input::Pause { node, for_us: None },
+        4 => Input::Resume { node },
+        5 => Input::Cut { from: node, to: other, both: v % 2 == 0 },
+        6 => Input::Heal { from: node, to: other, both: v % 2 == 0 },
+        7 => Input::Isolate { node },
+        8 => Input::Partition { groups: vec![(1..=node).collect(), vec![other]] },
+        9 => Input::HealAll,
+        10 => Input::Request { node, request: Request::ClientWrite { value: v } },
+        11 => Input::Request { node, request: Request::Timeout },
+        12 => Input::Request { node, request: Request::TransferLeadership { to: other } },
+        _ => Input::Network {
+            net: NetConfig {
+                latency_us_min: v % 5_000 + 1,
+                latency_us_max: v % 5_000 + 1 + v % 7_777,
+                loss_ppm: (v % 1_000_001) as u32,
+                duplicate_ppm: (v % 123_457) as u32,
+            },
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn a_session_survives_its_script_exactly(
+        algo in 0usize..6,
+        nodes in 1usize..=9,
+        seed in any::<u64>(),
+        values in proptest::collection::vec(any::<u64>(), 1..8),
+        latency in (1u64..50_000, 0u64..50_000),
+        loss in 0u32..=1_000_000,
+        duplicate in 0u32..=1_000_000,
+        raw in proptest::collection::vec((0u64..5_000_000, any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 0..20),
+    ) {
+        let algorithm = Algorithm::ALL[algo];
+        let nodes = nodes.max(algorithm.min_nodes());
+        let mut inputs: Vec<TimedInput> = raw
+            .into_iter()
+            .map(|(at, kind, a, b, v)| TimedInput { at, input: random_input(kind, a, b, v, nodes as u8) })
+            .collect();
+        inputs.sort_by_key(|i| i.at);
+        let spec = SessionSpec {
+            nodes,
+            seed,
+            net: NetConfig {
+                latency_us_min: latency.0,
+                latency_us_max: latency.0 + latency.1,
+                loss_ppm: loss,
+                duplicate_ppm: duplicate,
+            },
+            config: random_config(algorithm, &values),
+            inputs,
+        };
+        prop_assume!(spec.validate().is_ok());
+        let script = spec_to_script(&spec);
+        let back = spec_from_script(&script);
+        prop_assert_eq!(back.as_ref().ok(), Some(&spec), "{}\n{:?}", script, back);
+    }
+}
+
+/// Reading a scenario file gives the session its run ends with: the fast reading (fixed
+/// nodes, no simulation) and the run (for `leader` and `until=new-leader`) agree.
+#[test]
+fn every_scenario_file_reads_as_the_session_it_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap().flatten() {
+        for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            files.push(f.path());
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 30, "{} files", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let (_, runner) = run_script(&text);
+        let ran = runner.session().unwrap().spec();
+        let read = spec_from_script(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        assert_eq!(read, ran, "{}", f.display());
+        // And what the page shares of it comes back the same.
+        assert_eq!(spec_from_script(&spec_to_script(&read)).unwrap(), read, "{}", f.display());
+    }
+}
+
+#[test]
+fn a_bad_script_is_an_error_naming_its_line() {
+    let cases = [
+        ("crash n1", "line 1: a session starts with a 'config' line"),
+        ("config algo=raft nodes=3 seed=1\nrun until=2s\nrun until=1s", "line 3: time 1000ms is already past"),
+        ("config algo=raft nodes=3 seed=1\ncrash n9", "n9"),
+        ("config algo=raft nodes=3 seed=1\nfly n1", "line 2: unknown command 'fly'"),
+        ("config algo=raft nodes=3 seed=1\nrun until=90000s", "line 2: 90000000ms is past the limit of one simulated day"),
+        ("config algo=nope nodes=3 seed=1", "unknown algorithm 'nope'"),
+        ("", "line 1: a session starts with a 'config' line"),
+    ];
+    for (text, want) in cases {
+        let e = spec_from_script(text).unwrap_err().to_string();
+        assert!(e.contains(want), "{text:?}: {e}");
+    }
+    let huge = format!("config algo=raft nodes=3 seed=1\n{}", "heal-all\n".repeat(40_000));
+    assert!(spec_from_script(&huge).unwrap_err().to_string().contains("larger than the limit"));
+}

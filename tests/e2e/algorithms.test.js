@@ -1,7 +1,7 @@
 // Every algorithm runs in the page: pick it, let it elect, no errors, screenshot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, setSpeed } from './harness.js';
+import { serve, launch, open, openExtras, screenshot, setSpeed } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -57,6 +57,7 @@ test('step back then forward lands on the same state', async () => {
 
 test('the Figure 16 experiment runs in the page without blocking it', async () => {
   const { page, errors } = await open(browser, url);
+  await openExtras(page);
   await page.fill('input[aria-label="Trials per range"]', '30');
   await page.click('[data-testid="run-experiment"]');
   await page.waitForFunction(() => {
@@ -102,6 +103,7 @@ test('a guided scenario plays to its end, pausing at each narration step', async
 
 test('the experiment refuses malformed timeout ranges with a message', async () => {
   const { page, errors } = await open(browser, url);
+  await openExtras(page);
   await page.fill('input[aria-label="Election timeout ranges in milliseconds"]', '150-100, abc');
   await page.click('[data-testid="run-experiment"]');
   assert.match(await page.textContent('.experiment .banner.error'), /'150-100': write min-max in ms/);
@@ -114,6 +116,7 @@ test('the experiment refuses malformed timeout ranges with a message', async () 
 
 test('side-by-side comparison replays the same faults in panes, with a table of outcomes', async () => {
   const { page, errors } = await open(browser, url);
+  await openExtras(page);
   await page.selectOption('select[aria-label="Fault script"]', { index: 0 });
   await page.click('[data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="compare-table"]');

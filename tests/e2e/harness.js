@@ -12,6 +12,7 @@ export const ARTIFACTS = join(here, 'artifacts');
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 export async function serve() {
@@ -71,4 +72,11 @@ export async function newLeader(page, old = '') {
     return l !== '' && l !== o;
   }, old, { timeout: 20_000 });
   return leader(page);
+}
+
+// Opens the comparison and the experiment (a module the page loads on demand).
+export async function openExtras(page) {
+  await page.click('[data-testid="open-extras"]');
+  await page.waitForSelector('section.compare [data-testid="run-compare"]');
+  await page.waitForSelector('[data-testid="run-experiment"]');
 }

@@ -88,7 +88,8 @@ test('a malformed imported session shows an error and the page keeps working', a
   assert.match(await page.textContent('.banner.error'), /could not be loaded: line \d+: session JSON/);
   await page.fill('details.import textarea', '{"nodes": 3, "seed": 9, "algorithm": "bully", "settings": {}, "inputs": [{"at": 500000, "input": {"type": "crash", "node": 3}}]}');
   await page.click('[data-testid="import"]');
-  assert.equal(await page.locator('g.node').count(), 3);
+  // JSON is read by the JSON worker, which starts now: wait for it.
+  await page.waitForFunction(() => document.querySelectorAll('g.node').length === 3);
   await setSpeed(page, '2x');
   await page.waitForFunction(() => document.querySelector('g.node[data-id="3"]').dataset.liveness === 'down', null, { timeout: 20_000 });
   assert.deepEqual(errors, []);

@@ -16,7 +16,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
-use crate::extras::{self, Compare, Experiment, Help, Markers, SpaceTime};
+use crate::extras::{self, Help, Markers, SpaceTime};
+use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
 use election_core::scenario::{Show, Tour};
@@ -78,6 +79,8 @@ pub struct Lab {
     pub tour: Option<Rc<ActiveTour>>,
     /// The scenario file being fetched for a tour, if any.
     pub loading_tour: Option<String>,
+    /// A shared link whose session is JSON, read by the JSON worker once the page is up.
+    pub pending_link: Option<share::Shared>,
     /// Answers given to the tour's questions, by step.
     pub answers: election_core::collections::Map<usize, String>,
     /// Bumped on every change, so that Yew re-renders.
@@ -124,8 +127,10 @@ pub enum Action {
     Configure(SessionSpec),
     /// Choose what the event log shows.
     LogShow(Show),
-    /// Load a whole session (settings, seed and inputs), e.g. pasted JSON.
+    /// Load a whole session (settings, seed and inputs), e.g. a pasted script.
     Load(SessionSpec),
+    /// The session of a shared link, read (or why it could not be), and its cursor.
+    LinkRead(Result<SessionSpec, String>, Micros),
     /// Say something.
     Notify(String),
     /// Report a problem (shown as an error banner; the page keeps working).
@@ -164,8 +169,24 @@ impl Lab {
             help: false,
             tour: None,
             loading_tour: None,
+            pending_link: None,
             answers: election_core::collections::Map::new(),
             version: 0,
+        }
+    }
+
+    /// Replaces the session with a shared one, paused at `cursor`.
+    fn open_shared(&mut self, spec: SessionSpec, cursor: Micros) {
+        match AnySession::new(spec.clone()) {
+            Ok(mut engine) => {
+                engine.advance_to(cursor);
+                self.engine = Rc::new(RefCell::new(engine));
+                self.base = SessionSpec { inputs: Vec::new(), ..spec };
+                self.selected = None;
+                self.last_leader = None;
+                self.playing = false;
+            }
+            Err(e) => self.error = Some(format!("The shared link could not be loaded: {e}")),
         }
     }
 
@@ -281,6 +302,17 @@ impl Reducible for Lab {
                 }
                 Err(e) => s.error = Some(format!("That session could not be loaded: {e}")),
             },
+            Action::LinkRead(Ok(spec), cursor) => {
+                s.pending_link = None;
+                s.notice = None;
+                s.open_shared(spec, cursor);
+            }
+            Action::LinkRead(Err(e), _) => {
+                s.pending_link = None;
+                s.notice = None;
+                s.playing = true;
+                s.error = Some(format!("The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."));
+            }
             Action::Notify(n) => s.notice = Some(n),
             Action::Fail(e) => s.error = Some(e),
             Action::Dismiss => {
@@ -347,11 +379,24 @@ fn initial_lab() -> Lab {
     let fragment = location().and_then(|l| l.hash().ok()).unwrap_or_default();
     let default = SessionSpec::new(Algorithm::Raft, 5, 1);
     match share::decode(&fragment) {
-        Ok(Some(shared)) => {
-            let mut lab = Lab::new(shared.spec.clone(), embed);
-            lab.base.inputs.clear();
-            lab.engine.borrow_mut().advance_to(shared.cursor);
+        Ok(Some(shared)) if crate::sessions::is_json(&shared.text) => {
+            // Read by the JSON worker once the page runs (see App).
+            let mut lab = Lab::new(default, embed);
+            lab.notice = Some("Opening the shared session…".into());
             lab.playing = false;
+            lab.pending_link = Some(shared);
+            lab
+        }
+        Ok(Some(shared)) => {
+            let mut lab = Lab::new(default, embed);
+            match election_core::scenario::spec_from_script(&shared.text) {
+                Ok(spec) => lab.open_shared(spec, shared.cursor),
+                Err(e) => {
+                    lab.error = Some(format!(
+                        "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
+                    ))
+                }
+            }
             lab
         }
         Ok(None) => Lab::new(default, embed),
@@ -367,6 +412,19 @@ fn initial_lab() -> Lab {
 #[component]
 pub fn App() -> Html {
     let lab = use_reducer(initial_lab);
+
+    // A shared link holding JSON: read it with the JSON worker now that the page runs.
+    {
+        let lab = lab.clone();
+        use_effect_with((), move |_| {
+            if let Some(shared) = lab.pending_link.clone() {
+                yew::platform::spawn_local(async move {
+                    let spec = crate::sessions::read(shared.text).await;
+                    lab.dispatch(Action::LinkRead(spec, shared.cursor));
+                });
+            }
+        });
+    }
 
     // The animation clock: a tick every 16 ms while the page is open.
     {
@@ -540,6 +598,14 @@ pub fn App() -> Html {
         })
     };
 
+    let on_save_session = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            let script = election_core::scenario::spec_to_script(&lab.engine.borrow().spec());
+            extras::download("leader-election-session.txt", "text/plain", &script);
+        })
+    };
+
     let on_export_trace = {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
@@ -655,6 +721,8 @@ pub fn App() -> Html {
                 <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
                 <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
                 <div class="exports">
+                    <button onclick={on_save_session} data-testid="save-session"
+                        title="The session as a scenario script: load it again, or put it in tests/scenarios">{"Save session (script)"}</button>
                     <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
                     <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
                     <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
@@ -675,8 +743,7 @@ pub fn App() -> Html {
             </div>
             <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
             if !lab.embed {
-                <Compare />
-                <Experiment />
+                <LazyExtras />
             }
             if lab.help {
                 <Help on_close={dispatch(|| Action::ToggleHelp)} />

@@ -194,6 +194,12 @@ pub struct ExperimentState {
     pub running: bool,
 }
 
+/// What the extras module shows (see `lazy.rs`): the comparison, then the experiment.
+#[component]
+pub fn Extras() -> Html {
+    html! { <><Compare /><Experiment /></> }
+}
+
 /// The Raft Figure 16 experiment, run in the page one timeout range at a time (between
 /// frames, so the page stays responsive), with the paper's numbers beside ours.
 #[component]

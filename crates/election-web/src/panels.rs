@@ -274,10 +274,13 @@ pub fn Settings(p: &SettingsProps) -> Html {
         let (r, load, err) = (import_ref.clone(), p.on_load.clone(), p.on_error.clone());
         Callback::from(move |_: MouseEvent| {
             let text = r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
-            match SessionSpec::from_json(&text) {
-                Ok(spec) => load.emit(spec),
-                Err(e) => err.emit(format!("That session could not be loaded: {e}")),
-            }
+            let (load, err) = (load.clone(), err.clone());
+            yew::platform::spawn_local(async move {
+                match crate::sessions::read(text).await {
+                    Ok(spec) => load.emit(spec),
+                    Err(e) => err.emit(format!("That session could not be loaded: {e}")),
+                }
+            });
         })
     };
     let fields = base.config.settings().fields();
@@ -362,9 +365,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 </label>
             </fieldset>
             <details class="import">
-                <summary>{"Load a session (JSON)"}</summary>
-                <textarea ref={import_ref.clone()} rows="4" aria-label="Session JSON, as exported or shared"
-                    placeholder={r#"{"nodes":5,"seed":1,"algorithm":"raft","settings":{},"inputs":[]}"#} />
+                <summary>{"Load a session (scenario script or JSON)"}</summary>
+                <textarea ref={import_ref.clone()} rows="4" aria-label="Session: a scenario script (as saved or in tests/scenarios) or JSON (as exported)"
+                    placeholder={"config algo=raft nodes=5 seed=1\nrun until=500ms\ncrash n3"} />
                 <button onclick={on_import} data-testid="import">{"Load"}</button>
             </details>
         </section>

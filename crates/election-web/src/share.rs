@@ -1,15 +1,20 @@
-//! Session state in the URL: `#s=<session JSON, URI-encoded>&t=<cursor in microseconds>`.
+//! Session state in the URL: `#s=<session as a scenario script, URI-encoded>&t=<cursor in
+//! microseconds>`. The script is the format of `tests/scenarios/` (a `config` line, then
+//! `run until=` and inputs), readable in the address bar; links that carry JSON (made before
+//! scripts) still open, through the JSON reader (see [`crate::sessions`]).
 //!
-//! Everything read from the URL is untrusted: it goes through `SessionSpec::from_json`, which
-//! checks size, syntax and every setting, and a bad value yields a message naming the problem.
+//! Everything read from the URL is untrusted: the cursor is bounded here, and the session goes
+//! through `spec_from_script` or `SessionSpec::from_json`, which check size, syntax and every
+//! setting and input; a bad value yields a message naming the problem.
 
+use election_core::scenario::spec_to_script;
 use election_core::{Micros, SessionSpec};
 
-/// A session and cursor decoded from a URL fragment.
+/// A session (as text, not yet read) and cursor decoded from a URL fragment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shared {
-    /// The session to rebuild.
-    pub spec: SessionSpec,
+    /// The session: a scenario script, or JSON.
+    pub text: String,
     /// Where to put the cursor.
     pub cursor: Micros,
 }
@@ -19,8 +24,8 @@ const MAX_CURSOR_US: Micros = 86_400_000_000;
 
 /// Encodes a session and cursor as a URL fragment (without the `#`).
 pub fn encode(spec: &SessionSpec, cursor: Micros) -> String {
-    let json = spec.to_json();
-    format!("s={}&t={cursor}", String::from(js_sys::encode_uri_component(&json)))
+    let script = spec_to_script(spec);
+    format!("s={}&t={cursor}", String::from(js_sys::encode_uri_component(&script)))
 }
 
 /// Decodes a URL fragment. `Ok(None)` when it holds no session.
@@ -29,7 +34,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
     if fragment.is_empty() {
         return Ok(None);
     }
-    let mut spec_text = None;
+    let mut text = None;
     let mut cursor = 0;
     for part in fragment.split('&') {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
@@ -38,7 +43,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
                 let decoded = js_sys::decode_uri_component(v).map_err(|_| {
                     "the shared link is damaged: its session is not valid URI encoding".to_string()
                 })?;
-                spec_text = Some(String::from(decoded));
+                text = Some(String::from(decoded));
             }
             "t" => {
                 cursor = v.parse::<Micros>().ok().filter(|t| *t <= MAX_CURSOR_US).ok_or_else(|| {
@@ -48,10 +53,5 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
             _ => {}
         }
     }
-    let Some(text) = spec_text else {
-        return Ok(None);
-    };
-    let spec =
-        SessionSpec::from_json(&text).map_err(|e| format!("the shared link could not be loaded: {e}"))?;
-    Ok(Some(Shared { spec, cursor }))
+    Ok(text.map(|text| Shared { text, cursor }))
 }

@@ -1,0 +1,77 @@
+//! The comparison and the Figure 16 experiment, loaded on demand.
+//!
+//! They are a second WebAssembly module (`election-extras`, the bin in `src/extras_main.rs`,
+//! built by Trunk beside the page): together with the code they run (`compare`,
+//! `experiments`) they were a twelfth of the page's first download, for panels at the bottom
+//! that many visits never open. [`LazyExtras`] shows what they offer and loads the module when
+//! asked; the module mounts its own Yew app into `#extras-root`, which index.html places after
+//! the page's root, not inside it (two Yew apps nested in one another would each take the
+//! other's clicks for their own: both tag elements with listener numbers from their own
+//! registry).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+#[wasm_bindgen(inline_js = "
+export function load_extras() {
+  // Next to the page (Trunk puts it there), whatever the URL of this snippet.
+  const url = new URL('election-extras.js', document.baseURI).href;
+  return import(url).then((m) => m.default());
+}")]
+extern "C" {
+    /// Imports the extras module and runs it (it mounts itself into `#extras-root`).
+    fn load_extras() -> js_sys::Promise;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Closed,
+    Loading,
+    Open,
+    Failed(String),
+}
+
+/// The placeholder for the comparison and the experiment: a button that loads them.
+#[component]
+pub fn LazyExtras() -> Html {
+    let state = use_state(|| State::Closed);
+    let open = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if matches!(*state, State::Loading | State::Open) {
+                return;
+            }
+            state.set(State::Loading);
+            let state = state.clone();
+            yew::platform::spawn_local(async move {
+                match JsFuture::from(load_extras()).await {
+                    Ok(_) => state.set(State::Open),
+                    Err(e) => {
+                        let why = e
+                            .dyn_ref::<js_sys::Error>()
+                            .map_or_else(|| "the module did not load".to_string(), |e| String::from(e.message()));
+                        state.set(State::Failed(why));
+                    }
+                }
+            });
+        })
+    };
+    if *state == State::Open {
+        return Html::default();
+    }
+    html! {
+        <section class="extras" aria-label="Compare the algorithms; Raft's Figure 16 experiment">
+            <h2>{"Compare the algorithms · Raft's Figure 16 experiment"}</h2>
+            <p>{"Run the six algorithms through the same faults side by side, with a table of what each cost; \
+                or measure, like the Raft paper's Figure 16, how long a cluster goes without a leader for each \
+                election-timeout range."}</p>
+            <button onclick={open} data-testid="open-extras" disabled={*state == State::Loading}>
+                {if *state == State::Loading { "Loading…" } else { "Open the comparison and the experiment" }}
+            </button>
+            if let State::Failed(why) = &*state {
+                <p class="banner error" role="alert">{format!("They could not be loaded: {why}. Try again.")}</p>
+            }
+        </section>
+    }
+}

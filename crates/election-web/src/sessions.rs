@@ -1,0 +1,65 @@
+//! Reading a session the user brings: a scenario script (what share links and "Save session"
+//! carry), read at once by [`spec_from_script`], or JSON (an exported trace, a hand-written
+//! session, a link made before links carried scripts), read by the `election-json` Web Worker,
+//! which the page starts only then: the JSON reader is not part of the first download.
+
+use election_core::SessionSpec;
+use election_core::scenario::spec_from_script;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The worker's loader, next to the page (Trunk builds it from `crates/election-json`).
+const WORKER: &str = "./election-json_loader.js";
+
+/// True when `text` is JSON rather than a script.
+pub fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// Reads a session from a script or from JSON. Errors name what was wrong.
+pub async fn read(text: String) -> Result<SessionSpec, String> {
+    let script = if is_json(&text) { json_to_script(text).await? } else { text };
+    spec_from_script(&script).map_err(|e| e.to_string())
+}
+
+/// Asks a fresh `election-json` worker to turn session JSON into a script.
+async fn json_to_script(json: String) -> Result<String, String> {
+    let describe = |e: JsValue| {
+        e.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()))
+            .unwrap_or_else(|| "the JSON reader could not start".to_string())
+    };
+    let worker = web_sys::Worker::new(WORKER).map_err(describe)?;
+    // The handlers must outlive the wait; they are dropped (and the worker ended) after it.
+    let mut handlers = None;
+    let answer = js_sys::Promise::new(&mut |resolve, reject| {
+        let w = worker.clone();
+        let json = json.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            if data.as_string().as_deref() == Some("ready") {
+                let _ = w.post_message(&JsValue::from_str(&json));
+            } else {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            e.prevent_default();
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        handlers = Some((on_message, on_error));
+    });
+    let result = JsFuture::from(answer).await;
+    worker.terminate();
+    drop(handlers);
+    let reply: js_sys::Array = result.map_err(describe)?.dyn_into().map_err(|_| "the JSON reader answered nonsense")?;
+    let text = reply.get(1).as_string().unwrap_or_default();
+    match reply.get(0).as_string().as_deref() {
+        Some("ok") => Ok(text),
+        _ => Err(text),
+    }
+}

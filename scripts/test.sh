@@ -18,7 +18,7 @@ step "release build of the page (trunk + wasm-opt)"
 trunk build --release
 
 step "bundle size"
-node tests/e2e/bundle-size.js
+ENFORCE_BUDGET=1 node tests/e2e/bundle-size.js
 
 step "browser end-to-end tests (headless Chromium, screenshots in tests/e2e/artifacts)"
 (cd tests/e2e && node --test --test-concurrency=1)

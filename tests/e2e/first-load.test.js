@@ -37,6 +37,8 @@ test('the first load fetches only what index.html names; the rest comes when use
   // Opening the comparison fetches its module, once.
   await openExtras(page);
   assert.equal(names.filter((n) => n.endsWith('election-extras_bg.wasm')).length, 1);
+  // The focus moves from the button (gone) to the comparison's first control.
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Fault script');
   assert.ok(!names.some((n) => n.includes('election-json')), 'no JSON reader yet');
   // The two Yew apps do not take each other's clicks (nested, they did: a click on "Compare"
   // ran the page's handler with the same listener number, which opened the keyboard help).

@@ -46,7 +46,17 @@ pub fn LazyExtras() -> Html {
             let state = state.clone();
             yew::platform::spawn_local(async move {
                 match JsFuture::from(load_extras()).await {
-                    Ok(_) => state.set(State::Open),
+                    Ok(_) => {
+                        state.set(State::Open);
+                        // The button that had the focus is gone: hand it to what replaced it.
+                        let first = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.query_selector("#extras-root select, #extras-root button").ok().flatten())
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                        if let Some(e) = first {
+                            let _ = e.focus();
+                        }
+                    }
                     Err(e) => {
                         let why = e
                             .dyn_ref::<js_sys::Error>()

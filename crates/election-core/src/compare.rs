@@ -87,10 +87,8 @@ fn write_target(s: &AnySession, stable: Option<NodeId>) -> Option<NodeId> {
     if s.algorithm() != Algorithm::Kafka {
         return stable;
     }
-    let panel = s.view().panel?;
-    let col = panel.columns.iter().position(|c| c == "leader")?;
-    let cell = panel.rows.iter().find(|r| r.first().is_some_and(|c| c == "p0"))?.get(col)?;
-    cell.strip_prefix('n')?.split(' ').next()?.parse().ok()
+    // Partition 0's leader as the store has it (the partition table's "leader" column).
+    s.nodes_as::<crate::algorithms::kafka::Kafka>().find_map(|n| n.proto.stored_leader(0))
 }
 
 /// Values of client writes committed on some node at the end (`x=V` entries within a node's

@@ -479,6 +479,15 @@ impl Kafka {
         }
     }
 
+    /// The leader of partition `p` as stored in ZooKeeper (`None` on a broker, or while the
+    /// partition is offline): what the partition table shows and clients are told.
+    pub fn stored_leader(&self, p: Part) -> Option<NodeId> {
+        match &self.node {
+            Node::Store(store) => store.partitions.get(p as usize)?.leader,
+            Node::Broker(_) => None,
+        }
+    }
+
     /// The broker's own view of partition `p`: (log, high watermark, leads it?).
     pub fn replica(&self, p: Part) -> Option<(&[Record], u64, bool)> {
         match &self.node {

@@ -11,6 +11,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli
 
+step "API docs of election-core build without warnings (broken or private links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -q -p election-core
+
 step "wasm tests in headless Chromium (same trace hash as native)"
 cargo test --locked --target wasm32-unknown-unknown -p election-web
 

@@ -214,7 +214,7 @@ impl AlgorithmConfig {
 /// Everything needed to reproduce a session exactly: what a shared URL or a saved file holds.
 ///
 /// In JSON: `{"nodes": 5, "seed": 1, "net": {..}, "algorithm": "raft", "settings": {..},
-/// "inputs": [..]}`. It is read through the flat [`SpecFields`], whose `settings` are parsed
+/// "inputs": [..]}`. It is read through the flat `SpecFields`, whose `settings` are parsed
 /// once `algorithm` is known (serde's `flatten` would buffer the whole document first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SpecFields")]
@@ -236,8 +236,7 @@ pub struct SessionSpec {
 
 /// A [`SessionSpec`] as read from JSON, before its settings are parsed.
 #[derive(Debug, Deserialize)]
-#[doc(hidden)]
-pub struct SpecFields {
+struct SpecFields {
     nodes: usize,
     seed: u64,
     #[serde(default)]

@@ -58,8 +58,8 @@ pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
 pub use net::{LinkState, NetConfig};
 pub use protocol::{Ctx, Effect, EffectSink, Message, Monitor, NodeRef, Nodes, Protocol, Request, Role, Status};
-pub use session::{Input, Marker, MarkerKind, Session, TimedInput};
-pub use sim::{NodeState, SimConfig, Simulation};
+pub use session::{Input, MAX_TRACE_EVENTS, Marker, MarkerKind, Session, TimedInput};
+pub use sim::{NodeSlot, NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};
 pub use view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView, Panel};
 

@@ -168,7 +168,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
 /// A request a user (or a scenario) makes of one node.
 ///
 /// In JSON an object with a `type` (`{"type": "client_write", "value": 5}`), read through the
-/// flat [`RequestFields`] (see [`Input`](crate::Input) for why).
+/// flat `RequestFields` (see [`Input`](crate::Input) for why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "RequestFields")]
 pub enum Request {
@@ -191,8 +191,7 @@ enum RequestType {
 
 /// Every field any [`Request`] has, as read from JSON.
 #[derive(Debug, Deserialize)]
-#[doc(hidden)]
-pub struct RequestFields {
+struct RequestFields {
     #[serde(rename = "type")]
     kind: RequestType,
     value: Option<u64>,
@@ -413,7 +412,7 @@ impl<P> NodeRef<'_, P> {
 
 /// The whole cluster as monitors and panels see it, in id order (node `i + 1` at index `i`).
 ///
-/// A slice of [`NodeSlot`](crate::sim::NodeSlot)s is one; `AnyProtocol` presents its nodes
+/// A slice of [`NodeSlot`](crate::NodeSlot)s is one; `AnyProtocol` presents its nodes
 /// to each algorithm's monitor as the algorithm's own type through another.
 pub trait Nodes<P> {
     /// Number of nodes.

@@ -23,7 +23,7 @@ use crate::{Micros, NodeId, fmt_time};
 /// Something a user does to the cluster.
 ///
 /// In JSON an object with a `type` (`{"type": "crash", "node": 3}`). It is read through the
-/// flat [`InputFields`]: serde's derive for an internally tagged enum buffers every object
+/// flat `InputFields`: serde's derive for an internally tagged enum buffers every object
 /// into a generic tree first, which was a twelfth of the page's WebAssembly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "InputFields")]
@@ -76,8 +76,7 @@ enum InputType {
 /// Every field any [`Input`] has, as read from JSON; [`Input::try_from`] checks that the
 /// `type` has the fields it needs.
 #[derive(Debug, Deserialize)]
-#[doc(hidden)]
-pub struct InputFields {
+struct InputFields {
     #[serde(rename = "type")]
     kind: InputType,
     node: Option<NodeId>,

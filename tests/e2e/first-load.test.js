@@ -118,3 +118,20 @@ test('a malformed script in a link names the line and the page keeps working', a
   await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
   assert.deepEqual(errors, []);
 });
+
+test('when an on-demand module cannot be fetched, the page says so and keeps working', async () => {
+  const { page } = await open(browser, url);
+  await page.route('**/election-extras_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/election-json_loader.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.click('[data-testid="open-extras"]');
+  await page.locator('.extras .banner.error').waitFor();
+  assert.match(await page.textContent('.extras .banner.error'), /could not be loaded: .+\. Try again\./);
+  assert.equal(await page.isDisabled('[data-testid="open-extras"]'), false, 'the button offers a retry');
+  await page.click('details.import summary');
+  await page.fill('details.import textarea', '{"nodes": 3, "seed": 1, "algorithm": "raft"}');
+  await page.click('[data-testid="import"]');
+  await page.waitForSelector('.banner.error >> text=That session could not be loaded');
+  assert.equal(await page.locator('g.node').count(), 5, 'the current run is kept');
+  const t0 = await page.getAttribute('main.lab', 'data-now');
+  await page.waitForFunction((t) => document.querySelector('main.lab').dataset.now !== t, t0);
+});

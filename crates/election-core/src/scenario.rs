@@ -696,7 +696,17 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
                     a => fixed_input(a, fixed),
                 };
                 match input {
-                    Some(input) => s.inputs.push(TimedInput { at: t, input }),
+                    Some(input) => {
+                        let mut named = input.nodes();
+                        if let Input::Request { request: Request::TransferLeadership { to }, .. } = &input {
+                            named.push(*to);
+                        }
+                        if let Some(&node) = named.iter().find(|&&n| n == 0 || usize::from(n) > s.nodes) {
+                            let e = Error::UnknownNode { node, nodes: s.nodes };
+                            return Err(err(b.line, e.to_string()));
+                        }
+                        s.inputs.push(TimedInput { at: t, input });
+                    }
                     None => simulate = true,
                 }
                 if s.inputs.len() > MAX_INPUTS {

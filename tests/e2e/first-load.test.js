@@ -135,3 +135,13 @@ test('when an on-demand module cannot be fetched, the page says so and keeps wor
   const t0 = await page.getAttribute('main.lab', 'data-now');
   await page.waitForFunction((t) => document.querySelector('main.lab').dataset.now !== t, t0);
 });
+
+test('a JSON reader that never answers is given up after 20 s with a message', async () => {
+  const { page } = await open(browser, url);
+  await page.route('**/election-json_bg.wasm', () => {}); // never answered
+  await page.click('details.import summary');
+  await page.fill('details.import textarea', '{"nodes": 3, "seed": 1, "algorithm": "raft"}');
+  await page.click('[data-testid="import"]');
+  await page.waitForSelector('.banner.error >> text=did not answer within 20 s', { timeout: 30_000 });
+  assert.equal(await page.locator('g.node').count(), 5, 'the current run is kept');
+});

@@ -12,6 +12,9 @@ use wasm_bindgen_futures::JsFuture;
 /// The worker's loader, next to the page (Trunk builds it from `crates/election-json`).
 const WORKER: &str = "./election-json_loader.js";
 
+/// How long the JSON reader may take (its start included) before the page gives up.
+const READ_TIMEOUT_MS: u32 = 20_000;
+
 /// True when `text` is JSON rather than a script.
 pub fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
@@ -45,13 +48,22 @@ async fn json_to_script(json: String) -> Result<String, String> {
                 let _ = resolve.call1(&JsValue::NULL, &data);
             }
         });
-        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            e.prevent_default();
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
+        let on_error = {
+            let reject = reject.clone();
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                e.prevent_default();
+                let _ = reject.call1(&JsValue::NULL, &e);
+            })
+        };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        handlers = Some((on_message, on_error));
+        // A reader that never answers (it should take milliseconds) is an error, not a wait
+        // forever. Dropping the timeout with the handlers cancels it.
+        let too_slow = js_sys::Error::new("the JSON reader did not answer within 20 s");
+        let timeout = gloo_timers::callback::Timeout::new(READ_TIMEOUT_MS, move || {
+            let _ = reject.call1(&JsValue::NULL, &too_slow);
+        });
+        handlers = Some((on_message, on_error, timeout));
     });
     let result = JsFuture::from(answer).await;
     worker.terminate();

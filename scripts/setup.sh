@@ -26,6 +26,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if ! cargo fmt --version >/dev/null 2>&1; then
+  say "adding rustfmt (the tests check formatting)"
+  rustup component add rustfmt
+fi
+
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
   # Its own lockfile may name crates the registry mirror lacks: fall back to a fresh resolve.

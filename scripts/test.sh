@@ -8,6 +8,9 @@ export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=tru
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+step "formatting (cargo fmt)"
+cargo fmt --all -- --check
+
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli
 

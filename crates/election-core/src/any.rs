@@ -11,9 +11,9 @@ use crate::algorithms::lease::{Lease, LeaseConfig};
 use crate::algorithms::paxos::{Paxos, PaxosConfig};
 use crate::algorithms::raft::{Raft, RaftConfig};
 use crate::algorithms::zab::{Zab, ZabConfig};
+use crate::any_protocol::{AnyProtocol, Variant};
 use crate::error::Error;
 use crate::net::NetConfig;
-use crate::any_protocol::{AnyProtocol, Variant};
 use crate::protocol::{NodeRef, Protocol};
 use crate::rng::Stream;
 use crate::session::{Input, Session, TimedInput};
@@ -251,8 +251,12 @@ impl TryFrom<SpecFields> for SessionSpec {
     type Error = String;
 
     fn try_from(f: SpecFields) -> Result<Self, String> {
-        fn parse<C: for<'de> Deserialize<'de> + Default>(settings: Option<&serde_json::value::RawValue>) -> Result<C, String> {
-            settings.map_or(Ok(C::default()), |s| serde_json::from_str(s.get()).map_err(|e| format!("settings: {e}")))
+        fn parse<C: for<'de> Deserialize<'de> + Default>(
+            settings: Option<&serde_json::value::RawValue>,
+        ) -> Result<C, String> {
+            settings.map_or(Ok(C::default()), |s| {
+                serde_json::from_str(s.get()).map_err(|e| format!("settings: {e}"))
+            })
         }
         let s = f.settings.as_deref();
         let config = match f.algorithm {

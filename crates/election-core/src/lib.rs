@@ -57,7 +57,9 @@ pub use algorithms::zab::{Zab, ZabConfig};
 pub use any::{Algorithm, AlgorithmConfig, AnySession, SessionSpec};
 pub use error::Error;
 pub use net::{LinkState, NetConfig};
-pub use protocol::{Ctx, Effect, EffectSink, Message, Monitor, NodeRef, Nodes, Protocol, Request, Role, Status};
+pub use protocol::{
+    Ctx, Effect, EffectSink, Message, Monitor, NodeRef, Nodes, Protocol, Request, Role, Status,
+};
 pub use session::{Input, MAX_TRACE_EVENTS, Marker, MarkerKind, Session, TimedInput};
 pub use sim::{NodeSlot, NodeState, SimConfig, Simulation};
 pub use trace::{TraceEvent, TraceKind, trace_hash};

@@ -78,7 +78,11 @@ pub struct Ctx<'a, M, T> {
 
 impl<M, T> fmt::Debug for Ctx<'_, M, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ctx").field("now", &self.now).field("me", &self.me).field("peers", &self.peers).finish()
+        f.debug_struct("Ctx")
+            .field("now", &self.now)
+            .field("me", &self.me)
+            .field("peers", &self.peers)
+            .finish()
     }
 }
 
@@ -113,7 +117,8 @@ impl<'a, M, T> Ctx<'a, M, T> {
             }
         }
         let mut out = Lift { out: &mut *self.out, msg, timer };
-        let mut ctx = Ctx { now: self.now, me: self.me, peers: self.peers, rng: &mut *self.rng, out: &mut out };
+        let mut ctx =
+            Ctx { now: self.now, me: self.me, peers: self.peers, rng: &mut *self.rng, out: &mut out };
         f(&mut ctx)
     }
 

@@ -599,7 +599,8 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
             percent(n.duplicate_ppm)
         )
     };
-    let mut out = format!("config algo={} nodes={} seed={}", spec.config.algorithm().id(), spec.nodes, spec.seed);
+    let mut out =
+        format!("config algo={} nodes={} seed={}", spec.config.algorithm().id(), spec.nodes, spec.seed);
     for f in spec.config.settings().fields() {
         let _ = write!(out, " {}={}", f.key, f.value);
     }
@@ -616,8 +617,12 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
             Input::Pause { node, for_us: Some(d) } => format!("pause n{node} for={d}us"),
             Input::Pause { node, for_us: None } => format!("pause n{node}"),
             Input::Resume { node } => format!("resume n{node}"),
-            Input::Cut { from, to, both } => format!("cut n{from} n{to}{}", if *both { "" } else { " one-way" }),
-            Input::Heal { from, to, both } => format!("heal n{from} n{to}{}", if *both { "" } else { " one-way" }),
+            Input::Cut { from, to, both } => {
+                format!("cut n{from} n{to}{}", if *both { "" } else { " one-way" })
+            }
+            Input::Heal { from, to, both } => {
+                format!("heal n{from} n{to}{}", if *both { "" } else { " one-way" })
+            }
             Input::Isolate { node } => format!("isolate n{node}"),
             Input::Partition { groups } => {
                 let groups: Vec<String> = groups
@@ -628,7 +633,9 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
                 format!("partition {}", groups.join(" "))
             }
             Input::HealAll => "heal-all".to_string(),
-            Input::Request { node, request: Request::ClientWrite { value } } => format!("write n{node} {value}"),
+            Input::Request { node, request: Request::ClientWrite { value } } => {
+                format!("write n{node} {value}")
+            }
             Input::Request { node, request: Request::Timeout } => format!("timeout n{node}"),
             Input::Request { node, request: Request::TransferLeadership { to } } => {
                 format!("transfer n{node} n{to}")
@@ -661,7 +668,8 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
     for b in &script.blocks {
         let command = parse_command(b.line, &b.command)?;
         let late = |t: Micros| {
-            (t > MAX_SCRIPT_TIME).then(|| err(b.line, format!("{} is past the limit of one simulated day", fmt_time(t))))
+            (t > MAX_SCRIPT_TIME)
+                .then(|| err(b.line, format!("{} is past the limit of one simulated day", fmt_time(t))))
         };
         match command {
             Command::Config(s) => {

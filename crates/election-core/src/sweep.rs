@@ -267,7 +267,9 @@ pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
     };
     s.act(Input::Pause { node: victim, for_us: Some(r.range(ms(700), ms(1_500))) }).ok()?;
     s.advance_to(s.now() + ms(3_000));
-    let storage = s.nodes_as::<crate::algorithms::lease::Lease>().find(|n| n.id == crate::algorithms::lease::STORAGE)?;
+    let storage = s
+        .nodes_as::<crate::algorithms::lease::Lease>()
+        .find(|n| n.id == crate::algorithms::lease::STORAGE)?;
     let writes = storage.proto.writes().to_vec();
     let mut max = None;
     let mut stale_accepted = false;
@@ -281,7 +283,9 @@ pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
 }
 
 fn session_holder_in_job(s: &AnySession) -> Option<NodeId> {
-    s.nodes_as::<crate::algorithms::lease::Lease>().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
+    s.nodes_as::<crate::algorithms::lease::Lease>()
+        .find(|n| n.is_up() && n.proto.job_in_progress())
+        .map(|n| n.id)
 }
 
 /// Kafka's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one

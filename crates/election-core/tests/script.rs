@@ -119,11 +119,20 @@ fn every_scenario_file_reads_as_the_session_it_runs() {
 fn a_bad_script_is_an_error_naming_its_line() {
     let cases = [
         ("crash n1", "line 1: a session starts with a 'config' line"),
-        ("config algo=raft nodes=3 seed=1\nrun until=2s\nrun until=1s", "line 3: time 1000ms is already past"),
-        ("config algo=raft nodes=3 seed=1\ncrash n9", "line 2: unknown node n9: this cluster has nodes n1..n3"),
+        (
+            "config algo=raft nodes=3 seed=1\nrun until=2s\nrun until=1s",
+            "line 3: time 1000ms is already past",
+        ),
+        (
+            "config algo=raft nodes=3 seed=1\ncrash n9",
+            "line 2: unknown node n9: this cluster has nodes n1..n3",
+        ),
         ("config algo=raft nodes=3 seed=1\ntransfer n1 n4", "line 2: unknown node n4"),
         ("config algo=raft nodes=3 seed=1\nfly n1", "line 2: unknown command 'fly'"),
-        ("config algo=raft nodes=3 seed=1\nrun until=90000s", "line 2: 90000000ms is past the limit of one simulated day"),
+        (
+            "config algo=raft nodes=3 seed=1\nrun until=90000s",
+            "line 2: 90000000ms is past the limit of one simulated day",
+        ),
         ("config algo=nope nodes=3 seed=1", "unknown algorithm 'nope'"),
         ("", "line 1: a session starts with a 'config' line"),
     ];

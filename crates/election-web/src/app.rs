@@ -311,7 +311,9 @@ impl Reducible for Lab {
                 s.pending_link = None;
                 s.notice = None;
                 s.playing = true;
-                s.error = Some(format!("The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."));
+                s.error = Some(format!(
+                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
+                ));
             }
             Action::Notify(n) => s.notice = Some(n),
             Action::Fail(e) => s.error = Some(e),
@@ -834,10 +836,7 @@ const DONE_KEY: &str = "leader-election-lab/tours-done";
 /// Tours played to their end, kept in localStorage (one path per line; unknown paths ignored).
 fn load_done() -> Vec<String> {
     let text = storage().and_then(|s| s.get_item(DONE_KEY).ok().flatten()).unwrap_or_default();
-    text.lines()
-        .filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l))
-        .map(String::from)
-        .collect()
+    text.lines().filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l)).map(String::from).collect()
 }
 
 fn save_done(done: &[String]) {

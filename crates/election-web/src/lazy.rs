@@ -51,16 +51,19 @@ pub fn LazyExtras() -> Html {
                         // The button that had the focus is gone: hand it to what replaced it.
                         let first = web_sys::window()
                             .and_then(|w| w.document())
-                            .and_then(|d| d.query_selector("#extras-root select, #extras-root button").ok().flatten())
+                            .and_then(|d| {
+                                d.query_selector("#extras-root select, #extras-root button").ok().flatten()
+                            })
                             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
                         if let Some(e) = first {
                             let _ = e.focus();
                         }
                     }
                     Err(e) => {
-                        let why = e
-                            .dyn_ref::<js_sys::Error>()
-                            .map_or_else(|| "the module did not load".to_string(), |e| String::from(e.message()));
+                        let why = e.dyn_ref::<js_sys::Error>().map_or_else(
+                            || "the module did not load".to_string(),
+                            |e| String::from(e.message()),
+                        );
                         state.set(State::Failed(why));
                     }
                 }

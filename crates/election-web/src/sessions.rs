@@ -68,7 +68,8 @@ async fn json_to_script(json: String) -> Result<String, String> {
     let result = JsFuture::from(answer).await;
     worker.terminate();
     drop(handlers);
-    let reply: js_sys::Array = result.map_err(describe)?.dyn_into().map_err(|_| "the JSON reader answered nonsense")?;
+    let reply: js_sys::Array =
+        result.map_err(describe)?.dyn_into().map_err(|_| "the JSON reader answered nonsense")?;
     let text = reply.get(1).as_string().unwrap_or_default();
     match reply.get(0).as_string().as_deref() {
         Some("ok") => Ok(text),

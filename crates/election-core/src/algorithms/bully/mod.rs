@@ -44,8 +44,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::settings::{Settings, millis};
 use crate::protocol::{NodeRef, Nodes};
+use crate::settings::{Settings, millis};
 use crate::view::NodeView;
 use crate::{Micros, NodeId, ms};
 
@@ -467,7 +467,12 @@ pub struct BullyMonitor {
 }
 
 impl Monitor<Bully> for BullyMonitor {
-    fn after_event<N: Nodes<Bully> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+    fn after_event<N: Nodes<Bully> + ?Sized>(
+        &mut self,
+        _now: Micros,
+        node: NodeId,
+        nodes: &N,
+    ) -> Vec<String> {
         let me = nodes.at(usize::from(node) - 1);
         let coordinating = me.is_alive() && me.proto.phase == Phase::Coordinator;
         if coordinating && !self.was_coordinator.contains(&node) {

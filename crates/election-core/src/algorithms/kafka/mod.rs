@@ -55,9 +55,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::protocol::Nodes;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView, Panel};
 use crate::{Micros, NodeId, ms};
 
@@ -1603,7 +1603,12 @@ impl KafkaMonitor {
 }
 
 impl Monitor<Kafka> for KafkaMonitor {
-    fn after_event<N: Nodes<Kafka> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+    fn after_event<N: Nodes<Kafka> + ?Sized>(
+        &mut self,
+        _now: Micros,
+        node: NodeId,
+        nodes: &N,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         let Node::Store(store) = &nodes.at(0).proto.node else { return out };
         if store.controller_epoch < self.controller_epoch {

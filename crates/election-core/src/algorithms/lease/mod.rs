@@ -46,9 +46,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::protocol::Nodes;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::protocol::Nodes;
 use crate::view::{NodeView, Panel};
 use crate::{Micros, NodeId, fmt_time, ms};
 
@@ -688,7 +688,12 @@ pub struct LeaseMonitor {
 }
 
 impl Monitor<Lease> for LeaseMonitor {
-    fn after_event<N: Nodes<Lease> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+    fn after_event<N: Nodes<Lease> + ?Sized>(
+        &mut self,
+        _now: Micros,
+        node: NodeId,
+        nodes: &N,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         match &nodes.at(usize::from(node) - 1).proto.part {
             Part::Service(s) => {

@@ -46,9 +46,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::protocol::Nodes;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis, millis_range, on_off};
-use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView};
 use crate::{Micros, NodeId, ms};
 
@@ -638,7 +638,12 @@ pub struct PaxosMonitor {
 }
 
 impl Monitor<Paxos> for PaxosMonitor {
-    fn after_event<N: Nodes<Paxos> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+    fn after_event<N: Nodes<Paxos> + ?Sized>(
+        &mut self,
+        _now: Micros,
+        node: NodeId,
+        nodes: &N,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         let quorum = nodes.len() / 2 + 1;
         let me = nodes.at(usize::from(node) - 1).proto;

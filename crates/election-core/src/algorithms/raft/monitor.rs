@@ -3,8 +3,8 @@
 use crate::collections::{Map, Set};
 
 use super::{Entry, Raft};
-use crate::protocol::{Monitor, Role};
 use crate::protocol::Nodes;
+use crate::protocol::{Monitor, Role};
 use crate::{Micros, NodeId};
 
 /// Cross-node, cross-time record of what Raft promised.

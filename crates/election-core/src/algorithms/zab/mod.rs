@@ -44,9 +44,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::protocol::Nodes;
 use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
 use crate::settings::{Field, Settings, millis};
-use crate::protocol::Nodes;
 use crate::view::{EntryView, NodeView};
 use crate::{Micros, NodeId, ms};
 

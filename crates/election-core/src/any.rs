@@ -14,7 +14,7 @@ use crate::algorithms::zab::{Zab, ZabConfig};
 use crate::any_protocol::{AnyProtocol, Variant};
 use crate::error::Error;
 use crate::net::NetConfig;
-use crate::protocol::{NodeRef, Protocol};
+use crate::protocol::{NodeRef, Nodes, Protocol};
 use crate::rng::Stream;
 use crate::session::{Input, Session, TimedInput};
 use crate::settings::Settings;
@@ -360,10 +360,8 @@ pub struct AnySession(Session<AnyProtocol>);
 impl AnySession {
     /// Builds the session described by `spec`, with the cursor at time 0.
     pub fn new(spec: SessionSpec) -> Result<Self, Error> {
-        let sim = spec.sim_config();
-        sim.validate()?;
-        spec.config.validate(spec.nodes)?;
-        Ok(AnySession(Session::new(sim, spec.config, spec.inputs)?))
+        // Simulation::new checks the cluster, then the settings.
+        Ok(AnySession(Session::new(spec.sim_config(), spec.config, spec.inputs)?))
     }
 
     /// The spec that reproduces this session (its current branch).
@@ -512,14 +510,7 @@ impl AnySession {
     /// The nodes at the cursor as algorithm `P`'s own type, in id order (none when the
     /// session runs another algorithm).
     pub fn nodes_as<'a, P: Variant + 'a>(&'a self) -> impl Iterator<Item = NodeRef<'a, P>> {
-        self.0.sim().nodes().iter().filter_map(|slot| {
-            Some(NodeRef { id: slot.id, state: slot.state, proto: P::project(&slot.proto)? })
-        })
-    }
-
-    /// The underlying session.
-    pub fn session(&self) -> &Session<AnyProtocol> {
-        &self.0
+        Nodes::iter(self.0.sim().nodes()).filter_map(crate::any_protocol::project)
     }
 
     /// The underlying session, mutable (for tests that corrupt state on purpose or bound

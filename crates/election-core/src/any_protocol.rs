@@ -54,9 +54,13 @@ impl<P: Variant, N: Nodes<AnyProtocol> + ?Sized> Nodes<P> for Project<'_, P, N> 
     }
 
     fn get(&self, index: usize) -> Option<NodeRef<'_, P>> {
-        let n = self.nodes.get(index)?;
-        Some(NodeRef { id: n.id, state: n.state, proto: P::project(n.proto)? })
+        project(self.nodes.get(index)?)
     }
+}
+
+/// `node` as algorithm `P`'s node (`None` if it runs another algorithm).
+pub fn project<P: Variant>(node: NodeRef<'_, AnyProtocol>) -> Option<NodeRef<'_, P>> {
+    Some(NodeRef { id: node.id, state: node.state, proto: P::project(node.proto)? })
 }
 
 /// Declares the enums and forwards every [`Protocol`] and [`Monitor`] method to the variant.
@@ -154,11 +158,11 @@ macro_rules! any_protocol {
             const TERM_LABEL: Option<&'static str> = None;
 
             fn name(config: &AlgorithmConfig) -> &'static str {
-                match config { $( AlgorithmConfig::$v(_) => <$v as Protocol>::NAME, )* }
+                config.algorithm().name()
             }
 
             fn term_label(config: &AlgorithmConfig) -> Option<&'static str> {
-                match config { $( AlgorithmConfig::$v(_) => <$v as Protocol>::TERM_LABEL, )* }
+                config.algorithm().term_label()
             }
 
             fn supports_transfer(config: &AlgorithmConfig) -> bool {
@@ -166,7 +170,7 @@ macro_rules! any_protocol {
             }
 
             fn validate(config: &AlgorithmConfig, nodes: usize) -> Result<(), Error> {
-                match config { $( AlgorithmConfig::$v(c) => <$v as Protocol>::validate(c, nodes), )* }
+                config.validate(nodes)
             }
 
             fn monitor(config: &AlgorithmConfig) -> AnyMonitor {

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::rng::Stream;
 use crate::view::{EntryView, NodeView};
-
 use crate::{Micros, NodeId};
 
 /// A protocol message: every algorithm has one enum of them, named after its paper.
@@ -207,17 +206,21 @@ impl TryFrom<RequestFields> for Request {
     type Error = String;
 
     fn try_from(f: RequestFields) -> Result<Self, String> {
-        let missing = |field: &str, request: &str| format!("missing field `{field}` of a {request} request");
         Ok(match f.kind {
             RequestType::ClientWrite => {
-                Request::ClientWrite { value: f.value.ok_or_else(|| missing("value", "client_write"))? }
+                Request::ClientWrite { value: required(f.value, "value", "client_write request")? }
             }
             RequestType::Timeout => Request::Timeout,
             RequestType::TransferLeadership => {
-                Request::TransferLeadership { to: f.to.ok_or_else(|| missing("to", "transfer_leadership"))? }
+                Request::TransferLeadership { to: required(f.to, "to", "transfer_leadership request")? }
             }
         })
     }
+}
+
+/// A field that the JSON of `of` ("a crash input") must have.
+pub(crate) fn required<T>(v: Option<T>, field: &str, of: &str) -> Result<T, String> {
+    v.ok_or_else(|| format!("missing field `{field}` of a {of}"))
 }
 
 impl fmt::Display for Request {

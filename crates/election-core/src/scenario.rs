@@ -691,13 +691,15 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
                     NodeRef::Id(n) => Some(*n),
                     NodeRef::Leader => None,
                 };
-                let current_net = s.inputs.iter().rev().find_map(|ti| match &ti.input {
-                    Input::Network { net } => Some(net.clone()),
-                    _ => None,
-                });
                 let input = match &a {
                     ActRef::Network(p) => {
-                        let mut net = current_net.unwrap_or_else(|| s.net.clone());
+                        // The patch applies to the network in force: the last one set, or the
+                        // initial one.
+                        let current = s.inputs.iter().rev().find_map(|ti| match &ti.input {
+                            Input::Network { net } => Some(net),
+                            _ => None,
+                        });
+                        let mut net = current.unwrap_or(&s.net).clone();
                         p.apply(&mut net);
                         Some(Input::Network { net })
                     }
@@ -705,14 +707,7 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
                 };
                 match input {
                     Some(input) => {
-                        let mut named = input.nodes();
-                        if let Input::Request { request: Request::TransferLeadership { to }, .. } = &input {
-                            named.push(*to);
-                        }
-                        if let Some(&node) = named.iter().find(|&&n| n == 0 || usize::from(n) > s.nodes) {
-                            let e = Error::UnknownNode { node, nodes: s.nodes };
-                            return Err(err(b.line, e.to_string()));
-                        }
+                        input.validate(s.nodes).map_err(|e| err(b.line, e.to_string()))?;
                         s.inputs.push(TimedInput { at: t, input });
                     }
                     None => simulate = true,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::net::NetConfig;
-use crate::protocol::{Protocol, Request};
+use crate::protocol::{Protocol, Request, required};
 use crate::sim::{SimConfig, Simulation};
 use crate::trace::TraceEvent;
 use crate::view::ClusterView;
@@ -93,37 +93,54 @@ impl TryFrom<InputFields> for Input {
     type Error = String;
 
     fn try_from(f: InputFields) -> Result<Self, String> {
-        fn need<T>(v: Option<T>, input: &str, field: &str) -> Result<T, String> {
-            v.ok_or_else(|| format!("missing field `{field}` of a {input} input"))
-        }
         Ok(match f.kind {
-            InputType::Crash => Input::Crash { node: need(f.node, "crash", "node")? },
-            InputType::Restart => Input::Restart { node: need(f.node, "restart", "node")? },
-            InputType::Pause => Input::Pause { node: need(f.node, "pause", "node")?, for_us: f.for_us },
-            InputType::Resume => Input::Resume { node: need(f.node, "resume", "node")? },
+            InputType::Crash => Input::Crash { node: required(f.node, "node", "crash input")? },
+            InputType::Restart => Input::Restart { node: required(f.node, "node", "restart input")? },
+            InputType::Pause => {
+                Input::Pause { node: required(f.node, "node", "pause input")?, for_us: f.for_us }
+            }
+            InputType::Resume => Input::Resume { node: required(f.node, "node", "resume input")? },
             InputType::Cut => Input::Cut {
-                from: need(f.from, "cut", "from")?,
-                to: need(f.to, "cut", "to")?,
-                both: need(f.both, "cut", "both")?,
+                from: required(f.from, "from", "cut input")?,
+                to: required(f.to, "to", "cut input")?,
+                both: required(f.both, "both", "cut input")?,
             },
             InputType::Heal => Input::Heal {
-                from: need(f.from, "heal", "from")?,
-                to: need(f.to, "heal", "to")?,
-                both: need(f.both, "heal", "both")?,
+                from: required(f.from, "from", "heal input")?,
+                to: required(f.to, "to", "heal input")?,
+                both: required(f.both, "both", "heal input")?,
             },
-            InputType::Isolate => Input::Isolate { node: need(f.node, "isolate", "node")? },
-            InputType::Partition => Input::Partition { groups: need(f.groups, "partition", "groups")? },
+            InputType::Isolate => Input::Isolate { node: required(f.node, "node", "isolate input")? },
+            InputType::Partition => {
+                Input::Partition { groups: required(f.groups, "groups", "partition input")? }
+            }
             InputType::HealAll => Input::HealAll,
             InputType::Request => Input::Request {
-                node: need(f.node, "request", "node")?,
-                request: need(f.request, "request", "request")?,
+                node: required(f.node, "node", "request input")?,
+                request: required(f.request, "request", "request input")?,
             },
-            InputType::Network => Input::Network { net: need(f.net, "network", "net")? },
+            InputType::Network => Input::Network { net: required(f.net, "net", "network input")? },
         })
     }
 }
 
 impl Input {
+    /// Checks this input against a cluster of `nodes` nodes: every node it names (a
+    /// leadership transfer's target too) exists, and new network settings are valid.
+    pub fn validate(&self, nodes: usize) -> Result<(), Error> {
+        let mut named = self.nodes();
+        if let Input::Request { request: Request::TransferLeadership { to }, .. } = self {
+            named.push(*to);
+        }
+        if let Some(&node) = named.iter().find(|&&n| n == 0 || usize::from(n) > nodes) {
+            return Err(Error::UnknownNode { node, nodes });
+        }
+        if let Input::Network { net } = self {
+            net.validate()?;
+        }
+        Ok(())
+    }
+
     /// Node ids this input names.
     pub fn nodes(&self) -> Vec<NodeId> {
         match self {

@@ -608,16 +608,7 @@ impl<P: Protocol> Simulation<P> {
 
     /// Checks an input against this cluster without applying it.
     pub fn validate_input(&self, input: &Input) -> Result<(), Error> {
-        for id in input.nodes() {
-            self.check_node(id)?;
-        }
-        if let Input::Network { net } = input {
-            net.validate()?;
-        }
-        if let Input::Request { request: crate::Request::TransferLeadership { to }, .. } = input {
-            self.check_node(*to)?;
-        }
-        Ok(())
+        input.validate(self.nodes.len())
     }
 
     /// A snapshot of the cluster for drawing.

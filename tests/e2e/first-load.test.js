@@ -1,7 +1,7 @@
 // What the page downloads: the first load is index.html's wasm, js and css only (the budget in
 // bundle-size.js counts exactly these); the comparison and experiment module, the JSON worker
 // and the scenario files are fetched when first used. Sessions travel as scenario scripts
-// (share links, "Save session"); JSON still loads, through the worker.
+// ("Save session" here, share links in raft.test.js); JSON still loads, through the worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -47,26 +47,6 @@ test('the first load fetches only what index.html names; the rest comes when use
   assert.equal(await page.locator('.help-box').count(), 0, 'the keyboard help stayed closed');
   assert.equal(await page.getAttribute('main.lab', 'data-leader') !== null, true);
   assert.deepEqual(errors, []);
-});
-
-test('a shared link is a readable scenario script and reproduces the run', async () => {
-  const { page, errors } = await open(browser, url);
-  await setSpeed(page, '2x');
-  await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
-  const l = await page.getAttribute('main.lab', 'data-leader');
-  await page.click(`g.node[data-id="${l}"]`);
-  await page.click('button[data-action="crash"]');
-  await page.waitForTimeout(300);
-  await page.click('[data-testid="play"]'); // pause
-  await page.click('[data-testid="share"]');
-  const link = await page.evaluate(() => location.href);
-  const script = decodeURIComponent(new URL(link).hash.match(/s=([^&]*)/)[1]);
-  assert.match(script, /^config algo=raft nodes=5 seed=\d+ .*latency=/);
-  assert.match(script, new RegExp(`\\nrun until=\\d+us\\ncrash n${l}\\n`));
-  const hash = await page.getAttribute('main.lab', 'data-trace-hash');
-  const other = await open(browser, link);
-  assert.equal(await other.page.getAttribute('main.lab', 'data-trace-hash'), hash);
-  assert.deepEqual([...errors, ...other.errors], []);
 });
 
 test('"Save session" gives a script that loads back to the same run', async () => {

@@ -42,7 +42,7 @@ test('a malformed shared link shows an error and a working page', async () => {
   assert.deepEqual(errors, []);
 });
 
-test('a shared link reproduces the same trace', async () => {
+test('a shared link is a readable scenario script and reproduces the same trace', async () => {
   const { page, errors } = await open(browser, url);
   await setSpeed(page, '1x');
   await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });
@@ -53,6 +53,9 @@ test('a shared link reproduces the same trace', async () => {
   await page.click('[data-testid="play"]'); // pause
   await page.click('[data-testid="share"]');
   const shared = await page.evaluate(() => location.href);
+  const script = decodeURIComponent(new URL(shared).hash.match(/s=([^&]*)/)[1]);
+  assert.match(script, /^config algo=raft nodes=5 seed=\d+ .*latency=/);
+  assert.match(script, new RegExp(`\\nrun until=\\d+us\\ncrash n${l}\\n`));
   const hash = await page.getAttribute('main.lab', 'data-trace-hash');
   const now = await page.getAttribute('main.lab', 'data-now');
 

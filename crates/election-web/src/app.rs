@@ -150,13 +150,13 @@ pub enum Action {
 }
 
 impl Lab {
-    fn new(base: SessionSpec, embed: bool) -> Self {
-        let engine = AnySession::new(base.clone()).unwrap_or_else(|_| {
+    fn new(spec: SessionSpec, embed: bool) -> Self {
+        let engine = AnySession::new(spec.clone()).unwrap_or_else(|_| {
             AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1)).expect("the default session is valid")
         });
         Lab {
             engine: Rc::new(RefCell::new(engine)),
-            base,
+            base: SessionSpec { inputs: Vec::new(), ..spec },
             playing: true,
             speed: DEFAULT_SPEED,
             selected: None,
@@ -175,19 +175,29 @@ impl Lab {
         }
     }
 
+    /// Replaces the session with `spec` (its inputs are the recorded branch; `base`, what the
+    /// settings panel edits, is `spec` without them). Callers set what else changes.
+    fn start(&mut self, spec: SessionSpec) -> Result<(), election_core::Error> {
+        let engine = AnySession::new(spec.clone())?;
+        self.engine = Rc::new(RefCell::new(engine));
+        self.base = SessionSpec { inputs: Vec::new(), ..spec };
+        self.last_leader = None;
+        Ok(())
+    }
+
     /// Replaces the session with a shared one, paused at `cursor`.
     fn open_shared(&mut self, spec: SessionSpec, cursor: Micros) {
-        match AnySession::new(spec.clone()) {
-            Ok(mut engine) => {
-                engine.advance_to(cursor);
-                self.engine = Rc::new(RefCell::new(engine));
-                self.base = SessionSpec { inputs: Vec::new(), ..spec };
-                self.selected = None;
-                self.last_leader = None;
-                self.playing = false;
-            }
+        match self.start(spec) {
+            Ok(()) => self.pause_at(cursor),
             Err(e) => self.error = Some(format!("The shared link could not be loaded: {e}")),
         }
+    }
+
+    /// Moves to `cursor` and waits there, nothing selected (how a shared run opens).
+    fn pause_at(&mut self, cursor: Micros) {
+        self.engine.borrow_mut().advance_to(cursor);
+        self.selected = None;
+        self.playing = false;
     }
 
     /// The view at the cursor.
@@ -280,23 +290,17 @@ impl Reducible for Lab {
                     s.error = Some(e.to_string());
                 }
             }
-            Action::Configure(spec) => match AnySession::new(spec.clone()) {
-                Ok(engine) => {
-                    s.engine = Rc::new(RefCell::new(engine));
-                    s.base = SessionSpec { inputs: Vec::new(), ..spec };
+            Action::Configure(spec) => match s.start(spec) {
+                Ok(()) => {
                     s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
-                    s.last_leader = None;
                     s.error = None;
                 }
                 Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
             },
             Action::LogShow(show) => s.log_show = show,
-            Action::Load(spec) => match AnySession::new(spec.clone()) {
-                Ok(engine) => {
-                    s.engine = Rc::new(RefCell::new(engine));
-                    s.base = SessionSpec { inputs: Vec::new(), ..spec };
+            Action::Load(spec) => match s.start(spec) {
+                Ok(()) => {
                     s.selected = None;
-                    s.last_leader = None;
                     s.error = None;
                     s.notice = Some("Session loaded: it replays from the start.".into());
                 }
@@ -345,12 +349,9 @@ impl Reducible for Lab {
                 s.loading_tour = None;
                 s.notice = None;
                 match election_core::scenario::tour(&text) {
-                    Ok(tour) => match AnySession::new(tour.spec.clone()) {
-                        Ok(engine) => {
-                            s.engine = Rc::new(RefCell::new(engine));
-                            s.base = SessionSpec { inputs: Vec::new(), ..tour.spec.clone() };
+                    Ok(tour) => match s.start(tour.spec.clone()) {
+                        Ok(()) => {
                             s.selected = None;
-                            s.last_leader = None;
                             s.playing = false;
                             s.error = None;
                             s.tour = Some(Rc::new(ActiveTour { path, tour }));
@@ -389,18 +390,20 @@ fn initial_lab() -> Lab {
             lab.pending_link = Some(shared);
             lab
         }
-        Ok(Some(shared)) => {
-            let mut lab = Lab::new(default, embed);
-            match election_core::scenario::spec_from_script(&shared.text) {
-                Ok(spec) => lab.open_shared(spec, shared.cursor),
-                Err(e) => {
-                    lab.error = Some(format!(
-                        "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
-                    ))
-                }
+        Ok(Some(shared)) => match election_core::scenario::spec_from_script(&shared.text) {
+            Ok(spec) => {
+                let mut lab = Lab::new(spec, embed);
+                lab.pause_at(shared.cursor);
+                lab
             }
-            lab
-        }
+            Err(e) => {
+                let mut lab = Lab::new(default, embed);
+                lab.error = Some(format!(
+                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
+                ));
+                lab
+            }
+        },
         Ok(None) => Lab::new(default, embed),
         Err(e) => {
             let mut lab = Lab::new(default, embed);

@@ -520,10 +520,7 @@ pub fn Compare() -> Html {
 pub async fn fetch_text(url: &str) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let describe = |e: wasm_bindgen::JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map_or_else(|| "the request failed".to_string(), |e| String::from(e.message()))
-    };
+    let describe = |e: wasm_bindgen::JsValue| crate::error_message(&e, "the request failed");
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response =
         JsFuture::from(window.fetch_with_str(url)).await.map_err(describe)?.unchecked_into();

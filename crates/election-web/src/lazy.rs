@@ -60,10 +60,7 @@ pub fn LazyExtras() -> Html {
                         }
                     }
                     Err(e) => {
-                        let why = e.dyn_ref::<js_sys::Error>().map_or_else(
-                            || "the module did not load".to_string(),
-                            |e| String::from(e.message()),
-                        );
+                        let why = crate::error_message(&e, "the module did not load");
                         state.set(State::Failed(why));
                     }
                 }

@@ -18,6 +18,16 @@ pub mod scenarios {
     include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
 }
 
+/// The message of a JS error (an `Error`, or a worker's `ErrorEvent`), or `otherwise` for
+/// anything else a promise may reject with.
+pub fn error_message(e: &wasm_bindgen::JsValue, otherwise: &str) -> String {
+    use wasm_bindgen::JsCast;
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.dyn_ref::<web_sys::ErrorEvent>().map(web_sys::ErrorEvent::message))
+        .unwrap_or_else(|| otherwise.to_string())
+}
+
 /// A Rust panic is a bug: report it on the page (not only in the console) so users can tell
 /// us, instead of staring at a frozen picture.
 pub fn install_panic_hook() {

@@ -28,12 +28,7 @@ pub async fn read(text: String) -> Result<SessionSpec, String> {
 
 /// Asks a fresh `election-json` worker to turn session JSON into a script.
 async fn json_to_script(json: String) -> Result<String, String> {
-    let describe = |e: JsValue| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()))
-            .unwrap_or_else(|| "the JSON reader could not start".to_string())
-    };
+    let describe = |e: JsValue| crate::error_message(&e, "the JSON reader could not start");
     let worker = web_sys::Worker::new(WORKER).map_err(describe)?;
     // The handlers must outlive the wait; they are dropped (and the worker ended) after it.
     let mut handlers = None;

@@ -244,8 +244,7 @@ fn long_runs_keep_a_bounded_trace_and_exact_hashes() {
     // Memory stays bounded: old trace events are dropped, yet every cursor keeps its exact
     // hash and seeking anywhere still matches a fresh run.
     let spec = SessionSpec::new(Algorithm::Raft, 5, 4);
-    let mut any = AnySession::new(spec.clone()).unwrap();
-    let s = any.session_mut();
+    let mut s = AnySession::new(spec.clone()).unwrap();
     s.set_trace_limit(2_000);
     s.advance_to(ms(20_000));
     assert!(s.recorded_trace().len() <= 2_000, "{}", s.recorded_trace().len());

@@ -9,9 +9,38 @@
 //! | [`kafka`] | Kafka (ZooKeeper mode) | the controller: the first broker to create `/controller`; partition leaders from the ISR |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
-pub mod bully;
-pub mod kafka;
-pub mod lease;
-pub mod paxos;
-pub mod raft;
-pub mod zab;
+//!
+//! Adding an algorithm: a folder here on the template of the others (`mod.rs` the teaching doc,
+//! `message.rs`, `monitor.rs`, `tests.rs`), its facts on its type ([`Protocol::ID`],
+//! [`Protocol::TAGLINE`], ...), one line in the list below, and scenario files under
+//! `tests/scenarios/<id>/`. The [`registry`](crate::registry) builds `Algorithm`,
+//! `AlgorithmConfig` and `AnyProtocol` from the list.
+//!
+//! [`Protocol::ID`]: crate::Protocol::ID
+//! [`Protocol::TAGLINE`]: crate::Protocol::TAGLINE
+
+/// Declares each algorithm's module and `with_algorithms!`, which hands the list to a macro
+/// (the registry expands its enums from it), so that the list exists once.
+macro_rules! algorithms {
+    ($($module:ident :: $ty:ident),* $(,)?) => {
+        $( pub mod $module; )*
+
+        /// Calls `$m!(module::Type, ...)` with every algorithm, in the page's picker order.
+        macro_rules! with_algorithms {
+            ($m:ident) => {
+                $m!($($module::$ty),*);
+            };
+        }
+        pub(crate) use with_algorithms;
+    };
+}
+
+// The registry: one line per algorithm, in the page's picker order.
+algorithms! {
+    raft::Raft,
+    bully::Bully,
+    zab::Zab,
+    paxos::Paxos,
+    lease::Lease,
+    kafka::Kafka,
+}

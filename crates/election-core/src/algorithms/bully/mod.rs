@@ -37,17 +37,19 @@
 #[cfg(test)]
 mod tests;
 
-use crate::collections::{Map, Set};
+use crate::engine::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::protocol::{NodeRef, Nodes};
-use crate::settings::{Settings, millis};
-use crate::view::NodeView;
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::protocol::{NodeRef, Nodes};
+use crate::engine::settings::{Settings, millis};
+use crate::engine::view::NodeView;
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// Bully timing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +89,7 @@ impl Settings for BullyConfig {
     }
 
     fn fields(&self) -> Vec<crate::settings::Field> {
-        use crate::settings::Field;
+        use crate::engine::settings::Field;
         vec![
             Field::millis("heartbeat", "Coordinator heartbeat", self.heartbeat_ms),
             Field::millis("failure-timeout", "Failure detector timeout", self.failure_timeout_ms),
@@ -255,7 +257,10 @@ impl Protocol for Bully {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "bully";
     const NAME: &'static str = "Bully";
+    const TAGLINE: &'static str =
+        "the highest live id wins. Split the network and write to both sides: two coordinators, split brain.";
     const TERM_LABEL: Option<&'static str> = None;
 
     fn validate(c: &BullyConfig, _nodes: usize) -> Result<(), Error> {
@@ -425,12 +430,12 @@ impl Protocol for Bully {
 
     /// The writes this process accepted as coordinator. Bully has no replication: a write is
     /// "committed" the moment a coordinator accepts it, on that coordinator alone.
-    fn log_view(&self) -> (Vec<crate::view::EntryView>, u64) {
-        let log: Vec<crate::view::EntryView> = self
+    fn log_view(&self) -> (Vec<crate::engine::view::EntryView>, u64) {
+        let log: Vec<crate::engine::view::EntryView> = self
             .writes
             .iter()
             .enumerate()
-            .map(|(i, (v, _))| crate::view::EntryView {
+            .map(|(i, (v, _))| crate::engine::view::EntryView {
                 index: i as u64 + 1,
                 term: 0,
                 label: format!("x={v}"),

@@ -1,8 +1,8 @@
 //! Bully handler tests, citing the rule each checks (Garcia-Molina 1982; Coulouris §15.3).
 
 use super::*;
-use crate::protocol::Effect;
-use crate::protocol::testing::{run_handler, sends};
+use crate::engine::protocol::Effect;
+use crate::engine::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<BullyMsg, BullyTimer>>;
 const PEERS: [NodeId; 5] = [1, 2, 3, 4, 5];

@@ -49,17 +49,19 @@
 #[cfg(test)]
 mod tests;
 
-use crate::collections::{Map, Set};
+use crate::engine::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::protocol::Nodes;
-use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::view::{EntryView, NodeView, Panel};
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::settings::{Field, Settings, millis, number, on_off};
+use crate::engine::view::{EntryView, NodeView, Panel};
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// The coordination store (ZooKeeper) node.
 pub const STORE: NodeId = 1;
@@ -1230,8 +1232,23 @@ impl Protocol for Kafka {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "kafka";
     const NAME: &'static str = "Kafka";
+    const TAGLINE: &'static str =
+        "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
+    const MIN_NODES: usize = 3;
     const TERM_LABEL: Option<&'static str> = Some("controller epoch");
+
+    fn for_comparison(config: &mut KafkaConfig) {
+        // One partition: every client write goes to it, like the other algorithms' single log.
+        config.partitions = 1;
+    }
+
+    fn write_target<N: Nodes<Self> + ?Sized>(nodes: &N, _stable: Option<NodeId>) -> Option<NodeId> {
+        // Clients write to the partition's leader (p0, as the store recorded it: the
+        // partition table's "leader" column), not to the controller.
+        nodes.iter().find_map(|n| n.proto.stored_leader(0))
+    }
 
     fn validate(c: &KafkaConfig, nodes: usize) -> Result<(), Error> {
         if nodes < 3 {

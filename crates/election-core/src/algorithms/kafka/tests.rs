@@ -39,7 +39,7 @@ fn stale_controller_epoch_is_rejected() {
     let c = KafkaConfig::default();
     let peers = [1, 2, 3, 4];
     let mut k = Kafka::new(3, &peers, &c);
-    let mut rng = crate::rng::Stream::new(1, 3);
+    let mut rng = crate::engine::rng::Stream::new(1, 3);
     let mut out = Vec::new();
     let mut ctx = Ctx::new(0, 3, &peers, &mut rng, &mut out);
     k.on_message(
@@ -70,7 +70,7 @@ fn stale_controller_epoch_is_rejected() {
     assert_eq!(b.replicas[&0].leader, Some(2), "the zombie controller's request was fenced");
     assert!(
         out.iter()
-            .any(|e| matches!(e, crate::protocol::Effect::Note(n) if n.contains("stale controller epoch 4")))
+            .any(|e| matches!(e, crate::engine::protocol::Effect::Note(n) if n.contains("stale controller epoch 4")))
     );
 }
 
@@ -97,7 +97,7 @@ fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
         version: 2,
     };
     for msg in [lai(1), updated, lai(1)] {
-        crate::protocol::testing::run_handler(&mut k, 3, &peers, 0, |k, ctx| k.on_message(ctx, 2, msg));
+        crate::engine::protocol::testing::run_handler(&mut k, 3, &peers, 0, |k, ctx| k.on_message(ctx, 2, msg));
     }
     let Node::Broker(b) = &k.node else { panic!() };
     assert_eq!(b.replicas[&0].isr, vec![2, 3, 4], "the delayed version-1 state was ignored");

@@ -40,17 +40,19 @@
 #[cfg(test)]
 mod tests;
 
-use crate::collections::Map;
+use crate::engine::collections::Map;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::protocol::Nodes;
-use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::settings::{Field, Settings, millis, number, on_off};
-use crate::view::{NodeView, Panel};
-use crate::{Micros, NodeId, fmt_time, ms};
+use crate::engine::error::Error;
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::settings::{Field, Settings, millis, number, on_off};
+use crate::engine::view::{NodeView, Panel};
+use crate::engine::time::{Micros, NodeId, fmt_time, ms};
 
 /// The lock service's node id.
 pub const SERVICE: NodeId = 1;
@@ -417,7 +419,12 @@ impl Protocol for Lease {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "lease";
     const NAME: &'static str = "Lease + fencing";
+    const TAGLINE: &'static str =
+        "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
+    const MIN_NODES: usize = 3;
+    const CLIENT_LOG: bool = false;
     const TERM_LABEL: Option<&'static str> = Some("token");
 
     fn validate(c: &LeaseConfig, nodes: usize) -> Result<(), Error> {

@@ -1,8 +1,8 @@
 //! Lease handler tests (Chubby §2.4, Kleppmann 2016).
 
 use super::*;
-use crate::protocol::Effect;
-use crate::protocol::testing::{run_handler, sends};
+use crate::engine::protocol::Effect;
+use crate::engine::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<LeaseMsg, LeaseTimer>>;
 const PEERS: [NodeId; 4] = [1, 2, 3, 4];

@@ -40,17 +40,20 @@
 #[cfg(test)]
 mod tests;
 
-use crate::collections::{Map, Set};
+use crate::engine::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::protocol::Nodes;
-use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::settings::{Field, Settings, millis, millis_range, on_off};
-use crate::view::{EntryView, NodeView};
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::rng::Stream;
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::settings::{Field, Settings, millis, millis_range, on_off};
+use crate::engine::view::{EntryView, NodeView};
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// Paxos settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -395,8 +398,15 @@ impl Protocol for Paxos {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "paxos";
     const NAME: &'static str = "Paxos";
+    const TAGLINE: &'static str =
+        "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
     const TERM_LABEL: Option<&'static str> = Some("ballot");
+
+    fn randomize(config: &mut PaxosConfig, rng: &mut Stream) {
+        config.leader_lease = rng.chance_ppm(500_000);
+    }
 
     fn validate(c: &PaxosConfig, _nodes: usize) -> Result<(), Error> {
         if c.election_timeout_ms_min > c.election_timeout_ms_max {

@@ -1,8 +1,8 @@
 //! Paxos handler tests (Lamport, Paxos Made Simple).
 
 use super::*;
-use crate::protocol::Effect;
-use crate::protocol::testing::{run_handler, sends};
+use crate::engine::protocol::Effect;
+use crate::engine::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<PaxosMsg, PaxosTimer>>;
 const PEERS: [NodeId; 3] = [1, 2, 3];

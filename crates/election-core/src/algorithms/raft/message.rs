@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::protocol::Message;
+use crate::engine::protocol::Message;
 
 /// One entry of the replicated log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,16 +54,19 @@ mod monitor;
 #[cfg(test)]
 mod tests;
 
-use crate::collections::Set;
+use crate::engine::collections::Set;
 use std::fmt;
 
 pub use message::{Entry, EntryData, RaftMsg};
 pub use monitor::RaftMonitor;
 
-use crate::error::Error;
-use crate::protocol::{Ctx, Protocol, Request, Role, Status};
-use crate::view::{EntryView, NodeView};
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::rng::Stream;
+use crate::engine::protocol::{Ctx, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::view::{EntryView, NodeView};
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// Raft timing and options.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,7 +98,7 @@ impl Default for RaftConfig {
 
 impl crate::settings::Settings for RaftConfig {
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
-        use crate::settings::{millis, millis_range, on_off};
+        use crate::engine::settings::{millis, millis_range, on_off};
         match key {
             "election" => {
                 (self.election_timeout_ms_min, self.election_timeout_ms_max) = millis_range(key, v)?
@@ -109,7 +112,7 @@ impl crate::settings::Settings for RaftConfig {
     }
 
     fn fields(&self) -> Vec<crate::settings::Field> {
-        use crate::settings::Field;
+        use crate::engine::settings::Field;
         vec![
             Field::range(
                 "election",
@@ -585,9 +588,17 @@ impl Protocol for Raft {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "raft";
     const NAME: &'static str = "Raft";
+    const TAGLINE: &'static str =
+        "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.";
     const TERM_LABEL: Option<&'static str> = Some("term");
     const SUPPORTS_TRANSFER: bool = true;
+
+    fn randomize(config: &mut RaftConfig, rng: &mut Stream) {
+        config.pre_vote = rng.chance_ppm(500_000);
+        config.check_quorum = rng.chance_ppm(500_000);
+    }
 
     fn validate(config: &RaftConfig, _nodes: usize) -> Result<(), Error> {
         config.validate()

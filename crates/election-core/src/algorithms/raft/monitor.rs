@@ -1,11 +1,12 @@
 //! Raft's safety invariants, checked after every event (see the module doc for sources).
 
-use crate::collections::{Map, Set};
+use crate::engine::collections::{Map, Set};
 
 use super::{Entry, Raft};
-use crate::protocol::Nodes;
-use crate::protocol::{Monitor, Role};
-use crate::{Micros, NodeId};
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::Monitor;
+use crate::engine::view::Role;
+use crate::engine::time::{Micros, NodeId};
 
 /// Cross-node, cross-time record of what Raft promised.
 #[derive(Debug, Clone, Default)]

@@ -1,8 +1,8 @@
 //! Handler tests: each asserts the exact effects a handler emits, citing the rule it checks.
 
 use super::*;
-use crate::protocol::Effect;
-use crate::protocol::testing::{run_handler, sends};
+use crate::engine::protocol::Effect;
+use crate::engine::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<RaftMsg, RaftTimer>>;
 

@@ -38,17 +38,20 @@
 #[cfg(test)]
 mod tests;
 
-use crate::collections::{Map, Set};
+use crate::engine::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::protocol::Nodes;
-use crate::protocol::{Ctx, Message, Monitor, Protocol, Request, Role, Status};
-use crate::settings::{Field, Settings, millis};
-use crate::view::{EntryView, NodeView};
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::rng::Stream;
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::input::Request;
+use crate::engine::view::Role;
+use crate::engine::settings::{Field, Settings, millis};
+use crate::engine::view::{EntryView, NodeView};
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// ZooKeeper settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -634,8 +637,17 @@ impl Protocol for Zab {
         Self::Monitor::default()
     }
 
+    const ID: &'static str = "zab";
     const NAME: &'static str = "ZooKeeper (ZAB)";
+    const TAGLINE: &'static str =
+        "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
     const TERM_LABEL: Option<&'static str> = Some("epoch");
+
+    fn randomize(config: &mut ZabConfig, _rng: &mut Stream) {
+        // ZooKeeper's 60 s maximum re-send interval can leave a server silent for up to a
+        // minute after a long partition; sweeps cap it so the 5 s liveness bound applies.
+        config.notification_max_ms = 1_600;
+    }
 
     fn validate(c: &ZabConfig, _nodes: usize) -> Result<(), Error> {
         crate::settings::check_millis(

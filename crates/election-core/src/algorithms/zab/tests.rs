@@ -1,8 +1,8 @@
 //! ZooKeeper tests: the vote order table and FastLeaderElection handler rules.
 
 use super::*;
-use crate::protocol::Effect;
-use crate::protocol::testing::{run_handler, sends};
+use crate::engine::protocol::Effect;
+use crate::engine::protocol::testing::{run_handler, sends};
 
 type Out = Vec<Effect<ZabMsg, ZabTimer>>;
 const PEERS: [NodeId; 3] = [1, 2, 3];

@@ -1,10 +1,11 @@
 //! Serializable views: the only thing the user interface sees of a simulation.
 
-use serde::Serialize;
+use std::fmt;
 
-use crate::net::LinkState;
-use crate::protocol::Role;
-use crate::{Micros, NodeId};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::net::LinkState;
+use crate::engine::time::{Micros, NodeId};
 
 /// Liveness of a node process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,4 +135,53 @@ pub struct Panel {
     pub columns: Vec<String>,
     /// Rows of cells.
     pub rows: Vec<Vec<String>>,
+}
+
+/// The role of a node, shared across algorithms so the UI can colour it.
+///
+/// Each role has a colour *and* a letter so that it stays readable without colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Follows a leader (Raft follower, ZAB FOLLOWING, Bully non-coordinator, Kafka broker).
+    Follower,
+    /// Asking for pre-votes without disturbing the cluster (Raft PreVote, dissertation §9.6).
+    PreCandidate,
+    /// Campaigning for leadership (Raft candidate, ZAB LOOKING, Bully electing, Paxos proposer).
+    Candidate,
+    /// The leader (Raft leader, ZAB LEADING, Bully coordinator, Kafka controller, lock holder).
+    Leader,
+}
+
+impl Role {
+    /// One letter for colour-blind-safe drawing.
+    pub fn letter(self) -> char {
+        match self {
+            Role::Follower => 'F',
+            Role::PreCandidate => 'P',
+            Role::Candidate => 'C',
+            Role::Leader => 'L',
+        }
+    }
+
+    /// Lower-case name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+
+    /// True for [`Role::Leader`].
+    pub fn is_leader(self) -> bool {
+        self == Role::Leader
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }

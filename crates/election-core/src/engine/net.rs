@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::{Micros, NodeId, ms};
+use crate::engine::error::Error;
+use crate::engine::time::{Micros, NodeId, ms};
 
 /// Network settings shared by every link.
 ///

@@ -7,16 +7,16 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use crate::collections::Map;
+use crate::engine::collections::Map;
 
-use crate::error::Error;
-use crate::net::{LinkState, Links, NetConfig};
-use crate::protocol::{Ctx, Effect, Message, Monitor, NodeRef, Nodes, Protocol, Status};
-use crate::rng::{NETWORK_STREAM, Stream};
-use crate::session::Input;
-use crate::trace::{DropReason, TraceEvent, TraceKind};
-use crate::view::{ClusterView, LinkView, Liveness, MessageView, NodeView};
-use crate::{MAX_NODES, Micros, NodeId};
+use crate::engine::error::Error;
+use crate::engine::input::Input;
+use crate::engine::net::{LinkState, Links, NetConfig};
+use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState, Nodes, Protocol, Status};
+use crate::engine::rng::{NETWORK_STREAM, Stream};
+use crate::engine::time::{MAX_NODES, Micros, NodeId};
+use crate::engine::trace::{DropReason, TraceEvent, TraceKind};
+use crate::engine::view::{ClusterView, LinkView, Liveness, MessageView, NodeView};
 
 /// Cluster-level settings of a simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,17 +37,6 @@ impl SimConfig {
         }
         self.net.validate()
     }
-}
-
-/// Whether a node process runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeState {
-    /// Running.
-    Up,
-    /// Crashed.
-    Down,
-    /// Stalled until `until` (or until resumed when `None`).
-    Paused { until: Option<Micros> },
 }
 
 #[derive(Debug, Clone)]

@@ -16,14 +16,14 @@
 //! stream after it ([`Simulation::reseed`]); a trial stops at 10 s (counted as "over 10 s").
 
 use crate::algorithms::raft::{Raft, RaftConfig};
-use crate::any::AlgorithmConfig;
-use crate::any_protocol::{AnyProtocol, Project, Variant};
-use crate::net::NetConfig;
-use crate::protocol::{Nodes, Protocol, Request, Role};
-use crate::rng::Stream;
-use crate::session::Input;
-use crate::sim::{SimConfig, Simulation};
-use crate::{Micros, NodeId, ms};
+use crate::engine::input::{Input, Request};
+use crate::engine::net::NetConfig;
+use crate::engine::protocol::{Nodes, Protocol};
+use crate::engine::rng::Stream;
+use crate::engine::sim::{SimConfig, Simulation};
+use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::view::Role;
+use crate::registry::{AlgorithmConfig, AnyProtocol, Project, Variant};
 
 /// The top panel's timeout ranges (ms).
 pub const TOP_RANGES: [(u64, u64); 6] =

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{MAX_NODES, NodeId};
+use crate::engine::time::{MAX_NODES, NodeId};
 
 /// Everything that can be wrong with a request made of the simulator.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Side-by-side comparison: several algorithms, the same fault script, a table of outcomes.
 
-use crate::any::{Algorithm, AnySession, SessionSpec};
-use crate::session::Input;
-use crate::{Micros, NodeId, ms};
+use crate::engine::input::{Input, Request};
+use crate::engine::time::{Micros, NodeId, ms};
+use crate::lab::spec::{AnySession, SessionSpec};
+use crate::registry::Algorithm;
 
 /// A fault script that every algorithm can run. `Leader` actions pick whatever node leads in
 /// that algorithm at that moment.
@@ -81,20 +82,10 @@ pub fn compare_runs(
     algorithms.iter().filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script)).collect()
 }
 
-/// Where a client sends writes: the leader a majority follows, except in Kafka, where clients
-/// write to the partition's leader (p0, as the controller recorded it), not to the controller.
-fn write_target(s: &AnySession, stable: Option<NodeId>) -> Option<NodeId> {
-    if s.algorithm() != Algorithm::Kafka {
-        return stable;
-    }
-    // Partition 0's leader as the store has it (the partition table's "leader" column).
-    s.nodes_as::<crate::algorithms::kafka::Kafka>().find_map(|n| n.proto.stored_leader(0))
-}
-
 /// Values of client writes committed on some node at the end (`x=V` entries within a node's
 /// commit index), or `None` for the lease lock (no client log).
-fn committed_values(s: &AnySession) -> Option<crate::collections::Set<u64>> {
-    if s.algorithm() == Algorithm::Lease {
+fn committed_values(s: &AnySession) -> Option<crate::engine::collections::Set<u64>> {
+    if !s.algorithm().has_client_log() {
         return None;
     }
     let v = s.view();
@@ -109,10 +100,7 @@ fn committed_values(s: &AnySession) -> Option<crate::collections::Set<u64>> {
 
 fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Option<(Outcome, AnySession)> {
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
-    if algorithm == Algorithm::Kafka {
-        // One partition: every client write goes to it, like the other algorithms' single log.
-        spec.config.settings_mut().set("partitions", "1").ok()?;
-    }
+    spec.config.for_comparison();
     let mut s = AnySession::new(spec).ok()?;
     let n = nodes as NodeId;
     let mut leaderless = 0;
@@ -154,13 +142,13 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
         let now = s.stable_leader();
         // The client learns the leader when a majority follows one, and until then keeps
         // writing to the one it knew (it cannot tell a slow leader from a dead one either).
-        if let Some(l) = write_target(&s, now) {
+        if let Some(l) = s.write_target() {
             client_knows = Some(l);
         }
         if t >= WRITES.0 && t <= WRITES.2 && (t - WRITES.0) % WRITES.1 == 0 {
             writes += 1;
             if let Some(node) = client_knows {
-                let request = crate::protocol::Request::ClientWrite { value: u64::from(writes) };
+                let request = Request::ClientWrite { value: u64::from(writes) };
                 s.act(Input::Request { node, request }).ok()?;
             }
         }

@@ -1,7 +1,8 @@
 //! Text settings shared by scenario files and the CLI: `key=value` pairs per algorithm.
 
-use crate::Micros;
-use crate::scenario::parse_duration;
+use crate::engine::error::Error;
+use crate::engine::time::Micros;
+use crate::engine::units::{parse_duration, parse_range};
 
 /// How the page should offer a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +84,7 @@ pub fn millis(key: &str, v: &str) -> Result<u64, String> {
 
 /// A range of whole milliseconds (`150..300ms`).
 pub fn millis_range(key: &str, v: &str) -> Result<(u64, u64), String> {
-    crate::scenario::parse_range(v)
+    parse_range(v)
         .map(|(a, b)| (a / 1_000, b / 1_000))
         .ok_or_else(|| format!("bad {key} range '{v}' (write e.g. 150..300ms)"))
 }
@@ -94,10 +95,10 @@ pub fn number(key: &str, v: &str) -> Result<u64, String> {
 }
 
 /// Checks that every named duration is within `1..=max_ms` milliseconds.
-pub fn check_millis(durations: &[(&'static str, u64)], max_ms: u64) -> Result<(), crate::Error> {
+pub fn check_millis(durations: &[(&'static str, u64)], max_ms: u64) -> Result<(), Error> {
     for &(what, v) in durations {
         if v == 0 || v > max_ms {
-            return Err(crate::Error::Invalid { what, reason: format!("{v} ms is outside 1..={max_ms} ms") });
+            return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..={max_ms} ms") });
         }
     }
     Ok(())

@@ -8,11 +8,11 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
-use crate::rng::Stream;
-use crate::view::{EntryView, NodeView};
-use crate::{Micros, NodeId};
+use crate::engine::error::Error;
+use crate::engine::input::Request;
+use crate::engine::rng::Stream;
+use crate::engine::time::{Micros, NodeId};
+use crate::engine::view::{EntryView, NodeView, Panel, Role};
 
 /// A protocol message: every algorithm has one enum of them, named after its paper.
 pub trait Message: Clone + fmt::Debug + fmt::Display {
@@ -169,119 +169,6 @@ impl<'a, M, T> Ctx<'a, M, T> {
     }
 }
 
-/// A request a user (or a scenario) makes of one node.
-///
-/// In JSON an object with a `type` (`{"type": "client_write", "value": 5}`), read through the
-/// flat `RequestFields` (see [`Input`](crate::Input) for why).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", try_from = "RequestFields")]
-pub enum Request {
-    /// A client write of `value` sent to this node (a leader appends it; others redirect).
-    ClientWrite { value: u64 },
-    /// Make this node's election (or failure-detection) timer fire now.
-    Timeout,
-    /// Ask this node, if leader, to hand leadership to `to`.
-    TransferLeadership { to: NodeId },
-}
-
-/// The `type` of a [`Request`] in JSON.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum RequestType {
-    ClientWrite,
-    Timeout,
-    TransferLeadership,
-}
-
-/// Every field any [`Request`] has, as read from JSON.
-#[derive(Debug, Deserialize)]
-struct RequestFields {
-    #[serde(rename = "type")]
-    kind: RequestType,
-    value: Option<u64>,
-    to: Option<NodeId>,
-}
-
-impl TryFrom<RequestFields> for Request {
-    type Error = String;
-
-    fn try_from(f: RequestFields) -> Result<Self, String> {
-        Ok(match f.kind {
-            RequestType::ClientWrite => {
-                Request::ClientWrite { value: required(f.value, "value", "client_write request")? }
-            }
-            RequestType::Timeout => Request::Timeout,
-            RequestType::TransferLeadership => {
-                Request::TransferLeadership { to: required(f.to, "to", "transfer_leadership request")? }
-            }
-        })
-    }
-}
-
-/// A field that the JSON of `of` ("a crash input") must have.
-pub(crate) fn required<T>(v: Option<T>, field: &str, of: &str) -> Result<T, String> {
-    v.ok_or_else(|| format!("missing field `{field}` of a {of}"))
-}
-
-impl fmt::Display for Request {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Request::ClientWrite { value } => write!(f, "write {value}"),
-            Request::Timeout => write!(f, "timeout"),
-            Request::TransferLeadership { to } => write!(f, "transfer to n{to}"),
-        }
-    }
-}
-
-/// The role of a node, shared across algorithms so the UI can colour it.
-///
-/// Each role has a colour *and* a letter so that it stays readable without colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Follows a leader (Raft follower, ZAB FOLLOWING, Bully non-coordinator, Kafka broker).
-    Follower,
-    /// Asking for pre-votes without disturbing the cluster (Raft PreVote, dissertation §9.6).
-    PreCandidate,
-    /// Campaigning for leadership (Raft candidate, ZAB LOOKING, Bully electing, Paxos proposer).
-    Candidate,
-    /// The leader (Raft leader, ZAB LEADING, Bully coordinator, Kafka controller, lock holder).
-    Leader,
-}
-
-impl Role {
-    /// One letter for colour-blind-safe drawing.
-    pub fn letter(self) -> char {
-        match self {
-            Role::Follower => 'F',
-            Role::PreCandidate => 'P',
-            Role::Candidate => 'C',
-            Role::Leader => 'L',
-        }
-    }
-
-    /// Lower-case name used in traces.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::PreCandidate => "pre-candidate",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
-
-    /// True for [`Role::Leader`].
-    pub fn is_leader(self) -> bool {
-        self == Role::Leader
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// The observable summary of a node that the simulation tracks to narrate role changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Status {
@@ -307,8 +194,21 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// Cross-node safety checker, run after every event.
     type Monitor: Monitor<Self> + Clone + fmt::Debug;
 
+    /// Identifier used in files, URLs and the CLI (`raft`).
+    const ID: &'static str;
+
     /// Short display name ("Raft").
     const NAME: &'static str;
+
+    /// One sentence on what to try, shown under the page's algorithm picker.
+    const TAGLINE: &'static str;
+
+    /// The smallest cluster the algorithm accepts.
+    const MIN_NODES: usize = 1;
+
+    /// Whether client writes end up in a replicated log whose committed `x=V` entries the
+    /// comparison counts (a lease lock's job writes are not client writes).
+    const CLIENT_LOG: bool = true;
 
     /// What the algorithm calls its leadership clock ("term", "epoch", "ballot"), if any.
     const TERM_LABEL: Option<&'static str>;
@@ -317,7 +217,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     const SUPPORTS_TRANSFER: bool = false;
 
     /// Checks the settings for a cluster of `nodes` nodes.
-    fn validate(config: &Self::Config, nodes: usize) -> Result<(), crate::Error>;
+    fn validate(config: &Self::Config, nodes: usize) -> Result<(), Error>;
 
     /// The safety checker for a cluster with these settings.
     fn monitor(config: &Self::Config) -> Self::Monitor;
@@ -338,8 +238,19 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
         Self::SUPPORTS_TRANSFER
     }
 
-    /// An algorithm-specific table for the whole cluster (see [`Panel`](crate::view::Panel)).
-    fn panel<N: Nodes<Self> + ?Sized>(_nodes: &N) -> Option<crate::view::Panel> {
+    /// Draws the settings a seed sweep varies (only safe configurations).
+    fn randomize(_config: &mut Self::Config, _rng: &mut Stream) {}
+
+    /// The settings the comparison runs with, from the defaults.
+    fn for_comparison(_config: &mut Self::Config) {}
+
+    /// Where a client sends a write: by default the leader a majority follows (`stable`).
+    fn write_target<N: Nodes<Self> + ?Sized>(_nodes: &N, stable: Option<NodeId>) -> Option<NodeId> {
+        stable
+    }
+
+    /// An algorithm-specific table for the whole cluster (see [`Panel`](Panel)).
+    fn panel<N: Nodes<Self> + ?Sized>(_nodes: &N) -> Option<Panel> {
         None
     }
 
@@ -388,13 +299,24 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     }
 }
 
+/// Whether a node process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    /// Running.
+    Up,
+    /// Crashed.
+    Down,
+    /// Stalled until `until` (or until resumed when `None`).
+    Paused { until: Option<Micros> },
+}
+
 /// What a monitor or a panel sees of one node: its id, whether it runs, its protocol state.
 #[derive(Debug)]
 pub struct NodeRef<'a, P> {
     /// Node id.
     pub id: NodeId,
     /// Up, down or paused.
-    pub state: crate::sim::NodeState,
+    pub state: NodeState,
     /// The algorithm's state machine.
     pub proto: &'a P,
 }
@@ -409,12 +331,12 @@ impl<P> Copy for NodeRef<'_, P> {}
 impl<P> NodeRef<'_, P> {
     /// True when the process is running (not crashed, not paused).
     pub fn is_up(&self) -> bool {
-        self.state == crate::sim::NodeState::Up
+        self.state == NodeState::Up
     }
 
     /// True when the process has not crashed (it may be paused).
     pub fn is_alive(&self) -> bool {
-        self.state != crate::sim::NodeState::Down
+        self.state != NodeState::Down
     }
 }
 
@@ -463,8 +385,8 @@ pub trait Monitor<P: Protocol> {
 #[cfg(test)]
 pub(crate) mod testing {
     use super::{Ctx, Effect, Protocol};
-    use crate::rng::Stream;
-    use crate::{Micros, NodeId};
+    use crate::engine::rng::Stream;
+    use crate::engine::time::{Micros, NodeId};
 
     /// Runs `f` on node `me` of a cluster `peers` at time `now` (random stream of seed 1) and
     /// returns the effects it emitted.

@@ -10,9 +10,9 @@ use std::hash::Hasher;
 
 use serde::Serialize;
 
-use crate::protocol::Role;
-use crate::session::Input;
-use crate::{Micros, NodeId, fmt_time};
+use crate::engine::input::Input;
+use crate::engine::time::{Micros, NodeId, fmt_time};
+use crate::engine::view::Role;
 
 /// One thing that happened at virtual time `t`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,211 +8,16 @@
 //! The rule that makes replays identical to live runs: an input at time `t` is applied after
 //! every event with time `<= t` and before any event with time `> t`.
 
-use std::fmt;
+use serde::Serialize;
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::Error;
-use crate::net::NetConfig;
-use crate::protocol::{Protocol, Request, required};
-use crate::sim::{SimConfig, Simulation};
-use crate::trace::TraceEvent;
-use crate::view::ClusterView;
-use crate::{Micros, NodeId, fmt_time};
-
-/// Something a user does to the cluster.
-///
-/// In JSON an object with a `type` (`{"type": "crash", "node": 3}`). It is read through the
-/// flat `InputFields`: serde's derive for an internally tagged enum buffers every object
-/// into a generic tree first, which was a twelfth of the page's WebAssembly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", try_from = "InputFields")]
-pub enum Input {
-    /// Crash a node: volatile state is lost, durable state kept.
-    Crash { node: NodeId },
-    /// Restart a crashed node.
-    Restart { node: NodeId },
-    /// Stall a node (GC pause) for `for_us` microseconds, or until resumed when `None`.
-    Pause {
-        node: NodeId,
-        #[serde(default)]
-        for_us: Option<Micros>,
-    },
-    /// Resume a paused node.
-    Resume { node: NodeId },
-    /// Cut the link `from -> to` (and `to -> from` when `both`).
-    Cut { from: NodeId, to: NodeId, both: bool },
-    /// Heal the link `from -> to` (and `to -> from` when `both`).
-    Heal { from: NodeId, to: NodeId, both: bool },
-    /// Cut every link to and from `node`.
-    Isolate { node: NodeId },
-    /// Split the cluster into groups (unlisted nodes form one more group).
-    Partition { groups: Vec<Vec<NodeId>> },
-    /// Heal every link.
-    HealAll,
-    /// A request to one node.
-    Request { node: NodeId, request: Request },
-    /// Change the network settings.
-    Network { net: NetConfig },
-}
-
-/// The `type` of an [`Input`] in JSON.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum InputType {
-    Crash,
-    Restart,
-    Pause,
-    Resume,
-    Cut,
-    Heal,
-    Isolate,
-    Partition,
-    HealAll,
-    Request,
-    Network,
-}
-
-/// Every field any [`Input`] has, as read from JSON; [`Input::try_from`] checks that the
-/// `type` has the fields it needs.
-#[derive(Debug, Deserialize)]
-struct InputFields {
-    #[serde(rename = "type")]
-    kind: InputType,
-    node: Option<NodeId>,
-    for_us: Option<Micros>,
-    from: Option<NodeId>,
-    to: Option<NodeId>,
-    both: Option<bool>,
-    groups: Option<Vec<Vec<NodeId>>>,
-    request: Option<Request>,
-    net: Option<NetConfig>,
-}
-
-impl TryFrom<InputFields> for Input {
-    type Error = String;
-
-    fn try_from(f: InputFields) -> Result<Self, String> {
-        Ok(match f.kind {
-            InputType::Crash => Input::Crash { node: required(f.node, "node", "crash input")? },
-            InputType::Restart => Input::Restart { node: required(f.node, "node", "restart input")? },
-            InputType::Pause => {
-                Input::Pause { node: required(f.node, "node", "pause input")?, for_us: f.for_us }
-            }
-            InputType::Resume => Input::Resume { node: required(f.node, "node", "resume input")? },
-            InputType::Cut => Input::Cut {
-                from: required(f.from, "from", "cut input")?,
-                to: required(f.to, "to", "cut input")?,
-                both: required(f.both, "both", "cut input")?,
-            },
-            InputType::Heal => Input::Heal {
-                from: required(f.from, "from", "heal input")?,
-                to: required(f.to, "to", "heal input")?,
-                both: required(f.both, "both", "heal input")?,
-            },
-            InputType::Isolate => Input::Isolate { node: required(f.node, "node", "isolate input")? },
-            InputType::Partition => {
-                Input::Partition { groups: required(f.groups, "groups", "partition input")? }
-            }
-            InputType::HealAll => Input::HealAll,
-            InputType::Request => Input::Request {
-                node: required(f.node, "node", "request input")?,
-                request: required(f.request, "request", "request input")?,
-            },
-            InputType::Network => Input::Network { net: required(f.net, "net", "network input")? },
-        })
-    }
-}
-
-impl Input {
-    /// Checks this input against a cluster of `nodes` nodes: every node it names (a
-    /// leadership transfer's target too) exists, and new network settings are valid.
-    pub fn validate(&self, nodes: usize) -> Result<(), Error> {
-        let mut named = self.nodes();
-        if let Input::Request { request: Request::TransferLeadership { to }, .. } = self {
-            named.push(*to);
-        }
-        if let Some(&node) = named.iter().find(|&&n| n == 0 || usize::from(n) > nodes) {
-            return Err(Error::UnknownNode { node, nodes });
-        }
-        if let Input::Network { net } = self {
-            net.validate()?;
-        }
-        Ok(())
-    }
-
-    /// Node ids this input names.
-    pub fn nodes(&self) -> Vec<NodeId> {
-        match self {
-            Input::Crash { node }
-            | Input::Restart { node }
-            | Input::Pause { node, .. }
-            | Input::Resume { node }
-            | Input::Isolate { node }
-            | Input::Request { node, .. } => vec![*node],
-            Input::Cut { from, to, .. } | Input::Heal { from, to, .. } => vec![*from, *to],
-            Input::Partition { groups } => groups.iter().flatten().copied().collect(),
-            Input::HealAll | Input::Network { .. } => Vec::new(),
-        }
-    }
-}
-
-fn fmt_group(f: &mut fmt::Formatter<'_>, g: &[NodeId]) -> fmt::Result {
-    f.write_str("{")?;
-    for (i, n) in g.iter().enumerate() {
-        if i > 0 {
-            f.write_str(",")?;
-        }
-        write!(f, "n{n}")?;
-    }
-    f.write_str("}")
-}
-
-impl fmt::Display for Input {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Input::Crash { node } => write!(f, "crash n{node}"),
-            Input::Restart { node } => write!(f, "restart n{node}"),
-            Input::Pause { node, for_us: Some(d) } => write!(f, "pause n{node} for {}", fmt_time(*d)),
-            Input::Pause { node, for_us: None } => write!(f, "pause n{node}"),
-            Input::Resume { node } => write!(f, "resume n{node}"),
-            Input::Cut { from, to, both } => {
-                write!(f, "cut n{from} {} n{to}", if *both { "<->" } else { "->" })
-            }
-            Input::Heal { from, to, both } => {
-                write!(f, "heal n{from} {} n{to}", if *both { "<->" } else { "->" })
-            }
-            Input::Isolate { node } => write!(f, "isolate n{node}"),
-            Input::Partition { groups } => {
-                f.write_str("partition")?;
-                for g in groups {
-                    f.write_str(" ")?;
-                    fmt_group(f, g)?;
-                }
-                Ok(())
-            }
-            Input::HealAll => write!(f, "heal all"),
-            Input::Request { node, request } => write!(f, "{request} at n{node}"),
-            Input::Network { net } => write!(
-                f,
-                "network latency={}..{} loss={}ppm duplicate={}ppm",
-                fmt_time(net.latency_us_min),
-                fmt_time(net.latency_us_max),
-                net.loss_ppm,
-                net.duplicate_ppm
-            ),
-        }
-    }
-}
-
-/// An input and the time it is applied at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimedInput {
-    /// Virtual time of the input.
-    pub at: Micros,
-    /// The input.
-    pub input: Input,
-}
+use crate::engine::error::Error;
+use crate::engine::input::{Input, TimedInput};
+use crate::engine::net::NetConfig;
+use crate::engine::protocol::Protocol;
+use crate::engine::sim::{NodeSlot, SimConfig, Simulation};
+use crate::engine::time::{Micros, NodeId};
+use crate::engine::trace::{EMPTY_TRACE_HASH, TraceEvent, TraceKind, extend_hash};
+use crate::engine::view::ClusterView;
 
 /// What a timeline marker marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -241,11 +46,11 @@ pub struct Marker {
 
 fn marker_for(e: &TraceEvent, index: usize) -> Option<Marker> {
     let (kind, label) = match &e.kind {
-        crate::TraceKind::Role { node, to, .. } if to.is_leader() => {
+        TraceKind::Role { node, to, .. } if to.is_leader() => {
             (MarkerKind::Leader, format!("n{node} becomes leader"))
         }
-        crate::TraceKind::Input { input } => (MarkerKind::Input, input.to_string()),
-        crate::TraceKind::Violation { text } => (MarkerKind::Violation, text.clone()),
+        TraceKind::Input { input } => (MarkerKind::Input, input.to_string()),
+        TraceKind::Violation { text } => (MarkerKind::Violation, text.clone()),
         _ => return None,
     };
     Some(Marker { t: e.t, index, kind, label })
@@ -298,7 +103,7 @@ pub struct Session<P: Protocol> {
 
 impl<P: Protocol> Session<P> {
     /// A session that will apply `inputs` (sorted by time) as time passes. The cursor is at 0.
-    pub fn new(config: SimConfig, proto_config: P::Config, inputs: Vec<TimedInput>) -> Result<Self, Error> {
+    pub fn start(config: SimConfig, proto_config: P::Config, inputs: Vec<TimedInput>) -> Result<Self, Error> {
         let mut sim = Simulation::new(config, proto_config)?;
         for (i, ti) in inputs.iter().enumerate() {
             sim.validate_input(&ti.input)?;
@@ -311,7 +116,7 @@ impl<P: Protocol> Session<P> {
         }
         let trace = sim.take_trace();
         let cursor_trace_len = trace.len();
-        let hash = trace.iter().fold(crate::trace::EMPTY_TRACE_HASH, crate::trace::extend_hash);
+        let hash = trace.iter().fold(EMPTY_TRACE_HASH, extend_hash);
         let checkpoints =
             vec![Checkpoint { sim: sim.clone(), applied: 0, trace_len: cursor_trace_len, hash }];
         Ok(Session {
@@ -330,6 +135,36 @@ impl<P: Protocol> Session<P> {
             checkpoint_every: CHECKPOINT_EVERY,
             horizon: 0,
         })
+    }
+
+    /// Steps (events and inputs) processed up to the cursor.
+    pub fn steps(&self) -> u64 {
+        self.sim.steps()
+    }
+
+    /// Cluster size.
+    pub fn nodes(&self) -> usize {
+        self.sim.config().nodes
+    }
+
+    /// The network settings in force at the cursor.
+    pub fn current_net(&self) -> NetConfig {
+        self.sim.config().net.clone()
+    }
+
+    /// The leader a majority follows right now.
+    pub fn stable_leader(&self) -> Option<NodeId> {
+        self.sim.stable_leader()
+    }
+
+    /// How many live nodes believe they lead right now.
+    pub fn believed_leaders(&self) -> usize {
+        self.sim.believed_leaders()
+    }
+
+    /// Invariant violations up to the cursor.
+    pub fn violations(&self) -> usize {
+        self.sim.violations()
     }
 
     /// The simulation at the cursor.
@@ -397,7 +232,7 @@ impl<P: Protocol> Session<P> {
     /// Test support: corrupts node state directly (no input can do this) to prove that the
     /// invariant checker reports violations.
     #[doc(hidden)]
-    pub fn corrupt_for_test(&mut self, f: impl FnOnce(&mut [crate::sim::NodeSlot<P>])) {
+    pub fn corrupt_for_test(&mut self, f: impl FnOnce(&mut [NodeSlot<P>])) {
         self.sim.corrupt_for_test(f);
         self.absorb_trace();
     }
@@ -410,7 +245,7 @@ impl<P: Protocol> Session<P> {
     fn absorb_trace(&mut self) {
         let events = self.sim.take_trace();
         for e in events {
-            self.cursor_hash = crate::trace::extend_hash(self.cursor_hash, &e);
+            self.cursor_hash = extend_hash(self.cursor_hash, &e);
             if self.cursor_trace_len < self.recorded_len {
                 // Replaying recorded history: determinism says it is the same event.
                 if self.cursor_trace_len >= self.trace_base {

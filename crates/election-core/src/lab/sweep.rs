@@ -5,12 +5,12 @@
 //! heals everything, and requires a stable leader within a bound. A failure names the seed and
 //! the exact command that replays it.
 
-use crate::any::{Algorithm, AnySession, SessionSpec};
-use crate::net::NetConfig;
-use crate::protocol::Request;
-use crate::rng::{SCHEDULE_STREAM, Stream};
-use crate::session::{Input, TimedInput};
-use crate::{Micros, NodeId, ms};
+use crate::engine::input::{Input, Request, TimedInput};
+use crate::engine::net::NetConfig;
+use crate::engine::rng::{SCHEDULE_STREAM, Stream};
+use crate::engine::time::{Micros, NodeId, ms};
+use crate::lab::spec::{AnySession, SessionSpec};
+use crate::registry::Algorithm;
 
 /// What one seed of a sweep did.
 #[derive(Debug, Clone, PartialEq, Eq)]

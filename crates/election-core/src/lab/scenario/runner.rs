@@ -1,0 +1,244 @@
+//! Running a scenario: [`Runner`] executes commands against one session and prints what
+//! happened; [`run_script`] runs a whole file, as the golden tests do.
+
+use std::fmt::Write as _;
+
+use super::command::{ActRef, Command, NodeArg, Show, err, parse_command};
+use super::script::{fixed_input, parse_script};
+use crate::engine::error::Error;
+use crate::engine::input::Input;
+use crate::engine::time::fmt_time;
+use crate::engine::view::Liveness;
+use crate::lab::spec::{AnySession, SessionSpec};
+
+/// Runs scenario commands against one session.
+#[derive(Debug, Default)]
+pub struct Runner {
+    session: Option<AnySession>,
+    printed: usize,
+    counted: Vec<(String, u64)>,
+    /// Print no trace (when only the resulting session matters).
+    quiet: bool,
+}
+
+impl Runner {
+    /// A runner that records nothing to print: for reading a script as a session.
+    pub(super) fn quiet() -> Self {
+        Runner { quiet: true, ..Runner::default() }
+    }
+
+    /// A runner with no session yet.
+    pub fn new() -> Self {
+        Runner::default()
+    }
+
+    /// The session, once `config` has run.
+    pub fn session(&self) -> Option<&AnySession> {
+        self.session.as_ref()
+    }
+
+    fn session_mut(&mut self, line: usize) -> Result<&mut AnySession, Error> {
+        self.session.as_mut().ok_or_else(|| err(line, "run 'config' first"))
+    }
+
+    fn to_input(&self, line: usize, a: &ActRef) -> Result<Input, Error> {
+        if let ActRef::Network(p) = a {
+            let mut net = self.session.as_ref().map(|s| s.current_net()).unwrap_or_default();
+            p.apply(&mut net);
+            return Ok(Input::Network { net });
+        }
+        let leader = self.session.as_ref().and_then(AnySession::stable_leader);
+        fixed_input(a, |r| match r {
+            NodeArg::Id(n) => Some(*n),
+            NodeArg::Leader => leader,
+        })
+        .ok_or_else(|| err(line, "there is no leader right now"))
+    }
+
+    fn new_trace(&mut self, show: Show) -> Vec<String> {
+        let Some(s) = &self.session else {
+            return Vec::new();
+        };
+        if self.quiet {
+            return Vec::new();
+        }
+        let trace = s.trace();
+        let out = trace[self.printed.min(trace.len())..]
+            .iter()
+            .filter(|e| show.keeps(e))
+            .map(ToString::to_string)
+            .collect();
+        self.printed = trace.len();
+        out
+    }
+
+    /// Executes one command line and returns its output lines.
+    pub fn exec(&mut self, line: usize, text: &str) -> Result<Vec<String>, Error> {
+        match parse_command(line, text)? {
+            Command::Config(spec) => {
+                let summary = describe_spec(&spec);
+                self.session = Some(AnySession::new(spec)?);
+                self.printed = 0;
+                self.counted.clear();
+                Ok(vec![summary])
+            }
+            Command::RunFor { d, show } => {
+                let s = self.session_mut(line)?;
+                let t = s.now().saturating_add(d);
+                s.advance_to(t);
+                Ok(self.new_trace(show))
+            }
+            Command::RunUntilNewLeader { max, show } => {
+                let s = self.session_mut(line)?;
+                let deadline = s.now().saturating_add(max);
+                if s.advance_until_new_leader(deadline).is_none() {
+                    return Err(err(
+                        line,
+                        format!("no new leader within {} (the story changed?)", fmt_time(max)),
+                    ));
+                }
+                Ok(self.new_trace(show))
+            }
+            Command::RunUntil { t, show } => {
+                let s = self.session_mut(line)?;
+                if t < s.now() {
+                    return Err(err(line, format!("time {} is already past", fmt_time(t))));
+                }
+                s.advance_to(t);
+                Ok(self.new_trace(show))
+            }
+            Command::Act(a) => {
+                self.session_mut(line)?;
+                let input = self.to_input(line, &a)?;
+                self.session_mut(line)?.act(input)?;
+                Ok(self.new_trace(Show::Default))
+            }
+            Command::Status => Ok(status_lines(self.session_mut(line)?)),
+            Command::Leader => {
+                let s = self.session_mut(line)?;
+                let v = s.view();
+                Ok(vec![match (s.stable_leader(), v.term_label) {
+                    (Some(l), Some(label)) => format!("n{l} ({label} {})", v.nodes[usize::from(l) - 1].term),
+                    (Some(l), None) => format!("n{l}"),
+                    (None, _) => "none".to_string(),
+                }])
+            }
+            Command::Hash => Ok(vec![format!("{:016x}", self.session_mut(line)?.trace_hash())]),
+            Command::Messages => {
+                let counts = self.session_mut(line)?.view().message_counts;
+                let before = std::mem::replace(&mut self.counted, counts.clone());
+                let mut out = Vec::new();
+                let mut total = 0;
+                for (k, n) in counts {
+                    let prev = before.iter().find(|(b, _)| *b == k).map_or(0, |(_, c)| *c);
+                    if n > prev {
+                        out.push(format!("{k}: {}", n - prev));
+                        total += n - prev;
+                    }
+                }
+                out.push(format!("total: {total}"));
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// One line summarising a spec, as `config` prints it.
+pub fn describe_spec(spec: &SessionSpec) -> String {
+    let mut s =
+        format!("{} nodes={} seed={} {}", spec.algorithm(), spec.nodes, spec.seed, spec.config.summary());
+    let n = &spec.net;
+    let _ = write!(s, " latency={}..{}", fmt_time(n.latency_us_min), fmt_time(n.latency_us_max));
+    if n.loss_ppm > 0 {
+        let _ = write!(s, " loss={}ppm", n.loss_ppm);
+    }
+    if n.duplicate_ppm > 0 {
+        let _ = write!(s, " duplicate={}ppm", n.duplicate_ppm);
+    }
+    s
+}
+
+/// One line per node: liveness, role, term, leader, vote, log and commit.
+pub fn status_lines(s: &AnySession) -> Vec<String> {
+    let v = s.view();
+    v.nodes
+        .iter()
+        .map(|n| {
+            let live = match n.liveness {
+                Liveness::Up => "up",
+                Liveness::Down => "down",
+                Liveness::Paused => "paused",
+            };
+            let mut line = format!("n{} {live}", n.id);
+            if !n.tag.is_empty() {
+                let _ = write!(line, " {}", n.tag);
+            }
+            let _ = write!(line, " {}", n.role);
+            if let Some(label) = v.term_label {
+                let _ = write!(line, " {label}={}", n.term);
+            }
+            let _ = write!(line, " leader={}", n.leader.map_or("-".to_string(), |x| format!("n{x}")));
+            if !n.summary.is_empty() {
+                let _ = write!(line, " {}", n.summary);
+            }
+            line
+        })
+        .collect()
+}
+
+/// Runs a whole scenario. Returns the file as it should be (outputs replaced by what
+/// happened), and the runner, for further checks. A command that fails prints `error: ...`
+/// as its output, so golden files can also pin error messages.
+pub fn run_script(text: &str) -> (String, Runner) {
+    let script = parse_script(text);
+    let mut runner = Runner::new();
+    let mut out = String::new();
+    for b in &script.blocks {
+        for p in &b.preamble {
+            out.push_str(p);
+            out.push('\n');
+        }
+        out.push_str(&b.command);
+        out.push_str("\n----\n");
+        let lines = runner.exec(b.line, &b.command).unwrap_or_else(|e| vec![format!("error: {e}")]);
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    for p in &script.trailer {
+        out.push_str(p);
+        out.push('\n');
+    }
+    (out, runner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_commands_name_the_problem() {
+        let e = parse_command(3, "crash x3").unwrap_err();
+        assert_eq!(e.to_string(), "line 3: expected a node like n3 or 'leader', got 'x3'");
+        let e = parse_command(4, "config algo=raft nodes=0 seed=1").unwrap_err();
+        assert_eq!(e, Error::ClusterSize(0));
+        let e = parse_command(5, "config algo=raft nodes=3 seed=1 election=300..150ms").unwrap_err();
+        assert!(matches!(e, Error::Range { .. }), "{e}");
+        assert!(parse_command(6, "fly n1").is_err());
+    }
+
+    #[test]
+    fn script_round_trip_keeps_comments() {
+        let text = "# hello\nconfig algo=raft nodes=3 seed=1\n----\nstale\n\n# bye\n";
+        let (out, _) = run_script(text);
+        assert!(out.starts_with("# hello\nconfig algo=raft nodes=3 seed=1\n----\nraft nodes=3"), "{out}");
+        assert!(out.ends_with("\n# bye\n"), "{out:?}");
+    }
+
+    #[test]
+    fn unknown_node_is_an_error_not_a_panic() {
+        let (out, _) = run_script("config algo=raft nodes=3 seed=1\ncrash n9\n");
+        assert!(out.contains("error: unknown node n9: this cluster has nodes n1..n3"), "{out}");
+    }
+}

@@ -1,0 +1,376 @@
+//! A scenario as a guided tour: narration bound to moments, and prediction questions that
+//! the simulation answers.
+
+use super::command::{NodeArg, err, parse_node};
+use super::runner::Runner;
+use super::script::parse_script;
+use crate::engine::error::Error;
+use crate::engine::time::{Micros, fmt_time};
+use crate::engine::view::Liveness;
+use crate::lab::spec::{AnySession, SessionSpec};
+
+/// A scenario turned into a guided tour: the session it builds (settings, seed and every
+/// timed action, with `leader` resolved) and its narration, bound to the times at which each
+/// block starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tour {
+    /// First narration line.
+    pub title: String,
+    /// The session to replay.
+    pub spec: SessionSpec,
+    /// Narration steps in time order.
+    pub steps: Vec<TourStep>,
+    /// When the script ends.
+    pub end: Micros,
+}
+
+/// One narration step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TourStep {
+    /// When it applies (the start of its block).
+    pub at: Micros,
+    /// The narration text.
+    pub text: String,
+    /// A prediction question asked at this step, answered by what the next block does.
+    pub question: Option<Question>,
+}
+
+/// An interview-practice question: `#? Which node leads next? | n1 | n2 | n3 => leader`.
+///
+/// Checks, evaluated after the block the question precedes has run (see `tests/README.md`):
+/// `leader` (the stable leader `nX`, or `none`), `violation` (`yes` if the block produced an
+/// invariant violation, else `no`), `role nX` (that node's role, e.g. `follower`),
+/// `committed VALUE` (`yes` if some node has committed an entry `VALUE` or `x=VALUE`),
+/// `rejected` (the client `nX` whose write the storage rejected during the block, or `none`),
+/// `gap` (how long after the block started a node became leader: the choice whose range,
+/// written `< 200 ms`, `200-400 ms` or `> 400 ms`, contains it; `never` if none did),
+/// `cell COLUMN ROW` (a cell of the algorithm's table, e.g. `cell leader p0` for Kafka).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// The question.
+    pub text: String,
+    /// The choices offered.
+    pub choices: Vec<String>,
+    /// The choice that matches what the simulation did.
+    pub answer: String,
+    /// Why (from `#!` lines under the question), shown once the user has answered.
+    pub explanation: String,
+    /// What the simulation measured, in words (e.g. "n3 became leader 212 ms later").
+    pub measured: String,
+}
+
+/// What a check needs to know about the moment before its block ran.
+struct Before {
+    t: Micros,
+    trace_len: usize,
+    violations: usize,
+    rejected: usize,
+}
+
+impl Before {
+    fn of(s: &AnySession) -> Before {
+        Before {
+            t: s.now(),
+            trace_len: s.trace().len(),
+            violations: s.violations(),
+            rejected: rejected_writes(s).len(),
+        }
+    }
+}
+
+/// Clients whose writes the algorithm's panel lists as rejected, oldest first.
+fn rejected_writes(s: &AnySession) -> Vec<String> {
+    let Some(panel) = s.view().panel else { return Vec::new() };
+    let client = panel.columns.iter().position(|c| c == "client");
+    let mut out: Vec<String> = panel
+        .rows
+        .iter()
+        .filter(|r| r.iter().any(|c| c.starts_with("rejected")))
+        .filter_map(|r| client.and_then(|i| r.get(i)).cloned())
+        .collect();
+    // Panels list the newest first.
+    out.reverse();
+    out
+}
+
+/// Parses a duration range choice: `< 200 ms`, `200-400 ms`, `> 400 ms` (milliseconds).
+fn parse_ms_range(choice: &str) -> Option<(u64, u64)> {
+    let c = choice.trim().strip_suffix("ms")?.trim();
+    if let Some(n) = c.strip_prefix('<') {
+        return Some((0, n.trim().parse().ok()?));
+    }
+    if let Some(n) = c.strip_prefix('>') {
+        return Some((n.trim().parse().ok()?, u64::MAX));
+    }
+    let (a, b) = c.split_once('-')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+fn parse_question(line: usize, q: &str) -> Result<(String, Vec<String>, String), Error> {
+    let (body, check) = q.split_once("=>").ok_or_else(|| err(line, "a question needs '=> check'"))?;
+    let mut parts = body.split('|').map(str::trim);
+    let text = parts.next().unwrap_or_default().to_string();
+    let choices: Vec<String> = parts.filter(|c| !c.is_empty()).map(String::from).collect();
+    if text.is_empty() || choices.len() < 3 {
+        return Err(err(
+            line,
+            "a question needs a text and at least three choices separated by | (a plausible wrong answer teaches most)",
+        ));
+    }
+    Ok((text, choices, check.trim().to_string()))
+}
+
+/// Evaluates a check after its block: (the answer, what was measured in words).
+fn evaluate_check(
+    line: usize,
+    check: &str,
+    choices: &[String],
+    session: &AnySession,
+    before: &Before,
+) -> Result<(String, String), Error> {
+    let words: Vec<&str> = check.split_whitespace().collect();
+    let plain = |a: String| Ok((a, String::new()));
+    match words.as_slice() {
+        ["leader"] => plain(session.stable_leader().map_or("none".to_string(), |l| format!("n{l}"))),
+        ["violation"] => {
+            plain(if session.violations() > before.violations { "yes" } else { "no" }.to_string())
+        }
+        ["committed", value] => {
+            let v = session.view();
+            let hit = v.nodes.iter().any(|n| {
+                n.log.iter().any(|e| {
+                    e.index <= n.commit
+                        && (e.label == *value || e.label.split_once('=').is_some_and(|(_, x)| x == *value))
+                })
+            });
+            plain(if hit { "yes" } else { "no" }.to_string())
+        }
+        ["cell", column, row] => {
+            let panel = session.view().panel.ok_or_else(|| err(line, "this algorithm has no table"))?;
+            let col = panel.columns.iter().position(|c| c == column).ok_or_else(|| {
+                err(line, format!("no column '{column}' (columns: {})", panel.columns.join(", ")))
+            })?;
+            let cell = panel
+                .rows
+                .iter()
+                .find(|r| r.first().is_some_and(|c| c == row))
+                .and_then(|r| r.get(col))
+                .ok_or_else(|| err(line, format!("no row '{row}' in the table")))?;
+            plain(cell.clone())
+        }
+        ["rejected"] => {
+            let all = rejected_writes(session);
+            plain(all.get(before.rejected).cloned().unwrap_or_else(|| "none".to_string()))
+        }
+        ["gap"] => {
+            let trace = session.trace();
+            let first =
+                trace.get(before.trace_len..).unwrap_or_default().iter().find_map(|e| match &e.kind {
+                    crate::TraceKind::Role { node, to, .. } if to.is_leader() => Some((*node, e.t)),
+                    _ => None,
+                });
+            let Some((node, t)) = first else {
+                return Ok(("never".to_string(), "no node became leader".into()));
+            };
+            let gap = t.saturating_sub(before.t);
+            let ms = gap / 1_000;
+            let answer = choices
+                .iter()
+                .find(|c| parse_ms_range(c).is_some_and(|(lo, hi)| lo <= ms && ms < hi))
+                .cloned()
+                .ok_or_else(|| err(line, format!("gap choices need ranges like '< 200 ms', '200-400 ms', '> 400 ms'; measured {ms} ms")))?;
+            Ok((answer, format!("n{node} became leader {} after this step began", fmt_time(gap))))
+        }
+        ["role", node] => {
+            let NodeArg::Id(id) = parse_node(line, node)? else {
+                return Err(err(line, "role needs a fixed node"));
+            };
+            let v = session.view();
+            let n = v
+                .nodes
+                .get(usize::from(id).wrapping_sub(1))
+                .ok_or_else(|| err(line, format!("no node {node}")))?;
+            plain(if n.liveness == Liveness::Down { "down".to_string() } else { n.role.to_string() })
+        }
+        _ => Err(err(
+            line,
+            format!(
+                "unknown check '{check}' (leader, violation, role nX, committed VALUE, rejected, gap, cell COLUMN ROW)"
+            ),
+        )),
+    }
+}
+
+/// Runs a scenario script and turns it into a [`Tour`]. Errors name the failing line.
+pub fn tour(text: &str) -> Result<Tour, Error> {
+    let script = parse_script(text);
+    let mut runner = Runner::new();
+    let mut steps: Vec<TourStep> = Vec::new();
+    let mut title = String::new();
+    for b in &script.blocks {
+        let narration: Vec<&str> = b
+            .preamble
+            .iter()
+            .filter(|l| !l.starts_with("#?") && !l.starts_with("#!"))
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let question = b
+            .preamble
+            .iter()
+            .find_map(|l| l.strip_prefix("#?"))
+            .map(|q| parse_question(b.line, q))
+            .transpose()?;
+        let at = runner.session().map_or(0, AnySession::now);
+        if title.is_empty()
+            && let Some(first) = narration.first()
+        {
+            title = first.to_string();
+        }
+        if !narration.is_empty() || question.is_some() {
+            let text = narration.join(" ");
+            match steps.last_mut() {
+                // The page shows one step per moment: narration at the same time is merged, and
+                // two questions at one moment cannot both be asked.
+                Some(last) if last.at == at => {
+                    if question.is_some() && last.question.is_some() {
+                        return Err(err(
+                            b.line,
+                            "two questions at the same moment: put a 'run' between them",
+                        ));
+                    }
+                    if !text.is_empty() {
+                        last.text.push(' ');
+                        last.text.push_str(&text);
+                    }
+                }
+                _ => steps.push(TourStep { at, text, question: None }),
+            }
+        }
+        let explanation: Vec<&str> =
+            b.preamble.iter().filter_map(|l| l.strip_prefix("#!")).map(str::trim).collect();
+        if !explanation.is_empty() && question.is_none() {
+            return Err(err(b.line, "'#!' explains a question: put it under a '#?' line"));
+        }
+        let before = runner.session().map(Before::of);
+        runner.exec(b.line, &b.command)?;
+        if let Some((text, choices, check)) = question {
+            let (session, before) =
+                runner.session().zip(before).ok_or_else(|| err(b.line, "a question needs a config first"))?;
+            let (answer, measured) = evaluate_check(b.line, &check, &choices, session, &before)?;
+            if !choices.contains(&answer) {
+                return Err(err(
+                    b.line,
+                    format!(
+                        "the question's answer is now '{answer}', which is not among its choices: the story changed"
+                    ),
+                ));
+            }
+            if let Some(last) = steps.last_mut() {
+                last.question =
+                    Some(Question { text, choices, answer, explanation: explanation.join(" "), measured });
+            }
+        }
+    }
+    let session = runner.session().ok_or_else(|| err(1, "the scenario has no config line"))?;
+    Ok(Tour { title, spec: session.spec(), steps, end: session.now() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::input::{Input, TimedInput};
+    use crate::engine::time::ms;
+    use crate::lab::scenario::run_script;
+
+    #[test]
+    fn a_tour_replays_its_scenario_and_binds_narration_to_times() {
+        let text = "# Title here\n# more\nconfig algo=raft nodes=5 seed=1\n\nrun for=400ms\n\n# Now crash it.\ncrash leader\n\nrun for=500ms\n";
+        let t = tour(text).unwrap();
+        assert_eq!(t.title, "Title here");
+        assert_eq!(t.steps[0], TourStep { at: 0, text: "Title here more".into(), question: None });
+        assert_eq!(t.steps[1].at, ms(400));
+        assert_eq!(t.end, ms(900));
+        // `crash leader` was resolved to a fixed node at 400 ms.
+        assert!(matches!(t.spec.inputs.as_slice(), [TimedInput { at: 400_000, input: Input::Crash { .. } }]));
+        // Replaying the spec gives the same trace as running the script.
+        let (_, runner) = run_script(text);
+        let mut replay = AnySession::new(t.spec.clone()).unwrap();
+        replay.advance_to(t.end);
+        assert_eq!(replay.trace_hash(), runner.session().unwrap().trace_hash());
+    }
+
+    #[test]
+    fn questions_are_answered_by_the_simulation() {
+        let text = "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n5 | none => leader\nrun for=400ms\n";
+        let t = tour(text).unwrap();
+        let q = t.steps.iter().find_map(|s| s.question.clone()).unwrap();
+        assert_eq!(q.answer, "n5");
+        let wrong =
+            "# t\nconfig algo=raft nodes=5 seed=1\n\n#? Who leads? | n1 | n2 | n3 => leader\nrun for=400ms\n";
+        let e = tour(wrong).unwrap_err().to_string();
+        assert!(e.contains("answer is now 'n5'"), "{e}");
+    }
+
+    fn question(text: &str) -> Question {
+        tour(text).unwrap().steps.iter().find_map(|s| s.question.clone()).unwrap()
+    }
+
+    #[test]
+    fn gap_measures_the_time_to_the_next_leader_and_explanations_are_kept() {
+        // leader-crash.txt: n5 crashed at 400 ms, n2 became leader at 617.293 ms.
+        let q = question(
+            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\ncrash leader\n\n#? How long? | < 100 ms | 100-300 ms | > 300 ms => gap\n#! Timeouts.\nrun for=600ms\n",
+        );
+        assert_eq!(q.answer, "100-300 ms");
+        assert_eq!(q.explanation, "Timeouts.");
+        assert_eq!(q.measured, "n2 became leader 217.293ms after this step began");
+        let none = question(
+            "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? How long? | < 1 ms | > 1 ms | never => gap\nrun for=100ms\n",
+        );
+        assert_eq!(none.answer, "never");
+        let bad = tour(
+            "# t\nconfig algo=raft nodes=5 seed=1\n#? How long? | soon | late | never => gap\nrun for=400ms\n",
+        );
+        assert!(bad.unwrap_err().to_string().contains("ranges like"));
+        let twice = tour(
+            "# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | n1 | none => leader\nrun for=400ms\n#? B? | yes | no | maybe => violation\ncrash n5\n#? C? | yes | no | maybe => violation\nrun for=1ms\n",
+        );
+        assert!(twice.unwrap_err().to_string().contains("line 8: two questions at the same moment"));
+        let two = tour("# t\nconfig algo=raft nodes=5 seed=1\n#? A? | n5 | none => leader\nrun for=400ms\n");
+        assert!(two.unwrap_err().to_string().contains("at least three choices"));
+        let stray = tour("# t\nconfig algo=raft nodes=5 seed=1\n#! Why.\nrun for=400ms\n");
+        assert!(stray.unwrap_err().to_string().contains("under a '#?' line"));
+    }
+
+    #[test]
+    fn committed_checks_the_logs() {
+        let t = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Commits? | yes | no | maybe => committed 5\nwrite leader 5\nrun for=1ms\n#? Now? | yes | no | maybe => committed 5\nrun for=200ms\n";
+        let qs: Vec<Question> = tour(t).unwrap().steps.into_iter().filter_map(|s| s.question).collect();
+        assert_eq!(qs.iter().map(|q| q.answer.as_str()).collect::<Vec<_>>(), ["no", "yes"]);
+    }
+
+    #[test]
+    fn rejected_names_the_fenced_client() {
+        // fencing-33-34.txt: n3's write with token 33 arrives after n4's with 34.
+        let q = question(
+            "# t\nconfig algo=lease nodes=4 seed=1 first-token=33\nrun until=610ms\npause n3 for=1000ms\n#? Which? | n3 | n4 | none => rejected\nrun for=1400ms\n",
+        );
+        assert_eq!(q.answer, "n3");
+    }
+
+    #[test]
+    fn run_until_new_leader_stops_when_a_majority_follows_another_node() {
+        let (out, runner) = run_script(
+            "config algo=raft nodes=5 seed=1\nrun for=400ms\ncrash leader\nrun until=new-leader max=2s\n",
+        );
+        let s = runner.session().unwrap();
+        assert_eq!(s.stable_leader(), Some(2), "{out}");
+        // n2 won at 617.293 ms; the third of five servers to follow it did so at 631.665 ms.
+        assert_eq!(s.now(), 631_665);
+        let (out, _) =
+            run_script("config algo=raft nodes=5 seed=1\nrun for=400ms\nrun until=new-leader max=50ms\n");
+        assert!(out.contains("error: line 3: no new leader within 50ms"), "{out}");
+    }
+}

@@ -86,7 +86,7 @@ macro_rules! registry {
         /// The algorithms the simulator knows, in the page's picker order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Algorithm {
-            $( #[doc = concat!("[`", stringify!($v), "`](crate::", stringify!($v), ").")] $v, )*
+            $( #[doc = concat!("The ", stringify!($v), " algorithm.")] $v, )*
         }
 
         impl Algorithm {
@@ -144,7 +144,7 @@ macro_rules! registry {
         /// In JSON `{"algorithm": "raft", "settings": {..}}`.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum AlgorithmConfig {
-            $( #[doc = concat!("Settings of [`", stringify!($v), "`](crate::", stringify!($v), ").")]
+            $( #[doc = concat!("Settings of ", stringify!($v), ".")]
                $v(<$v as Protocol>::Config), )*
         }
 

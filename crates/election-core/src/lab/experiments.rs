@@ -241,7 +241,7 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
     const H: f64 = 260.0;
     const PAD: f64 = 48.0;
     // Coordinates with one decimal, formatted with integers (see `crate::fixed`).
-    let f = |x: f64| crate::fixed(x, 1);
+    let f = |x: f64| crate::engine::time::fixed(x, 1);
     let colors = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9"];
     let x_of = |t_ms: f64| {
         let (lo, hi) = (10f64.log10(), 10_000f64.log10());

@@ -191,7 +191,9 @@ pub fn run_seed_session(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> (S
         t += step;
     }
     let first_violation = session.trace().iter().find_map(|e| match &e.kind {
-        crate::TraceKind::Violation { text } => Some(format!("t={} {text}", crate::fmt_time(e.t))),
+        crate::engine::trace::TraceKind::Violation { text } => {
+            Some(format!("t={} {text}", crate::engine::time::fmt_time(e.t)))
+        }
         _ => None,
     });
     let outcome = SeedOutcome {
@@ -234,7 +236,9 @@ pub fn bully_partition_scene(seed: u64) -> Option<bool> {
     s.advance_to(s.now() + ms(1_500));
     let view = s.view();
     let coordinator = |side: &[NodeId]| {
-        side.iter().copied().find(|&id| view.nodes[usize::from(id) - 1].role == crate::Role::Leader)
+        side.iter()
+            .copied()
+            .find(|&id| view.nodes[usize::from(id) - 1].role == crate::engine::view::Role::Leader)
     };
     let (a, b) = (coordinator(&side_a)?, coordinator(&side_b)?);
     s.act(Input::Request { node: a, request: Request::ClientWrite { value: 1 } }).ok()?;

@@ -34,19 +34,21 @@
 //!   form with timeouts `T` and `T'` used here.
 //! * Heartbeat failure detection is the usual textbook add-on; the paper assumes a perfect one.
 
+mod message;
+mod monitor;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::collections::{Map, Set};
-use std::fmt;
+pub use message::{BullyMsg, BullyTimer};
+pub use monitor::BullyMonitor;
+
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
-use crate::engine::protocol::{NodeRef, Nodes};
 use crate::engine::settings::{Settings, millis};
 use crate::engine::view::NodeView;
 use crate::engine::time::{Micros, NodeId, ms};
@@ -88,7 +90,7 @@ impl Settings for BullyConfig {
         Ok(())
     }
 
-    fn fields(&self) -> Vec<crate::settings::Field> {
+    fn fields(&self) -> Vec<crate::engine::settings::Field> {
         use crate::engine::settings::Field;
         vec![
             Field::millis("heartbeat", "Coordinator heartbeat", self.heartbeat_ms),
@@ -96,69 +98,6 @@ impl Settings for BullyConfig {
             Field::millis("answer-timeout", "T: wait for OK", self.answer_timeout_ms),
             Field::millis("coordinator-timeout", "T': wait for COORDINATOR", self.coordinator_timeout_ms),
         ]
-    }
-}
-
-/// Bully's messages (Garcia-Molina's names; Coulouris calls ANSWER "OK").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BullyMsg {
-    /// "I am holding an election": sent to every higher id.
-    Election,
-    /// "I am alive and higher than you: stand down" (OK).
-    Answer,
-    /// "I am the coordinator": sent by the winner to everyone.
-    Coordinator,
-    /// The coordinator is alive (failure detection; not in the 1982 paper, see module doc).
-    Heartbeat,
-}
-
-impl Message for BullyMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            BullyMsg::Election => "Election",
-            BullyMsg::Answer => "Answer",
-            BullyMsg::Coordinator => "Coordinator",
-            BullyMsg::Heartbeat => "Heartbeat",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        *self == BullyMsg::Heartbeat
-    }
-}
-
-impl fmt::Display for BullyMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BullyMsg::Election => "ELECTION",
-            BullyMsg::Answer => "OK",
-            BullyMsg::Coordinator => "COORDINATOR",
-            BullyMsg::Heartbeat => "HEARTBEAT",
-        })
-    }
-}
-
-/// Bully's timers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum BullyTimer {
-    /// Coordinator: send heartbeats.
-    Heartbeat,
-    /// Follower: the coordinator has been silent too long.
-    Failure,
-    /// Candidate: `T` passed without an OK.
-    AnswerWait,
-    /// Candidate that got an OK: `T'` passed without COORDINATOR.
-    CoordinatorWait,
-}
-
-impl fmt::Display for BullyTimer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BullyTimer::Heartbeat => "heartbeat",
-            BullyTimer::Failure => "failure-detector",
-            BullyTimer::AnswerWait => "answer-wait (T)",
-            BullyTimer::CoordinatorWait => "coordinator-wait (T')",
-        })
     }
 }
 
@@ -264,7 +203,7 @@ impl Protocol for Bully {
     const TERM_LABEL: Option<&'static str> = None;
 
     fn validate(c: &BullyConfig, _nodes: usize) -> Result<(), Error> {
-        crate::settings::check_millis(
+        crate::engine::settings::check_millis(
             &[
                 ("heartbeat", c.heartbeat_ms),
                 ("failure timeout", c.failure_timeout_ms),
@@ -460,59 +399,5 @@ impl Protocol for Bully {
             view.details
                 .push(("writes accepted".into(), format!("{} (latest: {})", self.writes.len(), w.join(" "))));
         }
-    }
-}
-
-/// Split-brain detector and liveness check for Bully.
-#[derive(Debug, Clone, Default)]
-pub struct BullyMonitor {
-    reported: Set<(NodeId, NodeId, u64, u64)>,
-    tenures: Map<NodeId, u64>,
-    was_coordinator: Set<NodeId>,
-}
-
-impl Monitor<Bully> for BullyMonitor {
-    fn after_event<N: Nodes<Bully> + ?Sized>(
-        &mut self,
-        _now: Micros,
-        node: NodeId,
-        nodes: &N,
-    ) -> Vec<String> {
-        let me = nodes.at(usize::from(node) - 1);
-        let coordinating = me.is_alive() && me.proto.phase == Phase::Coordinator;
-        if coordinating && !self.was_coordinator.contains(&node) {
-            *self.tenures.entry(node).or_insert(0) += 1;
-            self.was_coordinator.insert(node);
-        } else if !coordinating {
-            self.was_coordinator.remove(&node);
-        }
-        let writers: Vec<NodeRef<'_, Bully>> = nodes
-            .iter()
-            .filter(|s| s.is_alive() && s.proto.phase == Phase::Coordinator && s.proto.tenure_writes > 0)
-            .collect();
-        let mut out = Vec::new();
-        if writers.len() >= 2 {
-            let (a, b) = (writers[0], writers[1]);
-            let key = (
-                a.id,
-                b.id,
-                self.tenures.get(&a.id).copied().unwrap_or(0),
-                self.tenures.get(&b.id).copied().unwrap_or(0),
-            );
-            if self.reported.insert(key) {
-                out.push(format!(
-                    "split brain: n{} and n{} are both coordinator and both accepted writes ({} and {})",
-                    a.id, b.id, a.proto.tenure_writes, b.proto.tenure_writes
-                ));
-            }
-        }
-        out
-    }
-
-    /// After healing: the highest live id coordinates and every live process follows it.
-    fn stable_leader<N: Nodes<Bully> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
-        let top = nodes.iter().rev().find(|s| s.is_up())?;
-        let all_follow = nodes.iter().filter(|s| s.is_up()).all(|s| s.proto.coordinator == Some(top.id));
-        (top.proto.phase == Phase::Coordinator && all_follow).then_some(top.id)
     }
 }

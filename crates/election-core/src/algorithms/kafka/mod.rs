@@ -1275,7 +1275,7 @@ impl Protocol for Kafka {
                 reason: format!("{} is outside 1..=5", c.min_insync),
             });
         }
-        crate::settings::check_millis(
+        crate::engine::settings::check_millis(
             &[
                 ("heartbeat", c.heartbeat_ms),
                 ("session timeout", c.session_timeout_ms),

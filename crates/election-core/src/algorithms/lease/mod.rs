@@ -37,17 +37,20 @@
 //!   Applications*, ch. 8 "The leader and the lock" (tokens 33 and 34 come from there).
 //! * etcd `concurrency.Mutex` / lease keepalive; Redis `SET key value NX PX ttl`.
 
+mod message;
+mod monitor;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::collections::Map;
-use std::fmt;
+pub use message::{LeaseMsg, LeaseTimer};
+pub use monitor::LeaseMonitor;
+
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
 use crate::engine::protocol::Nodes;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, millis, number, on_off};
@@ -118,91 +121,6 @@ impl Settings for LeaseConfig {
             _ => return Err(format!("unknown setting '{key}' for lease")),
         }
         Ok(())
-    }
-}
-
-/// Messages between clients, the lock service and storage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeaseMsg {
-    /// Client -> service: may I have the lock? (Redis `SET NX PX`, etcd txn on the lock key)
-    Acquire,
-    /// Service -> client: yours, with this fencing token, for `ttl`.
-    Granted { token: u64, ttl_ms: u64 },
-    /// Service -> client: someone else holds it (or the service is waiting).
-    Busy { holder: Option<NodeId> },
-    /// Client -> service: extend my lease (etcd `LeaseKeepAlive`).
-    Renew { token: u64 },
-    /// Service -> client: extended.
-    Renewed { token: u64 },
-    /// Service -> client: that lease is gone.
-    Lost { token: u64 },
-    /// Client -> storage: the job's result, written in `period`, fenced by `token`.
-    Write { token: u64, period: u64 },
-    /// Storage -> client: accepted or rejected.
-    WriteResult { token: u64, accepted: bool },
-}
-
-impl Message for LeaseMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            LeaseMsg::Acquire => "Acquire",
-            LeaseMsg::Granted { .. } => "Granted",
-            LeaseMsg::Busy { .. } => "Busy",
-            LeaseMsg::Renew { .. } => "Renew",
-            LeaseMsg::Renewed { .. } => "Renewed",
-            LeaseMsg::Lost { .. } => "Lost",
-            LeaseMsg::Write { .. } => "Write",
-            LeaseMsg::WriteResult { .. } => "WriteResult",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        matches!(self, LeaseMsg::Renew { .. } | LeaseMsg::Renewed { .. })
-    }
-}
-
-impl fmt::Display for LeaseMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LeaseMsg::Acquire => write!(f, "Acquire"),
-            LeaseMsg::Granted { token, ttl_ms } => write!(f, "Granted token={token} ttl={ttl_ms}ms"),
-            LeaseMsg::Busy { holder: Some(h) } => write!(f, "Busy holder=n{h}"),
-            LeaseMsg::Busy { holder: None } => write!(f, "Busy"),
-            LeaseMsg::Renew { token } => write!(f, "Renew token={token}"),
-            LeaseMsg::Renewed { token } => write!(f, "Renewed token={token}"),
-            LeaseMsg::Lost { token } => write!(f, "Lost token={token}"),
-            LeaseMsg::Write { token, period } => write!(f, "Write period={period} token={token}"),
-            LeaseMsg::WriteResult { token, accepted } => {
-                write!(f, "WriteResult token={token} {}", if *accepted { "accepted" } else { "rejected" })
-            }
-        }
-    }
-}
-
-/// Timers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LeaseTimer {
-    /// Service: the current lease runs out.
-    Expiry,
-    /// Client: try to acquire again.
-    Retry,
-    /// Client holding the lock: renew.
-    Keepalive,
-    /// Client: the next period starts; run the job if holding the lock.
-    Job,
-    /// Client: the job's work is done; write the result.
-    JobDone,
-}
-
-impl fmt::Display for LeaseTimer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LeaseTimer::Expiry => "lease-expiry",
-            LeaseTimer::Retry => "retry",
-            LeaseTimer::Keepalive => "keepalive",
-            LeaseTimer::Job => "job",
-            LeaseTimer::JobDone => "job-done",
-        })
     }
 }
 
@@ -434,7 +352,7 @@ impl Protocol for Lease {
                 reason: "needs at least 3 nodes: n1 the lock service, n2 the storage, n3.. clients".into(),
             });
         }
-        crate::settings::check_millis(
+        crate::engine::settings::check_millis(
             &[("ttl", c.ttl_ms), ("keepalive", c.keepalive_ms), ("period", c.period_ms)],
             60_000,
         )?;
@@ -680,87 +598,5 @@ impl Protocol for Lease {
             columns: ["time", "period", "client", "token", "result"].map(String::from).to_vec(),
             rows,
         })
-    }
-}
-
-/// Invariants of the lease scenario.
-#[derive(Debug, Clone, Default)]
-pub struct LeaseMonitor {
-    last_grant: Option<u64>,
-    grants_seen: usize,
-    writes_seen: usize,
-    max_accepted: Option<(u64, NodeId)>,
-    /// Per period, the writer with the highest token accepted so far.
-    period_writer: Map<u64, (NodeId, u64)>,
-}
-
-impl Monitor<Lease> for LeaseMonitor {
-    fn after_event<N: Nodes<Lease> + ?Sized>(
-        &mut self,
-        _now: Micros,
-        node: NodeId,
-        nodes: &N,
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        match &nodes.at(usize::from(node) - 1).proto.part {
-            Part::Service(s) => {
-                for &(token, client, _) in &s.grants[self.grants_seen.min(s.grants.len())..] {
-                    if self.last_grant.is_some_and(|l| token <= l) {
-                        out.push(format!("token {token} granted to n{client} is not above the last grant"));
-                    }
-                    self.last_grant = Some(token);
-                }
-                self.grants_seen = s.grants.len();
-            }
-            Part::Storage(s) => {
-                for w in &s.writes[self.writes_seen.min(s.writes.len())..] {
-                    if !w.accepted {
-                        continue;
-                    }
-                    if let Some((max, by)) = self.max_accepted
-                        && w.token < max
-                    {
-                        out.push(format!(
-                            "conflicting writes: storage accepted token {} from n{} after token {max} from n{by}",
-                            w.token, w.client
-                        ));
-                    }
-                    if self.max_accepted.is_none_or(|(m, _)| w.token >= m) {
-                        self.max_accepted = Some((w.token, w.client));
-                    }
-                    // Two holders in turn may both write in one period (a legitimate
-                    // hand-over); two instances running *at once* show up as a later write
-                    // carrying a lower token than one already accepted in that period.
-                    match self.period_writer.get(&w.period) {
-                        Some(&(other, t)) if other != w.client && w.token < t => out.push(format!(
-                            "the job ran twice in period {}: stale n{} (token {}) wrote after n{other} (token {t})",
-                            w.period, w.client, w.token
-                        )),
-                        Some(&(_, t)) if w.token < t => {}
-                        _ => {
-                            self.period_writer.insert(w.period, (w.client, w.token));
-                        }
-                    }
-                }
-                self.writes_seen = s.writes.len();
-            }
-            Part::Client(_) => {}
-        }
-        out
-    }
-
-    /// A client holds the lease the service considers current.
-    fn stable_leader<N: Nodes<Lease> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
-        let service = nodes.first()?;
-        if !service.is_up() {
-            return None;
-        }
-        let Part::Service(s) = &service.proto.part else { return None };
-        let (holder, token) = s.holder?;
-        let client = nodes.get(usize::from(holder) - 1)?;
-        match &client.proto.part {
-            Part::Client(c) if client.is_up() && c.lease.is_some_and(|(t, _)| t == token) => Some(holder),
-            _ => None,
-        }
     }
 }

@@ -37,18 +37,21 @@
 //! * Deviation: learners hear about chosen values only from the leader's Decide; there is no
 //!   catch-up for slots a learner missed (not needed for leader election).
 
+mod message;
+mod monitor;
 #[cfg(test)]
 mod tests;
 
+pub use message::{Ballot, PaxosMsg, PaxosTimer, Value};
+pub use monitor::PaxosMonitor;
+
 use crate::engine::collections::{Map, Set};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
 use crate::engine::rng::Stream;
-use crate::engine::protocol::Nodes;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, millis, millis_range, on_off};
@@ -109,117 +112,6 @@ impl Settings for PaxosConfig {
             _ => return Err(format!("unknown setting '{key}' for paxos")),
         }
         Ok(())
-    }
-}
-
-/// A ballot number: `(round, proposer)`, ordered by round then proposer, so that two
-/// proposers never use the same ballot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
-pub struct Ballot {
-    /// Round.
-    pub round: u64,
-    /// Proposer id (tie-break).
-    pub node: NodeId,
-}
-
-impl fmt::Display for Ballot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.round, self.node)
-    }
-}
-
-/// A proposed value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Value {
-    /// The no-op a new leader proposes to find out it really leads.
-    NoOp,
-    /// A client write.
-    Write(u64),
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::NoOp => f.write_str("no-op"),
-            Value::Write(v) => write!(f, "x={v}"),
-        }
-    }
-}
-
-/// Paxos messages (Lamport's names).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaxosMsg {
-    /// Phase 1a.
-    Prepare { ballot: Ballot },
-    /// Phase 1b: a promise, with what the acceptor accepted before (slot, ballot, value).
-    Promise { ballot: Ballot, accepted: Vec<(u64, Ballot, Value)> },
-    /// Refusal: the acceptor promised `promised`, higher than `ballot`.
-    Nack { ballot: Ballot, promised: Ballot },
-    /// Phase 2a.
-    Accept { ballot: Ballot, slot: u64, value: Value },
-    /// Phase 2b.
-    Accepted { ballot: Ballot, slot: u64 },
-    /// The leader tells learners a value was chosen.
-    Decide { slot: u64, value: Value },
-    /// The leader is alive (and still holds `ballot`).
-    Heartbeat { ballot: Ballot },
-}
-
-impl Message for PaxosMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            PaxosMsg::Prepare { .. } => "Prepare",
-            PaxosMsg::Promise { .. } => "Promise",
-            PaxosMsg::Nack { .. } => "Nack",
-            PaxosMsg::Accept { .. } => "Accept",
-            PaxosMsg::Accepted { .. } => "Accepted",
-            PaxosMsg::Decide { .. } => "Decide",
-            PaxosMsg::Heartbeat { .. } => "Heartbeat",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        matches!(self, PaxosMsg::Heartbeat { .. })
-    }
-}
-
-impl fmt::Display for PaxosMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaxosMsg::Prepare { ballot } => write!(f, "Prepare ballot={ballot}"),
-            PaxosMsg::Promise { ballot, accepted } => {
-                write!(f, "Promise ballot={ballot}")?;
-                for (s, b, v) in accepted {
-                    write!(f, " [{s}: {v}@{b}]")?;
-                }
-                Ok(())
-            }
-            PaxosMsg::Nack { ballot, promised } => write!(f, "Nack ballot={ballot} promised={promised}"),
-            PaxosMsg::Accept { ballot, slot, value } => {
-                write!(f, "Accept ballot={ballot} slot={slot} {value}")
-            }
-            PaxosMsg::Accepted { ballot, slot } => write!(f, "Accepted ballot={ballot} slot={slot}"),
-            PaxosMsg::Decide { slot, value } => write!(f, "Decide slot={slot} {value}"),
-            PaxosMsg::Heartbeat { ballot } => write!(f, "Heartbeat ballot={ballot}"),
-        }
-    }
-}
-
-/// Timers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PaxosTimer {
-    /// No leader heard (or backoff over): try phase 1.
-    Election,
-    /// Leader: heartbeat.
-    Heartbeat,
-}
-
-impl fmt::Display for PaxosTimer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PaxosTimer::Election => "leader-timeout",
-            PaxosTimer::Heartbeat => "heartbeat",
-        })
     }
 }
 
@@ -636,86 +528,5 @@ impl Paxos {
         self.phase = Phase::Idle;
         ctx.cancel_timer(PaxosTimer::Heartbeat);
         self.reset_timer(ctx);
-    }
-}
-
-/// Paxos safety checks.
-#[derive(Debug, Clone, Default)]
-pub struct PaxosMonitor {
-    chosen: Map<u64, (Value, Ballot)>,
-    leaders: Map<Ballot, NodeId>,
-    reported: Set<String>,
-}
-
-impl Monitor<Paxos> for PaxosMonitor {
-    fn after_event<N: Nodes<Paxos> + ?Sized>(
-        &mut self,
-        _now: Micros,
-        node: NodeId,
-        nodes: &N,
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        let quorum = nodes.len() / 2 + 1;
-        let me = nodes.at(usize::from(node) - 1).proto;
-        // A value accepted by a majority in one ballot is chosen; it may never change.
-        for (&slot, &(ballot, value)) in &me.accepted {
-            let count =
-                nodes.iter().filter(|n| n.proto.accepted.get(&slot) == Some(&(ballot, value))).count();
-            if count >= quorum {
-                match self.chosen.get(&slot) {
-                    Some(&(v, b)) if v != value => {
-                        let text = format!(
-                            "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
-                        );
-                        if self.reported.insert(text.clone()) {
-                            out.push(text);
-                        }
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.chosen.insert(slot, (value, ballot));
-                    }
-                }
-            }
-        }
-        // Learners must agree with what was chosen.
-        for (&slot, &value) in &me.chosen {
-            if let Some(&(v, _)) = self.chosen.get(&slot)
-                && v != value
-            {
-                let text = format!("n{node} learned {value} in slot {slot}, but {v} was chosen");
-                if self.reported.insert(text.clone()) {
-                    out.push(text);
-                }
-            }
-        }
-        // One proposer per ballot with a majority of promises.
-        if let Some(b) = me.leading() {
-            match self.leaders.get(&b) {
-                Some(&other) if other != node => {
-                    let text = format!("two proposers lead ballot {b}: n{other} and n{node}");
-                    if self.reported.insert(text.clone()) {
-                        out.push(text);
-                    }
-                }
-                _ => {
-                    self.leaders.insert(b, node);
-                }
-            }
-        }
-        out
-    }
-
-    /// A leader whose ballot a majority of live nodes promised and follow.
-    fn stable_leader<N: Nodes<Paxos> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
-        let quorum = nodes.len() / 2 + 1;
-        nodes.iter().filter(|n| n.is_up()).find_map(|l| {
-            let b = l.proto.leading()?;
-            let following = nodes
-                .iter()
-                .filter(|n| n.is_up() && n.proto.promised == b && n.proto.leader == Some(l.id))
-                .count();
-            (following >= quorum).then_some(l.id)
-        })
     }
 }

@@ -96,7 +96,7 @@ impl Default for RaftConfig {
     }
 }
 
-impl crate::settings::Settings for RaftConfig {
+impl crate::engine::settings::Settings for RaftConfig {
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
         use crate::engine::settings::{millis, millis_range, on_off};
         match key {
@@ -111,7 +111,7 @@ impl crate::settings::Settings for RaftConfig {
         Ok(())
     }
 
-    fn fields(&self) -> Vec<crate::settings::Field> {
+    fn fields(&self) -> Vec<crate::engine::settings::Field> {
         use crate::engine::settings::Field;
         vec![
             Field::range(

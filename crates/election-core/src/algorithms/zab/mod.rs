@@ -35,18 +35,21 @@
 //!   notification does not postpone the re-send (stands in for QuorumCnxManager re-sending
 //!   the last message on reconnection, see `on_notification`).
 
+mod message;
+mod monitor;
 #[cfg(test)]
 mod tests;
 
+pub use message::{ServerState, Txn, Vote, ZabMsg, ZabTimer, Zxid, zxid_str};
+pub use monitor::ZabMonitor;
+
 use crate::engine::collections::{Map, Set};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
 use crate::engine::rng::Stream;
-use crate::engine::protocol::Nodes;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, millis};
@@ -106,164 +109,9 @@ impl Settings for ZabConfig {
     }
 }
 
-/// A transaction id: high 32 bits the epoch, low 32 bits a counter.
-pub type Zxid = u64;
-
-/// Formats a zxid as `epoch.counter`.
-pub fn zxid_str(z: Zxid) -> String {
-    format!("{}.{}", z >> 32, z & 0xffff_ffff)
-}
-
-/// A vote, ordered exactly as `FastLeaderElection.totalOrderPredicate`: higher peer epoch,
-/// then higher zxid, then higher server id. The derived `Ord` compares fields in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Vote {
-    /// The proposed leader's epoch.
-    pub peer_epoch: u64,
-    /// The proposed leader's last zxid.
-    pub zxid: Zxid,
-    /// The proposed leader.
-    pub leader: NodeId,
-}
-
-impl fmt::Display for Vote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "n{} (epoch {}, zxid {})", self.leader, self.peer_epoch, zxid_str(self.zxid))
-    }
-}
-
 /// `totalOrderPredicate(new, cur)`: is `new` better than `cur`?
 pub fn total_order_predicate(new: Vote, cur: Vote) -> bool {
     new > cur
-}
-
-/// A server's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServerState {
-    /// Electing.
-    Looking,
-    /// Following a leader.
-    Following,
-    /// Leading.
-    Leading,
-}
-
-impl fmt::Display for ServerState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ServerState::Looking => "LOOKING",
-            ServerState::Following => "FOLLOWING",
-            ServerState::Leading => "LEADING",
-        })
-    }
-}
-
-/// One transaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Txn {
-    /// Its id.
-    pub zxid: Zxid,
-    /// The written value.
-    pub value: u64,
-}
-
-/// ZooKeeper's messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ZabMsg {
-    /// FLE notification: my vote, my round, my state.
-    Notification { vote: Vote, round: u64, state: ServerState },
-    /// Follower -> leader: my accepted epoch and last zxid (discovery).
-    FollowerInfo { accepted_epoch: u64, last_zxid: Zxid },
-    /// Leader -> follower: the new epoch and the history to adopt (synchronization).
-    NewLeader { epoch: u64, history: Vec<Txn>, committed: Zxid },
-    /// Follower -> leader: history adopted.
-    AckNewLeader { epoch: u64 },
-    /// Leader -> follower: you are up to date; broadcast begins.
-    UpToDate { epoch: u64 },
-    /// Broadcast: a proposed transaction.
-    Proposal { epoch: u64, txn: Txn },
-    /// Follower -> leader: logged.
-    Ack { epoch: u64, zxid: Zxid },
-    /// Leader -> followers: committed up to `zxid`.
-    Commit { epoch: u64, zxid: Zxid },
-    /// Leader liveness.
-    Ping { epoch: u64 },
-    /// Follower liveness.
-    Pong { epoch: u64 },
-}
-
-impl Message for ZabMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            ZabMsg::Notification { .. } => "Notification",
-            ZabMsg::FollowerInfo { .. } => "FollowerInfo",
-            ZabMsg::NewLeader { .. } => "NewLeader",
-            ZabMsg::AckNewLeader { .. } => "AckNewLeader",
-            ZabMsg::UpToDate { .. } => "UpToDate",
-            ZabMsg::Proposal { .. } => "Proposal",
-            ZabMsg::Ack { .. } => "Ack",
-            ZabMsg::Commit { .. } => "Commit",
-            ZabMsg::Ping { .. } => "Ping",
-            ZabMsg::Pong { .. } => "Pong",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        matches!(self, ZabMsg::Ping { .. } | ZabMsg::Pong { .. })
-    }
-}
-
-impl fmt::Display for ZabMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ZabMsg::Notification { vote, round, state } => {
-                write!(f, "Notification vote={vote} round={round} {state}")
-            }
-            ZabMsg::FollowerInfo { accepted_epoch, last_zxid } => {
-                write!(f, "FollowerInfo epoch={accepted_epoch} zxid={}", zxid_str(*last_zxid))
-            }
-            ZabMsg::NewLeader { epoch, history, committed } => write!(
-                f,
-                "NewLeader epoch={epoch} history={} txns committed={}",
-                history.len(),
-                zxid_str(*committed)
-            ),
-            ZabMsg::AckNewLeader { epoch } => write!(f, "AckNewLeader epoch={epoch}"),
-            ZabMsg::UpToDate { epoch } => write!(f, "UpToDate epoch={epoch}"),
-            ZabMsg::Proposal { txn, .. } => write!(f, "Proposal zxid={} x={}", zxid_str(txn.zxid), txn.value),
-            ZabMsg::Ack { zxid, .. } => write!(f, "Ack zxid={}", zxid_str(*zxid)),
-            ZabMsg::Commit { zxid, .. } => write!(f, "Commit zxid={}", zxid_str(*zxid)),
-            ZabMsg::Ping { epoch } => write!(f, "Ping epoch={epoch}"),
-            ZabMsg::Pong { epoch } => write!(f, "Pong epoch={epoch}"),
-        }
-    }
-}
-
-/// Timers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ZabTimer {
-    /// LOOKING: no notification for a while: re-send (and double the interval).
-    Resend,
-    /// LOOKING: a quorum agrees; end the election if nothing better arrives.
-    Finalize,
-    /// Leader: ping followers and check the quorum.
-    Ping,
-    /// Follower: leader silent; leader: discovery/sync not done, or quorum lost.
-    Sync,
-    /// Follower not yet synchronized: connect again (ZooKeeper's `connectToLeader` retries).
-    Connect,
-}
-
-impl fmt::Display for ZabTimer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ZabTimer::Resend => "notification-resend",
-            ZabTimer::Finalize => "finalize-wait",
-            ZabTimer::Ping => "ping",
-            ZabTimer::Sync => "sync-timeout",
-            ZabTimer::Connect => "connect-retry",
-        })
-    }
 }
 
 type ZabCtx<'a> = Ctx<'a, ZabMsg, ZabTimer>;
@@ -650,7 +498,7 @@ impl Protocol for Zab {
     }
 
     fn validate(c: &ZabConfig, _nodes: usize) -> Result<(), Error> {
-        crate::settings::check_millis(
+        crate::engine::settings::check_millis(
             &[
                 ("finalize wait", c.finalize_wait_ms),
                 ("notification interval", c.notification_ms),
@@ -956,106 +804,5 @@ impl Protocol for Zab {
             .collect();
         let commit = self.history.iter().take_while(|t| t.zxid <= self.committed).count() as u64;
         (log, commit)
-    }
-}
-
-/// ZAB safety checks.
-#[derive(Debug, Clone, Default)]
-pub struct ZabMonitor {
-    leaders: Map<u64, NodeId>,
-    committed: Map<Zxid, u64>,
-    was_established: Set<NodeId>,
-    reported: Set<String>,
-}
-
-impl ZabMonitor {
-    fn report(&mut self, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(text.clone()) {
-            out.push(text);
-        }
-    }
-}
-
-impl Monitor<Zab> for ZabMonitor {
-    fn after_event<N: Nodes<Zab> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
-        let mut out = Vec::new();
-        let z = nodes.at(usize::from(node) - 1).proto;
-        // Committed transactions never change.
-        for t in z.history.iter().take_while(|t| t.zxid <= z.committed) {
-            match self.committed.get(&t.zxid) {
-                Some(&v) if v != t.value => self.report(
-                    format!("zxid {} committed as x={v} but n{node} holds x={}", zxid_str(t.zxid), t.value),
-                    &mut out,
-                ),
-                Some(_) => {}
-                None => {
-                    self.committed.insert(t.zxid, t.value);
-                }
-            }
-        }
-        if z.established() && !self.was_established.contains(&node) {
-            self.was_established.insert(node);
-            let epoch = z.epoch;
-            // One established leader per epoch.
-            match self.leaders.get(&epoch) {
-                Some(&other) if other != node => self.report(
-                    format!("two established leaders in epoch {epoch}: n{other} and n{node}"),
-                    &mut out,
-                ),
-                _ => {
-                    self.leaders.insert(epoch, node);
-                }
-            }
-            // The leader's (epoch, zxid) is the maximum of the quorum that elected it (a voter
-            // only votes for a vote at least as good as its own, FastLeaderElection).
-            let mine = z.lead.elected_with;
-            for (&f, &info) in &z.lead.discovery {
-                if z.lead.elected_by.contains(&f) && info > mine {
-                    self.report(
-                        format!(
-                            "n{node} leads epoch {epoch} with (epoch {}, zxid {}) below follower n{f}'s (epoch {}, zxid {})",
-                            mine.0,
-                            zxid_str(mine.1),
-                            info.0,
-                            zxid_str(info.1)
-                        ),
-                        &mut out,
-                    );
-                }
-            }
-            // Every committed transaction from earlier epochs is in the new leader's log.
-            let have: Set<Zxid> = z.history.iter().map(|t| t.zxid).collect();
-            let lost: Vec<Zxid> = self
-                .committed
-                .keys()
-                .copied()
-                .filter(|zx| (zx >> 32) < epoch && !have.contains(zx))
-                .collect();
-            if let Some(first) = lost.first() {
-                self.report(
-                    format!("n{node} leads epoch {epoch} without committed zxid {}", zxid_str(*first)),
-                    &mut out,
-                );
-            }
-        } else if !z.established() {
-            self.was_established.remove(&node);
-        }
-        out
-    }
-
-    fn stable_leader<N: Nodes<Zab> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
-        let quorum = nodes.len() / 2 + 1;
-        nodes.iter().filter(|n| n.is_up() && n.proto.established()).find_map(|l| {
-            let followers = nodes
-                .iter()
-                .filter(|n| {
-                    n.is_up()
-                        && n.proto.synced
-                        && n.proto.leader == Some(l.id)
-                        && n.proto.epoch == l.proto.epoch
-                })
-                .count();
-            (followers >= quorum).then_some(l.id)
-        })
     }
 }

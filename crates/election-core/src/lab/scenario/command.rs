@@ -1,6 +1,7 @@
 //! One line of a scenario: [`Command`] and its parser.
 
 use crate::engine::error::Error;
+use crate::engine::input::{Input, Request};
 use crate::engine::net::NetConfig;
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::trace::{TraceEvent, TraceKind};
@@ -231,7 +232,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
                 Some((k, v)) if k == "for" => Command::RunFor { d: dur(v)?, show },
                 Some((_, v)) if v == "new-leader" => {
                     let max = kv.iter().find(|(k, _)| k == "max").map(|(_, v)| dur(v)).transpose()?;
-                    Command::RunUntilNewLeader { max: max.unwrap_or(crate::ms(10_000)), show }
+                    Command::RunUntilNewLeader { max: max.unwrap_or(crate::engine::time::ms(10_000)), show }
                 }
                 Some((_, v)) => Command::RunUntil { t: dur(v)?, show },
                 None => {
@@ -306,5 +307,29 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "hash" => Command::Hash,
         "messages" => Command::Messages,
         other => return Err(err(line, format!("unknown command '{other}'"))),
+    })
+}
+
+/// The input `a` stands for when every node it names is fixed (`None` if one is `leader`).
+pub(super) fn fixed_input(a: &ActRef, n: impl Fn(&NodeArg) -> Option<NodeId>) -> Option<Input> {
+    Some(match a {
+        ActRef::Crash(r) => Input::Crash { node: n(r)? },
+        ActRef::Restart(r) => Input::Restart { node: n(r)? },
+        ActRef::Pause(r, d) => Input::Pause { node: n(r)?, for_us: *d },
+        ActRef::Resume(r) => Input::Resume { node: n(r)? },
+        ActRef::Cut(a, b, both) => Input::Cut { from: n(a)?, to: n(b)?, both: *both },
+        ActRef::Heal(a, b, both) => Input::Heal { from: n(a)?, to: n(b)?, both: *both },
+        ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
+        ActRef::Partition(g) => Input::Partition { groups: g.clone() },
+        ActRef::HealAll => Input::HealAll,
+        ActRef::Network(_) => return None,
+        ActRef::Request(r, req) => Input::Request {
+            node: n(r)?,
+            request: match req {
+                RequestRef::Write(v) => Request::ClientWrite { value: *v },
+                RequestRef::Timeout => Request::Timeout,
+                RequestRef::Transfer(to) => Request::TransferLeadership { to: n(to)? },
+            },
+        },
     })
 }

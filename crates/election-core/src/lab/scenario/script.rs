@@ -4,13 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::command::{ActRef, Command, NodeArg, RequestRef, err, parse_command};
-use super::runner::Runner;
-use crate::engine::error::Error;
-use crate::engine::input::{Input, Request, TimedInput};
+use crate::engine::input::{Input, Request};
 use crate::engine::net::NetConfig;
-use crate::engine::time::{Micros, NodeId, fmt_time};
-use crate::lab::spec::{AnySession, MAX_INPUTS, MAX_SPEC_BYTES, SessionSpec};
+use crate::engine::time::Micros;
+use crate::lab::spec::SessionSpec;
 
 /// One block of a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,122 +128,4 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Reads a session from a scenario script: a `config` line, then commands. Inputs naming
-/// fixed nodes are read without simulating anything (what [`spec_to_script`] writes); a script
-/// that names `leader` or runs `until=new-leader` is run to find out who and when. Output
-/// commands (`status`, `leader`, ...) and recorded output are ignored. Untrusted text: it is
-/// limited in size and in simulated time, and every setting and input is checked.
-pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
-    if text.len() > MAX_SPEC_BYTES {
-        return Err(Error::Invalid {
-            what: "session",
-            reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
-        });
-    }
-    let script = parse_script(text);
-    let mut spec: Option<SessionSpec> = None;
-    let mut t: Micros = 0;
-    let mut simulate = false;
-    for b in &script.blocks {
-        let command = parse_command(b.line, &b.command)?;
-        let late = |t: Micros| {
-            (t > MAX_SCRIPT_TIME)
-                .then(|| err(b.line, format!("{} is past the limit of one simulated day", fmt_time(t))))
-        };
-        match command {
-            Command::Config(s) => {
-                spec = Some(s);
-                t = 0;
-            }
-            _ if spec.is_none() => return Err(err(b.line, "a session starts with a 'config' line")),
-            Command::RunFor { d, .. } => t = t.saturating_add(d),
-            Command::RunUntil { t: until, .. } => {
-                if until < t {
-                    return Err(err(b.line, format!("time {} is already past", fmt_time(until))));
-                }
-                t = until;
-            }
-            Command::RunUntilNewLeader { .. } => simulate = true,
-            Command::Act(a) => {
-                let Some(s) = spec.as_mut() else { continue };
-                let fixed = |r: &NodeArg| match r {
-                    NodeArg::Id(n) => Some(*n),
-                    NodeArg::Leader => None,
-                };
-                let input = match &a {
-                    ActRef::Network(p) => {
-                        // The patch applies to the network in force: the last one set, or the
-                        // initial one.
-                        let current = s.inputs.iter().rev().find_map(|ti| match &ti.input {
-                            Input::Network { net } => Some(net),
-                            _ => None,
-                        });
-                        let mut net = current.unwrap_or(&s.net).clone();
-                        p.apply(&mut net);
-                        Some(Input::Network { net })
-                    }
-                    a => fixed_input(a, fixed),
-                };
-                match input {
-                    Some(input) => {
-                        input.validate(s.nodes).map_err(|e| err(b.line, e.to_string()))?;
-                        s.inputs.push(TimedInput { at: t, input });
-                    }
-                    None => simulate = true,
-                }
-                if s.inputs.len() > MAX_INPUTS {
-                    return Err(err(b.line, format!("more than {MAX_INPUTS} inputs")));
-                }
-            }
-            Command::Status | Command::Leader | Command::Hash | Command::Messages => {}
-        }
-        if let Some(e) = late(t) {
-            return Err(e);
-        }
-        if simulate {
-            break;
-        }
-    }
-    let spec = if simulate {
-        // `leader` and `until=new-leader` depend on what happens: run the script (no output).
-        let mut runner = Runner::quiet();
-        for b in &script.blocks {
-            runner.exec(b.line, &b.command)?;
-            if runner.session().is_some_and(|s| s.now() > MAX_SCRIPT_TIME) {
-                return Err(err(b.line, "the script runs past the limit of one simulated day"));
-            }
-        }
-        runner.session().map(AnySession::spec)
-    } else {
-        spec
-    };
-    let spec = spec.ok_or_else(|| err(1, "a session starts with a 'config' line"))?;
-    spec.validate()?;
-    Ok(spec)
-}
-
-/// The input `a` stands for when every node it names is fixed (`None` if one is `leader`).
-pub(super) fn fixed_input(a: &ActRef, n: impl Fn(&NodeArg) -> Option<NodeId>) -> Option<Input> {
-    Some(match a {
-        ActRef::Crash(r) => Input::Crash { node: n(r)? },
-        ActRef::Restart(r) => Input::Restart { node: n(r)? },
-        ActRef::Pause(r, d) => Input::Pause { node: n(r)?, for_us: *d },
-        ActRef::Resume(r) => Input::Resume { node: n(r)? },
-        ActRef::Cut(a, b, both) => Input::Cut { from: n(a)?, to: n(b)?, both: *both },
-        ActRef::Heal(a, b, both) => Input::Heal { from: n(a)?, to: n(b)?, both: *both },
-        ActRef::Isolate(r) => Input::Isolate { node: n(r)? },
-        ActRef::Partition(g) => Input::Partition { groups: g.clone() },
-        ActRef::HealAll => Input::HealAll,
-        ActRef::Network(_) => return None,
-        ActRef::Request(r, req) => Input::Request {
-            node: n(r)?,
-            request: match req {
-                RequestRef::Write(v) => Request::ClientWrite { value: *v },
-                RequestRef::Timeout => Request::Timeout,
-                RequestRef::Transfer(to) => Request::TransferLeadership { to: n(to)? },
-            },
-        },
-    })
 }

@@ -166,7 +166,9 @@ fn evaluate_check(
             let trace = session.trace();
             let first =
                 trace.get(before.trace_len..).unwrap_or_default().iter().find_map(|e| match &e.kind {
-                    crate::TraceKind::Role { node, to, .. } if to.is_leader() => Some((*node, e.t)),
+                    crate::engine::trace::TraceKind::Role { node, to, .. } if to.is_leader() => {
+                        Some((*node, e.t))
+                    }
                     _ => None,
                 });
             let Some((node, t)) = first else {

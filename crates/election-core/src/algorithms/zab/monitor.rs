@@ -1,0 +1,108 @@
+//! The safety monitor of ZooKeeper (ZAB): invariants checked after every event (see the
+//! module doc for sources).
+
+use super::{Zab, Zxid, zxid_str};
+use crate::engine::collections::{Map, Set};
+use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::time::{Micros, NodeId};
+
+/// ZAB safety checks.
+#[derive(Debug, Clone, Default)]
+pub struct ZabMonitor {
+    leaders: Map<u64, NodeId>,
+    committed: Map<Zxid, u64>,
+    was_established: Set<NodeId>,
+    reported: Set<String>,
+}
+
+impl ZabMonitor {
+    fn report(&mut self, text: String, out: &mut Vec<String>) {
+        if self.reported.insert(text.clone()) {
+            out.push(text);
+        }
+    }
+}
+
+impl Monitor<Zab> for ZabMonitor {
+    fn after_event<N: Nodes<Zab> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+        let mut out = Vec::new();
+        let z = nodes.at(usize::from(node) - 1).proto;
+        // Committed transactions never change.
+        for t in z.history.iter().take_while(|t| t.zxid <= z.committed) {
+            match self.committed.get(&t.zxid) {
+                Some(&v) if v != t.value => self.report(
+                    format!("zxid {} committed as x={v} but n{node} holds x={}", zxid_str(t.zxid), t.value),
+                    &mut out,
+                ),
+                Some(_) => {}
+                None => {
+                    self.committed.insert(t.zxid, t.value);
+                }
+            }
+        }
+        if z.established() && !self.was_established.contains(&node) {
+            self.was_established.insert(node);
+            let epoch = z.epoch;
+            // One established leader per epoch.
+            match self.leaders.get(&epoch) {
+                Some(&other) if other != node => self.report(
+                    format!("two established leaders in epoch {epoch}: n{other} and n{node}"),
+                    &mut out,
+                ),
+                _ => {
+                    self.leaders.insert(epoch, node);
+                }
+            }
+            // The leader's (epoch, zxid) is the maximum of the quorum that elected it (a voter
+            // only votes for a vote at least as good as its own, FastLeaderElection).
+            let mine = z.lead.elected_with;
+            for (&f, &info) in &z.lead.discovery {
+                if z.lead.elected_by.contains(&f) && info > mine {
+                    self.report(
+                        format!(
+                            "n{node} leads epoch {epoch} with (epoch {}, zxid {}) below follower n{f}'s (epoch {}, zxid {})",
+                            mine.0,
+                            zxid_str(mine.1),
+                            info.0,
+                            zxid_str(info.1)
+                        ),
+                        &mut out,
+                    );
+                }
+            }
+            // Every committed transaction from earlier epochs is in the new leader's log.
+            let have: Set<Zxid> = z.history.iter().map(|t| t.zxid).collect();
+            let lost: Vec<Zxid> = self
+                .committed
+                .keys()
+                .copied()
+                .filter(|zx| (zx >> 32) < epoch && !have.contains(zx))
+                .collect();
+            if let Some(first) = lost.first() {
+                self.report(
+                    format!("n{node} leads epoch {epoch} without committed zxid {}", zxid_str(*first)),
+                    &mut out,
+                );
+            }
+        } else if !z.established() {
+            self.was_established.remove(&node);
+        }
+        out
+    }
+
+    fn stable_leader<N: Nodes<Zab> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
+        let quorum = nodes.len() / 2 + 1;
+        nodes.iter().filter(|n| n.is_up() && n.proto.established()).find_map(|l| {
+            let followers = nodes
+                .iter()
+                .filter(|n| {
+                    n.is_up()
+                        && n.proto.synced
+                        && n.proto.leader == Some(l.id)
+                        && n.proto.epoch == l.proto.epoch
+                })
+                .count();
+            (followers >= quorum).then_some(l.id)
+        })
+    }
+}

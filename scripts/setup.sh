@@ -31,6 +31,11 @@ if ! cargo fmt --version >/dev/null 2>&1; then
   rustup component add rustfmt
 fi
 
+if ! cargo clippy --version >/dev/null 2>&1; then
+  say "adding clippy (the tests run it with warnings as errors)"
+  rustup component add clippy
+fi
+
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
   # Its own lockfile may name crates the registry mirror lacks: fall back to a fresh resolve.

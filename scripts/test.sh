@@ -11,6 +11,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "formatting (cargo fmt)"
 cargo fmt --all -- --check
 
+step "lints (cargo clippy, warnings are errors; the page also for wasm32)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo clippy --locked -p election-web -p election-json --target wasm32-unknown-unknown -- -D warnings
+
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli
 

@@ -277,7 +277,7 @@ fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
             "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
             "algorithm", "no leader", "changes", "max leaders", "messages", "writes lost", "violations"
         );
-        for o in compare(&election_core::Algorithm::ALL, nodes, seed, script) {
+        for o in compare(election_core::Algorithm::ALL, nodes, seed, script) {
             println!(
                 "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
                 o.algorithm.name(),

@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn every_algorithm_runs_every_script_and_crashing_the_leader_costs_time() {
         for script in Script::ALL {
-            let out = compare(&Algorithm::ALL, 5, 1, script);
+            let out = compare(Algorithm::ALL, 5, 1, script);
             assert_eq!(out.len(), Algorithm::ALL.len(), "{script:?}");
         }
         let out = compare(&[Algorithm::Raft], 5, 1, Script::CrashLeader);

@@ -314,13 +314,11 @@ impl Lease {
                     *exp = c.renew_sent_at + ttl;
                 }
             }
-            LeaseMsg::Lost { token } => {
-                if c.lease.is_some_and(|(t, _)| t == token) {
-                    c.lease = None;
-                    ctx.note(format!("learns its lease (token {token}) is gone"));
-                    ctx.cancel_timer(LeaseTimer::Keepalive);
-                    self.acquire(ctx);
-                }
+            LeaseMsg::Lost { token } if c.lease.is_some_and(|(t, _)| t == token) => {
+                c.lease = None;
+                ctx.note(format!("learns its lease (token {token}) is gone"));
+                ctx.cancel_timer(LeaseTimer::Keepalive);
+                self.acquire(ctx);
             }
             _ => {}
         }
@@ -419,11 +417,7 @@ impl Protocol for Lease {
                     }
                 }
             }
-            (Part::Client(c), LeaseTimer::Retry) => {
-                if c.lease.is_none() {
-                    self.acquire(ctx);
-                }
-            }
+            (Part::Client(c), LeaseTimer::Retry) if c.lease.is_none() => self.acquire(ctx),
             (Part::Client(c), LeaseTimer::Keepalive) => {
                 if let Some((token, exp)) = c.lease {
                     if ctx.now >= exp {

@@ -483,8 +483,7 @@ impl Raft {
         ctx: &mut RaftCtx<'_>,
         from: NodeId,
         term: u64,
-        prev_log_index: u64,
-        prev_log_term: u64,
+        (prev_log_index, prev_log_term): (u64, u64),
         entries: Vec<Entry>,
         leader_commit: u64,
     ) {
@@ -641,7 +640,7 @@ impl Protocol for Raft {
             }
             RaftMsg::RequestVoteResponse { term, granted } => self.on_vote(ctx, from, term, granted),
             RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
-                self.on_append_entries(ctx, from, term, prev_log_index, prev_log_term, entries, leader_commit)
+                self.on_append_entries(ctx, from, term, (prev_log_index, prev_log_term), entries, leader_commit)
             }
             RaftMsg::AppendEntriesResponse { term, success, index, .. } => {
                 self.on_append_response(ctx, from, term, success, index)

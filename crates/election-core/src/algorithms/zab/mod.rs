@@ -463,7 +463,7 @@ impl Zab {
             .lead
             .proposals
             .iter()
-            .take_while(|(_, acks)| acks.len() >= self.peers.len() / 2 + 1)
+            .take_while(|(_, acks)| acks.len() > self.peers.len() / 2)
             .map(|(z, _)| *z)
             .collect();
         for z in ready {

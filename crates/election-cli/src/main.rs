@@ -15,7 +15,7 @@ use election_core::{Algorithm, ms};
 
 const USAGE: &str = "usage:
   election-cli run FILE [--check]
-  election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS]
+  election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS] [--max-nodes N]
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
   election-cli compare [--nodes N] [--seed S]      every algorithm under each fault script: the page's comparison table
@@ -74,7 +74,10 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         flag(args, "--algo").unwrap_or("raft").parse().map_err(|e: election_core::Error| e.to_string())?;
     let mut plan = SweepPlan::default();
     if let Some(c) = number(args, "--chaos-ms")? {
-        plan.chaos = ms(c);
+        plan.chaos = ms(c.min(3_600_000));
+    }
+    if let Some(n) = number(args, "--max-nodes")? {
+        plan.max_nodes = n.clamp(1, election_core::MAX_NODES as u64) as usize;
     }
     if let Some(seed) = number(args, "--seed")? {
         let (o, session) = run_seed_session(algorithm, seed, &plan);
@@ -124,7 +127,7 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
                 o.violations,
                 o.recovery.map_or("none".into(), election_core::fmt_time),
                 o.first_violation.as_deref().unwrap_or("-"),
-                repro_command(algorithm, seed)
+                repro_command(algorithm, seed, &plan)
             );
         }
         if (seed - start + 1) % 500 == 0 {

@@ -62,7 +62,7 @@ proptest! {
         values in proptest::collection::vec(any::<u64>(), 1..8),
         latency in (1u64..50_000, 0u64..50_000),
         loss in 0u32..=1_000_000,
-        duplicate in 0u32..=1_000_000,
+        duplicate in 0u32..=election_core::engine::limits::MAX_DUPLICATE_PPM,
         raw in proptest::collection::vec((0u64..5_000_000, any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 0..20),
     ) {
         let algorithm = Algorithm::ALL[algo];
@@ -131,7 +131,7 @@ fn a_bad_script_is_an_error_naming_its_line() {
         ("config algo=raft nodes=3 seed=1\nfly n1", "line 2: unknown command 'fly'"),
         (
             "config algo=raft nodes=3 seed=1\nrun until=90000s",
-            "line 2: 90000000ms is past the limit of one simulated day",
+            "line 2: a run of 90000s is over the limit of one simulated day (86400s): 3600s too long",
         ),
         ("config algo=nope nodes=3 seed=1", "unknown algorithm 'nope'"),
         ("", "line 1: a session starts with a 'config' line"),
@@ -140,6 +140,10 @@ fn a_bad_script_is_an_error_naming_its_line() {
         let e = spec_from_script(text).unwrap_err().to_string();
         assert!(e.contains(want), "{text:?}: {e}");
     }
-    let huge = format!("config algo=raft nodes=3 seed=1\n{}", "heal-all\n".repeat(40_000));
-    assert!(spec_from_script(&huge).unwrap_err().to_string().contains("larger than the limit"));
+    let many = format!("config algo=raft nodes=3 seed=1\n{}", "heal-all\n".repeat(40_000));
+    let e = spec_from_script(&many).unwrap_err().to_string();
+    assert!(e.contains("a session of 10001 inputs is over the limit of 10000 inputs: 1 too many"), "{e}");
+    let huge = format!("config algo=raft nodes=3 seed=1\n{}", "heal-all\n".repeat(500_000));
+    let e = spec_from_script(&huge).unwrap_err().to_string();
+    assert!(e.starts_with("a session script of 4500032 bytes is over the limit of 4194304 bytes"), "{e}");
 }

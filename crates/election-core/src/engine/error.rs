@@ -21,6 +21,9 @@ pub enum Error {
     Unsupported { algorithm: &'static str, request: String },
     /// Text input (scenario, URL state, JSON) that could not be parsed.
     Parse { line: usize, message: String },
+    /// A request beyond one of the [limits](crate::engine::limits): what was asked, the limit,
+    /// and by how much it is exceeded.
+    Limit { what: String, limit: String, excess: String },
 }
 
 impl fmt::Display for Error {
@@ -41,6 +44,9 @@ impl fmt::Display for Error {
                 write!(f, "{algorithm} does not support {request}")
             }
             Error::Parse { line, message } => write!(f, "line {line}: {message}"),
+            Error::Limit { what, limit, excess } => {
+                write!(f, "{what} is over the limit of {limit}: {excess}")
+            }
         }
     }
 }

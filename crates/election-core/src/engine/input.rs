@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
+use crate::engine::limits::check_duration;
 use crate::engine::net::NetConfig;
 use crate::engine::time::{Micros, NodeId, fmt_time};
 
@@ -124,8 +125,20 @@ impl Input {
         if let Some(&node) = named.iter().find(|&&n| n == 0 || usize::from(n) > nodes) {
             return Err(Error::UnknownNode { node, nodes });
         }
-        if let Input::Network { net } = self {
-            net.validate()?;
+        match self {
+            Input::Network { net } => net.validate()?,
+            Input::Pause { for_us: Some(d), .. } => {
+                check_duration("a pause", *d)?;
+            }
+            // An empty side cannot be written as a script (`partition n1,n2  n3`), and a
+            // partition without sides would heal every link under another name.
+            Input::Partition { groups } if groups.is_empty() || groups.iter().any(Vec::is_empty) => {
+                return Err(Error::Invalid {
+                    what: "partition",
+                    reason: "every side needs at least one node, like partition n1,n2 n3,n4,n5".into(),
+                });
+            }
+            _ => {}
         }
         Ok(())
     }

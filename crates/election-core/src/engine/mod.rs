@@ -7,6 +7,7 @@
 //! | [`time`] | [`Micros`](time::Micros), [`NodeId`](time::NodeId), `ms`, `fmt_time` |
 //! | [`units`] | text durations, ranges and percentages |
 //! | [`error`], [`collections`], [`rng`] | the crate's error, sorted-vector maps and sets, seeded streams |
+//! | [`limits`] | every bound on time, work, size and the network that input must respect |
 //! | [`net`] | links, latency, loss and duplication settings |
 //! | [`input`] | what users do: [`Input`](input::Input) and [`Request`](input::Request) |
 //! | [`view`] | what the page draws: serializable views, [`Role`](view::Role) |
@@ -21,6 +22,7 @@
 pub mod collections;
 pub mod error;
 pub mod input;
+pub mod limits;
 pub mod net;
 pub mod protocol;
 pub mod rng;

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
+use crate::engine::limits::MAX_DUPLICATE_PPM;
 use crate::engine::time::{Micros, NodeId, ms};
 
 /// Network settings shared by every link.
@@ -44,10 +45,23 @@ impl NetConfig {
         if self.latency_us_max > MAX_LATENCY_US {
             return Err(Error::Invalid { what: "latency", reason: format!("at most {MAX_LATENCY_US} us") });
         }
-        for (what, v) in [("loss", self.loss_ppm), ("duplication", self.duplicate_ppm)] {
-            if v > 1_000_000 {
-                return Err(Error::Invalid { what, reason: format!("{v} ppm is more than 100%") });
-            }
+        if self.loss_ppm > 1_000_000 {
+            return Err(Error::Invalid {
+                what: "loss",
+                reason: format!("{} ppm is more than 100%", self.loss_ppm),
+            });
+        }
+        // Each copy of a message can be answered, so a high duplication rate multiplies
+        // traffic at every hop; real networks duplicate rarely.
+        if self.duplicate_ppm > MAX_DUPLICATE_PPM {
+            return Err(Error::Invalid {
+                what: "duplication",
+                reason: format!(
+                    "{}% is more than the {}% the simulator accepts",
+                    self.duplicate_ppm / 10_000,
+                    MAX_DUPLICATE_PPM / 10_000
+                ),
+            });
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::engine::collections::Map;
 
 use crate::engine::error::Error;
 use crate::engine::input::Input;
+use crate::engine::limits::MAX_IN_FLIGHT_PER_LINK;
 use crate::engine::net::{LinkState, Links, NetConfig};
 use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState, Nodes, Protocol, Status};
 use crate::engine::rng::{NETWORK_STREAM, Stream};
@@ -141,6 +142,8 @@ pub struct Simulation<P: Protocol> {
     steps: u64,
     queue: BinaryHeap<Reverse<Event<P>>>,
     wire: Map<u64, InFlight<P::Msg>>,
+    /// Messages in flight per directed link (row = sender), bounded like a socket buffer.
+    in_flight: Vec<u16>,
     nodes: Vec<NodeSlot<P>>,
     links: Links,
     net_rng: Stream,
@@ -178,6 +181,7 @@ impl<P: Protocol> Simulation<P> {
             })
             .collect();
         let monitor = P::monitor(&proto_config);
+        let in_flight = vec![0; config.nodes * config.nodes];
         let mut sim = Simulation {
             links: Links::new(config.nodes),
             net_rng: Stream::new(config.seed, NETWORK_STREAM),
@@ -190,6 +194,7 @@ impl<P: Protocol> Simulation<P> {
             steps: 0,
             queue: BinaryHeap::new(),
             wire: Map::new(),
+            in_flight,
             nodes,
             monitor,
             violations: 0,
@@ -388,10 +393,16 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
+    fn link_index(&self, from: NodeId, to: NodeId) -> usize {
+        (usize::from(from) - 1) * self.nodes.len() + (usize::from(to) - 1)
+    }
+
     fn deliver(&mut self, id: u64) {
         let Some(m) = self.wire.remove(&id) else {
             return;
         };
+        let link = self.link_index(m.from, m.to);
+        self.in_flight[link] = self.in_flight[link].saturating_sub(1);
         let (kind, heartbeat) = (m.msg.kind(), m.msg.is_heartbeat());
         let summary = if self.tracing { m.msg.to_string() } else { String::new() };
         let reason = if !self.nodes[usize::from(m.to) - 1].is_alive() {
@@ -482,7 +493,16 @@ impl<P: Protocol> Simulation<P> {
             let cut_at_send = self.links.state(from, to) == LinkState::Cut;
             let id = self.next_msg_id;
             self.next_msg_id += 1;
-            let deliver_at = self.now + latency;
+            let deliver_at = self.now.saturating_add(latency);
+            let link = self.link_index(from, to);
+            if usize::from(self.in_flight[link]) >= MAX_IN_FLIGHT_PER_LINK {
+                let (kind, heartbeat) = (msg.kind(), msg.is_heartbeat());
+                let summary = if self.tracing { msg.to_string() } else { String::new() };
+                let reason = DropReason::QueueFull;
+                self.record(TraceKind::Drop { id, from, to, kind, summary, heartbeat, reason });
+                continue;
+            }
+            self.in_flight[link] += 1;
             if self.tracing {
                 self.record(TraceKind::Send {
                     id,

@@ -74,6 +74,9 @@ pub enum DropReason {
     LinkCut,
     /// The destination was down.
     NodeDown,
+    /// The link already held as many messages as it can buffer
+    /// ([`MAX_IN_FLIGHT_PER_LINK`](crate::engine::limits::MAX_IN_FLIGHT_PER_LINK)).
+    QueueFull,
 }
 
 impl fmt::Display for DropReason {
@@ -82,6 +85,7 @@ impl fmt::Display for DropReason {
             DropReason::Lost => "lost",
             DropReason::LinkCut => "link cut",
             DropReason::NodeDown => "node down",
+            DropReason::QueueFull => "queue full",
         })
     }
 }
@@ -131,6 +135,9 @@ impl TraceEvent {
                 DropReason::Lost => format!("the network lost n{from}'s {kind} to n{to}"),
                 DropReason::LinkCut => format!("n{from}'s {kind} to n{to} was dropped: the link is cut"),
                 DropReason::NodeDown => format!("n{from}'s {kind} to n{to} was dropped: n{to} is down"),
+                DropReason::QueueFull => {
+                    format!("n{from}'s {kind} to n{to} was dropped: the link's buffer is full")
+                }
             },
             TraceKind::Timer { node, timer, .. } => format!("n{node}'s {timer} timer fired"),
             TraceKind::Role { node, from, to, term, label } => match term {

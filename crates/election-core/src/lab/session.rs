@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::engine::error::Error;
 use crate::engine::input::{Input, TimedInput};
+use crate::engine::limits::{Budget, MAX_TIME_US, check_inputs, check_time};
 use crate::engine::net::NetConfig;
 use crate::engine::protocol::Protocol;
 use crate::engine::sim::{NodeSlot, SimConfig, Simulation};
@@ -105,8 +106,10 @@ impl<P: Protocol> Session<P> {
     /// A session that will apply `inputs` (sorted by time) as time passes. The cursor is at 0.
     pub fn start(config: SimConfig, proto_config: P::Config, inputs: Vec<TimedInput>) -> Result<Self, Error> {
         let mut sim = Simulation::new(config, proto_config)?;
+        check_inputs(inputs.len())?;
         for (i, ti) in inputs.iter().enumerate() {
             sim.validate_input(&ti.input)?;
+            check_time(&format!("input {} ({})", i + 1, ti.input), ti.at)?;
             if i > 0 && inputs[i - 1].at > ti.at {
                 return Err(Error::Invalid {
                     what: "inputs",
@@ -331,19 +334,41 @@ impl<P: Protocol> Session<P> {
         true
     }
 
-    /// Moves the cursor forward to `t`: every event with time `<= t` and every input with
-    /// time `<= t` is processed. Does nothing if the cursor is already past `t`.
+    /// Moves the cursor forward to `t` (at most [`MAX_TIME_US`]): every event with time `<= t`
+    /// and every input with time `<= t` is processed. Does nothing if the cursor is already
+    /// past `t`. For trusted callers: untrusted input goes through [`Session::advance_within`].
     pub fn advance_to(&mut self, t: Micros) {
+        let _ = self.advance(t.min(MAX_TIME_US), Budget::UNLIMITED);
+    }
+
+    /// [`Session::advance_to`] for untrusted input: refuses a time past [`MAX_TIME_US`], and
+    /// stops with an error that says how much work was asked once `budget` events have run
+    /// (the session stays valid where it stopped).
+    pub fn advance_within(&mut self, t: Micros, budget: Budget) -> Result<(), Error> {
+        self.advance(check_time("a replay to", t)?, budget)
+    }
+
+    fn advance(&mut self, t: Micros, budget: Budget) -> Result<(), Error> {
+        let from = self.sim.now();
+        let mut left = budget.events;
         loop {
             let next_event = self.sim.next_event_time();
             let next_input = self.inputs.get(self.applied).map(|i| i.at);
             let due = next_event.is_some_and(|e| e <= t) || next_input.is_some_and(|i| i <= t);
-            if !due || !self.step_once() {
+            if !due {
                 break;
             }
+            if left == 0 {
+                return Err(budget.exhausted(from, self.sim.now(), t));
+            }
+            if !self.step_once() {
+                break;
+            }
+            left -= 1;
         }
         self.sim.run_until(t);
         self.absorb_trace();
+        Ok(())
     }
 
     /// Moves the cursor to time `t`, backwards or forwards.
@@ -351,7 +376,7 @@ impl<P: Protocol> Session<P> {
         if t < 0 {
             return Err(Error::NegativeTime(t));
         }
-        let t = t as Micros;
+        let t = check_time("a seek to", t as Micros)?;
         // The latest checkpoint at or before `t`; jump to it when it is behind the cursor (going
         // back) or ahead of it (going forward over recorded history: no need to replay the gap).
         let cp = self.checkpoints.iter().rev().find(|c| c.sim.now() <= t).unwrap_or(&self.checkpoints[0]);
@@ -359,8 +384,9 @@ impl<P: Protocol> Session<P> {
             let cp = cp.clone();
             self.restore(cp);
         }
-        self.advance_to(t);
-        Ok(())
+        // Within the recorded history a seek replays at most the checkpoint spacing; past it,
+        // it simulates new time, which the replay budget bounds.
+        self.advance(t, Budget::REPLAY)
     }
 
     fn restore(&mut self, cp: Checkpoint<P>) {
@@ -388,7 +414,20 @@ impl<P: Protocol> Session<P> {
     /// when this started (a *new* leader), or to `deadline`. Returns the new leader, if any.
     /// The instant at which it stops is finished, so replays apply later inputs identically.
     pub fn advance_until_new_leader(&mut self, deadline: Micros) -> Option<NodeId> {
+        self.advance_until_new_leader_within(deadline.min(MAX_TIME_US), Budget::UNLIMITED).ok().flatten()
+    }
+
+    /// [`Session::advance_until_new_leader`] for untrusted input, like
+    /// [`Session::advance_within`].
+    pub fn advance_until_new_leader_within(
+        &mut self,
+        deadline: Micros,
+        budget: Budget,
+    ) -> Result<Option<NodeId>, Error> {
+        let deadline = check_time("a wait for a new leader until", deadline)?;
         let before = self.sim.stable_leader();
+        let from = self.sim.now();
+        let mut left = budget.events;
         loop {
             let next_event = self.sim.next_event_time();
             let next_input = self.inputs.get(self.applied).map(|i| i.at);
@@ -397,16 +436,20 @@ impl<P: Protocol> Session<P> {
                 (e, i) => e.or(i),
             };
             if next.is_none_or(|n| n > deadline) {
-                self.advance_to(deadline);
-                return None;
+                self.advance(deadline, Budget { events: left })?;
+                return Ok(None);
             }
+            if left == 0 {
+                return Err(budget.exhausted(from, self.sim.now(), deadline));
+            }
+            left -= 1;
             self.step_once();
             if let Some(l) = self.sim.stable_leader()
                 && Some(l) != before
             {
                 let now = self.sim.now();
-                self.advance_to(now);
-                return Some(l);
+                self.advance(now, Budget { events: left })?;
+                return Ok(Some(l));
             }
         }
     }
@@ -430,6 +473,8 @@ impl<P: Protocol> Session<P> {
         let now = self.sim.now();
         self.advance_to(now);
         let forked = self.applied < self.inputs.len() || self.cursor_trace_len < self.recorded_len;
+        // The inputs this branch keeps, plus this one: what a saved session would hold.
+        check_inputs(if forked { self.applied } else { self.inputs.len() } + 1)?;
         if forked {
             self.inputs.truncate(self.applied);
             self.trace.truncate(self.cursor_trace_len.saturating_sub(self.trace_base));

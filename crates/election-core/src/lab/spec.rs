@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
 use crate::engine::input::TimedInput;
+use crate::engine::limits::{MAX_EXPORT_BYTES, MAX_SESSION_BYTES, check_inputs, check_size};
 use crate::engine::net::NetConfig;
 use crate::engine::protocol::{NodeRef, Nodes, Protocol};
 use crate::engine::sim::SimConfig;
@@ -59,11 +60,6 @@ impl TryFrom<SpecFields> for SessionSpec {
     }
 }
 
-/// Largest accepted serialized session (URL state or imported file).
-pub const MAX_SPEC_BYTES: usize = 256 * 1024;
-/// Most inputs a session may hold.
-pub const MAX_INPUTS: usize = 10_000;
-
 impl SessionSpec {
     /// Default settings of `algorithm` for `nodes` nodes and `seed`.
     pub fn new(algorithm: Algorithm, nodes: usize, seed: u64) -> Self {
@@ -81,20 +77,23 @@ impl SessionSpec {
         self.config.algorithm()
     }
 
-    /// Parses and validates a JSON session (from a URL or an imported file).
+    /// Parses and validates a JSON session (from a URL or an imported file), or the session of
+    /// an exported trace (whose trace is skipped, so an export larger than a session loads).
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        if text.len() > MAX_SPEC_BYTES {
-            return Err(Error::Invalid {
-                what: "session",
-                reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
-            });
-        }
-        // A session as shared, or a whole trace export (whose "session" field is one).
-        let spec = match serde_json::from_str::<SessionSpec>(text) {
+        check_size("an exported trace", text.len(), MAX_EXPORT_BYTES)?;
+        let as_session = if text.len() <= MAX_SESSION_BYTES {
+            serde_json::from_str::<SessionSpec>(text)
+        } else {
+            Err(serde::de::Error::custom("too large for a session"))
+        };
+        let spec = match as_session {
             Ok(spec) => spec,
             Err(e) => match serde_json::from_str::<ExportedSession>(text) {
                 Ok(doc) => doc.session,
-                Err(_) => return Err(Error::Parse { line: e.line(), message: format!("session JSON: {e}") }),
+                Err(_) => {
+                    check_size("a session", text.len(), MAX_SESSION_BYTES)?;
+                    return Err(Error::Parse { line: e.line(), message: format!("session JSON: {e}") });
+                }
             },
         };
         spec.validate()?;
@@ -110,12 +109,7 @@ impl SessionSpec {
     pub fn validate(&self) -> Result<(), Error> {
         self.sim_config().validate()?;
         self.config.validate(self.nodes)?;
-        if self.inputs.len() > MAX_INPUTS {
-            return Err(Error::Invalid {
-                what: "inputs",
-                reason: format!("{} inputs is more than the limit of {MAX_INPUTS}", self.inputs.len()),
-            });
-        }
+        check_inputs(self.inputs.len())?;
         // Building the session validates the inputs against the cluster.
         AnySession::new(self.clone()).map(|_| ())
     }

@@ -8,7 +8,7 @@
 use crate::engine::input::{Input, Request, TimedInput};
 use crate::engine::net::NetConfig;
 use crate::engine::rng::{SCHEDULE_STREAM, Stream};
-use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::time::{MAX_NODES, Micros, NodeId, ms};
 use crate::lab::spec::{AnySession, SessionSpec};
 use crate::registry::Algorithm;
 
@@ -41,11 +41,13 @@ pub struct SweepPlan {
     pub chaos: Micros,
     /// Bound on the time from healing to a stable leader.
     pub liveness_bound: Micros,
+    /// Largest cluster drawn (from the algorithm's minimum up to this, at most `MAX_NODES`).
+    pub max_nodes: usize,
 }
 
 impl Default for SweepPlan {
     fn default() -> Self {
-        SweepPlan { chaos: ms(6_000), liveness_bound: ms(5_000) }
+        SweepPlan { chaos: ms(6_000), liveness_bound: ms(5_000), max_nodes: MAX_NODES }
     }
 }
 
@@ -83,7 +85,8 @@ impl Faults {
 pub fn spec_for_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> SessionSpec {
     let faults = Faults::safe_for(algorithm);
     let mut r = Stream::new(seed, SCHEDULE_STREAM);
-    let nodes = r.range(algorithm.min_nodes() as u64, 7) as usize;
+    let max_nodes = plan.max_nodes.clamp(algorithm.min_nodes(), MAX_NODES);
+    let nodes = r.range(algorithm.min_nodes() as u64, max_nodes as u64) as usize;
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
     let (loss, dup) = ([0, 0, 10_000, 50_000, 200_000][r.index(5)], [0, 0, 10_000, 50_000][r.index(4)]);
     spec.net = NetConfig {
@@ -131,6 +134,8 @@ fn fault_schedule(r: &mut Stream, n: NodeId, chaos: Micros, faults: Faults) -> V
                 for id in 1..=n {
                     groups[r.index(2)].push(id);
                 }
+                // Every node on one side: the partition heals every link.
+                groups.retain(|g| !g.is_empty());
                 Input::Partition { groups }
             }
             7 => Input::Cut { from: node(r), to: node(r), both: r.chance_ppm(500_000) },
@@ -207,8 +212,16 @@ pub fn run_seed_session(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> (S
 }
 
 /// The command that replays one seed with its full trace.
-pub fn repro_command(algorithm: Algorithm, seed: u64) -> String {
-    format!("cargo run --release -p election-cli -- sweep --algo {algorithm} --seed {seed} --trace")
+pub fn repro_command(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> String {
+    let default = SweepPlan::default();
+    let mut flags = String::new();
+    if plan.chaos != default.chaos {
+        flags += &format!(" --chaos-ms {}", plan.chaos / 1_000);
+    }
+    if plan.max_nodes != default.max_nodes {
+        flags += &format!(" --max-nodes {}", plan.max_nodes);
+    }
+    format!("cargo run --release -p election-cli -- sweep --algo {algorithm} --seed {seed}{flags} --trace")
 }
 
 /// Bully's planted unsafe scene, for one seed: a cluster of 3-7 processes elects its

@@ -2,8 +2,9 @@
 
 use crate::engine::error::Error;
 use crate::engine::input::{Input, Request};
+use crate::engine::limits::{check_duration, check_time};
 use crate::engine::net::NetConfig;
-use crate::engine::time::{Micros, NodeId};
+use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::trace::{TraceEvent, TraceKind};
 use crate::engine::units::{parse_duration, parse_percent, parse_range};
 use crate::lab::spec::SessionSpec;
@@ -212,6 +213,14 @@ fn parse_show(line: usize, args: &[(String, String)]) -> Result<Show, Error> {
     }
 }
 
+/// A duration argument `key``v` (`for=150ms`) of `what` ("a pause"), at most one simulated day.
+fn duration(line: usize, key: &str, what: &str, v: &str) -> Result<Micros, Error> {
+    let d = parse_duration(v).ok_or_else(|| {
+        err(line, format!("{key}{v} is not a duration: write it like 150ms, 1.5s or 800us"))
+    })?;
+    check_duration(what, d).map_err(|e| err(line, e.to_string()))
+}
+
 /// Parses one command line (`line` is its 1-based number, for errors).
 pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
     let words: Vec<&str> = text.split_whitespace().collect();
@@ -227,14 +236,22 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "run" => {
             let kv = key_values(args);
             let show = parse_show(line, &kv)?;
-            let dur = |v: &str| parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")));
             match kv.iter().find(|(k, _)| k == "for" || k == "until") {
-                Some((k, v)) if k == "for" => Command::RunFor { d: dur(v)?, show },
-                Some((_, v)) if v == "new-leader" => {
-                    let max = kv.iter().find(|(k, _)| k == "max").map(|(_, v)| dur(v)).transpose()?;
-                    Command::RunUntilNewLeader { max: max.unwrap_or(crate::engine::time::ms(10_000)), show }
+                Some((k, v)) if k == "for" => {
+                    Command::RunFor { d: duration(line, "for=", "a run", v)?, show }
                 }
-                Some((_, v)) => Command::RunUntil { t: dur(v)?, show },
+                Some((_, v)) if v == "new-leader" => {
+                    let max = kv
+                        .iter()
+                        .find(|(k, _)| k == "max")
+                        .map(|(_, v)| duration(line, "max=", "a wait for a new leader", v));
+                    Command::RunUntilNewLeader { max: max.transpose()?.unwrap_or(ms(10_000)), show }
+                }
+                Some((_, v)) => {
+                    let t = duration(line, "until=", "a run", v)?;
+                    check_time("a run until", t).map_err(|e| err(line, e.to_string()))?;
+                    Command::RunUntil { t, show }
+                }
                 None => {
                     return Err(err(
                         line,
@@ -254,9 +271,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
         "pause" => {
             want(1)?;
             let d = match key_values(&args[1..]).iter().find(|(k, _)| k == "for") {
-                Some((_, v)) => {
-                    Some(parse_duration(v).ok_or_else(|| err(line, format!("bad duration '{v}'")))?)
-                }
+                Some((_, v)) => Some(duration(line, "for=", "a pause", v)?),
                 None => None,
             };
             Command::Act(ActRef::Pause(parse_node(line, args[0])?, d))

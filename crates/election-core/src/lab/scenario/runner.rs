@@ -5,21 +5,30 @@ use std::fmt::Write as _;
 
 use crate::engine::error::Error;
 use crate::engine::input::{Input, TimedInput};
+use crate::engine::limits::{Budget, MAX_SESSION_BYTES, check_inputs, check_size, check_time};
 use crate::engine::time::{Micros, fmt_time};
 use crate::engine::view::Liveness;
-use crate::lab::spec::{AnySession, MAX_INPUTS, MAX_SPEC_BYTES, SessionSpec};
+use crate::lab::spec::{AnySession, SessionSpec};
 
 use super::command::{ActRef, Command, NodeArg, Show, err, fixed_input, parse_command};
-use super::script::{MAX_SCRIPT_TIME, parse_script};
+use super::script::parse_script;
 
 /// Runs scenario commands against one session.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Runner {
     session: Option<AnySession>,
     printed: usize,
     counted: Vec<(String, u64)>,
     /// Print no trace (when only the resulting session matters).
     quiet: bool,
+    /// Simulated events the script may still run: a script is untrusted input.
+    budget: Budget,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Runner { session: None, printed: 0, counted: Vec::new(), quiet: false, budget: Budget::REPLAY }
+    }
 }
 
 impl Runner {
@@ -40,6 +49,21 @@ impl Runner {
 
     fn session_mut(&mut self, line: usize) -> Result<&mut AnySession, Error> {
         self.session.as_mut().ok_or_else(|| err(line, "run 'config' first"))
+    }
+
+    /// Runs `f` on the session within what is left of the script's budget, and charges it.
+    fn run<T>(
+        &mut self,
+        line: usize,
+        f: impl FnOnce(&mut AnySession, Budget) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let budget = self.budget;
+        let s = self.session_mut(line)?;
+        let before = s.steps();
+        let result = f(s, budget);
+        let spent = s.steps().saturating_sub(before);
+        self.budget.events = self.budget.events.saturating_sub(spent);
+        result.map_err(|e| err(line, e.to_string()))
     }
 
     fn to_input(&self, line: usize, a: &ActRef) -> Result<Input, Error> {
@@ -85,14 +109,17 @@ impl Runner {
             }
             Command::RunFor { d, show } => {
                 let s = self.session_mut(line)?;
-                let t = s.now().saturating_add(d);
-                s.advance_to(t);
+                let t = check_time("a run ending", s.now().saturating_add(d))
+                    .map_err(|e| err(line, e.to_string()))?;
+                self.run(line, |s, budget| s.advance_within(t, budget))?;
                 Ok(self.new_trace(show))
             }
             Command::RunUntilNewLeader { max, show } => {
                 let s = self.session_mut(line)?;
-                let deadline = s.now().saturating_add(max);
-                if s.advance_until_new_leader(deadline).is_none() {
+                let deadline = check_time("a wait for a new leader ending", s.now().saturating_add(max))
+                    .map_err(|e| err(line, e.to_string()))?;
+                if self.run(line, |s, budget| s.advance_until_new_leader_within(deadline, budget))?.is_none()
+                {
                     return Err(err(
                         line,
                         format!("no new leader within {} (the story changed?)", fmt_time(max)),
@@ -105,7 +132,7 @@ impl Runner {
                 if t < s.now() {
                     return Err(err(line, format!("time {} is already past", fmt_time(t))));
                 }
-                s.advance_to(t);
+                self.run(line, |s, budget| s.advance_within(t, budget))?;
                 Ok(self.new_trace(show))
             }
             Command::Act(a) => {
@@ -220,22 +247,14 @@ pub fn run_script(text: &str) -> (String, Runner) {
 /// commands (`status`, `leader`, ...) and recorded output are ignored. Untrusted text: it is
 /// limited in size and in simulated time, and every setting and input is checked.
 pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
-    if text.len() > MAX_SPEC_BYTES {
-        return Err(Error::Invalid {
-            what: "session",
-            reason: format!("{} bytes is larger than the limit of {MAX_SPEC_BYTES}", text.len()),
-        });
-    }
+    check_size("a session script", text.len(), MAX_SESSION_BYTES)?;
     let script = parse_script(text);
     let mut spec: Option<SessionSpec> = None;
     let mut t: Micros = 0;
     let mut simulate = false;
     for b in &script.blocks {
         let command = parse_command(b.line, &b.command)?;
-        let late = |t: Micros| {
-            (t > MAX_SCRIPT_TIME)
-                .then(|| err(b.line, format!("{} is past the limit of one simulated day", fmt_time(t))))
-        };
+        let late = |t: Micros| check_time("the script's time", t).err().map(|e| err(b.line, e.to_string()));
         match command {
             Command::Config(s) => {
                 spec = Some(s);
@@ -277,9 +296,7 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
                     }
                     None => simulate = true,
                 }
-                if s.inputs.len() > MAX_INPUTS {
-                    return Err(err(b.line, format!("more than {MAX_INPUTS} inputs")));
-                }
+                check_inputs(s.inputs.len()).map_err(|e| err(b.line, e.to_string()))?;
             }
             Command::Status | Command::Leader | Command::Hash | Command::Messages => {}
         }
@@ -295,9 +312,6 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
         let mut runner = Runner::quiet();
         for b in &script.blocks {
             runner.exec(b.line, &b.command)?;
-            if runner.session().is_some_and(|s| s.now() > MAX_SCRIPT_TIME) {
-                return Err(err(b.line, "the script runs past the limit of one simulated day"));
-            }
         }
         runner.session().map(AnySession::spec)
     } else {

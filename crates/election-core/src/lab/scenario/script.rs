@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use crate::engine::input::{Input, Request};
 use crate::engine::net::NetConfig;
-use crate::engine::time::Micros;
 use crate::lab::spec::SessionSpec;
 
 /// One block of a scenario file.
@@ -62,10 +61,6 @@ pub fn parse_script(text: &str) -> Script {
     }
     Script { blocks, trailer: preamble }
 }
-
-/// Inputs and `run` times in a session script may reach one simulated day (the same bound as
-/// a shared link's cursor): more would keep the page busy for minutes.
-pub const MAX_SCRIPT_TIME: Micros = 86_400_000_000;
 
 /// A session as a scenario script: its `config` line (every setting, the network), then each
 /// input as a command, after `run until=` its time. Share links and "Save session" carry this

@@ -90,6 +90,7 @@ impl<P: Protocol> NodeSlot<P> {
 
 #[derive(Debug, Clone)]
 struct InFlight<M> {
+    id: u64,
     from: NodeId,
     to: NodeId,
     msg: M,
@@ -99,9 +100,57 @@ struct InFlight<M> {
     cut_at_send: bool,
 }
 
+/// Messages in flight, in slots that deliveries free for reuse: removing one costs the same
+/// however many others are in flight (a sorted map shifted every later message on each
+/// delivery, which made message storms quadratic).
+#[derive(Debug, Clone)]
+struct Wire<M> {
+    slots: Vec<Option<InFlight<M>>>,
+    free: Vec<u32>,
+}
+
+impl<M> Wire<M> {
+    fn new() -> Self {
+        Wire { slots: Vec::new(), free: Vec::new() }
+    }
+
+    /// Puts `m` on the wire; returns its slot.
+    fn insert(&mut self, m: InFlight<M>) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(m);
+                slot
+            }
+            None => {
+                self.slots.push(Some(m));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn get(&self, slot: u32) -> Option<&InFlight<M>> {
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    fn remove(&mut self, slot: u32) -> Option<InFlight<M>> {
+        let m = self.slots.get_mut(slot as usize)?.take();
+        if m.is_some() {
+            self.free.push(slot);
+        }
+        m
+    }
+
+    /// The messages in flight, oldest send first.
+    fn in_send_order(&self) -> Vec<&InFlight<M>> {
+        let mut all: Vec<&InFlight<M>> = self.slots.iter().flatten().collect();
+        all.sort_unstable_by_key(|m| m.id);
+        all
+    }
+}
+
 #[derive(Debug, Clone)]
 enum EventKind<T> {
-    Deliver { id: u64 },
+    Deliver { slot: u32 },
     Timer { node: NodeId, timer: T, generation: u64 },
     Resume { node: NodeId, generation: u64 },
 }
@@ -141,7 +190,7 @@ pub struct Simulation<P: Protocol> {
     next_msg_id: u64,
     steps: u64,
     queue: BinaryHeap<Reverse<Event<P>>>,
-    wire: Map<u64, InFlight<P::Msg>>,
+    wire: Wire<P::Msg>,
     /// Messages in flight per directed link (row = sender), bounded like a socket buffer.
     in_flight: Vec<u16>,
     nodes: Vec<NodeSlot<P>>,
@@ -193,7 +242,7 @@ impl<P: Protocol> Simulation<P> {
             next_msg_id: 1,
             steps: 0,
             queue: BinaryHeap::new(),
-            wire: Map::new(),
+            wire: Wire::new(),
             in_flight,
             nodes,
             monitor,
@@ -366,7 +415,7 @@ impl<P: Protocol> Simulation<P> {
 
     fn dispatch(&mut self, ev: Event<P>) {
         let target = match &ev.kind {
-            EventKind::Deliver { id } => self.wire.get(id).map(|m| m.to),
+            EventKind::Deliver { slot } => self.wire.get(*slot).map(|m| m.to),
             EventKind::Timer { node, .. } | EventKind::Resume { node, .. } => Some(*node),
         };
         let Some(target) = target else { return };
@@ -381,7 +430,7 @@ impl<P: Protocol> Simulation<P> {
             return;
         }
         match ev.kind {
-            EventKind::Deliver { id } => self.deliver(id),
+            EventKind::Deliver { slot } => self.deliver(slot),
             EventKind::Timer { node, timer, .. } => {
                 let slot = self.slot(node);
                 slot.timers.remove(&timer);
@@ -397,10 +446,11 @@ impl<P: Protocol> Simulation<P> {
         (usize::from(from) - 1) * self.nodes.len() + (usize::from(to) - 1)
     }
 
-    fn deliver(&mut self, id: u64) {
-        let Some(m) = self.wire.remove(&id) else {
+    fn deliver(&mut self, slot: u32) {
+        let Some(m) = self.wire.remove(slot) else {
             return;
         };
+        let id = m.id;
         let link = self.link_index(m.from, m.to);
         self.in_flight[link] = self.in_flight[link].saturating_sub(1);
         let (kind, heartbeat) = (m.msg.kind(), m.msg.is_heartbeat());
@@ -514,11 +564,17 @@ impl<P: Protocol> Simulation<P> {
                     deliver_at,
                 });
             }
-            self.wire.insert(
+            let slot = self.wire.insert(InFlight {
                 id,
-                InFlight { from, to, msg: msg.clone(), sent_at: self.now, deliver_at, lost, cut_at_send },
-            );
-            self.push(deliver_at, EventKind::Deliver { id });
+                from,
+                to,
+                msg: msg.clone(),
+                sent_at: self.now,
+                deliver_at,
+                lost,
+                cut_at_send,
+            });
+            self.push(deliver_at, EventKind::Deliver { slot });
         }
     }
 
@@ -659,9 +715,10 @@ impl<P: Protocol> Simulation<P> {
             .collect();
         let messages = self
             .wire
-            .iter()
-            .map(|(&id, m)| MessageView {
-                id,
+            .in_send_order()
+            .into_iter()
+            .map(|m| MessageView {
+                id: m.id,
                 from: m.from,
                 to: m.to,
                 kind: m.msg.kind(),

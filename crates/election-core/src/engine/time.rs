@@ -13,7 +13,7 @@ pub const MAX_NODES: usize = 15;
 
 /// `x` milliseconds as [`Micros`].
 pub const fn ms(x: u64) -> Micros {
-    x * 1_000
+    x.saturating_mul(1_000)
 }
 
 /// Formats a time as milliseconds with microsecond precision trimmed: `231ms`, `231.417ms`.

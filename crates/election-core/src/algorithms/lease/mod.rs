@@ -244,7 +244,7 @@ impl Lease {
                     let token = s.next_token;
                     s.next_token += 1;
                     s.holder = Some((from, token));
-                    s.expires_at = ctx.now + ttl;
+                    s.expires_at = ctx.now.saturating_add(ttl);
                     s.grants.push((token, from, ctx.now));
                     ctx.note(format!("grants the lock to n{from} with fencing token {token}"));
                     ctx.send(from, LeaseMsg::Granted { token, ttl_ms: ttl / 1_000 });
@@ -255,7 +255,7 @@ impl Lease {
             }
             LeaseMsg::Renew { token } => {
                 if s.holder == Some((from, token)) && ctx.now < s.expires_at {
-                    s.expires_at = ctx.now + ttl;
+                    s.expires_at = ctx.now.saturating_add(ttl);
                     ctx.set_timer(LeaseTimer::Expiry, ttl);
                     ctx.send(from, LeaseMsg::Renewed { token });
                 } else {
@@ -296,7 +296,7 @@ impl Lease {
         match msg {
             LeaseMsg::Granted { token, .. } => {
                 // Conservative: the lease counts from when the request was sent.
-                c.lease = Some((token, c.acquire_sent_at + ttl));
+                c.lease = Some((token, c.acquire_sent_at.saturating_add(ttl)));
                 c.acquiring = false;
                 ctx.cancel_timer(LeaseTimer::Retry);
                 ctx.note(format!("holds the lock with token {token}: it is the leader"));
@@ -311,7 +311,7 @@ impl Lease {
                 if let Some((t, exp)) = &mut c.lease
                     && *t == token
                 {
-                    *exp = c.renew_sent_at + ttl;
+                    *exp = c.renew_sent_at.saturating_add(ttl);
                 }
             }
             LeaseMsg::Lost { token } if c.lease.is_some_and(|(t, _)| t == token) => {
@@ -379,8 +379,8 @@ impl Protocol for Lease {
                 // After a restart, leases granted before the crash may still be held: wait a
                 // TTL before granting (a first boot at t=0 has nothing to wait for).
                 if ctx.now > 0 {
-                    s.no_grant_until = ctx.now + ttl;
-                    ctx.note(format!("restarts; grants nothing until {} (one TTL)", fmt_time(ctx.now + ttl)));
+                    s.no_grant_until = ctx.now.saturating_add(ttl);
+                    ctx.note(format!("restarts; grants nothing until {} (one TTL)", fmt_time(ctx.now.saturating_add(ttl))));
                 }
             }
             Part::Storage(_) => {}
@@ -406,11 +406,11 @@ impl Protocol for Lease {
                     && ctx.now >= s.expires_at
                 {
                     s.holder = None;
-                    s.no_grant_until = s.no_grant_until.max(ctx.now + lock_delay);
+                    s.no_grant_until = s.no_grant_until.max(ctx.now.saturating_add(lock_delay));
                     if lock_delay > 0 {
                         ctx.note(format!(
                             "n{h}'s lease (token {token}) expired; lock-delay until {}",
-                            fmt_time(ctx.now + lock_delay)
+                            fmt_time(ctx.now.saturating_add(lock_delay))
                         ));
                     } else {
                         ctx.note(format!("n{h}'s lease (token {token}) expired"));

@@ -10,9 +10,11 @@
 //!   promise, and reports the highest-ballot value it accepted in each slot; otherwise it
 //!   answers **Nack** with its promise.
 //! * With promises from a majority the proposer leads: it re-proposes any value it learned
-//!   from the promises (so a possibly chosen value is never overwritten), then proposes client
-//!   writes with **Accept(b, slot, v)** (phase 2a); a value accepted by a majority is
-//!   **chosen** and announced with **Decide**. The leader heartbeats with its ballot.
+//!   from the promises (so a possibly chosen value is never overwritten) and fills the other
+//!   unchosen slots below the highest it knows with no-ops (Paxos Made Simple §3), then
+//!   proposes client writes with **Accept(b, slot, v)** (phase 2a); a value accepted by a
+//!   majority is **chosen** and announced with **Decide**. The leader heartbeats with its
+//!   ballot.
 //! * A proposer that meets a higher ballot is **preempted**.
 //!
 //! ## Dueling proposers
@@ -203,17 +205,28 @@ impl Paxos {
         ctx.cancel_timer(PaxosTimer::Election);
         ctx.broadcast(PaxosMsg::Heartbeat { ballot });
         ctx.set_timer(PaxosTimer::Heartbeat, ms(self.config.heartbeat_ms));
-        // Re-propose what may have been chosen (Paxos Made Simple, phase 2 rule), then a no-op
-        // to confirm leadership.
-        self.next_slot = self.chosen.keys().chain(seen.keys()).max().map_or(1, |s| s + 1);
-        for (slot, (_, value)) in seen {
-            if !self.chosen.contains_key(&slot) {
-                self.propose(ctx, slot, value);
+        // Paxos Made Simple §3: the new leader re-proposes, at the same slot, every value that
+        // may have been chosen (the highest-ballot value its promises reported), and fills the
+        // other unchosen slots below the highest it knows with no-ops, so that later commands
+        // can be executed. Only when nothing is open does it propose a fresh no-op, which tells
+        // it that it leads. Slots therefore stay the same across elections: a proposer that is
+        // preempted over and over does not add a slot each time.
+        let top = self.chosen.keys().chain(seen.keys()).max().copied().unwrap_or(0);
+        self.next_slot = top + 1;
+        let mut open = false;
+        for slot in 1..=top {
+            if self.chosen.contains_key(&slot) {
+                continue;
             }
+            open = true;
+            let value = seen.get(&slot).map_or(Value::NoOp, |&(_, v)| v);
+            self.propose(ctx, slot, value);
         }
-        let slot = self.next_slot;
-        self.next_slot += 1;
-        self.propose(ctx, slot, Value::NoOp);
+        if !open {
+            let slot = self.next_slot;
+            self.next_slot += 1;
+            self.propose(ctx, slot, Value::NoOp);
+        }
     }
 
     fn propose(&mut self, ctx: &mut PaxosCtx<'_>, slot: u64, value: Value) {

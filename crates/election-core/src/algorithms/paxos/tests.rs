@@ -72,12 +72,10 @@ fn new_leader_re_proposes_the_highest_accepted_value() {
         .filter(|(to, m)| *to == 2 && matches!(m, PaxosMsg::Accept { .. }))
         .map(|(_, m)| m)
         .collect();
+    // The re-proposal is open business: no fresh no-op slot is added after it (§3).
     assert_eq!(
         accepts,
-        vec![
-            PaxosMsg::Accept { ballot, slot: 1, value: Value::Write(9) },
-            PaxosMsg::Accept { ballot, slot: 2, value: Value::NoOp },
-        ]
+        vec![PaxosMsg::Accept { ballot, slot: 1, value: Value::Write(9) }]
     );
 }
 
@@ -108,4 +106,26 @@ fn leader_lease_refuses_other_proposers() {
     run(&mut a, ms(100), |n, ctx| n.on_message(ctx, 1, PaxosMsg::Heartbeat { ballot: b(1, 1) }));
     let out = run(&mut a, ms(120), |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(2, 3) }));
     assert_eq!(sends(&out), vec![(3, PaxosMsg::Nack { ballot: b(2, 3), promised: b(1, 1) })]);
+}
+
+#[test]
+fn new_leader_fills_gaps_with_no_ops_and_keeps_slots_across_elections() {
+    // Paxos Made Simple §3: a new leader proposes, for every slot below the highest it knows,
+    // the value its promises reported, or a no-op "that leaves the state unchanged" where
+    // none was; it adds a fresh slot only when nothing is open.
+    let mut p = node(1, PaxosConfig::default());
+    p.chosen.insert(1, Value::Write(5));
+    run(&mut p, 0, |n, ctx| n.on_timer(ctx, PaxosTimer::Election));
+    let ballot = p.max_round_tried;
+    let promise = PaxosMsg::Promise { ballot: b(ballot, 1), accepted: vec![(3, b(1, 2), Value::Write(9))] };
+    let out = run(&mut p, 1, |n, ctx| n.on_message(ctx, 2, promise));
+    let accepts: Vec<(u64, Value)> = sends(&out)
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            PaxosMsg::Accept { slot, value, .. } if to == 2 => Some((slot, value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepts, vec![(2, Value::NoOp), (3, Value::Write(9))], "{out:?}");
+    assert_eq!(p.next_slot, 4);
 }

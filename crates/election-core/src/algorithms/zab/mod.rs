@@ -631,7 +631,7 @@ impl Protocol for Zab {
             ZabTimer::Resend => {
                 if self.state == ServerState::Looking {
                     self.send_notifications(ctx);
-                    self.interval = (self.interval * 2).min(ms(self.config.notification_max_ms));
+                    self.interval = self.interval.saturating_mul(2).min(ms(self.config.notification_max_ms));
                     ctx.set_timer(ZabTimer::Resend, self.interval);
                 }
             }
@@ -655,7 +655,7 @@ impl Protocol for Zab {
                                 .lead
                                 .last_pong
                                 .get(&p)
-                                .is_some_and(|t| ctx.now < t + ms(self.config.sync_timeout_ms))
+                                .is_some_and(|t| ctx.now < t.saturating_add(ms(self.config.sync_timeout_ms)))
                     })
                     .count();
                 if recent < self.quorum() {

@@ -382,7 +382,7 @@ fn initial_lab() -> Lab {
     let fragment = location().and_then(|l| l.hash().ok()).unwrap_or_default();
     let default = SessionSpec::new(Algorithm::Raft, 5, 1);
     match share::decode(&fragment) {
-        Ok(Some(shared)) if crate::sessions::is_json(&shared.text) => {
+        Ok(Some(shared)) if crate::json_worker::is_json(&shared.text) => {
             // Read by the JSON worker once the page runs (see App).
             let mut lab = Lab::new(default, embed);
             lab.notice = Some("Opening the shared session…".into());
@@ -424,7 +424,7 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             if let Some(shared) = lab.pending_link.clone() {
                 yew::platform::spawn_local(async move {
-                    let spec = crate::sessions::read(shared.text).await;
+                    let spec = crate::json_worker::read(shared.text).await;
                     lab.dispatch(Action::LinkRead(spec, shared.cursor));
                 });
             }

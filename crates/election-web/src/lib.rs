@@ -8,9 +8,9 @@
 pub mod app;
 pub mod cluster;
 pub mod extras;
+pub mod json_worker;
 pub mod lazy;
 pub mod panels;
-pub mod sessions;
 pub mod share;
 
 /// Scenario files embedded at build time (see build.rs): (path, text).

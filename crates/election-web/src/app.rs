@@ -15,6 +15,7 @@ use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::cluster::Cluster;
 use crate::extras::{self, Help, Markers, SpaceTime};
 use crate::lazy::LazyExtras;
@@ -368,18 +369,10 @@ impl Reducible for Lab {
     }
 }
 
-fn location() -> Option<web_sys::Location> {
-    web_sys::window().map(|w| w.location())
-}
-
 /// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
 fn initial_lab() -> Lab {
-    let embed = location()
-        .and_then(|l| l.search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|p| p.get("embed"))
-        .is_some_and(|v| v == "1");
-    let fragment = location().and_then(|l| l.hash().ok()).unwrap_or_default();
+    let embed = browser::query_param("embed").is_some_and(|v| v == "1");
+    let fragment = browser::fragment();
     let default = SessionSpec::new(Algorithm::Raft, 5, 1);
     match share::decode(&fragment) {
         Ok(Some(shared)) if crate::json_worker::is_json(&shared.text) => {
@@ -435,10 +428,9 @@ pub fn App() -> Html {
     {
         let dispatch = lab.dispatcher();
         use_effect_with((), move |_| {
-            let perf = web_sys::window().and_then(|w| w.performance());
-            let last = Rc::new(RefCell::new(perf.as_ref().map_or(0.0, |p| p.now())));
+            let last = Rc::new(RefCell::new(browser::now_ms()));
             let interval = Interval::new(16, move || {
-                let now = perf.as_ref().map_or(0.0, |p| p.now());
+                let now = browser::now_ms();
                 let dt = now - *last.borrow();
                 *last.borrow_mut() = now;
                 dispatch.dispatch(Action::Tick(dt));
@@ -591,11 +583,8 @@ pub fn App() -> Html {
                 let e = lab.engine.borrow();
                 (e.spec(), e.now())
             };
-            let fragment = share::encode(&spec, now);
-            if let Some(l) = location() {
-                let _ = l.set_hash(&fragment);
-                let url = l.href().unwrap_or_default();
-                copy_to_clipboard(&url);
+            if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
+                browser::copy_to_clipboard(&url);
                 lab.dispatch(Action::Notify(
                     "Link copied (and put in the address bar): it reproduces this exact run.".into(),
                 ));
@@ -607,7 +596,7 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             let script = election_core::scenario::spec_to_script(&lab.engine.borrow().spec());
-            extras::download("leader-election-session.txt", "text/plain", &script);
+            browser::download("leader-election-session.txt", "text/plain", &script);
         })
     };
 
@@ -615,12 +604,12 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             let e = lab.engine.borrow();
-            extras::download("leader-election-trace.json", "application/json", &e.export_json());
+            browser::download("leader-election-trace.json", "application/json", &e.export_json());
         })
     };
     let on_export_svg = Callback::from(move |_: MouseEvent| {
-        if let Some(svg) = extras::cluster_svg() {
-            extras::download("leader-election-cluster.svg", "image/svg+xml", &svg);
+        if let Some(svg) = browser::cluster_svg() {
+            browser::download("leader-election-cluster.svg", "image/svg+xml", &svg);
         }
     });
     let on_embed = {
@@ -630,13 +619,12 @@ pub fn App() -> Html {
                 let e = lab.engine.borrow();
                 (e.spec(), e.now())
             };
-            let Some(l) = location() else { return };
-            let base = format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default());
+            let Some(base) = browser::page_address() else { return };
             let snippet = format!(
                 "<iframe src=\"{base}?embed=1#{}\" title=\"Leader Election Lab\" width=\"720\" height=\"640\" loading=\"lazy\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>",
                 share::encode(&spec, now)
             );
-            copy_to_clipboard(&snippet);
+            browser::copy_to_clipboard(&snippet);
             lab.dispatch(Action::Notify(format!("Embed snippet copied: {snippet}")));
         })
     };
@@ -661,7 +649,7 @@ pub fn App() -> Html {
                 lab.dispatch(Action::TourLoading(path.clone()));
                 let lab = lab.clone();
                 yew::platform::spawn_local(async move {
-                    let text = extras::fetch_text(&format!("scenarios/{path}")).await;
+                    let text = browser::fetch_text(&format!("scenarios/{path}")).await;
                     lab.dispatch(Action::TourLoaded(path, text));
                 });
             }
@@ -757,26 +745,6 @@ pub fn App() -> Html {
     }
 }
 
-/// Copies text with the async Clipboard API when the browser allows it (best effort: the
-/// link is also put in the address bar).
-fn copy_to_clipboard(text: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let navigator = window.navigator();
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
-        return;
-    };
-    if clipboard.is_undefined() {
-        return;
-    }
-    if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
-        if let Some(f) = write.dyn_ref::<js_sys::Function>() {
-            let _ = f.call1(&clipboard, &text.into());
-        }
-    }
-}
-
 /// One sentence on what to try with each algorithm.
 fn tagline(a: Algorithm) -> &'static str {
     match a {
@@ -821,12 +789,8 @@ pub struct Score {
 
 const SCORE_KEY: &str = "leader-election-lab/score";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn load_score() -> Score {
-    let Some(text) = storage().and_then(|s| s.get_item(SCORE_KEY).ok().flatten()) else {
+    let Some(text) = browser::stored(SCORE_KEY) else {
         return Score::default();
     };
     let mut it = text.split('/').map(|n| n.trim().parse::<u32>().unwrap_or(0));
@@ -838,20 +802,16 @@ const DONE_KEY: &str = "leader-election-lab/tours-done";
 
 /// Tours played to their end, kept in localStorage (one path per line; unknown paths ignored).
 fn load_done() -> Vec<String> {
-    let text = storage().and_then(|s| s.get_item(DONE_KEY).ok().flatten()).unwrap_or_default();
+    let text = browser::stored(DONE_KEY).unwrap_or_default();
     text.lines().filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l)).map(String::from).collect()
 }
 
 fn save_done(done: &[String]) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(DONE_KEY, &done.join("\n"));
-    }
+    browser::store(DONE_KEY, &done.join("\n"));
 }
 
 fn save_score(score: Score) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(SCORE_KEY, &format!("{}/{}", score.correct, score.answered));
-    }
+    browser::store(SCORE_KEY, &format!("{}/{}", score.correct, score.answered));
 }
 
 /// The embedded scenarios grouped for the picker: the guided tours first (interview questions,

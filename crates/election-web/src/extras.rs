@@ -1,5 +1,5 @@
-//! The space-time (Lamport) diagram, timeline markers, the help overlay, and browser
-//! helpers for export.
+//! The space-time (Lamport) diagram, timeline markers, the help overlay, and (loaded on
+//! demand) the comparison and the experiment.
 
 use election_core::{Marker, MarkerKind, Micros, NodeId, TraceEvent, TraceKind, fixed, fmt_time};
 use wasm_bindgen::JsCast;
@@ -152,29 +152,6 @@ pub fn Help(p: &HelpProps) -> Html {
             </div>
         </div>
     }
-}
-
-/// Offers `content` as a file download named `name`.
-pub fn download(name: &str, mime: &str, content: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(a) = doc.create_element("a") else { return };
-    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
-    let encoded = String::from(js_sys::encode_uri_component(content));
-    a.set_href(&format!("data:{mime};charset=utf-8,{encoded}"));
-    a.set_download(name);
-    a.click();
-}
-
-/// The cluster picture as a standalone SVG document.
-pub fn cluster_svg() -> Option<String> {
-    let doc = web_sys::window()?.document()?;
-    let svg = doc.query_selector("svg.cluster").ok()??;
-    let body = svg.outer_html();
-    let style = "<style>.link .wire{stroke:#c8c8c8}.link.cut .wire{stroke:#d55e00;stroke-dasharray:6 5}.node .body{stroke:#1b1b1b}\
-.node.follower .body{fill:#56b4e9}.node.candidate .body{fill:#e69f00}.node.precandidate .body{fill:#f0e442}\
-.node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg circle{fill:#0072b2}.msg.doomed circle{fill:#d55e00}\
-text{font-family:sans-serif}.node .timer{fill:none;stroke:#1b1b1b;opacity:.5}.link .hit{stroke:transparent}</style>";
-    Some(body.replacen('>', &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"), 1))
 }
 
 /// State of the in-page Figure 16 experiment.
@@ -513,20 +490,4 @@ pub fn Compare() -> Html {
             }
         </section>
     }
-}
-
-/// Fetches `url` (relative to the page) as text: the page's scenario files are fetched when a
-/// tour is picked rather than built into the WebAssembly.
-pub async fn fetch_text(url: &str) -> Result<String, String> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let describe = |e: wasm_bindgen::JsValue| crate::error_message(&e, "the request failed");
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(describe)?.unchecked_into();
-    if !response.ok() {
-        return Err(format!("HTTP {} {}", response.status(), response.status_text()));
-    }
-    let text = JsFuture::from(response.text().map_err(describe)?).await.map_err(describe)?;
-    text.as_string().ok_or_else(|| "the response is not text".to_string())
 }

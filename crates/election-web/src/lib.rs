@@ -6,6 +6,7 @@
 #![allow(missing_debug_implementations)]
 
 pub mod app;
+pub mod browser;
 pub mod cluster;
 pub mod extras;
 pub mod json_worker;

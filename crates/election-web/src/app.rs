@@ -17,7 +17,8 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::cluster::Cluster;
-use crate::extras::{self, Help, Markers, SpaceTime};
+use crate::diagram::{self, Markers, SpaceTime};
+use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
@@ -501,7 +502,7 @@ pub fn App() -> Html {
     let (trace_hash, steps, horizon, trace, recent) = {
         let e = lab.engine.borrow();
         let t = e.trace();
-        let window_start = e.now().saturating_sub(extras::WINDOW_US);
+        let window_start = e.now().saturating_sub(diagram::WINDOW_US);
         // Only what the space-time diagram draws (not heartbeats): cloning every event of the
         // window each frame cost milliseconds at 15 nodes.
         let recent: Vec<TraceEvent> = t

@@ -8,7 +8,9 @@
 pub mod app;
 pub mod browser;
 pub mod cluster;
+pub mod diagram;
 pub mod extras;
+pub mod help;
 pub mod json_worker;
 pub mod lazy;
 pub mod panels;

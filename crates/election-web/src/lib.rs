@@ -15,6 +15,7 @@ pub mod json_worker;
 pub mod lazy;
 pub mod panels;
 pub mod share;
+pub mod state;
 pub mod tour;
 
 /// Scenario files embedded at build time (see build.rs): (path, text).

@@ -9,7 +9,7 @@ use election_core::{
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::SPEEDS;
+use crate::state::SPEEDS;
 
 fn input_value(e: &Event) -> String {
     e.target()

@@ -8,8 +8,8 @@ use election_core::Micros;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::ActiveTour;
 use crate::browser;
+use crate::state::ActiveTour;
 
 #[derive(Properties, PartialEq)]
 pub struct TourPanelProps {

@@ -6,13 +6,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{
-    Algorithm, Input, Liveness, MarkerKind, Micros, NodeId, Request, SessionSpec, TraceEvent, TraceKind,
+    Input, Liveness, MarkerKind, Micros, NodeId, Request, SessionSpec, TraceEvent, TraceKind,
 };
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::browser;
 use crate::cluster::Cluster;
 use crate::diagram::{self, Markers, SpaceTime};
 use crate::help::Help;
@@ -21,6 +20,7 @@ use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Setting
 use crate::share;
 use crate::state::{Action, Lab, SameEngine};
 use crate::tour::TourPanel;
+use crate::{algorithms, browser};
 use election_core::scenario::Show;
 
 /// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
@@ -294,7 +294,7 @@ pub fn App() -> Html {
             data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
             <header class="top">
                 <h1>{"Leader Election Lab"}</h1>
-                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), tagline(lab.base.algorithm()))}</p>
+                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), algorithms::tagline(lab.base.algorithm()))}</p>
             </header>
             <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
             if let Some(e) = &lab.error {
@@ -365,29 +365,5 @@ pub fn App() -> Html {
                 <Help on_close={dispatch(|| Action::ToggleHelp)} />
             }
         </main>
-    }
-}
-
-/// One sentence on what to try with each algorithm.
-fn tagline(a: Algorithm) -> &'static str {
-    match a {
-        Algorithm::Raft => {
-            "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it."
-        }
-        Algorithm::Bully => {
-            "the highest live id wins. Split the network and write to both sides: two coordinators, split brain."
-        }
-        Algorithm::Zab => {
-            "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes."
-        }
-        Algorithm::Paxos => {
-            "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel."
-        }
-        Algorithm::Kafka => {
-            "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election."
-        }
-        Algorithm::Lease => {
-            "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
-        }
     }
 }

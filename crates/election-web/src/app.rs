@@ -5,9 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use election_core::{
-    Input, Liveness, MarkerKind, Micros, NodeId, Request, SessionSpec, TraceEvent, TraceKind,
-};
+use election_core::{Input, MarkerKind, Micros, NodeId, SessionSpec, TraceEvent, TraceKind};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -65,51 +63,17 @@ pub fn App() -> Html {
     let on_key = {
         let lab = lab.clone();
         Callback::from(move |e: KeyboardEvent| {
+            // Keys typed into a field are the field's.
             if e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some() {
                 return;
             }
-            match e.key().as_str() {
-                " " => {
-                    e.prevent_default();
-                    lab.dispatch(Action::TogglePlay);
-                }
-                "ArrowRight" => lab.dispatch(Action::StepForward),
-                "ArrowLeft" => lab.dispatch(Action::StepBack),
-                "Escape" => {
-                    if lab.help {
-                        lab.dispatch(Action::ToggleHelp);
-                    } else {
-                        lab.dispatch(Action::Select(None));
-                    }
-                }
-                "?" => lab.dispatch(Action::ToggleHelp),
-                "h" => lab.dispatch(Action::Act(Input::HealAll)),
-                "c" | "p" | "t" | "w" | "i" => {
-                    let Some(node) = lab.selected else { return };
-                    let view = lab.view();
-                    let Some(n) = view.nodes.get(usize::from(node) - 1) else { return };
-                    let input = match e.key().as_str() {
-                        "c" if n.liveness == Liveness::Down => Input::Restart { node },
-                        "c" => Input::Crash { node },
-                        "p" if n.liveness == Liveness::Paused => Input::Resume { node },
-                        "p" => Input::Pause { node, for_us: None },
-                        "t" => Input::Request { node, request: Request::Timeout },
-                        "w" => Input::Request {
-                            node,
-                            request: Request::ClientWrite { value: view.now / 1_000 % 100 },
-                        },
-                        _ => Input::Isolate { node },
-                    };
-                    lab.dispatch(Action::Act(input));
-                }
-                k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
-                    let d = k.as_bytes()[0] - b'0';
-                    let n = if d == 0 { 10 } else { d };
-                    if usize::from(n) <= lab.base.nodes {
-                        lab.dispatch(Action::Select(Some(n)));
-                    }
-                }
-                _ => {}
+            let key = e.key();
+            // Space would also scroll the page.
+            if key == " " {
+                e.prevent_default();
+            }
+            if let Some(action) = lab.key_action(&key) {
+                lab.dispatch(action);
             }
         })
     };

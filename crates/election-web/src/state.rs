@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::scenario::{Show, Tour};
-use election_core::{Algorithm, AnySession, ClusterView, Input, Micros, NodeId, SessionSpec};
+use election_core::{
+    Algorithm, AnySession, ClusterView, Input, Liveness, Micros, NodeId, Request, SessionSpec,
+};
 use yew::prelude::*;
 
 use crate::share;
@@ -228,6 +230,47 @@ impl Lab {
         self.engine.borrow_mut().advance_to(cursor);
         self.selected = None;
         self.playing = false;
+    }
+
+    /// What a key pressed on the page does, if anything (the keys the help overlay lists).
+    /// The node keys act on the selected node, as its state allows: `c` crashes a running
+    /// node and restarts a crashed one, `p` pauses and resumes.
+    pub fn key_action(&self, key: &str) -> Option<Action> {
+        Some(match key {
+            " " => Action::TogglePlay,
+            "ArrowRight" => Action::StepForward,
+            "ArrowLeft" => Action::StepBack,
+            "Escape" if self.help => Action::ToggleHelp,
+            "Escape" => Action::Select(None),
+            "?" => Action::ToggleHelp,
+            "h" => Action::Act(Input::HealAll),
+            "c" | "p" | "t" | "w" | "i" => {
+                let node = self.selected?;
+                let view = self.view();
+                let n = view.nodes.get(usize::from(node) - 1)?;
+                Action::Act(match key {
+                    "c" if n.liveness == Liveness::Down => Input::Restart { node },
+                    "c" => Input::Crash { node },
+                    "p" if n.liveness == Liveness::Paused => Input::Resume { node },
+                    "p" => Input::Pause { node, for_us: None },
+                    "t" => Input::Request { node, request: Request::Timeout },
+                    "w" => Input::Request {
+                        node,
+                        request: Request::ClientWrite { value: view.now / 1_000 % 100 },
+                    },
+                    _ => Input::Isolate { node },
+                })
+            }
+            k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
+                let d = k.as_bytes()[0] - b'0';
+                let n = if d == 0 { 10 } else { d };
+                if usize::from(n) > self.base.nodes {
+                    return None;
+                }
+                Action::Select(Some(n))
+            }
+            _ => return None,
+        })
     }
 
     /// The view at the cursor.

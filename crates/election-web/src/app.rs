@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use election_core::{Input, MarkerKind, Micros, NodeId, SessionSpec, TraceEvent, TraceKind};
+use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -25,6 +25,12 @@ use election_core::scenario::Show;
 fn initial_lab() -> Lab {
     let embed = browser::query_param("embed").is_some_and(|v| v == "1");
     Lab::opening(embed, share::decode(&browser::fragment()))
+}
+
+/// A callback that dispatches the action `make` builds from the event.
+fn on<E: 'static>(lab: &UseReducerDispatcher<Lab>, make: impl Fn(E) -> Action + 'static) -> Callback<E> {
+    let lab = lab.clone();
+    Callback::from(move |e| lab.dispatch(make(e)))
 }
 
 /// The page.
@@ -122,46 +128,24 @@ pub fn App() -> Html {
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
-    let dispatch = |a: fn() -> Action| {
-        let lab = lab.clone();
-        Callback::from(move |_| lab.dispatch(a()))
-    };
-    let on_select = {
-        let lab = lab.clone();
-        Callback::from(move |n: Option<NodeId>| lab.dispatch(Action::Select(n)))
-    };
-    let on_input = {
-        let lab = lab.clone();
-        Callback::from(move |i: Input| lab.dispatch(Action::Act(i)))
-    };
-    let on_link = {
-        let lab = lab.clone();
-        Callback::from(move |(a, b): (NodeId, NodeId)| lab.dispatch(Action::ToggleLink(a, b)))
-    };
-    let on_seek = {
-        let lab = lab.clone();
-        Callback::from(move |t: Micros| lab.dispatch(Action::Seek(t)))
-    };
-    let on_speed = {
-        let lab = lab.clone();
-        Callback::from(move |i: usize| lab.dispatch(Action::SetSpeed(i)))
-    };
-    let on_configure = {
-        let lab = lab.clone();
-        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Configure(spec)))
-    };
-    let on_log_show = {
-        let lab = lab.clone();
-        Callback::from(move |show: Show| lab.dispatch(Action::LogShow(show)))
-    };
-    let on_load = {
-        let lab = lab.clone();
-        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Load(spec)))
-    };
-    let on_network = {
-        let lab = lab.clone();
-        Callback::from(move |net: election_core::NetConfig| lab.dispatch(Action::Act(Input::Network { net })))
-    };
+    let d = lab.dispatcher();
+    let on_select = on(&d, Action::Select);
+    let on_input = on(&d, Action::Act);
+    let on_link = on(&d, |(a, b)| Action::ToggleLink(a, b));
+    let on_seek = on(&d, Action::Seek);
+    let on_speed = on(&d, Action::SetSpeed);
+    let on_configure = on(&d, Action::Configure);
+    let on_log_show = on(&d, Action::LogShow);
+    let on_load = on(&d, Action::Load);
+    let on_network = on(&d, |net| Action::Act(Input::Network { net }));
+    let on_answer = on(&d, |(step, choice)| Action::Answer(step, choice));
+    let on_error = on(&d, Action::Fail);
+    let on_play = on(&d, |_: MouseEvent| Action::TogglePlay);
+    let on_back = on(&d, |_: MouseEvent| Action::StepBack);
+    let on_forward = on(&d, |_: MouseEvent| Action::StepForward);
+    let on_dismiss = on(&d, |_: MouseEvent| Action::Dismiss);
+    let on_help = on(&d, |_: MouseEvent| Action::ToggleHelp);
+    let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::Seek(t)));
     let current_net = lab.engine.borrow().current_net();
     let on_share = {
         let lab = lab.clone();
@@ -215,19 +199,6 @@ pub fn App() -> Html {
             lab.dispatch(Action::Notify(format!("Embed snippet copied: {snippet}")));
         })
     };
-    let on_help = dispatch(|| Action::ToggleHelp);
-    let on_first_violation = {
-        let lab = lab.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(t) = first_violation {
-                lab.dispatch(Action::Seek(t));
-            }
-        })
-    };
-    let on_answer = {
-        let lab = lab.clone();
-        Callback::from(move |(step, choice): (usize, String)| lab.dispatch(Action::Answer(step, choice)))
-    };
     let on_tour = {
         let lab = lab.clone();
         Callback::from(move |p: Option<String>| match p {
@@ -247,10 +218,6 @@ pub fn App() -> Html {
     let leader = view.stable_leader;
     let violations = view.violations;
     let class = if lab.embed { "lab embed" } else { "lab" };
-    let on_error = {
-        let lab = lab.clone();
-        Callback::from(move |e: String| lab.dispatch(Action::Fail(e)))
-    };
 
     html! {
         <main class={class} tabindex="0" onkeydown={on_key}
@@ -264,18 +231,18 @@ pub fn App() -> Html {
             if let Some(e) = &lab.error {
                 <div class="banner error" role="alert">
                     <span>{e.clone()}</span>
-                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
                 </div>
             }
             if let Some(n) = &lab.notice {
                 <div class="banner notice" role="status">
                     <span>{n.clone()}</span>
-                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
                 </div>
             }
             if !lab.embed || lab.tour.is_some() {
                 <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
-                    on_start={on_tour.clone()} on_play={dispatch(|| Action::TogglePlay)} on_answer={on_answer} />
+                    on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
             }
             <section class="stage">
                 <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
@@ -286,8 +253,8 @@ pub fn App() -> Html {
                     <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
                         {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
                     </span>
-                    if first_violation.is_some() {
-                        <button class="pill bad" onclick={on_first_violation} data-testid="first-violation">{"jump to the first violation"}</button>
+                    if let Some(jump) = on_first_violation {
+                        <button class="pill bad" onclick={jump} data-testid="first-violation">{"jump to the first violation"}</button>
                     }
                     <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
                         {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
@@ -295,8 +262,7 @@ pub fn App() -> Html {
                 </div>
             </section>
             <Controls playing={lab.playing} speed={lab.speed}
-                on_play={dispatch(|| Action::TogglePlay)} on_back={dispatch(|| Action::StepBack)}
-                on_forward={dispatch(|| Action::StepForward)} on_speed={on_speed} on_share={on_share} />
+                on_play={on_play} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
             <div class="timeline-wrap">
                 <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
                 <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
@@ -306,7 +272,7 @@ pub fn App() -> Html {
                     <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
                     <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
                     <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
-                    <button onclick={on_help} aria-label="Keyboard shortcuts">{"? Keys"}</button>
+                    <button onclick={on_help.clone()} aria-label="Keyboard shortcuts">{"? Keys"}</button>
                 </div>
             </div>
             <aside class="side">
@@ -326,7 +292,7 @@ pub fn App() -> Html {
                 <LazyExtras />
             }
             if lab.help {
-                <Help on_close={dispatch(|| Action::ToggleHelp)} />
+                <Help on_close={on_help} />
             }
         </main>
     }

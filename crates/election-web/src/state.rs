@@ -5,7 +5,8 @@
 //! it behind `Rc<RefCell<..>>` instead of cloning it on every action; the reducer is still the
 //! only place that changes it. Nothing here touches the browser: the page's effects (address,
 //! storage, clipboard, timers, fetches) are in `app.rs` and `browser.rs`, and they reach the
-//! state as actions carrying their results, so the reducer runs natively, without a page.
+//! state as actions carrying their results, so the reducer runs natively, without a page:
+//! the tests at the end (`cargo test -p election-web --lib`) say what each action does.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -438,5 +439,503 @@ impl Reducible for Lab {
         }
         s.announce_leader();
         Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use election_core::ms;
+
+    use super::*;
+
+    /// A five-node Raft cluster, seed 1: the page's default session (n5 is elected at
+    /// about 231 ms).
+    fn raft5() -> SessionSpec {
+        SessionSpec::new(Algorithm::Raft, 5, 1)
+    }
+
+    fn lab() -> Rc<Lab> {
+        Rc::new(Lab::new(raft5(), false))
+    }
+
+    /// The lab after `actions`, in order.
+    fn after(lab: &Rc<Lab>, actions: impl IntoIterator<Item = Action>) -> Rc<Lab> {
+        actions.into_iter().fold(lab.clone(), Reducible::reduce)
+    }
+
+    fn now(lab: &Lab) -> Micros {
+        lab.engine.borrow().now()
+    }
+
+    fn steps(lab: &Lab) -> u64 {
+        lab.engine.borrow().steps()
+    }
+
+    fn inputs(lab: &Lab) -> Vec<Input> {
+        lab.engine.borrow().spec().inputs.into_iter().map(|i| i.input).collect()
+    }
+
+    /// A guided scenario: a step at 0, a question at 100 ms about the leader at 300 ms, the
+    /// end at 300 ms.
+    const TOUR: &str = "\
+# Five servers start; nobody leads yet.
+config algo=raft nodes=5 seed=1
+run for=100ms
+
+# Elections are about to begin.
+#? Who leads at 300 ms? | n1 | n2 | n3 | n4 | n5 | none => leader
+#! The first to time out asks for votes first.
+run for=200ms
+";
+
+    #[test]
+    fn a_new_lab_plays_its_session_from_zero_at_the_default_speed() {
+        let lab = lab();
+        assert!(lab.playing);
+        assert_eq!(lab.speed, DEFAULT_SPEED);
+        assert_eq!(SPEEDS[DEFAULT_SPEED].0, "0.05x");
+        assert_eq!(now(&lab), 0);
+        assert_eq!(lab.base, raft5());
+        assert_eq!((lab.selected, &lab.error, &lab.notice), (None, &None, &None));
+        assert_eq!(lab.announcement, "");
+    }
+
+    #[test]
+    fn play_and_pause_toggle() {
+        let lab = lab();
+        let paused = after(&lab, [Action::TogglePlay]);
+        assert!(!paused.playing);
+        assert!(after(&paused, [Action::TogglePlay]).playing);
+    }
+
+    #[test]
+    fn speed_changes_stop_at_the_fastest_speed() {
+        let lab = lab();
+        assert_eq!(after(&lab, [Action::SetSpeed(6)]).speed, 6);
+        let fastest = after(&lab, [Action::SetSpeed(99)]);
+        assert_eq!(fastest.speed, SPEEDS.len() - 1);
+        assert_eq!(SPEEDS[fastest.speed].0, "10x");
+    }
+
+    #[test]
+    fn a_tick_advances_simulated_time_by_wall_time_times_the_speed() {
+        // 1x: a wall-clock millisecond is a simulated millisecond.
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0)]);
+        assert_eq!(now(&lab), 16_000);
+        // The default, 0.05x: 20 ms of wall time is 1 ms simulated.
+        let lab = after(&self::lab(), [Action::Tick(20.0)]);
+        assert_eq!(now(&lab), 1_000);
+    }
+
+    #[test]
+    fn a_tick_counts_at_most_100_ms_of_wall_time_and_moves_at_least_1_us() {
+        // A tab coming back from the background does not jump seconds ahead.
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0)]);
+        assert_eq!(now(&lab), 100_000);
+        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0)]);
+        assert_eq!(now(&slowest), 1);
+        let backwards = after(&self::lab(), [Action::Tick(-50.0)]);
+        assert_eq!(now(&backwards), 1);
+    }
+
+    #[test]
+    fn a_paused_lab_ignores_the_clock() {
+        let paused = after(&lab(), [Action::TogglePlay]);
+        let ticked = after(&paused, [Action::Tick(16.0)]);
+        assert!(Rc::ptr_eq(&paused, &ticked), "the same state: Yew has nothing to redraw");
+        assert_eq!(now(&ticked), 0);
+    }
+
+    #[test]
+    fn stepping_pauses_and_moves_one_event_each_way() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        let (t, n) = (now(&lab), steps(&lab));
+        let forward = after(&lab, [Action::StepForward]);
+        assert!(!forward.playing);
+        assert_eq!(steps(&forward), n + 1);
+        assert!(now(&forward) > t);
+        let back = after(&forward, [Action::StepBack]);
+        assert!(!back.playing);
+        assert_eq!(steps(&back), n);
+    }
+
+    #[test]
+    fn seeking_moves_the_cursor_back_and_forth_and_keeps_playing() {
+        let lab = after(&lab(), [Action::Seek(ms(300))]);
+        assert_eq!(now(&lab), ms(300));
+        let back = after(&lab, [Action::Seek(ms(120))]);
+        assert_eq!(now(&back), ms(120));
+        assert_eq!(back.engine.borrow().horizon(), ms(300), "the recorded future is kept");
+        assert!(back.playing);
+        assert!(Rc::ptr_eq(&lab.engine, &back.engine), "the same session, moved");
+    }
+
+    #[test]
+    fn selecting_a_node_shows_it_and_selecting_none_closes_the_inspector() {
+        let lab = after(&lab(), [Action::Select(Some(3))]);
+        assert_eq!(lab.selected, Some(3));
+        assert_eq!(after(&lab, [Action::Select(None)]).selected, None);
+    }
+
+    #[test]
+    fn acting_at_the_end_of_the_recording_adds_the_input_quietly() {
+        let lab = after(&lab(), [Action::Seek(ms(50)), Action::Act(Input::Crash { node: 1 })]);
+        assert_eq!(inputs(&lab), vec![Input::Crash { node: 1 }]);
+        assert_eq!(lab.view().nodes[0].liveness, election_core::Liveness::Down);
+        assert_eq!((&lab.notice, &lab.error), (&None, &None));
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_a_new_future() {
+        let lab = after(
+            &lab(),
+            [Action::Seek(ms(100)), Action::Act(Input::Crash { node: 1 }), Action::Seek(ms(400))],
+        );
+        let forked = after(&lab, [Action::Seek(ms(50)), Action::Act(Input::Crash { node: 2 })]);
+        assert_eq!(
+            forked.notice.as_deref(),
+            Some("You acted in the past: the recorded future was discarded and a new one starts here.")
+        );
+        assert_eq!(inputs(&forked), vec![Input::Crash { node: 2 }], "the later crash of n1 is gone");
+        assert_eq!(forked.engine.borrow().horizon(), ms(50));
+    }
+
+    #[test]
+    fn an_input_the_cluster_cannot_take_is_an_error_and_changes_nothing() {
+        let lab = after(&lab(), [Action::Act(Input::Crash { node: 9 })]);
+        assert_eq!(lab.error.as_deref(), Some("unknown node n9: this cluster has nodes n1..n5"));
+        assert_eq!(inputs(&lab), vec![]);
+    }
+
+    #[test]
+    fn clicking_a_link_cuts_it_both_ways_and_clicking_again_heals_it() {
+        let cut = after(&lab(), [Action::ToggleLink(1, 2)]);
+        let links: Vec<_> = cut.view().links.iter().map(|l| (l.from, l.to)).collect();
+        assert_eq!(links, vec![(1, 2), (2, 1)]);
+        assert_eq!(inputs(&cut), vec![Input::Cut { from: 1, to: 2, both: true }]);
+        let healed = after(&cut, [Action::ToggleLink(2, 1)]);
+        assert!(healed.view().links.is_empty());
+        assert_eq!(inputs(&healed)[1], Input::Heal { from: 2, to: 1, both: true });
+    }
+
+    #[test]
+    fn new_settings_restart_the_session_and_keep_a_selection_that_still_exists() {
+        let lab = after(&lab(), [Action::Seek(ms(300)), Action::Select(Some(3)), Action::Fail("old".into())]);
+        let three = SessionSpec::new(Algorithm::Bully, 3, 7);
+        let restarted = after(&lab, [Action::Configure(three.clone())]);
+        assert!(!Rc::ptr_eq(&lab.engine, &restarted.engine));
+        assert_eq!(now(&restarted), 0);
+        assert_eq!(restarted.base, three);
+        assert_eq!(restarted.view().algorithm, "Bully");
+        assert_eq!(restarted.selected, Some(3));
+        assert_eq!(restarted.error, None);
+        assert!(restarted.playing, "a restart keeps playing or pausing as before");
+        let after_n4 = after(&lab, [Action::Select(Some(4)), Action::Configure(three)]);
+        assert_eq!(after_n4.selected, None, "n4 is gone in a three-node cluster");
+    }
+
+    #[test]
+    fn settings_that_do_not_work_keep_the_running_session() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        let refused = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Raft, 0, 1))]);
+        let error = refused.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("Those settings do not work: "), "{error}");
+        assert!(Rc::ptr_eq(&lab.engine, &refused.engine));
+        assert_eq!(refused.base, raft5());
+        assert_eq!(now(&refused), ms(100));
+    }
+
+    #[test]
+    fn a_loaded_session_replays_from_the_start_with_its_inputs() {
+        let spec = election_core::scenario::spec_from_script(
+            "config algo=raft nodes=3 seed=4\nrun until=100ms\ncrash n1\n",
+        )
+        .unwrap();
+        let lab = after(&lab(), [Action::Seek(ms(200)), Action::Select(Some(5)), Action::Load(spec.clone())]);
+        assert_eq!(now(&lab), 0);
+        assert_eq!(lab.engine.borrow().spec(), spec);
+        assert_eq!(lab.base, SessionSpec { inputs: Vec::new(), ..spec });
+        assert_eq!(lab.selected, None);
+        assert_eq!(lab.notice.as_deref(), Some("Session loaded: it replays from the start."));
+    }
+
+    #[test]
+    fn a_session_that_cannot_start_is_not_loaded() {
+        let lab = lab();
+        let refused = after(&lab, [Action::Load(SessionSpec::new(Algorithm::Raft, 0, 1))]);
+        let error = refused.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("That session could not be loaded: "), "{error}");
+        assert!(Rc::ptr_eq(&lab.engine, &refused.engine));
+    }
+
+    #[test]
+    fn a_link_with_a_script_opens_paused_at_its_time() {
+        let text = "config algo=zab nodes=3 seed=2\nrun until=50ms\ncrash n2\n".to_string();
+        let lab = Lab::opening(false, Ok(Some(share::Shared { text: text.clone(), cursor: ms(250) })));
+        assert!(!lab.playing);
+        assert_eq!(now(&lab), ms(250));
+        assert_eq!(inputs(&lab), vec![Input::Crash { node: 2 }]);
+        assert_eq!(lab.base.algorithm(), Algorithm::Zab);
+        assert!(lab.base.inputs.is_empty());
+        assert_eq!((&lab.error, &lab.notice, &lab.pending_link), (&None, &None, &None));
+    }
+
+    #[test]
+    fn a_link_with_json_waits_paused_for_the_json_worker() {
+        let shared = share::Shared { text: "{\"nodes\": 3}".into(), cursor: ms(10) };
+        let lab = Lab::opening(false, Ok(Some(shared.clone())));
+        assert_eq!(lab.pending_link, Some(shared));
+        assert_eq!(lab.notice.as_deref(), Some("Opening the shared session…"));
+        assert!(!lab.playing);
+        assert_eq!(lab.base, raft5());
+    }
+
+    #[test]
+    fn a_bad_link_opens_the_default_cluster_and_says_why() {
+        let damaged = Lab::opening(false, Err("the shared link is damaged".into()));
+        assert_eq!(
+            damaged.error.as_deref(),
+            Some("the shared link is damaged. Showing a fresh 5-node Raft cluster instead.")
+        );
+        assert_eq!(damaged.base, raft5());
+        assert!(damaged.playing);
+        let nonsense = share::Shared { text: "nonsense".into(), cursor: 0 };
+        let unreadable = Lab::opening(false, Ok(Some(nonsense)));
+        let error = unreadable.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("The shared link could not be loaded: "), "{error}");
+        assert!(error.ends_with(". Showing a fresh 5-node Raft cluster instead."), "{error}");
+        assert_eq!(unreadable.base, raft5());
+    }
+
+    #[test]
+    fn without_a_link_the_page_opens_the_default_cluster_embedded_or_not() {
+        let embedded = Lab::opening(true, Ok(None));
+        assert!(embedded.embed && embedded.playing);
+        assert_eq!(embedded.base, raft5());
+        assert_eq!((&embedded.error, &embedded.notice), (&None, &None));
+        assert!(!Lab::opening(false, Ok(None)).embed);
+    }
+
+    #[test]
+    fn the_json_workers_answer_opens_the_link_or_says_why_not() {
+        let shared = share::Shared { text: "{}".into(), cursor: ms(250) };
+        let waiting = Rc::new(Lab::opening(false, Ok(Some(shared))));
+        let spec = SessionSpec::new(Algorithm::Paxos, 3, 9);
+        let opened = after(&waiting, [Action::LinkRead(Ok(spec.clone()), ms(250))]);
+        assert_eq!((&opened.pending_link, &opened.notice), (&None, &None));
+        assert_eq!(opened.base, spec);
+        assert_eq!(now(&opened), ms(250));
+        assert!(!opened.playing);
+        let failed = after(&waiting, [Action::LinkRead(Err("line 1: bad".into()), ms(250))]);
+        assert_eq!((&failed.pending_link, &failed.notice), (&None, &None));
+        assert_eq!(
+            failed.error.as_deref(),
+            Some(
+                "The shared link could not be loaded: line 1: bad. Showing a fresh 5-node Raft cluster instead."
+            )
+        );
+        assert!(failed.playing, "the default cluster runs instead");
+        assert_eq!(failed.base, raft5());
+    }
+
+    #[test]
+    fn messages_stay_until_dismissed() {
+        let lab =
+            after(&lab(), [Action::Notify("Link copied".into()), Action::Fail("No scenario named x".into())]);
+        assert_eq!(lab.notice.as_deref(), Some("Link copied"));
+        assert_eq!(lab.error.as_deref(), Some("No scenario named x"));
+        let later = after(&lab, [Action::Tick(16.0), Action::Select(Some(1))]);
+        assert_eq!((later.notice.is_some(), later.error.is_some()), (true, true));
+        let dismissed = after(&later, [Action::Dismiss]);
+        assert_eq!((&dismissed.notice, &dismissed.error), (&None, &None));
+    }
+
+    #[test]
+    fn the_event_log_filter_and_the_help_overlay_are_state() {
+        let lab = after(&lab(), [Action::LogShow(Show::All), Action::ToggleHelp]);
+        assert_eq!(lab.log_show, Show::All);
+        assert!(lab.help);
+        assert!(!after(&lab, [Action::ToggleHelp]).help);
+    }
+
+    #[test]
+    fn the_live_region_announces_each_change_of_leader() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        assert_eq!(lab.announcement, "", "nothing to say before the first leader");
+        let elected = after(&lab, [Action::Seek(ms(400))]);
+        assert_eq!(elected.announcement, "n5 is now the leader");
+        assert_eq!(elected.last_leader, Some(5));
+        let back = after(&elected, [Action::Seek(ms(100))]);
+        assert_eq!(back.announcement, "There is no leader");
+    }
+
+    #[test]
+    fn every_action_is_a_new_version_for_yew() {
+        let lab = lab();
+        let next = after(&lab, [Action::Select(None)]);
+        assert_eq!(next.version, lab.version + 1);
+        assert!(*next != *lab, "Yew redraws");
+    }
+
+    #[test]
+    fn picking_a_tour_says_so_while_its_file_is_fetched() {
+        let lab = after(&lab(), [Action::Fail("old".into()), Action::TourLoading("tours/a.txt".into())]);
+        assert_eq!(lab.loading_tour.as_deref(), Some("tours/a.txt"));
+        assert_eq!(lab.notice.as_deref(), Some("Loading the tour…"));
+        assert_eq!(lab.error, None);
+        assert!(lab.tour.is_none());
+    }
+
+    #[test]
+    fn a_fetched_tour_replaces_the_session_paused_at_its_start() {
+        let tour = election_core::scenario::tour(TOUR).unwrap();
+        let lab = after(
+            &lab(),
+            [
+                Action::Seek(ms(500)),
+                Action::Select(Some(2)),
+                Action::TourLoading("t.txt".into()),
+                Action::TourLoaded("t.txt".into(), Ok(TOUR.into())),
+            ],
+        );
+        let active = lab.tour.as_deref().expect("the tour runs");
+        assert_eq!(active.path, "t.txt");
+        assert_eq!(active.tour, tour);
+        assert_eq!(lab.engine.borrow().spec(), tour.spec);
+        assert_eq!(now(&lab), 0);
+        assert!(!lab.playing);
+        assert_eq!((lab.selected, &lab.loading_tour, &lab.notice, &lab.error), (None, &None, &None, &None));
+    }
+
+    #[test]
+    fn only_the_tour_picked_last_starts() {
+        let lab = after(
+            &lab(),
+            [
+                Action::TourLoading("first.txt".into()),
+                Action::TourLoading("second.txt".into()),
+                Action::TourLoaded("first.txt".into(), Ok(TOUR.into())),
+            ],
+        );
+        assert!(lab.tour.is_none());
+        assert_eq!(lab.loading_tour.as_deref(), Some("second.txt"));
+        assert_eq!(lab.base, raft5());
+    }
+
+    #[test]
+    fn a_tour_that_cannot_be_fetched_or_read_does_not_start() {
+        let loading = after(&lab(), [Action::TourLoading("t.txt".into())]);
+        let missing = after(&loading, [Action::TourLoaded("t.txt".into(), Err("HTTP 404 Not Found".into()))]);
+        assert_eq!(
+            missing.error.as_deref(),
+            Some("The scenario t.txt could not be loaded: HTTP 404 Not Found")
+        );
+        assert_eq!((&missing.loading_tour, &missing.notice), (&None, &None));
+        assert!(missing.tour.is_none());
+        let unreadable = after(&loading, [Action::TourLoaded("t.txt".into(), Ok("# no config\n".into()))]);
+        let error = unreadable.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("This scenario cannot start: "), "{error}");
+        assert!(unreadable.tour.is_none());
+        assert!(Rc::ptr_eq(&loading.engine, &unreadable.engine));
+    }
+
+    #[test]
+    fn a_tour_stops_the_clock_at_each_step_and_at_its_end() {
+        let lab = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        let steps: Vec<Micros> = lab.tour.as_ref().unwrap().tour.steps.iter().map(|s| s.at).collect();
+        assert_eq!(steps, vec![0, ms(100)]);
+        // At 10x, a 100 ms tick is a simulated second: far past each stop.
+        let lab = after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(100), false));
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(300), false), "the end");
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(1_300), true), "free play after the end");
+    }
+
+    #[test]
+    fn the_first_answer_to_a_question_is_the_one_that_counts() {
+        let lab = after(
+            &lab(),
+            [
+                Action::TourLoading("t.txt".into()),
+                Action::TourLoaded("t.txt".into(), Ok(TOUR.into())),
+                Action::Answer(1, "n5".into()),
+                Action::Answer(1, "none".into()),
+            ],
+        );
+        assert_eq!(lab.answers.get(&1).map(String::as_str), Some("n5"));
+        let question = lab.tour.as_ref().unwrap().tour.steps[1].question.clone().unwrap();
+        assert_eq!(question.answer, "n5", "the simulation elects n5 by 300 ms");
+    }
+
+    #[test]
+    fn a_new_tour_forgets_the_answers_and_leaving_keeps_the_session() {
+        let start =
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))];
+        let answered = after(&after(&lab(), start.clone()), [Action::Answer(1, "n1".into())]);
+        let again = after(&answered, start);
+        assert!(again.answers.is_empty());
+        let left = after(&again, [Action::Seek(ms(150)), Action::LeaveTour]);
+        assert!(left.tour.is_none() && left.loading_tour.is_none());
+        assert!(Rc::ptr_eq(&again.engine, &left.engine));
+        assert_eq!(now(&left), ms(150));
+    }
+
+    #[test]
+    fn keys_play_step_and_open_help() {
+        let lab = lab();
+        assert!(matches!(lab.key_action(" "), Some(Action::TogglePlay)));
+        assert!(matches!(lab.key_action("ArrowRight"), Some(Action::StepForward)));
+        assert!(matches!(lab.key_action("ArrowLeft"), Some(Action::StepBack)));
+        assert!(matches!(lab.key_action("?"), Some(Action::ToggleHelp)));
+        assert!(matches!(lab.key_action("h"), Some(Action::Act(Input::HealAll))));
+        assert!(lab.key_action("x").is_none());
+        assert!(lab.key_action("Enter").is_none());
+    }
+
+    #[test]
+    fn escape_closes_the_help_first_then_the_inspector() {
+        let lab = after(&lab(), [Action::Select(Some(2))]);
+        assert!(matches!(lab.key_action("Escape"), Some(Action::Select(None))));
+        let help = after(&lab, [Action::ToggleHelp]);
+        assert!(matches!(help.key_action("Escape"), Some(Action::ToggleHelp)));
+    }
+
+    #[test]
+    fn digit_keys_select_nodes_of_the_cluster_and_zero_is_n10() {
+        let lab = lab();
+        assert!(matches!(lab.key_action("1"), Some(Action::Select(Some(1)))));
+        assert!(matches!(lab.key_action("5"), Some(Action::Select(Some(5)))));
+        assert!(lab.key_action("6").is_none(), "five nodes");
+        assert!(lab.key_action("0").is_none());
+        let ten = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Raft, 10, 1))]);
+        assert!(matches!(ten.key_action("0"), Some(Action::Select(Some(10)))));
+    }
+
+    #[test]
+    fn node_keys_act_on_the_selected_node_as_its_state_allows() {
+        let lab = after(&lab(), [Action::Seek(ms(120))]);
+        assert!(lab.key_action("c").is_none(), "no node selected");
+        let lab = after(&lab, [Action::Select(Some(2))]);
+        assert!(matches!(lab.key_action("c"), Some(Action::Act(Input::Crash { node: 2 }))));
+        assert!(matches!(lab.key_action("p"), Some(Action::Act(Input::Pause { node: 2, for_us: None }))));
+        assert!(matches!(
+            lab.key_action("t"),
+            Some(Action::Act(Input::Request { node: 2, request: Request::Timeout }))
+        ));
+        assert!(matches!(
+            lab.key_action("w"),
+            Some(Action::Act(Input::Request { node: 2, request: Request::ClientWrite { value: 20 } }))
+        ));
+        assert!(matches!(lab.key_action("i"), Some(Action::Act(Input::Isolate { node: 2 }))));
+        // (States share one engine, so each case acts on a lab of its own.)
+        let paused = after(&lab, [Action::Act(Input::Pause { node: 2, for_us: None })]);
+        assert!(matches!(paused.key_action("p"), Some(Action::Act(Input::Resume { node: 2 }))));
+        let crashed = after(&self::lab(), [Action::Select(Some(2)), Action::Act(Input::Crash { node: 2 })]);
+        assert!(matches!(crashed.key_action("c"), Some(Action::Act(Input::Restart { node: 2 }))));
     }
 }

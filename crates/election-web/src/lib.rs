@@ -1,6 +1,7 @@
 //! Leader Election Lab, the page. It renders `election-core` views and turns clicks into
 //! core inputs; there is no protocol logic here. (A library so that the components can be
-//! tested in the browser by `tests/wasm.rs`; `main.rs` mounts [`app::App`].)
+//! tested in the browser by `tests/wasm.rs`, and the page's state natively by the tests of
+//! [`state`]; `main.rs` mounts [`app::App`], `extras_main.rs` the on-demand [`extras`].)
 
 // Yew properties hold callbacks and DOM references, which have no useful `Debug`.
 #![allow(missing_debug_implementations)]

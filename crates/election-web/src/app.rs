@@ -1,416 +1,36 @@
-//! App state, the reducer that turns user actions into core calls, and the top component.
-//!
-//! The simulation session is a large, mutable engine (trace, checkpoints), so the state holds
-//! it behind `Rc<RefCell<..>>` instead of cloning it on every action; the reducer is still the
-//! only place that changes it, and browser effects (URL, timers, clipboard) live in hooks.
+//! The page's top component, [`App`]: it lays out the panels over the lab's state
+//! (`state.rs`), turns their events into actions, and runs the browser effects (the clock, the
+//! share link, exports, fetching a tour, reading a JSON link) in hooks and callbacks.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use election_core::{
-    Algorithm, AnySession, ClusterView, Input, Liveness, MarkerKind, Micros, NodeId, Request, SessionSpec,
-    TraceEvent, TraceKind,
-};
+use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::cluster::Cluster;
-use crate::extras::{self, Help, Markers, SpaceTime};
+use crate::diagram::{self, Markers, SpaceTime};
+use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use election_core::scenario::{Show, Tour};
-
-/// Simulated microseconds per wall-clock millisecond at each speed setting.
-pub const SPEEDS: [(&str, f64); 10] = [
-    ("0.01x", 0.01),
-    ("0.02x", 0.02),
-    ("0.05x", 0.05),
-    ("0.1x", 0.1),
-    ("0.25x", 0.25),
-    ("0.5x", 0.5),
-    ("1x", 1.0),
-    ("2x", 2.0),
-    ("5x", 5.0),
-    ("10x", 10.0),
-];
-/// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
-pub const DEFAULT_SPEED: usize = 2;
-
-/// A session compared by identity (two handles to the same engine are equal).
-#[derive(Clone)]
-pub struct SameEngine(Rc<RefCell<AnySession>>);
-
-impl PartialEq for SameEngine {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// Everything the page shows.
-#[derive(Debug, Clone)]
-pub struct Lab {
-    /// The running session.
-    pub engine: Rc<RefCell<AnySession>>,
-    /// Settings the session was built from (inputs excluded).
-    pub base: SessionSpec,
-    /// Is time running?
-    pub playing: bool,
-    /// Index into [`SPEEDS`].
-    pub speed: usize,
-    /// The node shown in the inspector.
-    pub selected: Option<NodeId>,
-    /// A problem to show (bad URL, invalid setting), dismissable.
-    pub error: Option<String>,
-    /// Information (forked the future, link copied).
-    pub notice: Option<String>,
-    /// Text for the ARIA live region.
-    pub announcement: String,
-    /// Leader at the last announcement.
-    pub last_leader: Option<NodeId>,
-    /// Which trace events the event log shows.
-    pub log_show: Show,
-    /// Compact, chrome-less embed mode.
-    pub embed: bool,
-    /// The keyboard help overlay is open.
-    pub help: bool,
-    /// The guided scenario being played, if any.
-    pub tour: Option<Rc<ActiveTour>>,
-    /// The scenario file being fetched for a tour, if any.
-    pub loading_tour: Option<String>,
-    /// A shared link whose session is JSON, read by the JSON worker once the page is up.
-    pub pending_link: Option<share::Shared>,
-    /// Answers given to the tour's questions, by step.
-    pub answers: election_core::collections::Map<usize, String>,
-    /// Bumped on every change, so that Yew re-renders.
-    pub version: u64,
-}
-
-impl PartialEq for Lab {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
-    }
-}
-
-/// A guided scenario in the page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActiveTour {
-    /// File, e.g. `raft/leader-crash.txt`.
-    pub path: String,
-    /// The tour.
-    pub tour: Tour,
-}
-
-/// What the user (or the clock) does.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// Wall-clock time passed (milliseconds).
-    Tick(f64),
-    /// Play or pause.
-    TogglePlay,
-    /// Change the speed.
-    SetSpeed(usize),
-    /// One event forward.
-    StepForward,
-    /// One event back.
-    StepBack,
-    /// Move the cursor.
-    Seek(Micros),
-    /// Select a node (or none).
-    Select(Option<NodeId>),
-    /// Apply an input at the cursor.
-    Act(Input),
-    /// Cut a healthy link or heal a cut one (both directions).
-    ToggleLink(NodeId, NodeId),
-    /// Rebuild the session with new settings.
-    Configure(SessionSpec),
-    /// Choose what the event log shows.
-    LogShow(Show),
-    /// Load a whole session (settings, seed and inputs), e.g. a pasted script.
-    Load(SessionSpec),
-    /// The session of a shared link, read (or why it could not be), and its cursor.
-    LinkRead(Result<SessionSpec, String>, Micros),
-    /// Say something.
-    Notify(String),
-    /// Report a problem (shown as an error banner; the page keeps working).
-    Fail(String),
-    /// Dismiss the error and notice.
-    Dismiss,
-    /// Open or close the keyboard help.
-    ToggleHelp,
-    /// Leave the tour.
-    LeaveTour,
-    /// The scenario file at this path is being fetched to start its tour.
-    TourLoading(String),
-    /// The fetched scenario file (or why it could not be fetched): start its tour.
-    TourLoaded(String, Result<String, String>),
-    /// Answer the question of a tour step.
-    Answer(usize, String),
-}
-
-impl Lab {
-    fn new(spec: SessionSpec, embed: bool) -> Self {
-        let engine = AnySession::new(spec.clone()).unwrap_or_else(|_| {
-            AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1)).expect("the default session is valid")
-        });
-        Lab {
-            engine: Rc::new(RefCell::new(engine)),
-            base: SessionSpec { inputs: Vec::new(), ..spec },
-            playing: true,
-            speed: DEFAULT_SPEED,
-            selected: None,
-            error: None,
-            notice: None,
-            announcement: String::new(),
-            last_leader: None,
-            log_show: Show::Default,
-            embed,
-            help: false,
-            tour: None,
-            loading_tour: None,
-            pending_link: None,
-            answers: election_core::collections::Map::new(),
-            version: 0,
-        }
-    }
-
-    /// Replaces the session with `spec` (its inputs are the recorded branch; `base`, what the
-    /// settings panel edits, is `spec` without them). Callers set what else changes.
-    fn start(&mut self, spec: SessionSpec) -> Result<(), election_core::Error> {
-        let engine = AnySession::new(spec.clone())?;
-        self.engine = Rc::new(RefCell::new(engine));
-        self.base = SessionSpec { inputs: Vec::new(), ..spec };
-        self.last_leader = None;
-        Ok(())
-    }
-
-    /// Replaces the session with a shared one, paused at `cursor`.
-    fn open_shared(&mut self, spec: SessionSpec, cursor: Micros) {
-        match self.start(spec) {
-            Ok(()) => self.pause_at(cursor),
-            Err(e) => self.error = Some(format!("The shared link could not be loaded: {e}")),
-        }
-    }
-
-    /// Moves to `cursor` and waits there, nothing selected (how a shared run opens).
-    fn pause_at(&mut self, cursor: Micros) {
-        self.engine.borrow_mut().advance_to(cursor);
-        self.selected = None;
-        self.playing = false;
-    }
-
-    /// The view at the cursor.
-    pub fn view(&self) -> ClusterView {
-        self.engine.borrow().view()
-    }
-
-    fn announce_leader(&mut self) {
-        let leader = self.engine.borrow().stable_leader();
-        if leader != self.last_leader {
-            self.announcement = match leader {
-                Some(l) => format!("n{l} is now the leader"),
-                None => "There is no leader".to_string(),
-            };
-            self.last_leader = leader;
-        }
-    }
-}
-
-impl Reducible for Lab {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
-        s.version += 1;
-        match action {
-            Action::Tick(wall_ms) => {
-                if !s.playing {
-                    return self;
-                }
-                // Wall time only paces the animation; the simulation itself never reads it.
-                let wall_ms = wall_ms.clamp(0.0, 100.0);
-                let delta = (wall_ms * 1_000.0 * SPEEDS[s.speed].1) as Micros;
-                let mut e = s.engine.borrow_mut();
-                let now = e.now();
-                let mut t = now.saturating_add(delta.max(1));
-                // A guided scenario stops at each narration step and at its end.
-                if let Some(active) = &s.tour {
-                    let stop = active
-                        .tour
-                        .steps
-                        .iter()
-                        .map(|st| st.at)
-                        .chain([active.tour.end])
-                        .find(|&a| a > now && a <= t);
-                    if let Some(stop) = stop {
-                        t = stop;
-                        s.playing = false;
-                    }
-                }
-                e.advance_to(t);
-            }
-            Action::TogglePlay => s.playing = !s.playing,
-            Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
-            Action::StepForward => {
-                s.playing = false;
-                s.engine.borrow_mut().step_forward();
-            }
-            Action::StepBack => {
-                s.playing = false;
-                s.engine.borrow_mut().step_back();
-            }
-            Action::Seek(t) => {
-                let r = s.engine.borrow_mut().seek(t.min(i64::MAX as u64) as i64);
-                if let Err(e) = r {
-                    s.error = Some(e.to_string());
-                }
-            }
-            Action::Select(n) => s.selected = n,
-            Action::Act(input) => {
-                let r = s.engine.borrow_mut().act(input);
-                match r {
-                    Ok(true) => s.notice = Some(
-                        "You acted in the past: the recorded future was discarded and a new one starts here."
-                            .into(),
-                    ),
-                    Ok(false) => {}
-                    Err(e) => s.error = Some(e.to_string()),
-                }
-            }
-            Action::ToggleLink(a, b) => {
-                let cut = s.view().links.iter().any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
-                let input = if cut {
-                    Input::Heal { from: a, to: b, both: true }
-                } else {
-                    Input::Cut { from: a, to: b, both: true }
-                };
-                let r = s.engine.borrow_mut().act(input);
-                if let Err(e) = r {
-                    s.error = Some(e.to_string());
-                }
-            }
-            Action::Configure(spec) => match s.start(spec) {
-                Ok(()) => {
-                    s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
-                    s.error = None;
-                }
-                Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
-            },
-            Action::LogShow(show) => s.log_show = show,
-            Action::Load(spec) => match s.start(spec) {
-                Ok(()) => {
-                    s.selected = None;
-                    s.error = None;
-                    s.notice = Some("Session loaded: it replays from the start.".into());
-                }
-                Err(e) => s.error = Some(format!("That session could not be loaded: {e}")),
-            },
-            Action::LinkRead(Ok(spec), cursor) => {
-                s.pending_link = None;
-                s.notice = None;
-                s.open_shared(spec, cursor);
-            }
-            Action::LinkRead(Err(e), _) => {
-                s.pending_link = None;
-                s.notice = None;
-                s.playing = true;
-                s.error = Some(format!(
-                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
-                ));
-            }
-            Action::Notify(n) => s.notice = Some(n),
-            Action::Fail(e) => s.error = Some(e),
-            Action::Dismiss => {
-                s.error = None;
-                s.notice = None;
-            }
-            Action::ToggleHelp => s.help = !s.help,
-            Action::LeaveTour => {
-                s.tour = None;
-                s.loading_tour = None;
-            }
-            Action::TourLoading(path) => {
-                s.loading_tour = Some(path);
-                s.error = None;
-                s.notice = Some("Loading the tour…".into());
-            }
-            // Only the tour picked last starts (an earlier, slower fetch is dropped).
-            Action::TourLoaded(path, _) if s.loading_tour.as_ref() != Some(&path) => {}
-            Action::TourLoaded(path, Err(e)) => {
-                s.loading_tour = None;
-                s.notice = None;
-                s.error = Some(format!("The scenario {path} could not be loaded: {e}"));
-            }
-            Action::Answer(step, choice) => {
-                s.answers.entry(step).or_insert(choice);
-            }
-            Action::TourLoaded(path, Ok(text)) => {
-                s.loading_tour = None;
-                s.notice = None;
-                match election_core::scenario::tour(&text) {
-                    Ok(tour) => match s.start(tour.spec.clone()) {
-                        Ok(()) => {
-                            s.selected = None;
-                            s.playing = false;
-                            s.error = None;
-                            s.tour = Some(Rc::new(ActiveTour { path, tour }));
-                            s.answers.clear();
-                        }
-                        Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
-                    },
-                    Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
-                }
-            }
-        }
-        s.announce_leader();
-        Rc::new(s)
-    }
-}
-
-fn location() -> Option<web_sys::Location> {
-    web_sys::window().map(|w| w.location())
-}
+use crate::state::{Action, Lab, SameEngine};
+use crate::tour::TourPanel;
+use crate::{algorithms, browser};
+use election_core::scenario::Show;
 
 /// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
 fn initial_lab() -> Lab {
-    let embed = location()
-        .and_then(|l| l.search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|p| p.get("embed"))
-        .is_some_and(|v| v == "1");
-    let fragment = location().and_then(|l| l.hash().ok()).unwrap_or_default();
-    let default = SessionSpec::new(Algorithm::Raft, 5, 1);
-    match share::decode(&fragment) {
-        Ok(Some(shared)) if crate::sessions::is_json(&shared.text) => {
-            // Read by the JSON worker once the page runs (see App).
-            let mut lab = Lab::new(default, embed);
-            lab.notice = Some("Opening the shared session…".into());
-            lab.playing = false;
-            lab.pending_link = Some(shared);
-            lab
-        }
-        Ok(Some(shared)) => match election_core::scenario::spec_from_script(&shared.text) {
-            Ok(spec) => {
-                let mut lab = Lab::new(spec, embed);
-                lab.pause_at(shared.cursor);
-                lab
-            }
-            Err(e) => {
-                let mut lab = Lab::new(default, embed);
-                lab.error = Some(format!(
-                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
-                ));
-                lab
-            }
-        },
-        Ok(None) => Lab::new(default, embed),
-        Err(e) => {
-            let mut lab = Lab::new(default, embed);
-            lab.error = Some(format!("{e}. Showing a fresh 5-node Raft cluster instead."));
-            lab
-        }
-    }
+    let embed = browser::query_param("embed").is_some_and(|v| v == "1");
+    Lab::opening(embed, share::decode(&browser::fragment()))
+}
+
+/// A callback that dispatches the action `make` builds from the event.
+fn on<E: 'static>(lab: &UseReducerDispatcher<Lab>, make: impl Fn(E) -> Action + 'static) -> Callback<E> {
+    let lab = lab.clone();
+    Callback::from(move |e| lab.dispatch(make(e)))
 }
 
 /// The page.
@@ -424,7 +44,7 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             if let Some(shared) = lab.pending_link.clone() {
                 yew::platform::spawn_local(async move {
-                    let spec = crate::sessions::read(shared.text).await;
+                    let spec = crate::json_worker::read(shared.text).await;
                     lab.dispatch(Action::LinkRead(spec, shared.cursor));
                 });
             }
@@ -435,10 +55,9 @@ pub fn App() -> Html {
     {
         let dispatch = lab.dispatcher();
         use_effect_with((), move |_| {
-            let perf = web_sys::window().and_then(|w| w.performance());
-            let last = Rc::new(RefCell::new(perf.as_ref().map_or(0.0, |p| p.now())));
+            let last = Rc::new(RefCell::new(browser::now_ms()));
             let interval = Interval::new(16, move || {
-                let now = perf.as_ref().map_or(0.0, |p| p.now());
+                let now = browser::now_ms();
                 let dt = now - *last.borrow();
                 *last.borrow_mut() = now;
                 dispatch.dispatch(Action::Tick(dt));
@@ -450,51 +69,17 @@ pub fn App() -> Html {
     let on_key = {
         let lab = lab.clone();
         Callback::from(move |e: KeyboardEvent| {
+            // Keys typed into a field are the field's.
             if e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some() {
                 return;
             }
-            match e.key().as_str() {
-                " " => {
-                    e.prevent_default();
-                    lab.dispatch(Action::TogglePlay);
-                }
-                "ArrowRight" => lab.dispatch(Action::StepForward),
-                "ArrowLeft" => lab.dispatch(Action::StepBack),
-                "Escape" => {
-                    if lab.help {
-                        lab.dispatch(Action::ToggleHelp);
-                    } else {
-                        lab.dispatch(Action::Select(None));
-                    }
-                }
-                "?" => lab.dispatch(Action::ToggleHelp),
-                "h" => lab.dispatch(Action::Act(Input::HealAll)),
-                "c" | "p" | "t" | "w" | "i" => {
-                    let Some(node) = lab.selected else { return };
-                    let view = lab.view();
-                    let Some(n) = view.nodes.get(usize::from(node) - 1) else { return };
-                    let input = match e.key().as_str() {
-                        "c" if n.liveness == Liveness::Down => Input::Restart { node },
-                        "c" => Input::Crash { node },
-                        "p" if n.liveness == Liveness::Paused => Input::Resume { node },
-                        "p" => Input::Pause { node, for_us: None },
-                        "t" => Input::Request { node, request: Request::Timeout },
-                        "w" => Input::Request {
-                            node,
-                            request: Request::ClientWrite { value: view.now / 1_000 % 100 },
-                        },
-                        _ => Input::Isolate { node },
-                    };
-                    lab.dispatch(Action::Act(input));
-                }
-                k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
-                    let d = k.as_bytes()[0] - b'0';
-                    let n = if d == 0 { 10 } else { d };
-                    if usize::from(n) <= lab.base.nodes {
-                        lab.dispatch(Action::Select(Some(n)));
-                    }
-                }
-                _ => {}
+            let key = e.key();
+            // Space would also scroll the page.
+            if key == " " {
+                e.prevent_default();
+            }
+            if let Some(action) = lab.key_action(&key) {
+                lab.dispatch(action);
             }
         })
     };
@@ -509,7 +94,7 @@ pub fn App() -> Html {
     let (trace_hash, steps, horizon, trace, recent) = {
         let e = lab.engine.borrow();
         let t = e.trace();
-        let window_start = e.now().saturating_sub(extras::WINDOW_US);
+        let window_start = e.now().saturating_sub(diagram::WINDOW_US);
         // Only what the space-time diagram draws (not heartbeats): cloning every event of the
         // window each frame cost milliseconds at 15 nodes.
         let recent: Vec<TraceEvent> = t
@@ -543,46 +128,24 @@ pub fn App() -> Html {
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
-    let dispatch = |a: fn() -> Action| {
-        let lab = lab.clone();
-        Callback::from(move |_| lab.dispatch(a()))
-    };
-    let on_select = {
-        let lab = lab.clone();
-        Callback::from(move |n: Option<NodeId>| lab.dispatch(Action::Select(n)))
-    };
-    let on_input = {
-        let lab = lab.clone();
-        Callback::from(move |i: Input| lab.dispatch(Action::Act(i)))
-    };
-    let on_link = {
-        let lab = lab.clone();
-        Callback::from(move |(a, b): (NodeId, NodeId)| lab.dispatch(Action::ToggleLink(a, b)))
-    };
-    let on_seek = {
-        let lab = lab.clone();
-        Callback::from(move |t: Micros| lab.dispatch(Action::Seek(t)))
-    };
-    let on_speed = {
-        let lab = lab.clone();
-        Callback::from(move |i: usize| lab.dispatch(Action::SetSpeed(i)))
-    };
-    let on_configure = {
-        let lab = lab.clone();
-        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Configure(spec)))
-    };
-    let on_log_show = {
-        let lab = lab.clone();
-        Callback::from(move |show: Show| lab.dispatch(Action::LogShow(show)))
-    };
-    let on_load = {
-        let lab = lab.clone();
-        Callback::from(move |spec: SessionSpec| lab.dispatch(Action::Load(spec)))
-    };
-    let on_network = {
-        let lab = lab.clone();
-        Callback::from(move |net: election_core::NetConfig| lab.dispatch(Action::Act(Input::Network { net })))
-    };
+    let d = lab.dispatcher();
+    let on_select = on(&d, Action::Select);
+    let on_input = on(&d, Action::Act);
+    let on_link = on(&d, |(a, b)| Action::ToggleLink(a, b));
+    let on_seek = on(&d, Action::Seek);
+    let on_speed = on(&d, Action::SetSpeed);
+    let on_configure = on(&d, Action::Configure);
+    let on_log_show = on(&d, Action::LogShow);
+    let on_load = on(&d, Action::Load);
+    let on_network = on(&d, |net| Action::Act(Input::Network { net }));
+    let on_answer = on(&d, |(step, choice)| Action::Answer(step, choice));
+    let on_error = on(&d, Action::Fail);
+    let on_play = on(&d, |_: MouseEvent| Action::TogglePlay);
+    let on_back = on(&d, |_: MouseEvent| Action::StepBack);
+    let on_forward = on(&d, |_: MouseEvent| Action::StepForward);
+    let on_dismiss = on(&d, |_: MouseEvent| Action::Dismiss);
+    let on_help = on(&d, |_: MouseEvent| Action::ToggleHelp);
+    let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::Seek(t)));
     let current_net = lab.engine.borrow().current_net();
     let on_share = {
         let lab = lab.clone();
@@ -591,11 +154,8 @@ pub fn App() -> Html {
                 let e = lab.engine.borrow();
                 (e.spec(), e.now())
             };
-            let fragment = share::encode(&spec, now);
-            if let Some(l) = location() {
-                let _ = l.set_hash(&fragment);
-                let url = l.href().unwrap_or_default();
-                copy_to_clipboard(&url);
+            if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
+                browser::copy_to_clipboard(&url);
                 lab.dispatch(Action::Notify(
                     "Link copied (and put in the address bar): it reproduces this exact run.".into(),
                 ));
@@ -607,7 +167,7 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             let script = election_core::scenario::spec_to_script(&lab.engine.borrow().spec());
-            extras::download("leader-election-session.txt", "text/plain", &script);
+            browser::download("leader-election-session.txt", "text/plain", &script);
         })
     };
 
@@ -615,12 +175,12 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             let e = lab.engine.borrow();
-            extras::download("leader-election-trace.json", "application/json", &e.export_json());
+            browser::download("leader-election-trace.json", "application/json", &e.export_json());
         })
     };
     let on_export_svg = Callback::from(move |_: MouseEvent| {
-        if let Some(svg) = extras::cluster_svg() {
-            extras::download("leader-election-cluster.svg", "image/svg+xml", &svg);
+        if let Some(svg) = browser::cluster_svg() {
+            browser::download("leader-election-cluster.svg", "image/svg+xml", &svg);
         }
     });
     let on_embed = {
@@ -630,28 +190,14 @@ pub fn App() -> Html {
                 let e = lab.engine.borrow();
                 (e.spec(), e.now())
             };
-            let Some(l) = location() else { return };
-            let base = format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default());
+            let Some(base) = browser::page_address() else { return };
             let snippet = format!(
                 "<iframe src=\"{base}?embed=1#{}\" title=\"Leader Election Lab\" width=\"720\" height=\"640\" loading=\"lazy\" style=\"border:1px solid #ccc;border-radius:8px\"></iframe>",
                 share::encode(&spec, now)
             );
-            copy_to_clipboard(&snippet);
+            browser::copy_to_clipboard(&snippet);
             lab.dispatch(Action::Notify(format!("Embed snippet copied: {snippet}")));
         })
-    };
-    let on_help = dispatch(|| Action::ToggleHelp);
-    let on_first_violation = {
-        let lab = lab.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(t) = first_violation {
-                lab.dispatch(Action::Seek(t));
-            }
-        })
-    };
-    let on_answer = {
-        let lab = lab.clone();
-        Callback::from(move |(step, choice): (usize, String)| lab.dispatch(Action::Answer(step, choice)))
     };
     let on_tour = {
         let lab = lab.clone();
@@ -661,7 +207,7 @@ pub fn App() -> Html {
                 lab.dispatch(Action::TourLoading(path.clone()));
                 let lab = lab.clone();
                 yew::platform::spawn_local(async move {
-                    let text = extras::fetch_text(&format!("scenarios/{path}")).await;
+                    let text = browser::fetch_text(&format!("scenarios/{path}")).await;
                     lab.dispatch(Action::TourLoaded(path, text));
                 });
             }
@@ -672,10 +218,6 @@ pub fn App() -> Html {
     let leader = view.stable_leader;
     let violations = view.violations;
     let class = if lab.embed { "lab embed" } else { "lab" };
-    let on_error = {
-        let lab = lab.clone();
-        Callback::from(move |e: String| lab.dispatch(Action::Fail(e)))
-    };
 
     html! {
         <main class={class} tabindex="0" onkeydown={on_key}
@@ -683,24 +225,24 @@ pub fn App() -> Html {
             data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
             <header class="top">
                 <h1>{"Leader Election Lab"}</h1>
-                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), tagline(lab.base.algorithm()))}</p>
+                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), algorithms::tagline(lab.base.algorithm()))}</p>
             </header>
             <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
             if let Some(e) = &lab.error {
                 <div class="banner error" role="alert">
                     <span>{e.clone()}</span>
-                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
                 </div>
             }
             if let Some(n) = &lab.notice {
                 <div class="banner notice" role="status">
                     <span>{n.clone()}</span>
-                    <button onclick={dispatch(|| Action::Dismiss)} aria-label="Dismiss message">{"×"}</button>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
                 </div>
             }
             if !lab.embed || lab.tour.is_some() {
                 <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
-                    on_start={on_tour.clone()} on_play={dispatch(|| Action::TogglePlay)} on_answer={on_answer} />
+                    on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
             }
             <section class="stage">
                 <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
@@ -711,8 +253,8 @@ pub fn App() -> Html {
                     <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
                         {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
                     </span>
-                    if first_violation.is_some() {
-                        <button class="pill bad" onclick={on_first_violation} data-testid="first-violation">{"jump to the first violation"}</button>
+                    if let Some(jump) = on_first_violation {
+                        <button class="pill bad" onclick={jump} data-testid="first-violation">{"jump to the first violation"}</button>
                     }
                     <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
                         {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
@@ -720,8 +262,7 @@ pub fn App() -> Html {
                 </div>
             </section>
             <Controls playing={lab.playing} speed={lab.speed}
-                on_play={dispatch(|| Action::TogglePlay)} on_back={dispatch(|| Action::StepBack)}
-                on_forward={dispatch(|| Action::StepForward)} on_speed={on_speed} on_share={on_share} />
+                on_play={on_play} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
             <div class="timeline-wrap">
                 <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
                 <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
@@ -731,7 +272,7 @@ pub fn App() -> Html {
                     <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
                     <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
                     <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
-                    <button onclick={on_help} aria-label="Keyboard shortcuts">{"? Keys"}</button>
+                    <button onclick={on_help.clone()} aria-label="Keyboard shortcuts">{"? Keys"}</button>
                 </div>
             </div>
             <aside class="side">
@@ -751,276 +292,8 @@ pub fn App() -> Html {
                 <LazyExtras />
             }
             if lab.help {
-                <Help on_close={dispatch(|| Action::ToggleHelp)} />
+                <Help on_close={on_help} />
             }
         </main>
-    }
-}
-
-/// Copies text with the async Clipboard API when the browser allows it (best effort: the
-/// link is also put in the address bar).
-fn copy_to_clipboard(text: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let navigator = window.navigator();
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
-        return;
-    };
-    if clipboard.is_undefined() {
-        return;
-    }
-    if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) {
-        if let Some(f) = write.dyn_ref::<js_sys::Function>() {
-            let _ = f.call1(&clipboard, &text.into());
-        }
-    }
-}
-
-/// One sentence on what to try with each algorithm.
-fn tagline(a: Algorithm) -> &'static str {
-    match a {
-        Algorithm::Raft => {
-            "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it."
-        }
-        Algorithm::Bully => {
-            "the highest live id wins. Split the network and write to both sides: two coordinators, split brain."
-        }
-        Algorithm::Zab => {
-            "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes."
-        }
-        Algorithm::Paxos => {
-            "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel."
-        }
-        Algorithm::Kafka => {
-            "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election."
-        }
-        Algorithm::Lease => {
-            "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off."
-        }
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct TourPanelProps {
-    pub tour: Option<Rc<ActiveTour>>,
-    pub now: Micros,
-    pub playing: bool,
-    pub answers: election_core::collections::Map<usize, String>,
-    pub on_start: Callback<Option<String>>,
-    pub on_play: Callback<MouseEvent>,
-    pub on_answer: Callback<(usize, String)>,
-}
-
-/// Interview-practice score, kept in localStorage (no account, no server).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Score {
-    pub answered: u32,
-    pub correct: u32,
-}
-
-const SCORE_KEY: &str = "leader-election-lab/score";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn load_score() -> Score {
-    let Some(text) = storage().and_then(|s| s.get_item(SCORE_KEY).ok().flatten()) else {
-        return Score::default();
-    };
-    let mut it = text.split('/').map(|n| n.trim().parse::<u32>().unwrap_or(0));
-    let (correct, answered) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-    Score { answered, correct: correct.min(answered) }
-}
-
-const DONE_KEY: &str = "leader-election-lab/tours-done";
-
-/// Tours played to their end, kept in localStorage (one path per line; unknown paths ignored).
-fn load_done() -> Vec<String> {
-    let text = storage().and_then(|s| s.get_item(DONE_KEY).ok().flatten()).unwrap_or_default();
-    text.lines().filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l)).map(String::from).collect()
-}
-
-fn save_done(done: &[String]) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(DONE_KEY, &done.join("\n"));
-    }
-}
-
-fn save_score(score: Score) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(SCORE_KEY, &format!("{}/{}", score.correct, score.answered));
-    }
-}
-
-/// The embedded scenarios grouped for the picker: the guided tours first (interview questions,
-/// misconceptions, one per algorithm), then each algorithm's other scenarios.
-fn tour_groups() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
-    let mut groups: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
-    for (path, title) in crate::scenarios::TOURS {
-        let dir = path.split('/').next().unwrap_or_default();
-        let group = match dir {
-            "tours" => "Guided tours: interview questions and misconceptions",
-            "raft" => "More Raft scenarios",
-            "bully" => "More Bully scenarios",
-            "zab" => "More ZooKeeper (ZAB) scenarios",
-            "paxos" => "More Paxos scenarios",
-            "lease" => "More lease + fencing scenarios",
-            "kafka" => "More Kafka scenarios",
-            _ => "Other scenarios",
-        };
-        // Titles are narration lines: keep the picker readable.
-        let mut title = title.to_string();
-        if title.chars().count() > 90 {
-            title = title.chars().take(88).collect::<String>() + "…";
-        }
-        match groups.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, list)) => list.push((*path, title)),
-            None => groups.push((group, vec![(*path, title)])),
-        }
-    }
-    groups
-}
-
-/// The guided-scenario picker and, during a tour, its narration.
-#[component]
-pub fn TourPanel(p: &TourPanelProps) -> Html {
-    let score = use_state(load_score);
-    let done = use_state(load_done);
-    // Progress: a tour counts as done once played to its end.
-    {
-        let done = done.clone();
-        let finished_path = p.tour.as_ref().filter(|t| p.now >= t.tour.end).map(|t| t.path.clone());
-        use_effect_with(finished_path, move |path| {
-            if let Some(path) = path
-                && !done.contains(path)
-            {
-                let mut list = (*done).clone();
-                list.push(path.clone());
-                save_done(&list);
-                done.set(list);
-            }
-        });
-    }
-    let on_pick = {
-        let cb = p.on_start.clone();
-        Callback::from(move |e: Event| {
-            let v =
-                e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()).map(|s| s.value());
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
-                cb.emit(Some(v));
-            }
-        })
-    };
-    let picker = html! {
-        <label class="tour-pick">{"Guided scenario: "}
-            <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
-                <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
-                { for tour_groups().into_iter().map(|(group, tours)| html! {
-                    <optgroup label={group}>
-                        { for tours.into_iter().map(|(path, title)| {
-                            let mark = if done.iter().any(|d| d == path) { "✓ " } else { "" };
-                            html! {
-                                <option value={path} selected={p.tour.as_ref().is_some_and(|t| t.path == path)}>{format!("{mark}{title}")}</option>
-                            }
-                        }) }
-                    </optgroup>
-                }) }
-            </select>
-        </label>
-    };
-    let Some(active) = &p.tour else {
-        return html! { <section class="tour idle">{picker}</section> };
-    };
-    let steps = &active.tour.steps;
-    let current = steps.iter().rposition(|s| s.at <= p.now).unwrap_or(0);
-    let text = steps.get(current).map(|s| s.text.clone()).unwrap_or_default();
-    let question = steps.get(current).and_then(|s| s.question.clone());
-    let answered = p.answers.get(&current).cloned();
-    let waiting_for_answer = question.is_some() && answered.is_none();
-    let finished = p.now >= active.tour.end;
-    // The outcome of the latest prediction whose block has played (the previous step's, or at
-    // the end the last step's).
-    let played = if finished { current + 1 } else { current };
-    let outcome = played.checked_sub(1).filter(|&i| i != current || finished).and_then(|i| {
-        let q = steps.get(i)?.question.as_ref()?;
-        let said = p.answers.get(&i)?;
-        let verdict = if *said == q.answer { "right" } else { "not this time" };
-        let measured = if q.measured.is_empty() { String::new() } else { format!(" ({})", q.measured) };
-        Some(format!("Your prediction \u{201c}{said}\u{201d} for \u{201c}{}\u{201d}: {verdict}; it happened: {}{measured}.", q.text, q.answer))
-    });
-    let reset_score = {
-        let (score, done) = (score.clone(), done.clone());
-        Callback::from(move |_: MouseEvent| {
-            save_done(&[]);
-            done.set(Vec::new());
-            save_score(Score::default());
-            score.set(Score::default());
-        })
-    };
-    let exit = {
-        let cb = p.on_start.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(None))
-    };
-    html! {
-        <section class="tour" aria-label="Guided scenario" aria-live="polite">
-            {picker}
-            <p class="narration" data-testid="narration">
-                <strong>{format!("Step {} of {} · {}: ", current + 1, steps.len(), election_core::fmt_time(steps.get(current).map_or(0, |s| s.at)))}</strong>
-                {text}
-            </p>
-            if let Some(o) = outcome {
-                <p class="outcome" data-testid="outcome">{o}</p>
-            }
-            if let Some(q) = question {
-                <div class="question" role="group" aria-label="Prediction question">
-                    <p><strong>{"Predict: "}</strong>{q.text.clone()}</p>
-                    <div class="actions">
-                        { for q.choices.iter().map(|c| {
-                            let choice = c.clone();
-                            let correct = q.answer.clone();
-                            let (cb, score) = (p.on_answer.clone(), score.clone());
-                            let onclick = Callback::from(move |_: MouseEvent| {
-                                let mut sc = *score;
-                                sc.answered += 1;
-                                if choice == correct {
-                                    sc.correct += 1;
-                                }
-                                save_score(sc);
-                                score.set(sc);
-                                cb.emit((current, choice.clone()));
-                            });
-                            let class = match &answered {
-                                Some(a) if *c == q.answer => "right",
-                                Some(a) if a == c => "wrong",
-                                _ => "",
-                            };
-                            html! { <button class={class} disabled={answered.is_some()} onclick={onclick} data-choice={c.clone()}>{c.clone()}</button> }
-                        }) }
-                    </div>
-                    if let Some(a) = &answered {
-                        <p class="verdict" data-testid="verdict">
-                            {if *a == q.answer { format!("Right: {}. Continue to see it happen.", q.answer) } else { format!("Not quite: the simulation says {}. Continue to see why.", q.answer) }}
-                        </p>
-                        if !q.explanation.is_empty() {
-                            <p class="explanation" data-testid="explanation">{q.explanation.clone()}</p>
-                        }
-                    }
-                </div>
-            }
-            <p class="score" data-testid="score">{format!("Interview practice score: {} of {} right · tours finished: {} of {} ", score.correct, score.answered, done.len(), crate::scenarios::TOURS.len())}
-                <button onclick={reset_score}>{"reset"}</button></p>
-            <div class="actions">
-                if finished {
-                    <span>{"The scenario is over: keep playing freely, rewind, or pick another."}</span>
-                } else if waiting_for_answer {
-                    <span>{"Predict first, then continue."}</span>
-                } else if !p.playing {
-                    <button onclick={p.on_play.clone()} data-testid="tour-continue">{"Continue ▸"}</button>
-                }
-                <button onclick={exit}>{"Leave the scenario"}</button>
-            </div>
-        </section>
     }
 }

@@ -111,8 +111,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, node)| {
-            let (x, y) = node_xy(i, n);
-            node_html(node, x, y, r, v.now, v.term_label, props.selected == Some(node.id), &props.on_select)
+            let at = node_xy(i, n);
+            node_html(node, at, r, v.now, v.term_label, props.selected == Some(node.id), &props.on_select)
         })
         .collect::<Html>();
 
@@ -184,8 +184,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
 
 fn node_html(
     node: &NodeView,
-    x: f64,
-    y: f64,
+    (x, y): (f64, f64),
     r: f64,
     now: u64,
     term_label: Option<&'static str>,

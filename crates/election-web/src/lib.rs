@@ -1,17 +1,24 @@
 //! Leader Election Lab, the page. It renders `election-core` views and turns clicks into
 //! core inputs; there is no protocol logic here. (A library so that the components can be
-//! tested in the browser by `tests/wasm.rs`; `main.rs` mounts [`app::App`].)
+//! tested in the browser by `tests/wasm.rs`, and the page's state natively by the tests of
+//! [`state`]; `main.rs` mounts [`app::App`], `extras_main.rs` the on-demand [`extras`].)
 
 // Yew properties hold callbacks and DOM references, which have no useful `Debug`.
 #![allow(missing_debug_implementations)]
 
+pub mod algorithms;
 pub mod app;
+pub mod browser;
 pub mod cluster;
+pub mod diagram;
 pub mod extras;
+pub mod help;
+pub mod json_worker;
 pub mod lazy;
 pub mod panels;
-pub mod sessions;
 pub mod share;
+pub mod state;
+pub mod tour;
 
 /// Scenario files embedded at build time (see build.rs): (path, text).
 pub mod scenarios {

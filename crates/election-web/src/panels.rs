@@ -9,7 +9,7 @@ use election_core::{
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::SPEEDS;
+use crate::state::SPEEDS;
 
 fn input_value(e: &Event) -> String {
     e.target()
@@ -276,7 +276,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
             let text = r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
             let (load, err) = (load.clone(), err.clone());
             yew::platform::spawn_local(async move {
-                match crate::sessions::read(text).await {
+                match crate::json_worker::read(text).await {
                     Ok(spec) => load.emit(spec),
                     Err(e) => err.emit(format!("That session could not be loaded: {e}")),
                 }

@@ -1,7 +1,7 @@
 //! Session state in the URL: `#s=<session as a scenario script, URI-encoded>&t=<cursor in
 //! microseconds>`. The script is the format of `tests/scenarios/` (a `config` line, then
 //! `run until=` and inputs), readable in the address bar; links that carry JSON (made before
-//! scripts) still open, through the JSON reader (see [`crate::sessions`]).
+//! scripts) still open, through the JSON reader (see [`crate::json_worker`]).
 //!
 //! Everything read from the URL is untrusted: the cursor is bounded here, and the session goes
 //! through `spec_from_script` or `SessionSpec::from_json`, which check size, syntax and every

@@ -1,7 +1,8 @@
-//! Reading a session the user brings: a scenario script (what share links and "Save session"
-//! carry), read at once by [`spec_from_script`], or JSON (an exported trace, a hand-written
-//! session, a link made before links carried scripts), read by the `election-json` Web Worker,
-//! which the page starts only then: the JSON reader is not part of the first download.
+//! The client of the `election-json` Web Worker, and the one way the page reads a session
+//! the user brings. A scenario script (what share links and "Save session" carry) is read at
+//! once by [`spec_from_script`]; JSON (an exported trace, a hand-written session, a link made
+//! before links carried scripts) goes to the worker, which the page starts only then: the
+//! JSON reader is not part of the first download.
 
 use election_core::SessionSpec;
 use election_core::scenario::spec_from_script;

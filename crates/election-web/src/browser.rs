@@ -1,0 +1,118 @@
+//! The page's effects on the browser, each a small function: the address (query, fragment),
+//! local storage, the clipboard, file downloads, fetching a file next to the page, the clock,
+//! and the cluster picture as an SVG file. Components call these from callbacks and effects;
+//! the lab's state (`state.rs`) never does, so that it runs and is tested without a browser.
+//!
+//! Browsers may refuse any of these (no storage in a private window, no clipboard without
+//! permission): each then does nothing, or returns `None`, and the page goes on.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The value of `name` in the page's query string (`?embed=1`).
+pub fn query_param(name: &str) -> Option<String> {
+    let search = location()?.search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
+/// The page's URL fragment, with its `#` (empty when there is none).
+pub fn fragment() -> String {
+    location().and_then(|l| l.hash().ok()).unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar and returns the page's whole URL, or `None` when the
+/// page has no location.
+pub fn set_fragment(fragment: &str) -> Option<String> {
+    let l = location()?;
+    let _ = l.set_hash(fragment);
+    Some(l.href().unwrap_or_default())
+}
+
+/// The page's address without query or fragment (origin and path).
+pub fn page_address() -> Option<String> {
+    let l = location()?;
+    Some(format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The text stored under `key` in local storage.
+pub fn stored(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+/// Stores `value` under `key` in local storage.
+pub fn store(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Copies text with the async Clipboard API when the browser allows it (best effort: a share
+/// link is also put in the address bar, an embed snippet in the notice).
+pub fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
+        return;
+    };
+    if clipboard.is_undefined() {
+        return;
+    }
+    if let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        && let Some(f) = write.dyn_ref::<js_sys::Function>()
+    {
+        let _ = f.call1(&clipboard, &text.into());
+    }
+}
+
+/// Milliseconds on the page's monotonic clock (`performance.now()`), 0 without one.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Offers `content` as a file download named `name`.
+pub fn download(name: &str, mime: &str, content: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = doc.create_element("a") else { return };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    let encoded = String::from(js_sys::encode_uri_component(content));
+    a.set_href(&format!("data:{mime};charset=utf-8,{encoded}"));
+    a.set_download(name);
+    a.click();
+}
+
+/// Fetches `url` (relative to the page) as text: the page's scenario files are fetched when a
+/// tour is picked rather than built into the WebAssembly.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let describe = |e: wasm_bindgen::JsValue| crate::error_message(&e, "the request failed");
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(describe)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("HTTP {} {}", response.status(), response.status_text()));
+    }
+    let text = JsFuture::from(response.text().map_err(describe)?).await.map_err(describe)?;
+    text.as_string().ok_or_else(|| "the response is not text".to_string())
+}
+
+/// The cluster picture on the page as a standalone SVG document (its colours inlined, as the
+/// page's stylesheet does not travel with the file).
+pub fn cluster_svg() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let svg = doc.query_selector("svg.cluster").ok()??;
+    let body = svg.outer_html();
+    let style = "<style>.link .wire{stroke:#c8c8c8}.link.cut .wire{stroke:#d55e00;stroke-dasharray:6 5}.node .body{stroke:#1b1b1b}\
+.node.follower .body{fill:#56b4e9}.node.candidate .body{fill:#e69f00}.node.precandidate .body{fill:#f0e442}\
+.node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg circle{fill:#0072b2}.msg.doomed circle{fill:#d55e00}\
+text{font-family:sans-serif}.node .timer{fill:none;stroke:#1b1b1b;opacity:.5}.link .hit{stroke:transparent}</style>";
+    Some(body.replacen('>', &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"), 1))
+}

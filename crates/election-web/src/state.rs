@@ -1,0 +1,941 @@
+//! The lab's state and its reducer: everything the page shows ([`Lab`]), what the user and
+//! the clock do ([`Action`]), and how each action changes the state (`impl Reducible`).
+//!
+//! The simulation session is a large, mutable engine (trace, checkpoints), so the state holds
+//! it behind `Rc<RefCell<..>>` instead of cloning it on every action; the reducer is still the
+//! only place that changes it. Nothing here touches the browser: the page's effects (address,
+//! storage, clipboard, timers, fetches) are in `app.rs` and `browser.rs`, and they reach the
+//! state as actions carrying their results, so the reducer runs natively, without a page:
+//! the tests at the end (`cargo test -p election-web --lib`) say what each action does.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use election_core::scenario::{Show, Tour};
+use election_core::{
+    Algorithm, AnySession, ClusterView, Input, Liveness, Micros, NodeId, Request, SessionSpec,
+};
+use yew::prelude::*;
+
+use crate::share;
+
+/// Simulated microseconds per wall-clock millisecond at each speed setting.
+pub const SPEEDS: [(&str, f64); 10] = [
+    ("0.01x", 0.01),
+    ("0.02x", 0.02),
+    ("0.05x", 0.05),
+    ("0.1x", 0.1),
+    ("0.25x", 0.25),
+    ("0.5x", 0.5),
+    ("1x", 1.0),
+    ("2x", 2.0),
+    ("5x", 5.0),
+    ("10x", 10.0),
+];
+/// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
+pub const DEFAULT_SPEED: usize = 2;
+
+/// A session compared by identity (two handles to the same engine are equal).
+#[derive(Clone)]
+pub struct SameEngine(pub Rc<RefCell<AnySession>>);
+
+impl PartialEq for SameEngine {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// The running session.
+    pub engine: Rc<RefCell<AnySession>>,
+    /// Settings the session was built from (inputs excluded).
+    pub base: SessionSpec,
+    /// Is time running?
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// The node shown in the inspector.
+    pub selected: Option<NodeId>,
+    /// A problem to show (bad URL, invalid setting), dismissable.
+    pub error: Option<String>,
+    /// Information (forked the future, link copied).
+    pub notice: Option<String>,
+    /// Text for the ARIA live region.
+    pub announcement: String,
+    /// Leader at the last announcement.
+    pub last_leader: Option<NodeId>,
+    /// Which trace events the event log shows.
+    pub log_show: Show,
+    /// Compact, chrome-less embed mode.
+    pub embed: bool,
+    /// The keyboard help overlay is open.
+    pub help: bool,
+    /// The guided scenario being played, if any.
+    pub tour: Option<Rc<ActiveTour>>,
+    /// The scenario file being fetched for a tour, if any.
+    pub loading_tour: Option<String>,
+    /// A shared link whose session is JSON, read by the JSON worker once the page is up.
+    pub pending_link: Option<share::Shared>,
+    /// Answers given to the tour's questions, by step.
+    pub answers: election_core::collections::Map<usize, String>,
+    /// Bumped on every change, so that Yew re-renders.
+    pub version: u64,
+}
+
+impl PartialEq for Lab {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
+    }
+}
+
+/// A guided scenario in the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveTour {
+    /// File, e.g. `raft/leader-crash.txt`.
+    pub path: String,
+    /// The tour.
+    pub tour: Tour,
+}
+
+/// What the user (or the clock) does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Wall-clock time passed (milliseconds).
+    Tick(f64),
+    /// Play or pause.
+    TogglePlay,
+    /// Change the speed.
+    SetSpeed(usize),
+    /// One event forward.
+    StepForward,
+    /// One event back.
+    StepBack,
+    /// Move the cursor.
+    Seek(Micros),
+    /// Select a node (or none).
+    Select(Option<NodeId>),
+    /// Apply an input at the cursor.
+    Act(Input),
+    /// Cut a healthy link or heal a cut one (both directions).
+    ToggleLink(NodeId, NodeId),
+    /// Rebuild the session with new settings.
+    Configure(SessionSpec),
+    /// Choose what the event log shows.
+    LogShow(Show),
+    /// Load a whole session (settings, seed and inputs), e.g. a pasted script.
+    Load(SessionSpec),
+    /// The session of a shared link, read (or why it could not be), and its cursor.
+    LinkRead(Result<SessionSpec, String>, Micros),
+    /// Say something.
+    Notify(String),
+    /// Report a problem (shown as an error banner; the page keeps working).
+    Fail(String),
+    /// Dismiss the error and notice.
+    Dismiss,
+    /// Open or close the keyboard help.
+    ToggleHelp,
+    /// Leave the tour.
+    LeaveTour,
+    /// The scenario file at this path is being fetched to start its tour.
+    TourLoading(String),
+    /// The fetched scenario file (or why it could not be fetched): start its tour.
+    TourLoaded(String, Result<String, String>),
+    /// Answer the question of a tour step.
+    Answer(usize, String),
+}
+
+impl Lab {
+    fn new(spec: SessionSpec, embed: bool) -> Self {
+        let engine = AnySession::new(spec.clone()).unwrap_or_else(|_| {
+            AnySession::new(SessionSpec::new(Algorithm::Raft, 5, 1)).expect("the default session is valid")
+        });
+        Lab {
+            engine: Rc::new(RefCell::new(engine)),
+            base: SessionSpec { inputs: Vec::new(), ..spec },
+            playing: true,
+            speed: DEFAULT_SPEED,
+            selected: None,
+            error: None,
+            notice: None,
+            announcement: String::new(),
+            last_leader: None,
+            log_show: Show::Default,
+            embed,
+            help: false,
+            tour: None,
+            loading_tour: None,
+            pending_link: None,
+            answers: election_core::collections::Map::new(),
+            version: 0,
+        }
+    }
+
+    /// The lab a page opens with: `embed` from `?embed=1`, `link` the session decoded from
+    /// the URL fragment (see [`share::decode`]). A link's script is read here; its JSON waits
+    /// in [`Lab::pending_link`] for the JSON worker, which the page starts once it runs.
+    pub fn opening(embed: bool, link: Result<Option<share::Shared>, String>) -> Lab {
+        let default = SessionSpec::new(Algorithm::Raft, 5, 1);
+        match link {
+            Ok(Some(shared)) if crate::json_worker::is_json(&shared.text) => {
+                let mut lab = Lab::new(default, embed);
+                lab.notice = Some("Opening the shared session…".into());
+                lab.playing = false;
+                lab.pending_link = Some(shared);
+                lab
+            }
+            Ok(Some(shared)) => match election_core::scenario::spec_from_script(&shared.text) {
+                Ok(spec) => {
+                    let mut lab = Lab::new(spec, embed);
+                    lab.pause_at(shared.cursor);
+                    lab
+                }
+                Err(e) => {
+                    let mut lab = Lab::new(default, embed);
+                    lab.error = Some(format!(
+                        "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
+                    ));
+                    lab
+                }
+            },
+            Ok(None) => Lab::new(default, embed),
+            Err(e) => {
+                let mut lab = Lab::new(default, embed);
+                lab.error = Some(format!("{e}. Showing a fresh 5-node Raft cluster instead."));
+                lab
+            }
+        }
+    }
+
+    /// Replaces the session with `spec` (its inputs are the recorded branch; `base`, what the
+    /// settings panel edits, is `spec` without them). Callers set what else changes.
+    fn start(&mut self, spec: SessionSpec) -> Result<(), election_core::Error> {
+        let engine = AnySession::new(spec.clone())?;
+        self.engine = Rc::new(RefCell::new(engine));
+        self.base = SessionSpec { inputs: Vec::new(), ..spec };
+        self.last_leader = None;
+        Ok(())
+    }
+
+    /// Replaces the session with a shared one, paused at `cursor`.
+    fn open_shared(&mut self, spec: SessionSpec, cursor: Micros) {
+        match self.start(spec) {
+            Ok(()) => self.pause_at(cursor),
+            Err(e) => self.error = Some(format!("The shared link could not be loaded: {e}")),
+        }
+    }
+
+    /// Moves to `cursor` and waits there, nothing selected (how a shared run opens).
+    fn pause_at(&mut self, cursor: Micros) {
+        self.engine.borrow_mut().advance_to(cursor);
+        self.selected = None;
+        self.playing = false;
+    }
+
+    /// What a key pressed on the page does, if anything (the keys the help overlay lists).
+    /// The node keys act on the selected node, as its state allows: `c` crashes a running
+    /// node and restarts a crashed one, `p` pauses and resumes.
+    pub fn key_action(&self, key: &str) -> Option<Action> {
+        Some(match key {
+            " " => Action::TogglePlay,
+            "ArrowRight" => Action::StepForward,
+            "ArrowLeft" => Action::StepBack,
+            "Escape" if self.help => Action::ToggleHelp,
+            "Escape" => Action::Select(None),
+            "?" => Action::ToggleHelp,
+            "h" => Action::Act(Input::HealAll),
+            "c" | "p" | "t" | "w" | "i" => {
+                let node = self.selected?;
+                let view = self.view();
+                let n = view.nodes.get(usize::from(node) - 1)?;
+                Action::Act(match key {
+                    "c" if n.liveness == Liveness::Down => Input::Restart { node },
+                    "c" => Input::Crash { node },
+                    "p" if n.liveness == Liveness::Paused => Input::Resume { node },
+                    "p" => Input::Pause { node, for_us: None },
+                    "t" => Input::Request { node, request: Request::Timeout },
+                    "w" => Input::Request {
+                        node,
+                        request: Request::ClientWrite { value: view.now / 1_000 % 100 },
+                    },
+                    _ => Input::Isolate { node },
+                })
+            }
+            k if k.len() == 1 && k.as_bytes()[0].is_ascii_digit() => {
+                let d = k.as_bytes()[0] - b'0';
+                let n = if d == 0 { 10 } else { d };
+                if usize::from(n) > self.base.nodes {
+                    return None;
+                }
+                Action::Select(Some(n))
+            }
+            _ => return None,
+        })
+    }
+
+    /// The view at the cursor.
+    pub fn view(&self) -> ClusterView {
+        self.engine.borrow().view()
+    }
+
+    fn announce_leader(&mut self) {
+        let leader = self.engine.borrow().stable_leader();
+        if leader != self.last_leader {
+            self.announcement = match leader {
+                Some(l) => format!("n{l} is now the leader"),
+                None => "There is no leader".to_string(),
+            };
+            self.last_leader = leader;
+        }
+    }
+}
+
+impl Reducible for Lab {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.version += 1;
+        match action {
+            Action::Tick(wall_ms) => {
+                if !s.playing {
+                    return self;
+                }
+                // Wall time only paces the animation; the simulation itself never reads it.
+                let wall_ms = wall_ms.clamp(0.0, 100.0);
+                let delta = (wall_ms * 1_000.0 * SPEEDS[s.speed].1) as Micros;
+                let mut e = s.engine.borrow_mut();
+                let now = e.now();
+                let mut t = now.saturating_add(delta.max(1));
+                // A guided scenario stops at each narration step and at its end.
+                if let Some(active) = &s.tour {
+                    let stop = active
+                        .tour
+                        .steps
+                        .iter()
+                        .map(|st| st.at)
+                        .chain([active.tour.end])
+                        .find(|&a| a > now && a <= t);
+                    if let Some(stop) = stop {
+                        t = stop;
+                        s.playing = false;
+                    }
+                }
+                e.advance_to(t);
+            }
+            Action::TogglePlay => s.playing = !s.playing,
+            Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
+            Action::StepForward => {
+                s.playing = false;
+                s.engine.borrow_mut().step_forward();
+            }
+            Action::StepBack => {
+                s.playing = false;
+                s.engine.borrow_mut().step_back();
+            }
+            Action::Seek(t) => {
+                let r = s.engine.borrow_mut().seek(t.min(i64::MAX as u64) as i64);
+                if let Err(e) = r {
+                    s.error = Some(e.to_string());
+                }
+            }
+            Action::Select(n) => s.selected = n,
+            Action::Act(input) => {
+                let r = s.engine.borrow_mut().act(input);
+                match r {
+                    Ok(true) => s.notice = Some(
+                        "You acted in the past: the recorded future was discarded and a new one starts here."
+                            .into(),
+                    ),
+                    Ok(false) => {}
+                    Err(e) => s.error = Some(e.to_string()),
+                }
+            }
+            Action::ToggleLink(a, b) => {
+                let cut = s.view().links.iter().any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
+                let input = if cut {
+                    Input::Heal { from: a, to: b, both: true }
+                } else {
+                    Input::Cut { from: a, to: b, both: true }
+                };
+                let r = s.engine.borrow_mut().act(input);
+                if let Err(e) = r {
+                    s.error = Some(e.to_string());
+                }
+            }
+            Action::Configure(spec) => match s.start(spec) {
+                Ok(()) => {
+                    s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
+                    s.error = None;
+                }
+                Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
+            },
+            Action::LogShow(show) => s.log_show = show,
+            Action::Load(spec) => match s.start(spec) {
+                Ok(()) => {
+                    s.selected = None;
+                    s.error = None;
+                    s.notice = Some("Session loaded: it replays from the start.".into());
+                }
+                Err(e) => s.error = Some(format!("That session could not be loaded: {e}")),
+            },
+            Action::LinkRead(Ok(spec), cursor) => {
+                s.pending_link = None;
+                s.notice = None;
+                s.open_shared(spec, cursor);
+            }
+            Action::LinkRead(Err(e), _) => {
+                s.pending_link = None;
+                s.notice = None;
+                s.playing = true;
+                s.error = Some(format!(
+                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
+                ));
+            }
+            Action::Notify(n) => s.notice = Some(n),
+            Action::Fail(e) => s.error = Some(e),
+            Action::Dismiss => {
+                s.error = None;
+                s.notice = None;
+            }
+            Action::ToggleHelp => s.help = !s.help,
+            Action::LeaveTour => {
+                s.tour = None;
+                s.loading_tour = None;
+            }
+            Action::TourLoading(path) => {
+                s.loading_tour = Some(path);
+                s.error = None;
+                s.notice = Some("Loading the tour…".into());
+            }
+            // Only the tour picked last starts (an earlier, slower fetch is dropped).
+            Action::TourLoaded(path, _) if s.loading_tour.as_ref() != Some(&path) => {}
+            Action::TourLoaded(path, Err(e)) => {
+                s.loading_tour = None;
+                s.notice = None;
+                s.error = Some(format!("The scenario {path} could not be loaded: {e}"));
+            }
+            Action::Answer(step, choice) => {
+                s.answers.entry(step).or_insert(choice);
+            }
+            Action::TourLoaded(path, Ok(text)) => {
+                s.loading_tour = None;
+                s.notice = None;
+                match election_core::scenario::tour(&text) {
+                    Ok(tour) => match s.start(tour.spec.clone()) {
+                        Ok(()) => {
+                            s.selected = None;
+                            s.playing = false;
+                            s.error = None;
+                            s.tour = Some(Rc::new(ActiveTour { path, tour }));
+                            s.answers.clear();
+                        }
+                        Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
+                    },
+                    Err(e) => s.error = Some(format!("This scenario cannot start: {e}")),
+                }
+            }
+        }
+        s.announce_leader();
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use election_core::ms;
+
+    use super::*;
+
+    /// A five-node Raft cluster, seed 1: the page's default session (n5 is elected at
+    /// about 231 ms).
+    fn raft5() -> SessionSpec {
+        SessionSpec::new(Algorithm::Raft, 5, 1)
+    }
+
+    fn lab() -> Rc<Lab> {
+        Rc::new(Lab::new(raft5(), false))
+    }
+
+    /// The lab after `actions`, in order.
+    fn after(lab: &Rc<Lab>, actions: impl IntoIterator<Item = Action>) -> Rc<Lab> {
+        actions.into_iter().fold(lab.clone(), Reducible::reduce)
+    }
+
+    fn now(lab: &Lab) -> Micros {
+        lab.engine.borrow().now()
+    }
+
+    fn steps(lab: &Lab) -> u64 {
+        lab.engine.borrow().steps()
+    }
+
+    fn inputs(lab: &Lab) -> Vec<Input> {
+        lab.engine.borrow().spec().inputs.into_iter().map(|i| i.input).collect()
+    }
+
+    /// A guided scenario: a step at 0, a question at 100 ms about the leader at 300 ms, the
+    /// end at 300 ms.
+    const TOUR: &str = "\
+# Five servers start; nobody leads yet.
+config algo=raft nodes=5 seed=1
+run for=100ms
+
+# Elections are about to begin.
+#? Who leads at 300 ms? | n1 | n2 | n3 | n4 | n5 | none => leader
+#! The first to time out asks for votes first.
+run for=200ms
+";
+
+    #[test]
+    fn a_new_lab_plays_its_session_from_zero_at_the_default_speed() {
+        let lab = lab();
+        assert!(lab.playing);
+        assert_eq!(lab.speed, DEFAULT_SPEED);
+        assert_eq!(SPEEDS[DEFAULT_SPEED].0, "0.05x");
+        assert_eq!(now(&lab), 0);
+        assert_eq!(lab.base, raft5());
+        assert_eq!((lab.selected, &lab.error, &lab.notice), (None, &None, &None));
+        assert_eq!(lab.announcement, "");
+    }
+
+    #[test]
+    fn play_and_pause_toggle() {
+        let lab = lab();
+        let paused = after(&lab, [Action::TogglePlay]);
+        assert!(!paused.playing);
+        assert!(after(&paused, [Action::TogglePlay]).playing);
+    }
+
+    #[test]
+    fn speed_changes_stop_at_the_fastest_speed() {
+        let lab = lab();
+        assert_eq!(after(&lab, [Action::SetSpeed(6)]).speed, 6);
+        let fastest = after(&lab, [Action::SetSpeed(99)]);
+        assert_eq!(fastest.speed, SPEEDS.len() - 1);
+        assert_eq!(SPEEDS[fastest.speed].0, "10x");
+    }
+
+    #[test]
+    fn a_tick_advances_simulated_time_by_wall_time_times_the_speed() {
+        // 1x: a wall-clock millisecond is a simulated millisecond.
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0)]);
+        assert_eq!(now(&lab), 16_000);
+        // The default, 0.05x: 20 ms of wall time is 1 ms simulated.
+        let lab = after(&self::lab(), [Action::Tick(20.0)]);
+        assert_eq!(now(&lab), 1_000);
+    }
+
+    #[test]
+    fn a_tick_counts_at_most_100_ms_of_wall_time_and_moves_at_least_1_us() {
+        // A tab coming back from the background does not jump seconds ahead.
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0)]);
+        assert_eq!(now(&lab), 100_000);
+        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0)]);
+        assert_eq!(now(&slowest), 1);
+        let backwards = after(&self::lab(), [Action::Tick(-50.0)]);
+        assert_eq!(now(&backwards), 1);
+    }
+
+    #[test]
+    fn a_paused_lab_ignores_the_clock() {
+        let paused = after(&lab(), [Action::TogglePlay]);
+        let ticked = after(&paused, [Action::Tick(16.0)]);
+        assert!(Rc::ptr_eq(&paused, &ticked), "the same state: Yew has nothing to redraw");
+        assert_eq!(now(&ticked), 0);
+    }
+
+    #[test]
+    fn stepping_pauses_and_moves_one_event_each_way() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        let (t, n) = (now(&lab), steps(&lab));
+        let forward = after(&lab, [Action::StepForward]);
+        assert!(!forward.playing);
+        assert_eq!(steps(&forward), n + 1);
+        assert!(now(&forward) > t);
+        let back = after(&forward, [Action::StepBack]);
+        assert!(!back.playing);
+        assert_eq!(steps(&back), n);
+    }
+
+    #[test]
+    fn seeking_moves_the_cursor_back_and_forth_and_keeps_playing() {
+        let lab = after(&lab(), [Action::Seek(ms(300))]);
+        assert_eq!(now(&lab), ms(300));
+        let back = after(&lab, [Action::Seek(ms(120))]);
+        assert_eq!(now(&back), ms(120));
+        assert_eq!(back.engine.borrow().horizon(), ms(300), "the recorded future is kept");
+        assert!(back.playing);
+        assert!(Rc::ptr_eq(&lab.engine, &back.engine), "the same session, moved");
+    }
+
+    #[test]
+    fn selecting_a_node_shows_it_and_selecting_none_closes_the_inspector() {
+        let lab = after(&lab(), [Action::Select(Some(3))]);
+        assert_eq!(lab.selected, Some(3));
+        assert_eq!(after(&lab, [Action::Select(None)]).selected, None);
+    }
+
+    #[test]
+    fn acting_at_the_end_of_the_recording_adds_the_input_quietly() {
+        let lab = after(&lab(), [Action::Seek(ms(50)), Action::Act(Input::Crash { node: 1 })]);
+        assert_eq!(inputs(&lab), vec![Input::Crash { node: 1 }]);
+        assert_eq!(lab.view().nodes[0].liveness, election_core::Liveness::Down);
+        assert_eq!((&lab.notice, &lab.error), (&None, &None));
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_a_new_future() {
+        let lab = after(
+            &lab(),
+            [Action::Seek(ms(100)), Action::Act(Input::Crash { node: 1 }), Action::Seek(ms(400))],
+        );
+        let forked = after(&lab, [Action::Seek(ms(50)), Action::Act(Input::Crash { node: 2 })]);
+        assert_eq!(
+            forked.notice.as_deref(),
+            Some("You acted in the past: the recorded future was discarded and a new one starts here.")
+        );
+        assert_eq!(inputs(&forked), vec![Input::Crash { node: 2 }], "the later crash of n1 is gone");
+        assert_eq!(forked.engine.borrow().horizon(), ms(50));
+    }
+
+    #[test]
+    fn an_input_the_cluster_cannot_take_is_an_error_and_changes_nothing() {
+        let lab = after(&lab(), [Action::Act(Input::Crash { node: 9 })]);
+        assert_eq!(lab.error.as_deref(), Some("unknown node n9: this cluster has nodes n1..n5"));
+        assert_eq!(inputs(&lab), vec![]);
+    }
+
+    #[test]
+    fn clicking_a_link_cuts_it_both_ways_and_clicking_again_heals_it() {
+        let cut = after(&lab(), [Action::ToggleLink(1, 2)]);
+        let links: Vec<_> = cut.view().links.iter().map(|l| (l.from, l.to)).collect();
+        assert_eq!(links, vec![(1, 2), (2, 1)]);
+        assert_eq!(inputs(&cut), vec![Input::Cut { from: 1, to: 2, both: true }]);
+        let healed = after(&cut, [Action::ToggleLink(2, 1)]);
+        assert!(healed.view().links.is_empty());
+        assert_eq!(inputs(&healed)[1], Input::Heal { from: 2, to: 1, both: true });
+    }
+
+    #[test]
+    fn new_settings_restart_the_session_and_keep_a_selection_that_still_exists() {
+        let lab = after(&lab(), [Action::Seek(ms(300)), Action::Select(Some(3)), Action::Fail("old".into())]);
+        let three = SessionSpec::new(Algorithm::Bully, 3, 7);
+        let restarted = after(&lab, [Action::Configure(three.clone())]);
+        assert!(!Rc::ptr_eq(&lab.engine, &restarted.engine));
+        assert_eq!(now(&restarted), 0);
+        assert_eq!(restarted.base, three);
+        assert_eq!(restarted.view().algorithm, "Bully");
+        assert_eq!(restarted.selected, Some(3));
+        assert_eq!(restarted.error, None);
+        assert!(restarted.playing, "a restart keeps playing or pausing as before");
+        let after_n4 = after(&lab, [Action::Select(Some(4)), Action::Configure(three)]);
+        assert_eq!(after_n4.selected, None, "n4 is gone in a three-node cluster");
+    }
+
+    #[test]
+    fn settings_that_do_not_work_keep_the_running_session() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        let refused = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Raft, 0, 1))]);
+        let error = refused.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("Those settings do not work: "), "{error}");
+        assert!(Rc::ptr_eq(&lab.engine, &refused.engine));
+        assert_eq!(refused.base, raft5());
+        assert_eq!(now(&refused), ms(100));
+    }
+
+    #[test]
+    fn a_loaded_session_replays_from_the_start_with_its_inputs() {
+        let spec = election_core::scenario::spec_from_script(
+            "config algo=raft nodes=3 seed=4\nrun until=100ms\ncrash n1\n",
+        )
+        .unwrap();
+        let lab = after(&lab(), [Action::Seek(ms(200)), Action::Select(Some(5)), Action::Load(spec.clone())]);
+        assert_eq!(now(&lab), 0);
+        assert_eq!(lab.engine.borrow().spec(), spec);
+        assert_eq!(lab.base, SessionSpec { inputs: Vec::new(), ..spec });
+        assert_eq!(lab.selected, None);
+        assert_eq!(lab.notice.as_deref(), Some("Session loaded: it replays from the start."));
+    }
+
+    #[test]
+    fn a_session_that_cannot_start_is_not_loaded() {
+        let lab = lab();
+        let refused = after(&lab, [Action::Load(SessionSpec::new(Algorithm::Raft, 0, 1))]);
+        let error = refused.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("That session could not be loaded: "), "{error}");
+        assert!(Rc::ptr_eq(&lab.engine, &refused.engine));
+    }
+
+    #[test]
+    fn a_link_with_a_script_opens_paused_at_its_time() {
+        let text = "config algo=zab nodes=3 seed=2\nrun until=50ms\ncrash n2\n".to_string();
+        let lab = Lab::opening(false, Ok(Some(share::Shared { text: text.clone(), cursor: ms(250) })));
+        assert!(!lab.playing);
+        assert_eq!(now(&lab), ms(250));
+        assert_eq!(inputs(&lab), vec![Input::Crash { node: 2 }]);
+        assert_eq!(lab.base.algorithm(), Algorithm::Zab);
+        assert!(lab.base.inputs.is_empty());
+        assert_eq!((&lab.error, &lab.notice, &lab.pending_link), (&None, &None, &None));
+    }
+
+    #[test]
+    fn a_link_with_json_waits_paused_for_the_json_worker() {
+        let shared = share::Shared { text: "{\"nodes\": 3}".into(), cursor: ms(10) };
+        let lab = Lab::opening(false, Ok(Some(shared.clone())));
+        assert_eq!(lab.pending_link, Some(shared));
+        assert_eq!(lab.notice.as_deref(), Some("Opening the shared session…"));
+        assert!(!lab.playing);
+        assert_eq!(lab.base, raft5());
+    }
+
+    #[test]
+    fn a_bad_link_opens_the_default_cluster_and_says_why() {
+        let damaged = Lab::opening(false, Err("the shared link is damaged".into()));
+        assert_eq!(
+            damaged.error.as_deref(),
+            Some("the shared link is damaged. Showing a fresh 5-node Raft cluster instead.")
+        );
+        assert_eq!(damaged.base, raft5());
+        assert!(damaged.playing);
+        let nonsense = share::Shared { text: "nonsense".into(), cursor: 0 };
+        let unreadable = Lab::opening(false, Ok(Some(nonsense)));
+        let error = unreadable.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("The shared link could not be loaded: "), "{error}");
+        assert!(error.ends_with(". Showing a fresh 5-node Raft cluster instead."), "{error}");
+        assert_eq!(unreadable.base, raft5());
+    }
+
+    #[test]
+    fn without_a_link_the_page_opens_the_default_cluster_embedded_or_not() {
+        let embedded = Lab::opening(true, Ok(None));
+        assert!(embedded.embed && embedded.playing);
+        assert_eq!(embedded.base, raft5());
+        assert_eq!((&embedded.error, &embedded.notice), (&None, &None));
+        assert!(!Lab::opening(false, Ok(None)).embed);
+    }
+
+    #[test]
+    fn the_json_workers_answer_opens_the_link_or_says_why_not() {
+        let shared = share::Shared { text: "{}".into(), cursor: ms(250) };
+        let waiting = Rc::new(Lab::opening(false, Ok(Some(shared))));
+        let spec = SessionSpec::new(Algorithm::Paxos, 3, 9);
+        let opened = after(&waiting, [Action::LinkRead(Ok(spec.clone()), ms(250))]);
+        assert_eq!((&opened.pending_link, &opened.notice), (&None, &None));
+        assert_eq!(opened.base, spec);
+        assert_eq!(now(&opened), ms(250));
+        assert!(!opened.playing);
+        let failed = after(&waiting, [Action::LinkRead(Err("line 1: bad".into()), ms(250))]);
+        assert_eq!((&failed.pending_link, &failed.notice), (&None, &None));
+        assert_eq!(
+            failed.error.as_deref(),
+            Some(
+                "The shared link could not be loaded: line 1: bad. Showing a fresh 5-node Raft cluster instead."
+            )
+        );
+        assert!(failed.playing, "the default cluster runs instead");
+        assert_eq!(failed.base, raft5());
+    }
+
+    #[test]
+    fn messages_stay_until_dismissed() {
+        let lab =
+            after(&lab(), [Action::Notify("Link copied".into()), Action::Fail("No scenario named x".into())]);
+        assert_eq!(lab.notice.as_deref(), Some("Link copied"));
+        assert_eq!(lab.error.as_deref(), Some("No scenario named x"));
+        let later = after(&lab, [Action::Tick(16.0), Action::Select(Some(1))]);
+        assert_eq!((later.notice.is_some(), later.error.is_some()), (true, true));
+        let dismissed = after(&later, [Action::Dismiss]);
+        assert_eq!((&dismissed.notice, &dismissed.error), (&None, &None));
+    }
+
+    #[test]
+    fn the_event_log_filter_and_the_help_overlay_are_state() {
+        let lab = after(&lab(), [Action::LogShow(Show::All), Action::ToggleHelp]);
+        assert_eq!(lab.log_show, Show::All);
+        assert!(lab.help);
+        assert!(!after(&lab, [Action::ToggleHelp]).help);
+    }
+
+    #[test]
+    fn the_live_region_announces_each_change_of_leader() {
+        let lab = after(&lab(), [Action::Seek(ms(100))]);
+        assert_eq!(lab.announcement, "", "nothing to say before the first leader");
+        let elected = after(&lab, [Action::Seek(ms(400))]);
+        assert_eq!(elected.announcement, "n5 is now the leader");
+        assert_eq!(elected.last_leader, Some(5));
+        let back = after(&elected, [Action::Seek(ms(100))]);
+        assert_eq!(back.announcement, "There is no leader");
+    }
+
+    #[test]
+    fn every_action_is_a_new_version_for_yew() {
+        let lab = lab();
+        let next = after(&lab, [Action::Select(None)]);
+        assert_eq!(next.version, lab.version + 1);
+        assert!(*next != *lab, "Yew redraws");
+    }
+
+    #[test]
+    fn picking_a_tour_says_so_while_its_file_is_fetched() {
+        let lab = after(&lab(), [Action::Fail("old".into()), Action::TourLoading("tours/a.txt".into())]);
+        assert_eq!(lab.loading_tour.as_deref(), Some("tours/a.txt"));
+        assert_eq!(lab.notice.as_deref(), Some("Loading the tour…"));
+        assert_eq!(lab.error, None);
+        assert!(lab.tour.is_none());
+    }
+
+    #[test]
+    fn a_fetched_tour_replaces_the_session_paused_at_its_start() {
+        let tour = election_core::scenario::tour(TOUR).unwrap();
+        let lab = after(
+            &lab(),
+            [
+                Action::Seek(ms(500)),
+                Action::Select(Some(2)),
+                Action::TourLoading("t.txt".into()),
+                Action::TourLoaded("t.txt".into(), Ok(TOUR.into())),
+            ],
+        );
+        let active = lab.tour.as_deref().expect("the tour runs");
+        assert_eq!(active.path, "t.txt");
+        assert_eq!(active.tour, tour);
+        assert_eq!(lab.engine.borrow().spec(), tour.spec);
+        assert_eq!(now(&lab), 0);
+        assert!(!lab.playing);
+        assert_eq!((lab.selected, &lab.loading_tour, &lab.notice, &lab.error), (None, &None, &None, &None));
+    }
+
+    #[test]
+    fn only_the_tour_picked_last_starts() {
+        let lab = after(
+            &lab(),
+            [
+                Action::TourLoading("first.txt".into()),
+                Action::TourLoading("second.txt".into()),
+                Action::TourLoaded("first.txt".into(), Ok(TOUR.into())),
+            ],
+        );
+        assert!(lab.tour.is_none());
+        assert_eq!(lab.loading_tour.as_deref(), Some("second.txt"));
+        assert_eq!(lab.base, raft5());
+    }
+
+    #[test]
+    fn a_tour_that_cannot_be_fetched_or_read_does_not_start() {
+        let loading = after(&lab(), [Action::TourLoading("t.txt".into())]);
+        let missing = after(&loading, [Action::TourLoaded("t.txt".into(), Err("HTTP 404 Not Found".into()))]);
+        assert_eq!(
+            missing.error.as_deref(),
+            Some("The scenario t.txt could not be loaded: HTTP 404 Not Found")
+        );
+        assert_eq!((&missing.loading_tour, &missing.notice), (&None, &None));
+        assert!(missing.tour.is_none());
+        let unreadable = after(&loading, [Action::TourLoaded("t.txt".into(), Ok("# no config\n".into()))]);
+        let error = unreadable.error.as_deref().unwrap_or_default();
+        assert!(error.starts_with("This scenario cannot start: "), "{error}");
+        assert!(unreadable.tour.is_none());
+        assert!(Rc::ptr_eq(&loading.engine, &unreadable.engine));
+    }
+
+    #[test]
+    fn a_tour_stops_the_clock_at_each_step_and_at_its_end() {
+        let lab = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        let steps: Vec<Micros> = lab.tour.as_ref().unwrap().tour.steps.iter().map(|s| s.at).collect();
+        assert_eq!(steps, vec![0, ms(100)]);
+        // At 10x, a 100 ms tick is a simulated second: far past each stop.
+        let lab = after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(100), false));
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(300), false), "the end");
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        assert_eq!((now(&lab), lab.playing), (ms(1_300), true), "free play after the end");
+    }
+
+    #[test]
+    fn the_first_answer_to_a_question_is_the_one_that_counts() {
+        let lab = after(
+            &lab(),
+            [
+                Action::TourLoading("t.txt".into()),
+                Action::TourLoaded("t.txt".into(), Ok(TOUR.into())),
+                Action::Answer(1, "n5".into()),
+                Action::Answer(1, "none".into()),
+            ],
+        );
+        assert_eq!(lab.answers.get(&1).map(String::as_str), Some("n5"));
+        let question = lab.tour.as_ref().unwrap().tour.steps[1].question.clone().unwrap();
+        assert_eq!(question.answer, "n5", "the simulation elects n5 by 300 ms");
+    }
+
+    #[test]
+    fn a_new_tour_forgets_the_answers_and_leaving_keeps_the_session() {
+        let start =
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))];
+        let answered = after(&after(&lab(), start.clone()), [Action::Answer(1, "n1".into())]);
+        let again = after(&answered, start);
+        assert!(again.answers.is_empty());
+        let left = after(&again, [Action::Seek(ms(150)), Action::LeaveTour]);
+        assert!(left.tour.is_none() && left.loading_tour.is_none());
+        assert!(Rc::ptr_eq(&again.engine, &left.engine));
+        assert_eq!(now(&left), ms(150));
+    }
+
+    #[test]
+    fn keys_play_step_and_open_help() {
+        let lab = lab();
+        assert!(matches!(lab.key_action(" "), Some(Action::TogglePlay)));
+        assert!(matches!(lab.key_action("ArrowRight"), Some(Action::StepForward)));
+        assert!(matches!(lab.key_action("ArrowLeft"), Some(Action::StepBack)));
+        assert!(matches!(lab.key_action("?"), Some(Action::ToggleHelp)));
+        assert!(matches!(lab.key_action("h"), Some(Action::Act(Input::HealAll))));
+        assert!(lab.key_action("x").is_none());
+        assert!(lab.key_action("Enter").is_none());
+    }
+
+    #[test]
+    fn escape_closes_the_help_first_then_the_inspector() {
+        let lab = after(&lab(), [Action::Select(Some(2))]);
+        assert!(matches!(lab.key_action("Escape"), Some(Action::Select(None))));
+        let help = after(&lab, [Action::ToggleHelp]);
+        assert!(matches!(help.key_action("Escape"), Some(Action::ToggleHelp)));
+    }
+
+    #[test]
+    fn digit_keys_select_nodes_of_the_cluster_and_zero_is_n10() {
+        let lab = lab();
+        assert!(matches!(lab.key_action("1"), Some(Action::Select(Some(1)))));
+        assert!(matches!(lab.key_action("5"), Some(Action::Select(Some(5)))));
+        assert!(lab.key_action("6").is_none(), "five nodes");
+        assert!(lab.key_action("0").is_none());
+        let ten = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Raft, 10, 1))]);
+        assert!(matches!(ten.key_action("0"), Some(Action::Select(Some(10)))));
+    }
+
+    #[test]
+    fn node_keys_act_on_the_selected_node_as_its_state_allows() {
+        let lab = after(&lab(), [Action::Seek(ms(120))]);
+        assert!(lab.key_action("c").is_none(), "no node selected");
+        let lab = after(&lab, [Action::Select(Some(2))]);
+        assert!(matches!(lab.key_action("c"), Some(Action::Act(Input::Crash { node: 2 }))));
+        assert!(matches!(lab.key_action("p"), Some(Action::Act(Input::Pause { node: 2, for_us: None }))));
+        assert!(matches!(
+            lab.key_action("t"),
+            Some(Action::Act(Input::Request { node: 2, request: Request::Timeout }))
+        ));
+        assert!(matches!(
+            lab.key_action("w"),
+            Some(Action::Act(Input::Request { node: 2, request: Request::ClientWrite { value: 20 } }))
+        ));
+        assert!(matches!(lab.key_action("i"), Some(Action::Act(Input::Isolate { node: 2 }))));
+        // (States share one engine, so each case acts on a lab of its own.)
+        let paused = after(&lab, [Action::Act(Input::Pause { node: 2, for_us: None })]);
+        assert!(matches!(paused.key_action("p"), Some(Action::Act(Input::Resume { node: 2 }))));
+        let crashed = after(&self::lab(), [Action::Select(Some(2)), Action::Act(Input::Crash { node: 2 })]);
+        assert!(matches!(crashed.key_action("c"), Some(Action::Act(Input::Restart { node: 2 }))));
+    }
+}

@@ -18,6 +18,9 @@ cargo clippy --locked -p election-web -p election-json --target wasm32-unknown-u
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli
 
+step "the page's state and reducer, natively (election-web --lib)"
+cargo test --locked -p election-web --lib
+
 step "API docs of election-core build without warnings (broken or private links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -q -p election-core
 

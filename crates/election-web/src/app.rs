@@ -10,6 +10,7 @@ use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::cluster::Cluster;
 use crate::diagram::{self, Markers, SpaceTime};
 use crate::help::Help;
@@ -18,7 +19,6 @@ use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Setting
 use crate::share;
 use crate::state::{Action, Lab, SameEngine};
 use crate::tour::TourPanel;
-use crate::{algorithms, browser};
 use election_core::scenario::Show;
 
 /// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
@@ -225,7 +225,7 @@ pub fn App() -> Html {
             data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
             <header class="top">
                 <h1>{"Leader Election Lab"}</h1>
-                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), algorithms::tagline(lab.base.algorithm()))}</p>
+                <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), lab.base.algorithm().tagline())}</p>
             </header>
             <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
             if let Some(e) = &lab.error {

@@ -6,7 +6,6 @@
 // Yew properties hold callbacks and DOM references, which have no useful `Debug`.
 #![allow(missing_debug_implementations)]
 
-pub mod algorithms;
 pub mod app;
 pub mod browser;
 pub mod cluster;

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use election_core::Micros;
+use election_core::{Algorithm, Micros};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -58,19 +58,16 @@ fn save_score(score: Score) {
 
 /// The embedded scenarios grouped for the picker: the guided tours first (interview questions,
 /// misconceptions, one per algorithm), then each algorithm's other scenarios.
-fn tour_groups() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
-    let mut groups: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
+fn tour_groups() -> Vec<(String, Vec<(&'static str, String)>)> {
+    let mut groups: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
     for (path, title) in crate::scenarios::TOURS {
+        // Scenario folders are named by algorithm id (tests/scenarios/<id>/).
         let dir = path.split('/').next().unwrap_or_default();
-        let group = match dir {
-            "tours" => "Guided tours: interview questions and misconceptions",
-            "raft" => "More Raft scenarios",
-            "bully" => "More Bully scenarios",
-            "zab" => "More ZooKeeper (ZAB) scenarios",
-            "paxos" => "More Paxos scenarios",
-            "lease" => "More lease + fencing scenarios",
-            "kafka" => "More Kafka scenarios",
-            _ => "Other scenarios",
+        let group = if dir == "tours" {
+            "Guided tours: interview questions and misconceptions".to_string()
+        } else {
+            dir.parse::<Algorithm>()
+                .map_or_else(|_| "Other scenarios".to_string(), |a| format!("More {} scenarios", a.name()))
         };
         // Titles are narration lines: keep the picker readable.
         let mut title = title.to_string();

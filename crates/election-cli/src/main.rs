@@ -19,8 +19,13 @@ const USAGE: &str = "usage:
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
   election-cli compare [--nodes N] [--seed S]      every algorithm under each fault script: the page's comparison table
-  election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
-algorithms: raft, bully, zab, paxos, lease, kafka";
+  election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)";
+
+/// The usage text with the registered algorithms.
+fn usage() -> String {
+    let ids: Vec<&str> = Algorithm::ALL.iter().map(|a| a.id()).collect();
+    format!("{USAGE}\nalgorithms: {}", ids.join(", "))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,10 +37,10 @@ fn main() -> ExitCode {
         Some("tours") => cmd_tours(&args[1..]),
         Some("compare") => cmd_compare(&args[1..]),
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            println!("{}", usage());
             Ok(ExitCode::SUCCESS)
         }
-        _ => Err(USAGE.to_string()),
+        _ => Err(usage()),
     };
     match result {
         Ok(code) => code,

@@ -119,6 +119,12 @@ macro_rules! registry {
                 match self { $( Algorithm::$v => <$v as Protocol>::MIN_NODES, )* }
             }
 
+            /// Whether it claims safety under partitions, pauses and restarts
+            /// ([`Protocol::SURVIVES_PARTITIONS`]).
+            pub fn survives_partitions(self) -> bool {
+                match self { $( Algorithm::$v => <$v as Protocol>::SURVIVES_PARTITIONS, )* }
+            }
+
             /// Whether client writes land in a replicated log ([`Protocol::CLIENT_LOG`]).
             pub fn has_client_log(self) -> bool {
                 match self { $( Algorithm::$v => <$v as Protocol>::CLIENT_LOG, )* }

@@ -10,15 +10,26 @@ use election_core::sweep::{SweepPlan, bully_partition_scene, repro_command, run_
 /// Seeds per algorithm in the test suite (the CLI runs any number).
 const SEEDS: u64 = 2_500;
 
-/// Safety and liveness must hold in every seed; failures print their repro commands.
-fn sweep(algorithm: Algorithm) {
+/// Every registered algorithm, under the faults it claims to survive (Bully: crash-stop), one
+/// thread each: safety and liveness must hold in every seed.
+#[test]
+fn every_algorithm_keeps_safety_and_recovers() {
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = Algorithm::ALL.iter().map(|&a| scope.spawn(move || sweep(a))).collect();
+        runs.into_iter().flat_map(|r| r.join().expect("a sweep thread panicked")).collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The failures of one algorithm's sweep, each with its repro command.
+fn sweep(algorithm: Algorithm) -> Vec<String> {
     let plan = SweepPlan::default();
     let mut failures = Vec::new();
     for seed in 0..SEEDS {
         let o = run_seed(algorithm, seed, &plan);
         if !o.ok() {
             failures.push(format!(
-                "seed {seed}: violations={} first={} recovery={:?}\n  reproduce: {}",
+                "{algorithm} seed {seed}: violations={} first={} recovery={:?}\n  reproduce: {}",
                 o.violations,
                 o.first_violation.as_deref().unwrap_or("-"),
                 o.recovery,
@@ -26,17 +37,7 @@ fn sweep(algorithm: Algorithm) {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {SEEDS} seeds failed:\n{}", failures.len(), failures.join("\n"));
-}
-
-#[test]
-fn raft_sweep_keeps_safety_and_recovers() {
-    sweep(Algorithm::Raft);
-}
-
-#[test]
-fn bully_sweep_under_crash_stop_keeps_one_coordinator_and_recovers() {
-    sweep(Algorithm::Bully);
+    failures
 }
 
 #[test]
@@ -55,11 +56,6 @@ fn bully_split_brain_is_flagged_whenever_the_scene_occurs() {
 }
 
 #[test]
-fn lease_sweep_with_fencing_keeps_tokens_increasing_and_recovers() {
-    sweep(Algorithm::Lease);
-}
-
-#[test]
 fn lease_without_fencing_is_flagged_whenever_a_stale_write_lands() {
     let (mut occurred, mut missed) = (0, Vec::new());
     for seed in 0..1_000 {
@@ -72,11 +68,6 @@ fn lease_without_fencing_is_flagged_whenever_a_stale_write_lands() {
     eprintln!("lease without fencing: a stale write landed in {occurred} of 1000 seeds, all flagged");
     assert!(missed.is_empty(), "stale write not flagged for seeds {missed:?}");
     assert!(occurred > 300, "the scene occurred in only {occurred} of 1000 seeds");
-}
-
-#[test]
-fn paxos_sweep_keeps_chosen_values_and_recovers() {
-    sweep(Algorithm::Paxos);
 }
 
 #[test]
@@ -101,16 +92,6 @@ fn paxos_dueling_proposers_stay_safe_even_when_they_livelock() {
         }
     }
     assert!(livelocked > 100, "dueling should livelock often without backoff, got {livelocked}/300");
-}
-
-#[test]
-fn zab_sweep_keeps_one_leader_per_epoch_and_committed_txns() {
-    sweep(Algorithm::Zab);
-}
-
-#[test]
-fn kafka_sweep_keeps_epochs_isr_and_acknowledged_records() {
-    sweep(Algorithm::Kafka);
 }
 
 #[test]

@@ -206,6 +206,10 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     /// The smallest cluster the algorithm accepts.
     const MIN_NODES: usize = 1;
 
+    /// Whether the algorithm claims safety under network faults, pauses and restarts (seed sweeps
+    /// inject them); one that does not (the Bully algorithm) is swept under crash-stop only.
+    const SURVIVES_PARTITIONS: bool = true;
+
     /// Whether client writes end up in a replicated log whose committed `x=V` entries the
     /// comparison counts (a lease lock's job writes are not client writes).
     const CLIENT_LOG: bool = true;

@@ -74,10 +74,7 @@ impl Faults {
 
     /// The faults `algorithm` is expected to survive safely.
     pub fn safe_for(algorithm: Algorithm) -> Faults {
-        match algorithm {
-            Algorithm::Bully => Faults::CRASH_STOP,
-            _ => Faults::ALL,
-        }
+        if algorithm.survives_partitions() { Faults::ALL } else { Faults::CRASH_STOP }
     }
 }
 

@@ -200,6 +200,9 @@ impl Protocol for Bully {
     const NAME: &'static str = "Bully";
     const TAGLINE: &'static str =
         "the highest live id wins. Split the network and write to both sides: two coordinators, split brain.";
+    // Garcia-Molina's assumptions exclude partitions: under one, each side elects its own
+    // coordinator (the split brain the lab shows).
+    const SURVIVES_PARTITIONS: bool = false;
     const TERM_LABEL: Option<&'static str> = None;
 
     fn validate(c: &BullyConfig, _nodes: usize) -> Result<(), Error> {

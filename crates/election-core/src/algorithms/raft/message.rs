@@ -4,6 +4,9 @@ use std::fmt;
 
 use crate::engine::protocol::Message;
 
+/// Entries of an AppendEntries that its one-line text lists.
+const SHOWN_ENTRIES: usize = 4;
+
 /// One entry of the replicated log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
@@ -109,12 +112,17 @@ impl fmt::Display for RaftMsg {
             RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
                 write!(f, "AppendEntries term={term} prev={prev_log_index}@{prev_log_term}")?;
                 if !entries.is_empty() {
+                    // A batch is named by its first entries and its size: listing all 32 made
+                    // every trace line of a write burst a paragraph.
                     f.write_str(" entries=[")?;
-                    for (i, e) in entries.iter().enumerate() {
+                    for (i, e) in entries.iter().take(SHOWN_ENTRIES).enumerate() {
                         if i > 0 {
                             f.write_str(" ")?;
                         }
                         write!(f, "{}@{}", e.data, e.term)?;
+                    }
+                    if entries.len() > SHOWN_ENTRIES {
+                        write!(f, " +{} more", entries.len() - SHOWN_ENTRIES)?;
                     }
                     f.write_str("]")?;
                 }

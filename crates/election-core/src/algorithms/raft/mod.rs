@@ -205,6 +205,11 @@ pub struct Raft {
     recent_active: Vec<bool>,
     transfer_target: Option<NodeId>,
     last_heard_leader: Option<Micros>,
+    // Bookkeeping for the monitor, not Raft state: how many times the log's suffix was
+    // replaced (§5.3), and from which index the last time. The monitor then re-checks only
+    // what changed instead of the whole committed prefix after every event.
+    rewrites: u64,
+    last_rewrite_from: u64,
 }
 
 impl Raft {
@@ -226,6 +231,11 @@ impl Raft {
     /// The log (index `i` is `log()[i - 1]`).
     pub fn log(&self) -> &[Entry] {
         &self.log
+    }
+
+    /// How many times the log's suffix was replaced, and the first index replaced last time.
+    pub fn log_rewrites(&self) -> (u64, u64) {
+        (self.rewrites, self.last_rewrite_from)
     }
 
     /// Highest index known committed.
@@ -524,6 +534,8 @@ impl Raft {
                     continue;
                 }
                 self.log.truncate(index as usize - 1);
+                self.rewrites += 1;
+                self.last_rewrite_from = index;
             }
             self.log.push(*entry);
         }
@@ -620,6 +632,8 @@ impl Protocol for Raft {
             recent_active: Vec::new(),
             transfer_target: None,
             last_heard_leader: None,
+            rewrites: 0,
+            last_rewrite_from: 0,
         }
     }
 

@@ -18,6 +18,9 @@ pub struct RaftMonitor {
     /// The committed prefix as first committed anywhere (State Machine Safety), with the
     /// term in which each entry was first seen committed.
     committed: Vec<(Entry, u64)>,
+    /// Per node: the log rewrites seen at its last check, and how far its log was verified
+    /// against `committed` (entries below that have not changed since).
+    verified: Map<NodeId, (u64, usize)>,
     /// Role each node had at its last check (to run Leader Completeness on election).
     was_leader: Set<NodeId>,
     /// Violations already reported, so a lasting violation is reported once.
@@ -67,7 +70,17 @@ impl Monitor<Raft> for RaftMonitor {
             let text = format!("n{node} commit index {commit} is beyond its log of {}", r.log().len());
             self.report(format!("commit-beyond-{node}-{commit}"), text, &mut out);
         }
-        for i in 0..commit.min(r.log().len()) {
+        // Only entries that are new or rewritten since this node's last check can differ.
+        let (rewrites, rewritten_from) = r.log_rewrites();
+        let (seen, upto) = self.verified.get(&node).copied().unwrap_or((0, 0));
+        let from = match rewrites.checked_sub(seen) {
+            Some(0) => upto,
+            Some(1) => upto.min(rewritten_from.saturating_sub(1) as usize),
+            _ => 0,
+        };
+        let end = commit.min(r.log().len());
+        self.verified.insert(node, (rewrites, end.max(from)));
+        for i in from.min(end)..end {
             let entry = r.log()[i];
             if i < self.committed.len() {
                 if self.committed[i].0 != entry {

@@ -19,12 +19,26 @@ const USAGE: &str = "usage:
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
   election-cli compare [--nodes N] [--seed S]      every algorithm under each fault script: the page's comparison table
-  election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)";
+  election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
+  election-cli memory [--hours H] [--algo ALGO]   a session as the page keeps it, a client write every 10 s:
+                                                  heap per simulated hour and the slowest seek";
 
 /// The usage text with the registered algorithms.
 fn usage() -> String {
     let ids: Vec<&str> = Algorithm::ALL.iter().map(|a| a.id()).collect();
     format!("{USAGE}\nalgorithms: {}", ids.join(", "))
+}
+
+/// The system allocator with counters: `memory` reports the heap a long session holds,
+/// exactly and whatever else the machine is doing.
+#[global_allocator]
+static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+/// Bytes allocated and not yet freed.
+fn heap_bytes() -> usize {
+    let s = GLOBAL.stats();
+    // Reallocations are already counted in both totals.
+    s.bytes_allocated.saturating_sub(s.bytes_deallocated)
 }
 
 fn main() -> ExitCode {
@@ -36,6 +50,7 @@ fn main() -> ExitCode {
         Some("bench") => cmd_bench(&args[1..]),
         Some("tours") => cmd_tours(&args[1..]),
         Some("compare") => cmd_compare(&args[1..]),
+        Some("memory") => cmd_memory(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -269,6 +284,43 @@ fn cmd_bench(args: &[String]) -> Result<ExitCode, String> {
         seeks[seeks.len() - 1],
         seeks.len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_memory(args: &[String]) -> Result<ExitCode, String> {
+    use election_core::{Algorithm, AnySession, Input, Request, SessionSpec, ms};
+    let hours = number(args, "--hours")?.unwrap_or(6).clamp(1, 24);
+    let algorithms: Vec<Algorithm> = match flag(args, "--algo") {
+        Some(a) => vec![a.parse().map_err(|e: election_core::Error| e.to_string())?],
+        None => Algorithm::ALL.to_vec(),
+    };
+    println!("heap in MB after each simulated hour (5 nodes, default settings, a client write every 10 s to");
+    println!("the node clients write to), then the slowest of 20 seeks across the session");
+    for algorithm in algorithms {
+        let mut s = AnySession::new(SessionSpec::new(algorithm, 5, 1)).map_err(|e| e.to_string())?;
+        let mut line = format!("{:<16}", algorithm.name());
+        let mut value = 0;
+        for hour in 1..=hours {
+            let end = ms(3_600_000) * hour;
+            while s.now() + ms(10_000) <= end {
+                s.advance_to(s.now() + ms(10_000));
+                value += 1;
+                let node = s.write_target().unwrap_or(1);
+                let _ = s.act(Input::Request { node, request: Request::ClientWrite { value } });
+            }
+            s.advance_to(end);
+            line += &format!(" {:>6.1}", heap_bytes() as f64 / 1e6);
+        }
+        let horizon = s.now();
+        let mut worst: f64 = 0.0;
+        for k in 0..20u64 {
+            let t = horizon / 20 * ((k * 7) % 20) + k * 1_234_567 % ms(60_000);
+            let began = Instant::now();
+            s.seek(t.min(horizon) as i64).map_err(|e| e.to_string())?;
+            worst = worst.max(began.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("{line}   worst seek {worst:.1} ms");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -139,11 +139,12 @@ impl Settings for KafkaConfig {
     }
 }
 
-/// A partition number.
-pub type Part = u64;
+/// A partition's number within the one topic the model has (not to be confused with lease's
+/// `Part`, a node's kind).
+pub type PartitionId = u64;
 
 /// The replica list of partition `p` among brokers `2..=n`.
-pub fn assignment(p: Part, nodes: usize, replication: u64) -> Vec<NodeId> {
+pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId> {
     let brokers = nodes.saturating_sub(1) as u64;
     let rf = replication.min(brokers).max(1);
     (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
@@ -214,35 +215,35 @@ pub enum KafkaMsg {
     /// it missed the notice that the broker had gone.
     BrokerChange { alive: Vec<(NodeId, u64)>, version: u64, restarted: Option<NodeId> },
     /// Controller -> store: write a partition's state (conditional on epoch and version).
-    UpdatePartition { controller_epoch: u64, partition: Part, state: PartitionState },
+    UpdatePartition { controller_epoch: u64, partition: PartitionId, state: PartitionState },
     /// Store -> controller: the write of `version` is durable.
-    UpdateAck { partition: Part, version: u64 },
+    UpdateAck { partition: PartitionId, version: u64 },
     /// Store -> controller: conditional write failed (ZooKeeper's BadVersion); here is the
     /// stored state to start again from.
-    UpdateRejected { partition: Part, current: PartitionState },
+    UpdateRejected { partition: PartitionId, current: PartitionState },
     /// Controller -> replicas: the partition's leader, epoch and ISR, with the version of the
     /// stored state (the partition epoch / zkVersion of KIP-497): a replica ignores a state
     /// older than one it has, such as a delayed re-send from before an ISR change.
     LeaderAndIsr {
         controller_epoch: u64,
-        partition: Part,
+        partition: PartitionId,
         leader: Option<NodeId>,
         leader_epoch: u64,
         isr: Vec<NodeId>,
         version: u64,
     },
     /// Replica -> controller: LeaderAndIsr applied (the controller re-sends until it hears it).
-    LeaderAndIsrAck { partition: Part, leader_epoch: u64 },
+    LeaderAndIsrAck { partition: PartitionId, leader_epoch: u64 },
     /// Partition leader -> controller: change the ISR (KIP-497).
-    AlterIsr { partition: Part, leader_epoch: u64, isr: Vec<NodeId> },
+    AlterIsr { partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId> },
     /// Controller -> leader: ISR change committed, as stored `version`.
-    IsrUpdated { controller_epoch: u64, partition: Part, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
+    IsrUpdated { controller_epoch: u64, partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
     /// Follower -> leader: records from `offset`; my last record's epoch is `last_epoch`.
-    Fetch { partition: Part, leader_epoch: u64, offset: u64, last_epoch: u64 },
+    Fetch { partition: PartitionId, leader_epoch: u64, offset: u64, last_epoch: u64 },
     /// Leader -> follower: records, the high watermark, and where my log ends for the
     /// follower's last epoch.
     FetchResponse {
-        partition: Part,
+        partition: PartitionId,
         leader_epoch: u64,
         from: u64,
         records: Vec<Record>,
@@ -432,18 +433,18 @@ pub struct Broker {
     /// Controller only: store writes in flight; once one is durable the controller announces
     /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
     /// that caused it (the stored delivery).
-    pending_writes: Map<(Part, u64), (PartitionState, Option<Delivery>)>,
+    pending_writes: Map<(PartitionId, u64), (PartitionState, Option<Delivery>)>,
     /// Controller only: the highest version of each partition's state the store has
     /// acknowledged to us (the store holds at least that version).
-    stored_versions: Map<Part, u64>,
+    stored_versions: Map<PartitionId, u64>,
     /// Controller only: partitions to announce to every live replica once their pending
     /// write lands (a broker came back while the write was in flight).
-    reannounce: Set<Part>,
+    reannounce: Set<PartitionId>,
     /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
-    unacked: Map<(NodeId, Part), KafkaMsg>,
-    replicas: Map<Part, Replica>,
+    unacked: Map<(NodeId, PartitionId), KafkaMsg>,
+    replicas: Map<PartitionId, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
-    acked: Map<(Part, u64), Record>,
+    acked: Map<(PartitionId, u64), Record>,
 }
 
 /// What a node is.
@@ -465,7 +466,7 @@ pub struct Kafka {
 }
 
 impl Kafka {
-    fn assignment(&self, p: Part) -> Vec<NodeId> {
+    fn assignment(&self, p: PartitionId) -> Vec<NodeId> {
         assignment(p, self.n, self.config.replication)
     }
 
@@ -474,7 +475,7 @@ impl Kafka {
     }
 
     /// The leader epoch this broker knows for partition `p`.
-    pub fn replica_epoch(&self, p: Part) -> Option<u64> {
+    pub fn replica_epoch(&self, p: PartitionId) -> Option<u64> {
         match &self.node {
             Node::Broker(b) => b.replicas.get(&p).map(|r| r.leader_epoch),
             Node::Store(_) => None,
@@ -483,7 +484,7 @@ impl Kafka {
 
     /// The leader of partition `p` as stored in ZooKeeper (`None` on a broker, or while the
     /// partition is offline): what the partition table shows and clients are told.
-    pub fn stored_leader(&self, p: Part) -> Option<NodeId> {
+    pub fn stored_leader(&self, p: PartitionId) -> Option<NodeId> {
         match &self.node {
             Node::Store(store) => store.partitions.get(p as usize)?.leader,
             Node::Broker(_) => None,
@@ -491,7 +492,7 @@ impl Kafka {
     }
 
     /// The broker's own view of partition `p`: (log, high watermark, leads it?).
-    pub fn replica(&self, p: Part) -> Option<(&[Record], u64, bool)> {
+    pub fn replica(&self, p: PartitionId) -> Option<(&[Record], u64, bool)> {
         match &self.node {
             Node::Broker(b) => {
                 b.replicas.get(&p).map(|r| (r.log.as_slice(), r.hw, r.leader == Some(self.id)))
@@ -631,7 +632,7 @@ impl Kafka {
         let ce = b.controller_epoch;
         let mut now = Vec::new();
         for (p, asg) in assignments.iter().enumerate() {
-            let part = p as Part;
+            let part = p as PartitionId;
             let st = &mut b.states[p];
             let mut changed = false;
             let isr_alive: Vec<NodeId> = st.isr.iter().copied().filter(|r| b.alive.contains(r)).collect();
@@ -753,7 +754,7 @@ impl Kafka {
         &mut self,
         ctx: &mut KafkaCtx<'_>,
         controller_epoch: u64,
-        p: Part,
+        p: PartitionId,
         leader: Option<NodeId>,
         (leader_epoch, version): (u64, u64),
         isr: Vec<NodeId>,
@@ -819,7 +820,7 @@ impl Kafka {
             .min(leo)
     }
 
-    fn advance_hw(&mut self, ctx: &mut KafkaCtx<'_>, p: Part) {
+    fn advance_hw(&mut self, ctx: &mut KafkaCtx<'_>, p: PartitionId) {
         let me = self.id;
         let Node::Broker(b) = &mut self.node else { return };
         let Some(r) = b.replicas.get_mut(&p) else { return };
@@ -840,7 +841,7 @@ impl Kafka {
         &mut self,
         ctx: &mut KafkaCtx<'_>,
         from: NodeId,
-        p: Part,
+        p: PartitionId,
         leader_epoch: u64,
         offset: u64,
         last_epoch: u64,
@@ -892,7 +893,7 @@ impl Kafka {
     fn on_fetch_response(
         &mut self,
         ctx: &mut KafkaCtx<'_>,
-        p: Part,
+        p: PartitionId,
         leader_epoch: u64,
         from: u64,
         records: Vec<Record>,
@@ -1005,7 +1006,7 @@ impl Kafka {
                             Some(o)
                                 if o.version > st.version
                                     && b.stored_versions
-                                        .get(&(p as Part))
+                                        .get(&(p as PartitionId))
                                         .is_some_and(|&a| a >= o.version) =>
                             {
                                 o.clone()
@@ -1538,7 +1539,7 @@ impl Protocol for Kafka {
             .iter()
             .enumerate()
             .map(|(p, st)| {
-                let p = p as Part;
+                let p = p as PartitionId;
                 let hw = st
                     .leader
                     .and_then(|l| nodes.get(usize::from(l) - 1))
@@ -1577,7 +1578,7 @@ impl Protocol for Kafka {
 }
 
 /// Every acknowledged record any broker reported, by (partition, offset).
-fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(Part, u64), Record> {
+fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(PartitionId, u64), Record> {
     let mut all = Map::new();
     for n in nodes.iter() {
         if let Node::Broker(b) = &n.proto.node {
@@ -1591,7 +1592,7 @@ fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(Part, u64), Record> {
 
 /// Acknowledged records of partition `p` missing from the log of its current leader (the
 /// one the store names, once it knows it leads that leader epoch).
-fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: Part, acked: &Map<(Part, u64), Record>) -> usize {
+fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: PartitionId, acked: &Map<(PartitionId, u64), Record>) -> usize {
     let Node::Store(store) = &nodes.at(0).proto.node else { return 0 };
     let Some(st) = store.partitions.get(p as usize) else { return 0 };
     let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };
@@ -1607,7 +1608,7 @@ fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: Part, acked: &Map<(Part,
 #[derive(Debug, Clone, Default)]
 pub struct KafkaMonitor {
     controller_epoch: u64,
-    leader_epochs: Map<Part, u64>,
+    leader_epochs: Map<PartitionId, u64>,
     reported: Set<String>,
 }
 
@@ -1633,7 +1634,7 @@ impl Monitor<Kafka> for KafkaMonitor {
         }
         self.controller_epoch = self.controller_epoch.max(store.controller_epoch);
         for (p, st) in store.partitions.iter().enumerate() {
-            let p = p as Part;
+            let p = p as PartitionId;
             let last = *self.leader_epochs.entry(p).or_insert(0);
             if st.leader_epoch < last {
                 self.report(
@@ -1687,7 +1688,7 @@ impl Monitor<Kafka> for KafkaMonitor {
             }
             let l = st.leader?;
             let ln = nodes.get(usize::from(l) - 1)?;
-            if !ln.is_up() || !ln.proto.replica(p as Part).is_some_and(|(_, _, lead)| lead) {
+            if !ln.is_up() || !ln.proto.replica(p as PartitionId).is_some_and(|(_, _, lead)| lead) {
                 return None;
             }
         }

@@ -59,7 +59,7 @@ use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
-use crate::engine::settings::{Field, Settings, millis, number, on_off};
+use crate::engine::settings::{Field, Settings, check_millis, millis, number, on_off};
 use crate::engine::view::{EntryView, NodeView, Panel};
 use crate::engine::time::{Micros, NodeId, ms};
 
@@ -1276,7 +1276,7 @@ impl Protocol for Kafka {
                 reason: format!("{} is outside 1..=5", c.min_insync),
             });
         }
-        crate::settings::check_millis(
+        check_millis(
             &[
                 ("heartbeat", c.heartbeat_ms),
                 ("session timeout", c.session_timeout_ms),

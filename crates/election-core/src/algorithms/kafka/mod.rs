@@ -46,6 +46,7 @@
 //! * Deviations: the store is one node (as in the article's diagrams), partition state lives
 //!   in it, and watches are messages (re-sent with the controller's session heartbeats).
 
+mod message;
 #[cfg(test)]
 mod tests;
 
@@ -54,9 +55,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use message::{ids, opt};
+pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
+
 use crate::engine::error::Error;
 use crate::engine::protocol::Nodes;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
+use crate::engine::protocol::{Ctx, Monitor, Protocol, Status};
 use crate::engine::input::Request;
 use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, check_millis, millis, number, on_off};
@@ -139,9 +143,6 @@ impl Settings for KafkaConfig {
     }
 }
 
-/// A partition's number within the one topic the model has (not to be confused with lease's
-/// `Part`, a node's kind).
-pub type PartitionId = u64;
 
 /// The replica list of partition `p` among brokers `2..=n`.
 pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId> {
@@ -150,21 +151,6 @@ pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId>
     (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
 }
 
-/// Partition state as the controller and the store keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Current leader (None: offline).
-    pub leader: Option<NodeId>,
-    /// In-sync replicas.
-    pub isr: Vec<NodeId>,
-    /// Leader epoch.
-    pub leader_epoch: u64,
-    /// The current leader was elected from outside the ISR.
-    pub unclean: bool,
-    /// Bumped on every change (the znode version the controller's conditional writes
-    /// check; Kafka's partition epoch).
-    pub version: u64,
-}
 
 /// Kafka's leader choice for an offline partition (`Election.leaderForOffline`): the first
 /// replica in assignment order that is alive and in the ISR; with unclean election allowed,
@@ -184,172 +170,6 @@ pub fn elect_leader(
     None
 }
 
-/// One record of a partition log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record {
-    /// The produced value.
-    pub value: u64,
-    /// Leader epoch in which it was appended.
-    pub epoch: u64,
-}
-
-/// Kafka's messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KafkaMsg {
-    /// Broker -> store: open a new session and try to create `/controller`.
-    Register,
-    /// Store -> broker: you hold `/controller`: you are controller for `epoch`.
-    Elected { epoch: u64, alive: Vec<(NodeId, u64)>, version: u64, partitions: Vec<PartitionState> },
-    /// Store -> broker: `/controller` exists.
-    Registered { controller: Option<NodeId>, epoch: u64 },
-    /// Broker -> store: session heartbeat.
-    SessionPing,
-    /// Store -> broker: session alive; who the controller is.
-    PingAck { controller: Option<NodeId>, epoch: u64 },
-    /// Store -> brokers: the controller's session expired (the watch fires).
-    ControllerGone { epoch: u64 },
-    /// Store -> controller: the live brokers with their broker epochs (`version` orders
-    /// snapshots, as the znode version of `/brokers/ids` does); `restarted` names a broker that
-    /// opened a new session. A broker epoch is new at every registration (KIP-380's broker
-    /// epoch, the czxid of `/brokers/ids/<id>`), so the controller notices a restart even when
-    /// it missed the notice that the broker had gone.
-    BrokerChange { alive: Vec<(NodeId, u64)>, version: u64, restarted: Option<NodeId> },
-    /// Controller -> store: write a partition's state (conditional on epoch and version).
-    UpdatePartition { controller_epoch: u64, partition: PartitionId, state: PartitionState },
-    /// Store -> controller: the write of `version` is durable.
-    UpdateAck { partition: PartitionId, version: u64 },
-    /// Store -> controller: conditional write failed (ZooKeeper's BadVersion); here is the
-    /// stored state to start again from.
-    UpdateRejected { partition: PartitionId, current: PartitionState },
-    /// Controller -> replicas: the partition's leader, epoch and ISR, with the version of the
-    /// stored state (the partition epoch / zkVersion of KIP-497): a replica ignores a state
-    /// older than one it has, such as a delayed re-send from before an ISR change.
-    LeaderAndIsr {
-        controller_epoch: u64,
-        partition: PartitionId,
-        leader: Option<NodeId>,
-        leader_epoch: u64,
-        isr: Vec<NodeId>,
-        version: u64,
-    },
-    /// Replica -> controller: LeaderAndIsr applied (the controller re-sends until it hears it).
-    LeaderAndIsrAck { partition: PartitionId, leader_epoch: u64 },
-    /// Partition leader -> controller: change the ISR (KIP-497).
-    AlterIsr { partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId> },
-    /// Controller -> leader: ISR change committed, as stored `version`.
-    IsrUpdated { controller_epoch: u64, partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
-    /// Follower -> leader: records from `offset`; my last record's epoch is `last_epoch`.
-    Fetch { partition: PartitionId, leader_epoch: u64, offset: u64, last_epoch: u64 },
-    /// Leader -> follower: records, the high watermark, and where my log ends for the
-    /// follower's last epoch.
-    FetchResponse {
-        partition: PartitionId,
-        leader_epoch: u64,
-        from: u64,
-        records: Vec<Record>,
-        hw: u64,
-        end_offset: u64,
-    },
-}
-
-impl Message for KafkaMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            KafkaMsg::Register => "Register",
-            KafkaMsg::Elected { .. } => "Elected",
-            KafkaMsg::Registered { .. } => "Registered",
-            KafkaMsg::SessionPing => "SessionPing",
-            KafkaMsg::PingAck { .. } => "PingAck",
-            KafkaMsg::ControllerGone { .. } => "ControllerGone",
-            KafkaMsg::BrokerChange { .. } => "BrokerChange",
-            KafkaMsg::UpdatePartition { .. } => "UpdatePartition",
-            KafkaMsg::UpdateAck { .. } => "UpdateAck",
-            KafkaMsg::UpdateRejected { .. } => "UpdateRejected",
-            KafkaMsg::LeaderAndIsr { .. } => "LeaderAndIsr",
-            KafkaMsg::LeaderAndIsrAck { .. } => "LeaderAndIsrAck",
-            KafkaMsg::AlterIsr { .. } => "AlterIsr",
-            KafkaMsg::IsrUpdated { .. } => "IsrUpdated",
-            KafkaMsg::Fetch { .. } => "Fetch",
-            KafkaMsg::FetchResponse { .. } => "FetchResponse",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        match self {
-            KafkaMsg::SessionPing | KafkaMsg::PingAck { .. } | KafkaMsg::Fetch { .. } => true,
-            KafkaMsg::BrokerChange { restarted: None, .. } => true,
-            KafkaMsg::FetchResponse { records, .. } => records.is_empty(),
-            _ => false,
-        }
-    }
-}
-
-fn ids(v: &[NodeId]) -> String {
-    v.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(",")
-}
-
-fn opt(n: Option<NodeId>) -> String {
-    n.map_or("-".into(), |c| format!("n{c}"))
-}
-
-impl fmt::Display for KafkaMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KafkaMsg::Register => write!(f, "Register (create /controller)"),
-            KafkaMsg::Elected { epoch, .. } => write!(f, "Elected controller epoch={epoch}"),
-            KafkaMsg::Registered { controller, epoch } => {
-                write!(f, "Registered controller={} epoch={epoch}", opt(*controller))
-            }
-            KafkaMsg::SessionPing => write!(f, "SessionPing"),
-            KafkaMsg::PingAck { controller, epoch } => {
-                write!(f, "PingAck controller={} epoch={epoch}", opt(*controller))
-            }
-            KafkaMsg::ControllerGone { epoch } => write!(f, "ControllerGone epoch={epoch}"),
-            KafkaMsg::BrokerChange { alive, version, restarted } => {
-                let alive: Vec<NodeId> = alive.iter().map(|(n, _)| *n).collect();
-                write!(f, "BrokerChange alive=[{}] v{version}", ids(&alive))?;
-                match restarted {
-                    Some(r) => write!(f, " restarted=n{r}"),
-                    None => Ok(()),
-                }
-            }
-            KafkaMsg::UpdatePartition { controller_epoch, partition, state } => write!(
-                f,
-                "UpdatePartition p{partition} leader={} isr=[{}] leader_epoch={} controller_epoch={controller_epoch}",
-                opt(state.leader),
-                ids(&state.isr),
-                state.leader_epoch
-            ),
-            KafkaMsg::UpdateAck { partition, version } => write!(f, "UpdateAck p{partition} v{version}"),
-            KafkaMsg::UpdateRejected { partition, current } => write!(
-                f,
-                "UpdateRejected p{partition} (stored v{} leader_epoch={})",
-                current.version, current.leader_epoch
-            ),
-            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
-                write!(
-                    f,
-                    "LeaderAndIsr p{partition} leader={} leader_epoch={leader_epoch} isr=[{}] v{version} controller_epoch={controller_epoch}",
-                    opt(*leader),
-                    ids(isr)
-                )
-            }
-            KafkaMsg::LeaderAndIsrAck { partition, leader_epoch } => {
-                write!(f, "LeaderAndIsrAck p{partition} leader_epoch={leader_epoch}")
-            }
-            KafkaMsg::AlterIsr { partition, leader_epoch, isr } => {
-                write!(f, "AlterIsr p{partition} leader_epoch={leader_epoch} isr=[{}]", ids(isr))
-            }
-            KafkaMsg::IsrUpdated { partition, isr, version, .. } => {
-                write!(f, "IsrUpdated p{partition} isr=[{}] v{version}", ids(isr))
-            }
-            KafkaMsg::Fetch { partition, offset, .. } => write!(f, "Fetch p{partition} offset={offset}"),
-            KafkaMsg::FetchResponse { partition, from, records, hw, .. } => {
-                write!(f, "FetchResponse p{partition} from={from} records={} hw={hw}", records.len())
-            }
-        }
-    }
-}
 
 /// Timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -48,6 +48,7 @@
 
 mod message;
 mod monitor;
+mod store;
 #[cfg(test)]
 mod tests;
 
@@ -60,6 +61,7 @@ use message::{ids, opt};
 pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
 use monitor::{all_acked, lost_records};
 pub use monitor::KafkaMonitor;
+pub use store::Store;
 
 use crate::engine::error::Error;
 use crate::engine::protocol::Nodes;
@@ -197,26 +199,6 @@ impl fmt::Display for KafkaTimer {
 
 type KafkaCtx<'a> = Ctx<'a, KafkaMsg, KafkaTimer>;
 
-/// The store's state (ZooKeeper's znodes).
-#[derive(Debug, Clone, Default)]
-pub struct Store {
-    controller: Option<NodeId>,
-    controller_epoch: u64,
-    sessions: Map<NodeId, Micros>,
-    sessions_version: u64,
-    /// Broker epoch of each live session, and the last one handed out.
-    broker_epochs: Map<NodeId, u64>,
-    last_broker_epoch: u64,
-    partitions: Vec<PartitionState>,
-}
-
-impl Store {
-    /// Live brokers with their broker epochs.
-    fn alive(&self) -> Vec<(NodeId, u64)> {
-        self.sessions.keys().map(|&b| (b, self.broker_epochs.get(&b).copied().unwrap_or(0))).collect()
-    }
-}
-
 /// A replica of one partition on a broker.
 #[derive(Debug, Clone, Default)]
 pub struct Replica {
@@ -321,120 +303,6 @@ impl Kafka {
                 b.replicas.get(&p).map(|r| (r.log.as_slice(), r.hw, r.leader == Some(self.id)))
             }
             Node::Store(_) => None,
-        }
-    }
-
-    // ---- store ----
-
-    fn store_msg(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, msg: KafkaMsg) {
-        let Node::Store(s) = &mut self.node else { return };
-        match msg {
-            KafkaMsg::Register | KafkaMsg::SessionPing => {
-                let new_session = !s.sessions.contains_key(&from);
-                s.sessions.insert(from, ctx.now);
-                if msg == KafkaMsg::Register {
-                    s.last_broker_epoch += 1;
-                    s.broker_epochs.insert(from, s.last_broker_epoch);
-                }
-                if msg == KafkaMsg::SessionPing && !new_session {
-                    ctx.send(from, KafkaMsg::PingAck { controller: s.controller, epoch: s.controller_epoch });
-                    // The controller's view of live brokers catches up if a BrokerChange was
-                    // lost (a watch is re-read when the session's connection comes back).
-                    if s.controller == Some(from) {
-                        let alive = s.alive();
-                        ctx.send(
-                            from,
-                            KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None },
-                        );
-                    }
-                    return;
-                }
-                // The current controller re-registering (it thought its session was lost) gets
-                // its role back with the same epoch, like a reconnect to its own znode.
-                let reinstated = s.controller == Some(from);
-                if s.controller.is_none() || reinstated {
-                    if !reinstated {
-                        s.controller = Some(from);
-                        s.controller_epoch += 1;
-                        ctx.note(format!(
-                            "n{from} created /controller: controller epoch {}",
-                            s.controller_epoch
-                        ));
-                    }
-                    let alive = s.alive();
-                    ctx.send(
-                        from,
-                        KafkaMsg::Elected {
-                            epoch: s.controller_epoch,
-                            alive,
-                            version: s.sessions_version,
-                            partitions: s.partitions.clone(),
-                        },
-                    );
-                } else {
-                    ctx.send(
-                        from,
-                        KafkaMsg::Registered { controller: s.controller, epoch: s.controller_epoch },
-                    );
-                    // A Register opens a new session even for a broker the store still lists
-                    // (it restarted quickly): the controller must re-send it its partitions.
-                    if let Some(c) = s.controller {
-                        s.sessions_version += 1;
-                        let alive = s.alive();
-                        let restarted = (!new_session).then_some(from);
-                        ctx.send(c, KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted });
-                    }
-                }
-            }
-            KafkaMsg::UpdatePartition { controller_epoch, partition, state } => {
-                // Conditional write: the controller epoch fences zombie controllers, the
-                // version orders updates that the network delivered out of order.
-                if controller_epoch == s.controller_epoch
-                    && let Some(cur) = s.partitions.get_mut(partition as usize)
-                {
-                    let version = state.version;
-                    if state.version > cur.version && state.leader_epoch >= cur.leader_epoch {
-                        *cur = state;
-                        ctx.send(from, KafkaMsg::UpdateAck { partition, version });
-                    } else if *cur == state {
-                        // A re-sent write that already landed.
-                        ctx.send(from, KafkaMsg::UpdateAck { partition, version });
-                    } else {
-                        ctx.send(from, KafkaMsg::UpdateRejected { partition, current: cur.clone() });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn store_expire(&mut self, ctx: &mut KafkaCtx<'_>) {
-        let timeout = ms(self.config.session_timeout_ms);
-        let Node::Store(s) = &mut self.node else { return };
-        let expired: Vec<NodeId> =
-            s.sessions.iter().filter(|(_, t)| ctx.now >= **t + timeout).map(|(b, _)| *b).collect();
-        if expired.is_empty() {
-            return;
-        }
-        for b in &expired {
-            s.sessions.remove(b);
-            s.broker_epochs.remove(b);
-        }
-        ctx.note(format!("session of {} expired", ids(&expired)));
-        let alive: Vec<NodeId> = s.sessions.keys().copied().collect();
-        if s.controller.is_some_and(|c| expired.contains(&c)) {
-            s.controller = None;
-            let epoch = s.controller_epoch;
-            ctx.note("/controller is gone: the brokers' watches fire".to_string());
-            for &b in &alive {
-                ctx.send(b, KafkaMsg::ControllerGone { epoch });
-            }
-        } else if let Some(c) = s.controller {
-            s.sessions_version += 1;
-            ctx.send(
-                c,
-                KafkaMsg::BrokerChange { alive: s.alive(), version: s.sessions_version, restarted: None },
-            );
         }
     }
 
@@ -1123,7 +991,7 @@ impl Protocol for Kafka {
                     version: 0,
                 })
                 .collect();
-            Node::Store(Store { partitions, ..Store::default() })
+            Node::Store(Store::new(partitions))
         } else {
             Node::Broker(Broker::default())
         };
@@ -1133,12 +1001,7 @@ impl Protocol for Kafka {
     fn on_start(&mut self, ctx: &mut KafkaCtx<'_>) {
         let (hb, fetch) = (ms(self.config.heartbeat_ms), ms(self.config.fetch_ms));
         match &mut self.node {
-            Node::Store(s) => {
-                // Sessions do not survive a store restart in this model: everyone re-registers.
-                s.sessions.clear();
-                s.controller = None;
-                ctx.set_timer(KafkaTimer::Expiry, ms(50));
-            }
+            Node::Store(s) => s.on_start(ctx),
             Node::Broker(b) => {
                 b.registered = false;
                 ctx.send(STORE, KafkaMsg::Register);
@@ -1149,12 +1012,10 @@ impl Protocol for Kafka {
     }
 
     fn on_message(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, msg: KafkaMsg) {
-        match self.node {
-            Node::Store(_) => self.store_msg(ctx, from, msg),
-            Node::Broker(_) => {
-                if from == STORE
-                    && let Node::Broker(b) = &mut self.node
-                {
+        match &mut self.node {
+            Node::Store(s) => s.on_message(ctx, from, msg),
+            Node::Broker(b) => {
+                if from == STORE {
                     b.last_store_reply = ctx.now;
                 }
                 self.broker_msg(ctx, from, msg)
@@ -1165,8 +1026,9 @@ impl Protocol for Kafka {
     fn on_timer(&mut self, ctx: &mut KafkaCtx<'_>, timer: KafkaTimer) {
         match timer {
             KafkaTimer::Expiry => {
-                self.store_expire(ctx);
-                ctx.set_timer(KafkaTimer::Expiry, ms(50));
+                if let Node::Store(s) = &mut self.node {
+                    s.on_expiry_timer(ctx, ms(self.config.session_timeout_ms));
+                }
             }
             KafkaTimer::Heartbeat => {
                 let hb = ms(self.config.heartbeat_ms);

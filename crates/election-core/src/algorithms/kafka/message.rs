@@ -98,7 +98,13 @@ pub enum KafkaMsg {
     AlterIsr { partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId> },
     /// Controller -> leader: `AlterPartitionResponse`: the ISR change is committed, as stored
     /// `version`.
-    IsrUpdated { controller_epoch: u64, partition: PartitionId, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
+    IsrUpdated {
+        controller_epoch: u64,
+        partition: PartitionId,
+        leader_epoch: u64,
+        isr: Vec<NodeId>,
+        version: u64,
+    },
     /// Follower -> leader: `FetchRequest` from the replica fetcher: records from `offset`; my
     /// last record's epoch is `last_epoch`. The epoch folds KIP-101's `OffsetsForLeaderEpoch`
     /// question into the fetch, as the `lastFetchedEpoch` field (KIP-595) does.

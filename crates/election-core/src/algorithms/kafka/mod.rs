@@ -57,20 +57,20 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use message::{ids, opt};
 pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
-use monitor::{all_acked, lost_records};
+use message::{ids, opt};
 pub use monitor::KafkaMonitor;
+use monitor::{all_acked, lost_records};
 pub use store::Store;
 
 use crate::engine::error::Error;
+use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
-use crate::engine::input::Request;
-use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, check_millis, millis, number, on_off};
-use crate::engine::view::{EntryView, NodeView, Panel};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::view::Role;
+use crate::engine::view::{EntryView, NodeView, Panel};
 
 /// The coordination store (ZooKeeper) node.
 pub const STORE: NodeId = 1;
@@ -148,14 +148,12 @@ impl Settings for KafkaConfig {
     }
 }
 
-
 /// The replica list of partition `p` among brokers `2..=n`.
 pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId> {
     let brokers = nodes.saturating_sub(1) as u64;
     let rf = replication.min(brokers).max(1);
     (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
 }
-
 
 /// Kafka's leader choice for an offline partition (`Election.leaderForOffline`): the first
 /// replica in assignment order that is alive and in the ISR; with unclean election allowed,
@@ -174,7 +172,6 @@ pub fn elect_leader(
     }
     None
 }
-
 
 /// Timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -926,8 +923,7 @@ impl Protocol for Kafka {
 
     const ID: &'static str = "kafka";
     const NAME: &'static str = "Kafka";
-    const TAGLINE: &'static str =
-        "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
+    const TAGLINE: &'static str = "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
     const MIN_NODES: usize = 3;
     const TERM_LABEL: Option<&'static str> = Some("controller epoch");
 

@@ -23,7 +23,11 @@ pub(super) fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(PartitionId
 
 /// Acknowledged records of partition `p` missing from the log of its current leader (the
 /// one the store names, once it knows it leads that leader epoch).
-pub(super) fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: PartitionId, acked: &Map<(PartitionId, u64), Record>) -> usize {
+pub(super) fn lost_records<N: Nodes<Kafka> + ?Sized>(
+    nodes: &N,
+    p: PartitionId,
+    acked: &Map<(PartitionId, u64), Record>,
+) -> usize {
     let Node::Store(store) = &nodes.at(0).proto.node else { return 0 };
     let Some(st) = store.partitions.get(p as usize) else { return 0 };
     let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };

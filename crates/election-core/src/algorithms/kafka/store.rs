@@ -117,7 +117,10 @@ impl Store {
                 },
             );
         } else {
-            ctx.send(from, KafkaMsg::Registered { controller: self.controller, epoch: self.controller_epoch });
+            ctx.send(
+                from,
+                KafkaMsg::Registered { controller: self.controller, epoch: self.controller_epoch },
+            );
             // A Register opens a new session even for a broker the store still lists (it
             // restarted quickly): the controller must re-send it its partitions.
             if let Some(c) = self.controller {
@@ -185,7 +188,14 @@ impl Store {
             }
         } else if let Some(c) = self.controller {
             self.sessions_version += 1;
-            ctx.send(c, KafkaMsg::BrokerChange { alive: self.alive(), version: self.sessions_version, restarted: None });
+            ctx.send(
+                c,
+                KafkaMsg::BrokerChange {
+                    alive: self.alive(),
+                    version: self.sessions_version,
+                    restarted: None,
+                },
+            );
         }
     }
 }

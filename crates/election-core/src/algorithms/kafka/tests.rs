@@ -68,10 +68,9 @@ fn stale_controller_epoch_is_rejected() {
     );
     let Node::Broker(b) = &k.node else { panic!() };
     assert_eq!(b.replicas[&0].leader, Some(2), "the zombie controller's request was fenced");
-    assert!(
-        out.iter()
-            .any(|e| matches!(e, crate::engine::protocol::Effect::Note(n) if n.contains("stale controller epoch 4")))
-    );
+    assert!(out.iter().any(
+        |e| matches!(e, crate::engine::protocol::Effect::Note(n) if n.contains("stale controller epoch 4"))
+    ));
 }
 
 /// KIP-497 partition epoch: after an ISR change (IsrUpdated, stored version 2), a delayed
@@ -97,7 +96,9 @@ fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
         version: 2,
     };
     for msg in [lai(1), updated, lai(1)] {
-        crate::engine::protocol::testing::run_handler(&mut k, 3, &peers, 0, |k, ctx| k.on_message(ctx, 2, msg));
+        crate::engine::protocol::testing::run_handler(&mut k, 3, &peers, 0, |k, ctx| {
+            k.on_message(ctx, 2, msg)
+        });
     }
     let Node::Broker(b) = &k.node else { panic!() };
     assert_eq!(b.replicas[&0].isr, vec![2, 3, 4], "the delayed version-1 state was ignored");

@@ -88,7 +88,7 @@ impl Monitor<Kafka> for KafkaMonitor {
         // No acknowledged record is lost (checked whenever a broker changes).
         if node != STORE {
             let acked = all_acked(nodes);
-            for p in 0..nodes.at(0).proto.config.partitions {
+            for p in 0..nodes.at(0).proto.cluster.config.partitions {
                 let lost = lost_records(nodes, p, &acked);
                 if lost > 0 {
                     self.report(

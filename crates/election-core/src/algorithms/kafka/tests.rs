@@ -1,6 +1,7 @@
 //! Kafka rules: the offline partition leader choice and the controller's fencing.
 
 use super::*;
+use crate::engine::collections::Set;
 
 fn alive(v: &[NodeId]) -> Set<NodeId> {
     v.iter().copied().collect()

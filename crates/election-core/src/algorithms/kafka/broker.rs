@@ -7,6 +7,7 @@
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::{Micros, NodeId, ms};
 
+use super::controller::{ControllerState, InFlight};
 use super::message::{ids, opt};
 use super::{Cluster, KafkaCtx, KafkaMsg, KafkaTimer, PartitionId, PartitionState, Record, STORE};
 
@@ -37,29 +38,32 @@ pub(super) type Delivery = (NodeId, KafkaMsg);
 pub struct Broker {
     /// This broker's node id.
     pub(super) id: NodeId,
+    /// Whether the store has answered our last registration (our session is open).
     pub(super) registered: bool,
     pub(super) last_store_reply: Micros,
+    /// The highest controller epoch this broker has seen: it fences requests from older
+    /// controllers, and it is the epoch this broker acts in while it is the controller.
     pub(super) controller_epoch: u64,
-    pub(super) controller: Option<NodeId>,
-    /// Controller only.
-    pub(super) is_controller: bool,
+    /// Who holds `/controller`, as far as this broker knows.
+    pub(super) controller_id: Option<NodeId>,
+    /// The controller role, while this broker holds it (controller.rs).
+    pub(super) controller: Option<ControllerState>,
+    /// The requests in flight of the controller role this broker has just lost. Until its
+    /// next heartbeat (or a restart, or a new tenure) drops them, replies to them are still
+    /// acted on: an UpdateAck still announces the state it confirms.
+    pub(super) draining: Option<InFlight>,
+    /// The partition states of this broker's last controller tenure, kept (across restarts
+    /// too) for the next tenure to compare with the store's snapshot.
+    pub(super) last_partitions: Vec<PartitionState>,
+    /// The highest version of each partition's state the store has acknowledged to this
+    /// broker as controller (the store holds at least that version); kept across tenures.
+    pub(super) stored_versions: Map<PartitionId, u64>,
+    /// The live brokers as the store last listed them (`BrokerChange`, `Elected`), with their
+    /// broker epochs and the list's version. Every broker keeps the newest list it was sent;
+    /// the controller acts on it.
     pub(super) alive: Set<NodeId>,
-    /// Controller: the broker epoch of each live broker, as last reported by the store.
     pub(super) alive_epochs: Map<NodeId, u64>,
     pub(super) alive_version: u64,
-    pub(super) states: Vec<PartitionState>,
-    /// Controller only: store writes in flight; once one is durable the controller announces
-    /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
-    /// that caused it (the stored delivery).
-    pub(super) pending_writes: Map<(PartitionId, u64), (PartitionState, Option<Delivery>)>,
-    /// Controller only: the highest version of each partition's state the store has
-    /// acknowledged to us (the store holds at least that version).
-    pub(super) stored_versions: Map<PartitionId, u64>,
-    /// Controller only: partitions to announce to every live replica once their pending
-    /// write lands (a broker came back while the write was in flight).
-    pub(super) reannounce: Set<PartitionId>,
-    /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
-    pub(super) unacked: Map<(NodeId, PartitionId), KafkaMsg>,
     pub(super) replicas: Map<PartitionId, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
     pub(super) acked: Map<(PartitionId, u64), Record>,
@@ -87,11 +91,9 @@ impl Broker {
     /// A crash: logs and acknowledgements are on disk; sessions and controller state are not.
     pub(super) fn on_crash(&mut self) {
         self.registered = false;
-        self.is_controller = false;
-        self.controller = None;
-        self.pending_writes.clear();
-        self.reannounce.clear();
-        self.unacked.clear();
+        self.resign();
+        self.draining = None;
+        self.controller_id = None;
         for r in self.replicas.values_mut() {
             r.leader = None;
             r.isr.clear();
@@ -176,8 +178,8 @@ impl Broker {
         // (and race for /controller if it is free).
         if self.registered && ctx.now >= self.last_store_reply + session {
             self.registered = false;
-            if self.is_controller {
-                self.is_controller = false;
+            if self.is_controller() {
+                self.resign();
                 ctx.note("lost its session: stops acting as controller");
             }
         }
@@ -186,12 +188,9 @@ impl Broker {
         } else {
             ctx.send(STORE, KafkaMsg::Register);
         }
-        if self.is_controller {
-            self.resend(ctx);
-        } else {
-            self.pending_writes.clear();
-            self.reannounce.clear();
-            self.unacked.clear();
+        match &self.controller {
+            Some(c) => c.resend(ctx, &self.alive, self.controller_epoch),
+            None => self.draining = None,
         }
         ctx.set_timer(KafkaTimer::Heartbeat, hb);
     }
@@ -199,12 +198,12 @@ impl Broker {
     /// PingAck: the store says who the controller is.
     fn on_ping_ack(&mut self, ctx: &mut KafkaCtx<'_>, controller: Option<NodeId>, epoch: u64) {
         let me = self.id;
-        self.controller = controller;
+        self.controller_id = controller;
         self.controller_epoch = self.controller_epoch.max(epoch);
-        if self.is_controller && controller != Some(me) {
-            self.is_controller = false;
+        if self.is_controller() && controller != Some(me) {
+            self.resign();
             ctx.note("learns it is no longer the controller");
-        } else if !self.is_controller && controller == Some(me) {
+        } else if !self.is_controller() && controller == Some(me) {
             // The store still lists us as controller: take the role back.
             ctx.send(STORE, KafkaMsg::Register);
         }
@@ -215,20 +214,20 @@ impl Broker {
         let me = self.id;
         self.registered = true;
         self.last_store_reply = ctx.now;
-        self.controller = controller;
+        self.controller_id = controller;
         self.controller_epoch = self.controller_epoch.max(epoch);
-        if self.is_controller && epoch > 0 && controller != Some(me) {
-            self.is_controller = false;
+        if self.is_controller() && epoch > 0 && controller != Some(me) {
+            self.resign();
             ctx.note(format!("learns {} is controller now; stops acting as controller", opt(controller)));
-        } else if !self.is_controller && controller == Some(me) {
+        } else if !self.is_controller() && controller == Some(me) {
             ctx.send(STORE, KafkaMsg::Register);
         }
     }
 
     /// ControllerGone: the watch on `/controller` fired: race to create it.
     fn on_controller_gone(&mut self, ctx: &mut KafkaCtx<'_>) {
-        self.controller = None;
-        self.is_controller = false;
+        self.controller_id = None;
+        self.resign();
         ctx.send(STORE, KafkaMsg::Register);
     }
 
@@ -246,7 +245,7 @@ impl Broker {
         leader_epoch: u64,
         isr: Vec<NodeId>,
     ) {
-        match self.controller {
+        match self.controller_id {
             Some(c) if c == self.id => self.on_alter_isr(ctx, c, partition, leader_epoch, isr),
             Some(c) => ctx.send(c, KafkaMsg::AlterIsr { partition, leader_epoch, isr }),
             None => {}

@@ -59,7 +59,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use broker::Broker;
-pub use controller::elect_leader;
+pub use controller::{ControllerState, elect_leader};
 pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
 use message::{ids, opt};
 pub use monitor::KafkaMonitor;
@@ -183,6 +183,10 @@ type KafkaCtx<'a> = Ctx<'a, KafkaMsg, KafkaTimer>;
 
 /// What a node is.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one store per cluster pads a few hundred bytes once; boxing would add an allocation to every broker clone (the session clones every node at each checkpoint)"
+)]
 pub enum Node {
     /// n1: the coordination store.
     Store(Store),
@@ -373,9 +377,9 @@ impl Protocol for Kafka {
         match &self.node {
             Node::Store(s) => Status { role: Role::Follower, term: s.controller_epoch, leader: s.controller },
             Node::Broker(b) => Status {
-                role: if b.is_controller { Role::Leader } else { Role::Follower },
+                role: if b.is_controller() { Role::Leader } else { Role::Follower },
                 term: b.controller_epoch,
-                leader: b.controller,
+                leader: b.controller_id,
             },
         }
     }
@@ -412,7 +416,7 @@ impl Protocol for Kafka {
                     .push(("live sessions".into(), ids(&s.sessions.keys().copied().collect::<Vec<_>>())));
             }
             Node::Broker(b) => {
-                view.tag = if b.is_controller { "controller".into() } else { "broker".into() };
+                view.tag = if b.is_controller() { "controller".into() } else { "broker".into() };
                 for (p, r) in &b.replicas {
                     let role = if r.leader == Some(b.id) { "leader" } else { "follower" };
                     view.details.push((

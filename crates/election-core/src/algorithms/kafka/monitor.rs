@@ -112,7 +112,7 @@ impl Monitor<Kafka> for KafkaMonitor {
         let c = s.controller?;
         let cn = nodes.get(usize::from(c) - 1)?;
         let Node::Broker(b) = &cn.proto.node else { return None };
-        if !cn.is_up() || !b.is_controller || b.controller_epoch != s.controller_epoch {
+        if !cn.is_up() || !b.is_controller() || b.controller_epoch != s.controller_epoch {
             return None;
         }
         for (p, st) in s.partitions.iter().enumerate() {

@@ -101,7 +101,7 @@ fn in_flight<'a>(
 /// acknowledged (`stored_versions`): the store answered a re-sent Register before our write
 /// landed, so it holds at least that version. With no snapshot of every partition, each
 /// starts offline with its whole assignment as ISR.
-fn load_partitions(
+pub(super) fn load_partitions(
     snapshot: Vec<PartitionState>,
     own: &[PartitionState],
     stored_versions: &Map<PartitionId, u64>,

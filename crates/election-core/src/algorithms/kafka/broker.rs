@@ -40,6 +40,8 @@ pub struct Broker {
     pub(super) id: NodeId,
     /// Whether the store has answered our last registration (our session is open).
     pub(super) registered: bool,
+    /// When the store last sent us anything: the session counts as lost a session timeout
+    /// later.
     pub(super) last_store_reply: Micros,
     /// The highest controller epoch this broker has seen: it fences requests from older
     /// controllers, and it is the epoch this broker acts in while it is the controller.
@@ -88,7 +90,9 @@ impl Broker {
         ctx.set_timer(KafkaTimer::Replicate, ms(cluster.config.fetch_ms));
     }
 
-    /// A crash: logs and acknowledgements are on disk; sessions and controller state are not.
+    /// A crash: logs and acknowledgements are on disk; the session, the controller role and
+    /// its requests in flight are not. What the broker remembers of its last tenure
+    /// (`last_partitions`, `stored_versions`) and its list of live brokers stay as they are.
     pub(super) fn on_crash(&mut self) {
         self.registered = false;
         self.resign();

@@ -31,6 +31,20 @@
 //! * Followers truncate diverging suffixes using the leader's end offset for their last
 //!   epoch (KIP-101, `OffsetsForLeaderEpoch`), then fetch.
 //!
+//! ## Where each role lives
+//! * [`Store`] (`store.rs`): node `n1`, ZooKeeper: sessions and their expiry, `/controller`
+//!   and the controller epoch, broker registrations, the partition states and the
+//!   conditional writes to them.
+//! * [`Broker`] (`broker.rs`): nodes `n2..`: the session with the store, the replicas
+//!   (fetching, truncation, the high watermark, the ISR changes a leader asks for) and client
+//!   writes.
+//! * [`ControllerState`] (`controller.rs`): the controller role, which a broker holds
+//!   (`Broker::controller`) while it owns `/controller`, with the messages only a controller
+//!   handles and the election rule [`elect_leader`].
+//! * `message.rs` the messages, each named for the Kafka request or ZooKeeper operation it
+//!   stands for; `monitor.rs` the invariants below; `tests.rs` the unit tests. This file holds
+//!   the node type [`Kafka`], its settings and what the page shows of it.
+//!
 //! ## Invariants
 //! * Controller epochs and per-partition leader epochs only increase.
 //! * A partition leader is in the ISR, unless it was elected uncleanly.
@@ -158,7 +172,7 @@ pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId>
     (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
 }
 
-/// Timers.
+/// Kafka's timers; each is armed by one role only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KafkaTimer {
     /// Broker: session heartbeat (and re-register if no answer); controller re-sends.
@@ -181,7 +195,7 @@ impl fmt::Display for KafkaTimer {
 
 type KafkaCtx<'a> = Ctx<'a, KafkaMsg, KafkaTimer>;
 
-/// What a node is.
+/// What a node is: its role decides which messages and timers it handles.
 #[derive(Debug, Clone)]
 #[expect(
     clippy::large_enum_variant,

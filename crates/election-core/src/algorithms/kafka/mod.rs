@@ -31,6 +31,20 @@
 //! * Followers truncate diverging suffixes using the leader's end offset for their last
 //!   epoch (KIP-101, `OffsetsForLeaderEpoch`), then fetch.
 //!
+//! ## Where each role lives
+//! * [`Store`] (`store.rs`): node `n1`, ZooKeeper: sessions and their expiry, `/controller`
+//!   and the controller epoch, broker registrations, the partition states and the
+//!   conditional writes to them.
+//! * [`Broker`] (`broker.rs`): nodes `n2..`: the session with the store, the replicas
+//!   (fetching, truncation, the high watermark, the ISR changes a leader asks for) and client
+//!   writes.
+//! * [`ControllerState`] (`controller.rs`): the controller role, which a broker holds
+//!   (`Broker::controller`) while it owns `/controller`, with the messages only a controller
+//!   handles and the election rule [`elect_leader`].
+//! * `message.rs` the messages, each named for the Kafka request or ZooKeeper operation it
+//!   stands for; `monitor.rs` the invariants below; `tests.rs` the unit tests. This file holds
+//!   the node type [`Kafka`], its settings and what the page shows of it.
+//!
 //! ## Invariants
 //! * Controller epochs and per-partition leader epochs only increase.
 //! * A partition leader is in the ISR, unless it was elected uncleanly.
@@ -46,22 +60,34 @@
 //! * Deviations: the store is one node (as in the article's diagrams), partition state lives
 //!   in it, and watches are messages (re-sent with the controller's session heartbeats).
 
+mod broker;
+mod controller;
+mod message;
+mod monitor;
+mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::collections::{Map, Set};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use broker::Broker;
+pub use controller::{ControllerState, elect_leader};
+pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
+use message::{ids, opt};
+pub use monitor::KafkaMonitor;
+use monitor::{all_acked, lost_records};
+pub use store::Store;
+
 use crate::engine::error::Error;
-use crate::engine::protocol::Nodes;
-use crate::engine::protocol::{Ctx, Message, Monitor, Protocol, Status};
 use crate::engine::input::Request;
+use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Ctx, Protocol, Status};
+use crate::engine::settings::{Field, Settings, check_millis, millis, number, on_off};
+use crate::engine::time::{NodeId, ms};
 use crate::engine::view::Role;
-use crate::engine::settings::{Field, Settings, millis, number, on_off};
 use crate::engine::view::{EntryView, NodeView, Panel};
-use crate::engine::time::{Micros, NodeId, ms};
 
 /// The coordination store (ZooKeeper) node.
 pub const STORE: NodeId = 1;
@@ -139,218 +165,14 @@ impl Settings for KafkaConfig {
     }
 }
 
-/// A partition number.
-pub type Part = u64;
-
 /// The replica list of partition `p` among brokers `2..=n`.
-pub fn assignment(p: Part, nodes: usize, replication: u64) -> Vec<NodeId> {
+pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId> {
     let brokers = nodes.saturating_sub(1) as u64;
     let rf = replication.min(brokers).max(1);
     (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
 }
 
-/// Partition state as the controller and the store keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Current leader (None: offline).
-    pub leader: Option<NodeId>,
-    /// In-sync replicas.
-    pub isr: Vec<NodeId>,
-    /// Leader epoch.
-    pub leader_epoch: u64,
-    /// The current leader was elected from outside the ISR.
-    pub unclean: bool,
-    /// Bumped on every change (the znode version the controller's conditional writes
-    /// check; Kafka's partition epoch).
-    pub version: u64,
-}
-
-/// Kafka's leader choice for an offline partition (`Election.leaderForOffline`): the first
-/// replica in assignment order that is alive and in the ISR; with unclean election allowed,
-/// else the first alive replica.
-pub fn elect_leader(
-    assignment: &[NodeId],
-    isr: &[NodeId],
-    alive: &Set<NodeId>,
-    unclean: bool,
-) -> Option<(NodeId, bool)> {
-    if let Some(&l) = assignment.iter().find(|r| alive.contains(r) && isr.contains(r)) {
-        return Some((l, false));
-    }
-    if unclean {
-        return assignment.iter().find(|r| alive.contains(r)).map(|&l| (l, true));
-    }
-    None
-}
-
-/// One record of a partition log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record {
-    /// The produced value.
-    pub value: u64,
-    /// Leader epoch in which it was appended.
-    pub epoch: u64,
-}
-
-/// Kafka's messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KafkaMsg {
-    /// Broker -> store: open a new session and try to create `/controller`.
-    Register,
-    /// Store -> broker: you hold `/controller`: you are controller for `epoch`.
-    Elected { epoch: u64, alive: Vec<(NodeId, u64)>, version: u64, partitions: Vec<PartitionState> },
-    /// Store -> broker: `/controller` exists.
-    Registered { controller: Option<NodeId>, epoch: u64 },
-    /// Broker -> store: session heartbeat.
-    SessionPing,
-    /// Store -> broker: session alive; who the controller is.
-    PingAck { controller: Option<NodeId>, epoch: u64 },
-    /// Store -> brokers: the controller's session expired (the watch fires).
-    ControllerGone { epoch: u64 },
-    /// Store -> controller: the live brokers with their broker epochs (`version` orders
-    /// snapshots, as the znode version of `/brokers/ids` does); `restarted` names a broker that
-    /// opened a new session. A broker epoch is new at every registration (KIP-380's broker
-    /// epoch, the czxid of `/brokers/ids/<id>`), so the controller notices a restart even when
-    /// it missed the notice that the broker had gone.
-    BrokerChange { alive: Vec<(NodeId, u64)>, version: u64, restarted: Option<NodeId> },
-    /// Controller -> store: write a partition's state (conditional on epoch and version).
-    UpdatePartition { controller_epoch: u64, partition: Part, state: PartitionState },
-    /// Store -> controller: the write of `version` is durable.
-    UpdateAck { partition: Part, version: u64 },
-    /// Store -> controller: conditional write failed (ZooKeeper's BadVersion); here is the
-    /// stored state to start again from.
-    UpdateRejected { partition: Part, current: PartitionState },
-    /// Controller -> replicas: the partition's leader, epoch and ISR, with the version of the
-    /// stored state (the partition epoch / zkVersion of KIP-497): a replica ignores a state
-    /// older than one it has, such as a delayed re-send from before an ISR change.
-    LeaderAndIsr {
-        controller_epoch: u64,
-        partition: Part,
-        leader: Option<NodeId>,
-        leader_epoch: u64,
-        isr: Vec<NodeId>,
-        version: u64,
-    },
-    /// Replica -> controller: LeaderAndIsr applied (the controller re-sends until it hears it).
-    LeaderAndIsrAck { partition: Part, leader_epoch: u64 },
-    /// Partition leader -> controller: change the ISR (KIP-497).
-    AlterIsr { partition: Part, leader_epoch: u64, isr: Vec<NodeId> },
-    /// Controller -> leader: ISR change committed, as stored `version`.
-    IsrUpdated { controller_epoch: u64, partition: Part, leader_epoch: u64, isr: Vec<NodeId>, version: u64 },
-    /// Follower -> leader: records from `offset`; my last record's epoch is `last_epoch`.
-    Fetch { partition: Part, leader_epoch: u64, offset: u64, last_epoch: u64 },
-    /// Leader -> follower: records, the high watermark, and where my log ends for the
-    /// follower's last epoch.
-    FetchResponse {
-        partition: Part,
-        leader_epoch: u64,
-        from: u64,
-        records: Vec<Record>,
-        hw: u64,
-        end_offset: u64,
-    },
-}
-
-impl Message for KafkaMsg {
-    fn kind(&self) -> &'static str {
-        match self {
-            KafkaMsg::Register => "Register",
-            KafkaMsg::Elected { .. } => "Elected",
-            KafkaMsg::Registered { .. } => "Registered",
-            KafkaMsg::SessionPing => "SessionPing",
-            KafkaMsg::PingAck { .. } => "PingAck",
-            KafkaMsg::ControllerGone { .. } => "ControllerGone",
-            KafkaMsg::BrokerChange { .. } => "BrokerChange",
-            KafkaMsg::UpdatePartition { .. } => "UpdatePartition",
-            KafkaMsg::UpdateAck { .. } => "UpdateAck",
-            KafkaMsg::UpdateRejected { .. } => "UpdateRejected",
-            KafkaMsg::LeaderAndIsr { .. } => "LeaderAndIsr",
-            KafkaMsg::LeaderAndIsrAck { .. } => "LeaderAndIsrAck",
-            KafkaMsg::AlterIsr { .. } => "AlterIsr",
-            KafkaMsg::IsrUpdated { .. } => "IsrUpdated",
-            KafkaMsg::Fetch { .. } => "Fetch",
-            KafkaMsg::FetchResponse { .. } => "FetchResponse",
-        }
-    }
-
-    fn is_heartbeat(&self) -> bool {
-        match self {
-            KafkaMsg::SessionPing | KafkaMsg::PingAck { .. } | KafkaMsg::Fetch { .. } => true,
-            KafkaMsg::BrokerChange { restarted: None, .. } => true,
-            KafkaMsg::FetchResponse { records, .. } => records.is_empty(),
-            _ => false,
-        }
-    }
-}
-
-fn ids(v: &[NodeId]) -> String {
-    v.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(",")
-}
-
-fn opt(n: Option<NodeId>) -> String {
-    n.map_or("-".into(), |c| format!("n{c}"))
-}
-
-impl fmt::Display for KafkaMsg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            KafkaMsg::Register => write!(f, "Register (create /controller)"),
-            KafkaMsg::Elected { epoch, .. } => write!(f, "Elected controller epoch={epoch}"),
-            KafkaMsg::Registered { controller, epoch } => {
-                write!(f, "Registered controller={} epoch={epoch}", opt(*controller))
-            }
-            KafkaMsg::SessionPing => write!(f, "SessionPing"),
-            KafkaMsg::PingAck { controller, epoch } => {
-                write!(f, "PingAck controller={} epoch={epoch}", opt(*controller))
-            }
-            KafkaMsg::ControllerGone { epoch } => write!(f, "ControllerGone epoch={epoch}"),
-            KafkaMsg::BrokerChange { alive, version, restarted } => {
-                let alive: Vec<NodeId> = alive.iter().map(|(n, _)| *n).collect();
-                write!(f, "BrokerChange alive=[{}] v{version}", ids(&alive))?;
-                match restarted {
-                    Some(r) => write!(f, " restarted=n{r}"),
-                    None => Ok(()),
-                }
-            }
-            KafkaMsg::UpdatePartition { controller_epoch, partition, state } => write!(
-                f,
-                "UpdatePartition p{partition} leader={} isr=[{}] leader_epoch={} controller_epoch={controller_epoch}",
-                opt(state.leader),
-                ids(&state.isr),
-                state.leader_epoch
-            ),
-            KafkaMsg::UpdateAck { partition, version } => write!(f, "UpdateAck p{partition} v{version}"),
-            KafkaMsg::UpdateRejected { partition, current } => write!(
-                f,
-                "UpdateRejected p{partition} (stored v{} leader_epoch={})",
-                current.version, current.leader_epoch
-            ),
-            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
-                write!(
-                    f,
-                    "LeaderAndIsr p{partition} leader={} leader_epoch={leader_epoch} isr=[{}] v{version} controller_epoch={controller_epoch}",
-                    opt(*leader),
-                    ids(isr)
-                )
-            }
-            KafkaMsg::LeaderAndIsrAck { partition, leader_epoch } => {
-                write!(f, "LeaderAndIsrAck p{partition} leader_epoch={leader_epoch}")
-            }
-            KafkaMsg::AlterIsr { partition, leader_epoch, isr } => {
-                write!(f, "AlterIsr p{partition} leader_epoch={leader_epoch} isr=[{}]", ids(isr))
-            }
-            KafkaMsg::IsrUpdated { partition, isr, version, .. } => {
-                write!(f, "IsrUpdated p{partition} isr=[{}] v{version}", ids(isr))
-            }
-            KafkaMsg::Fetch { partition, offset, .. } => write!(f, "Fetch p{partition} offset={offset}"),
-            KafkaMsg::FetchResponse { partition, from, records, hw, .. } => {
-                write!(f, "FetchResponse p{partition} from={from} records={} hw={hw}", records.len())
-            }
-        }
-    }
-}
-
-/// Timers.
+/// Kafka's timers; each is armed by one role only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum KafkaTimer {
     /// Broker: session heartbeat (and re-register if no answer); controller re-sends.
@@ -373,81 +195,12 @@ impl fmt::Display for KafkaTimer {
 
 type KafkaCtx<'a> = Ctx<'a, KafkaMsg, KafkaTimer>;
 
-/// The store's state (ZooKeeper's znodes).
-#[derive(Debug, Clone, Default)]
-pub struct Store {
-    controller: Option<NodeId>,
-    controller_epoch: u64,
-    sessions: Map<NodeId, Micros>,
-    sessions_version: u64,
-    /// Broker epoch of each live session, and the last one handed out.
-    broker_epochs: Map<NodeId, u64>,
-    last_broker_epoch: u64,
-    partitions: Vec<PartitionState>,
-}
-
-impl Store {
-    /// Live brokers with their broker epochs.
-    fn alive(&self) -> Vec<(NodeId, u64)> {
-        self.sessions.keys().map(|&b| (b, self.broker_epochs.get(&b).copied().unwrap_or(0))).collect()
-    }
-}
-
-/// A replica of one partition on a broker.
-#[derive(Debug, Clone, Default)]
-pub struct Replica {
-    leader: Option<NodeId>,
-    leader_epoch: u64,
-    controller_epoch: u64,
-    /// Version of the stored partition state this replica last applied.
-    version: u64,
-    log: Vec<Record>,
-    hw: u64,
-    /// Leader only: ISR (committed by the controller) and a pending change.
-    isr: Vec<NodeId>,
-    pending_isr: Option<Vec<NodeId>>,
-    /// Leader only: follower -> (fetch offset, last time it was caught up).
-    followers: Map<NodeId, (u64, Micros)>,
-    /// Produced records not yet acknowledged: offset.
-    unacked: Set<u64>,
-}
-
-/// A queued delivery: destination and message.
-type Delivery = (NodeId, KafkaMsg);
-
-/// A broker's state.
-#[derive(Debug, Clone, Default)]
-pub struct Broker {
-    registered: bool,
-    last_store_reply: Micros,
-    controller_epoch: u64,
-    controller: Option<NodeId>,
-    /// Controller only.
-    is_controller: bool,
-    alive: Set<NodeId>,
-    /// Controller: the broker epoch of each live broker, as last reported by the store.
-    alive_epochs: Map<NodeId, u64>,
-    alive_version: u64,
-    states: Vec<PartitionState>,
-    /// Controller only: store writes in flight; once one is durable the controller announces
-    /// the state to the partition's live replicas (LeaderAndIsr), or answers the AlterIsr
-    /// that caused it (the stored delivery).
-    pending_writes: Map<(Part, u64), (PartitionState, Option<Delivery>)>,
-    /// Controller only: the highest version of each partition's state the store has
-    /// acknowledged to us (the store holds at least that version).
-    stored_versions: Map<Part, u64>,
-    /// Controller only: partitions to announce to every live replica once their pending
-    /// write lands (a broker came back while the write was in flight).
-    reannounce: Set<Part>,
-    /// Controller only: LeaderAndIsr requests not yet acknowledged, by (broker, partition).
-    unacked: Map<(NodeId, Part), KafkaMsg>,
-    replicas: Map<Part, Replica>,
-    /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
-    acked: Map<(Part, u64), Record>,
-}
-
-/// What a node is.
+/// What a node is: its role decides which messages and timers it handles.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one store per cluster pads a few hundred bytes once; boxing would add an allocation to every broker clone (the session clones every node at each checkpoint)"
+)]
 pub enum Node {
     /// n1: the coordination store.
     Store(Store),
@@ -455,26 +208,34 @@ pub enum Node {
     Broker(Broker),
 }
 
-/// One node of the Kafka cluster.
+/// What every node knows of the cluster: its size and the settings, from which each
+/// partition's replica assignment follows.
 #[derive(Debug, Clone)]
-pub struct Kafka {
-    id: NodeId,
+struct Cluster {
     n: usize,
     config: KafkaConfig,
-    node: Node,
 }
 
-impl Kafka {
-    fn assignment(&self, p: Part) -> Vec<NodeId> {
+impl Cluster {
+    fn assignment(&self, p: PartitionId) -> Vec<NodeId> {
         assignment(p, self.n, self.config.replication)
     }
 
     fn partitions(&self) -> u64 {
         self.config.partitions
     }
+}
 
+/// One node of the Kafka cluster.
+#[derive(Debug, Clone)]
+pub struct Kafka {
+    cluster: Cluster,
+    node: Node,
+}
+
+impl Kafka {
     /// The leader epoch this broker knows for partition `p`.
-    pub fn replica_epoch(&self, p: Part) -> Option<u64> {
+    pub fn replica_epoch(&self, p: PartitionId) -> Option<u64> {
         match &self.node {
             Node::Broker(b) => b.replicas.get(&p).map(|r| r.leader_epoch),
             Node::Store(_) => None,
@@ -483,7 +244,7 @@ impl Kafka {
 
     /// The leader of partition `p` as stored in ZooKeeper (`None` on a broker, or while the
     /// partition is offline): what the partition table shows and clients are told.
-    pub fn stored_leader(&self, p: Part) -> Option<NodeId> {
+    pub fn stored_leader(&self, p: PartitionId) -> Option<NodeId> {
         match &self.node {
             Node::Store(store) => store.partitions.get(p as usize)?.leader,
             Node::Broker(_) => None,
@@ -491,733 +252,10 @@ impl Kafka {
     }
 
     /// The broker's own view of partition `p`: (log, high watermark, leads it?).
-    pub fn replica(&self, p: Part) -> Option<(&[Record], u64, bool)> {
+    pub fn replica(&self, p: PartitionId) -> Option<(&[Record], u64, bool)> {
         match &self.node {
-            Node::Broker(b) => {
-                b.replicas.get(&p).map(|r| (r.log.as_slice(), r.hw, r.leader == Some(self.id)))
-            }
+            Node::Broker(b) => b.replica(p),
             Node::Store(_) => None,
-        }
-    }
-
-    // ---- store ----
-
-    fn store_msg(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, msg: KafkaMsg) {
-        let Node::Store(s) = &mut self.node else { return };
-        match msg {
-            KafkaMsg::Register | KafkaMsg::SessionPing => {
-                let new_session = !s.sessions.contains_key(&from);
-                s.sessions.insert(from, ctx.now);
-                if msg == KafkaMsg::Register {
-                    s.last_broker_epoch += 1;
-                    s.broker_epochs.insert(from, s.last_broker_epoch);
-                }
-                if msg == KafkaMsg::SessionPing && !new_session {
-                    ctx.send(from, KafkaMsg::PingAck { controller: s.controller, epoch: s.controller_epoch });
-                    // The controller's view of live brokers catches up if a BrokerChange was
-                    // lost (a watch is re-read when the session's connection comes back).
-                    if s.controller == Some(from) {
-                        let alive = s.alive();
-                        ctx.send(
-                            from,
-                            KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted: None },
-                        );
-                    }
-                    return;
-                }
-                // The current controller re-registering (it thought its session was lost) gets
-                // its role back with the same epoch, like a reconnect to its own znode.
-                let reinstated = s.controller == Some(from);
-                if s.controller.is_none() || reinstated {
-                    if !reinstated {
-                        s.controller = Some(from);
-                        s.controller_epoch += 1;
-                        ctx.note(format!(
-                            "n{from} created /controller: controller epoch {}",
-                            s.controller_epoch
-                        ));
-                    }
-                    let alive = s.alive();
-                    ctx.send(
-                        from,
-                        KafkaMsg::Elected {
-                            epoch: s.controller_epoch,
-                            alive,
-                            version: s.sessions_version,
-                            partitions: s.partitions.clone(),
-                        },
-                    );
-                } else {
-                    ctx.send(
-                        from,
-                        KafkaMsg::Registered { controller: s.controller, epoch: s.controller_epoch },
-                    );
-                    // A Register opens a new session even for a broker the store still lists
-                    // (it restarted quickly): the controller must re-send it its partitions.
-                    if let Some(c) = s.controller {
-                        s.sessions_version += 1;
-                        let alive = s.alive();
-                        let restarted = (!new_session).then_some(from);
-                        ctx.send(c, KafkaMsg::BrokerChange { alive, version: s.sessions_version, restarted });
-                    }
-                }
-            }
-            KafkaMsg::UpdatePartition { controller_epoch, partition, state } => {
-                // Conditional write: the controller epoch fences zombie controllers, the
-                // version orders updates that the network delivered out of order.
-                if controller_epoch == s.controller_epoch
-                    && let Some(cur) = s.partitions.get_mut(partition as usize)
-                {
-                    let version = state.version;
-                    if state.version > cur.version && state.leader_epoch >= cur.leader_epoch {
-                        *cur = state;
-                        ctx.send(from, KafkaMsg::UpdateAck { partition, version });
-                    } else if *cur == state {
-                        // A re-sent write that already landed.
-                        ctx.send(from, KafkaMsg::UpdateAck { partition, version });
-                    } else {
-                        ctx.send(from, KafkaMsg::UpdateRejected { partition, current: cur.clone() });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn store_expire(&mut self, ctx: &mut KafkaCtx<'_>) {
-        let timeout = ms(self.config.session_timeout_ms);
-        let Node::Store(s) = &mut self.node else { return };
-        let expired: Vec<NodeId> =
-            s.sessions.iter().filter(|(_, t)| ctx.now >= **t + timeout).map(|(b, _)| *b).collect();
-        if expired.is_empty() {
-            return;
-        }
-        for b in &expired {
-            s.sessions.remove(b);
-            s.broker_epochs.remove(b);
-        }
-        ctx.note(format!("session of {} expired", ids(&expired)));
-        let alive: Vec<NodeId> = s.sessions.keys().copied().collect();
-        if s.controller.is_some_and(|c| expired.contains(&c)) {
-            s.controller = None;
-            let epoch = s.controller_epoch;
-            ctx.note("/controller is gone: the brokers' watches fire".to_string());
-            for &b in &alive {
-                ctx.send(b, KafkaMsg::ControllerGone { epoch });
-            }
-        } else if let Some(c) = s.controller {
-            s.sessions_version += 1;
-            ctx.send(
-                c,
-                KafkaMsg::BrokerChange { alive: s.alive(), version: s.sessions_version, restarted: None },
-            );
-        }
-    }
-
-    // ---- controller ----
-
-    /// Elects leaders for partitions whose leader is not alive and shrinks ISRs to live
-    /// brokers (`onBrokerFailure`); each change is written to the store, and announced with
-    /// LeaderAndIsr once durable. With `announce_all`, unchanged states are re-announced
-    /// (`onBrokerStartup`).
-    fn controller_reconcile(&mut self, ctx: &mut KafkaCtx<'_>, announce_all: bool) {
-        let me = self.id;
-        let unclean_allowed = self.config.unclean;
-        let assignments: Vec<Vec<NodeId>> = (0..self.partitions()).map(|p| self.assignment(p)).collect();
-        let Node::Broker(b) = &mut self.node else { return };
-        if !b.is_controller {
-            return;
-        }
-        let ce = b.controller_epoch;
-        let mut now = Vec::new();
-        for (p, asg) in assignments.iter().enumerate() {
-            let part = p as Part;
-            let st = &mut b.states[p];
-            let mut changed = false;
-            let isr_alive: Vec<NodeId> = st.isr.iter().copied().filter(|r| b.alive.contains(r)).collect();
-            let leader_alive = st.leader.is_some_and(|l| b.alive.contains(&l));
-            if !leader_alive {
-                // Dead ISR members no longer count; with none alive, keep the ISR so a clean
-                // election can wait for one of them to come back.
-                let isr_for_election = if isr_alive.is_empty() { st.isr.clone() } else { isr_alive.clone() };
-                match elect_leader(asg, &isr_for_election, &b.alive, unclean_allowed) {
-                    Some((l, unclean)) => {
-                        st.leader = Some(l);
-                        st.leader_epoch += 1;
-                        st.isr = if unclean { vec![l] } else { isr_alive.clone() };
-                        st.unclean = unclean;
-                        if unclean {
-                            ctx.note(format!(
-                                "elects out-of-sync n{l} to lead p{p} (unclean): records it lacks are lost"
-                            ));
-                        } else {
-                            ctx.note(format!(
-                                "elects n{l} (first live ISR replica) to lead p{p}, leader epoch {}",
-                                st.leader_epoch
-                            ));
-                        }
-                        changed = true;
-                    }
-                    None => {
-                        if st.leader.is_some() {
-                            st.leader = None;
-                            st.leader_epoch += 1;
-                            ctx.note(format!(
-                                "p{p} is offline: no live replica in the ISR (unclean election is off)"
-                            ));
-                            changed = true;
-                        }
-                        if !isr_alive.is_empty() && isr_alive != st.isr {
-                            st.isr = isr_alive.clone();
-                            changed = true;
-                        }
-                    }
-                }
-            } else if isr_alive.len() < st.isr.len() {
-                st.isr = isr_alive;
-                changed = true;
-            }
-            if changed {
-                st.version += 1;
-            }
-            let state = st.clone();
-            let msg = KafkaMsg::LeaderAndIsr {
-                controller_epoch: ce,
-                partition: part,
-                leader: state.leader,
-                leader_epoch: state.leader_epoch,
-                isr: state.isr.clone(),
-                version: state.version,
-            };
-            let waiting = b.pending_writes.keys().any(|(q, _)| *q == part);
-            if changed {
-                ctx.send(
-                    STORE,
-                    KafkaMsg::UpdatePartition { controller_epoch: ce, partition: part, state: state.clone() },
-                );
-                b.pending_writes.insert((part, state.version), (state, None));
-            } else if announce_all && waiting {
-                // The state is about to change; announce the stored one when it lands (a
-                // restarted broker must hear who leads, even if the write was an ISR change).
-                b.reannounce.insert(part);
-            } else if announce_all {
-                now.extend(
-                    asg.iter().filter(|r| b.alive.contains(r) || **r == me).map(|&r| (r, msg.clone())),
-                );
-            }
-        }
-        self.deliver(ctx, now);
-    }
-
-    /// Sends each message, handling those addressed to ourselves locally; LeaderAndIsr
-    /// requests are remembered until acknowledged.
-    fn deliver(&mut self, ctx: &mut KafkaCtx<'_>, list: Vec<Delivery>) {
-        let me = self.id;
-        for (to, msg) in list {
-            if to == me {
-                self.broker_msg(ctx, me, msg);
-            } else {
-                if let (KafkaMsg::LeaderAndIsr { partition, leader_epoch, version, .. }, Node::Broker(b)) =
-                    (&msg, &mut self.node)
-                {
-                    // Keep re-sending the newest state, never an older one over it.
-                    let newer = match b.unacked.get(&(to, *partition)) {
-                        Some(KafkaMsg::LeaderAndIsr { leader_epoch: e, version: v, .. }) => {
-                            (*leader_epoch, *version) >= (*e, *v)
-                        }
-                        _ => true,
-                    };
-                    if newer {
-                        b.unacked.insert((to, *partition), msg.clone());
-                    }
-                }
-                ctx.send(to, msg);
-            }
-        }
-    }
-
-    /// Sends `msg` to the controller (handled locally when we are the controller).
-    fn to_controller(&mut self, ctx: &mut KafkaCtx<'_>, msg: KafkaMsg) {
-        let me = self.id;
-        let Node::Broker(b) = &self.node else { return };
-        match b.controller {
-            Some(c) if c == me => self.broker_msg(ctx, me, msg),
-            Some(c) => ctx.send(c, msg),
-            None => {}
-        }
-    }
-
-    // ---- brokers ----
-
-    fn apply_leader_and_isr(
-        &mut self,
-        ctx: &mut KafkaCtx<'_>,
-        controller_epoch: u64,
-        p: Part,
-        leader: Option<NodeId>,
-        (leader_epoch, version): (u64, u64),
-        isr: Vec<NodeId>,
-    ) {
-        let me = self.id;
-        let Node::Broker(b) = &mut self.node else { return };
-        if controller_epoch < b.controller_epoch {
-            ctx.note(format!(
-                "rejects LeaderAndIsr from stale controller epoch {controller_epoch} (knows {})",
-                b.controller_epoch
-            ));
-            return;
-        }
-        b.controller_epoch = controller_epoch;
-        let r = b.replicas.entry(p).or_default();
-        // Newer (leader epoch, controller epoch) wins; a same-epoch request from a newer
-        // controller replaces what a deposed one said.
-        if (leader_epoch, controller_epoch) < (r.leader_epoch, r.controller_epoch) {
-            return;
-        }
-        if leader_epoch == r.leader_epoch && version < r.version {
-            // Same leadership, older stored state (say a re-send from before an ISR change):
-            // applying it would shrink the ISR behind the controller's back.
-            return;
-        }
-        r.version = version;
-        r.controller_epoch = controller_epoch;
-        let was_leader = r.leader == Some(me);
-        r.leader = leader;
-        r.leader_epoch = leader_epoch;
-        if leader == Some(me) {
-            if !was_leader {
-                ctx.note(format!("leads p{p} in leader epoch {leader_epoch}"));
-                r.followers.clear();
-                r.pending_isr = None;
-            }
-            r.isr = isr;
-            let now = ctx.now;
-            for &f in &r.isr {
-                if f != me {
-                    r.followers.entry(f).or_insert((0, now));
-                }
-            }
-        } else {
-            r.isr.clear();
-            r.pending_isr = None;
-            r.unacked.clear();
-        }
-    }
-
-    fn leader_hw(r: &Replica, me: NodeId) -> u64 {
-        // The maximal ISR (committed or pending) must hold a record before it counts (KIP-497).
-        let mut members: Set<NodeId> = r.isr.iter().copied().collect();
-        if let Some(p) = &r.pending_isr {
-            members.extend(p.iter().copied());
-        }
-        let leo = r.log.len() as u64;
-        members
-            .iter()
-            .map(|&m| if m == me { leo } else { r.followers.get(&m).map_or(0, |(o, _)| *o) })
-            .min()
-            .unwrap_or(leo)
-            .min(leo)
-    }
-
-    fn advance_hw(&mut self, ctx: &mut KafkaCtx<'_>, p: Part) {
-        let me = self.id;
-        let Node::Broker(b) = &mut self.node else { return };
-        let Some(r) = b.replicas.get_mut(&p) else { return };
-        let hw = Self::leader_hw(r, me);
-        if hw > r.hw {
-            r.hw = hw;
-            let done: Vec<u64> = r.unacked.iter().copied().filter(|o| *o < hw).collect();
-            for o in done {
-                r.unacked.remove(&o);
-                let rec = r.log[o as usize];
-                b.acked.insert((p, o), rec);
-                ctx.note(format!("acknowledges x={} (acks=all) at p{p} offset {o}", rec.value));
-            }
-        }
-    }
-
-    fn on_fetch(
-        &mut self,
-        ctx: &mut KafkaCtx<'_>,
-        from: NodeId,
-        p: Part,
-        leader_epoch: u64,
-        offset: u64,
-        last_epoch: u64,
-    ) {
-        let me = self.id;
-        let Node::Broker(b) = &mut self.node else { return };
-        let Some(r) = b.replicas.get_mut(&p) else { return };
-        if r.leader != Some(me) || leader_epoch != r.leader_epoch {
-            return;
-        }
-        let leo = r.log.len() as u64;
-        // KIP-101: where does our log end for the follower's last epoch?
-        let end_offset = r.log.iter().position(|rec| rec.epoch > last_epoch).map_or(leo, |i| i as u64);
-        let valid = offset.min(end_offset);
-        let caught_up = valid >= leo;
-        let entry = r.followers.entry(from).or_insert((0, 0));
-        entry.0 = valid;
-        if caught_up {
-            entry.1 = ctx.now;
-        }
-        let records: Vec<Record> = r.log[valid as usize..leo.min(valid + 16) as usize].to_vec();
-        ctx.send(
-            from,
-            KafkaMsg::FetchResponse {
-                partition: p,
-                leader_epoch,
-                from: valid,
-                records,
-                hw: r.hw,
-                end_offset,
-            },
-        );
-        // ISR expansion: a caught-up replica outside the ISR rejoins (through the controller).
-        let mut alter = None;
-        if caught_up && !r.isr.contains(&from) && r.pending_isr.is_none() {
-            let mut isr = r.isr.clone();
-            isr.push(from);
-            isr.sort_unstable();
-            r.pending_isr = Some(isr.clone());
-            alter = Some(KafkaMsg::AlterIsr { partition: p, leader_epoch, isr });
-        }
-        if let Some(m) = alter {
-            self.to_controller(ctx, m);
-        }
-        self.advance_hw(ctx, p);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn on_fetch_response(
-        &mut self,
-        ctx: &mut KafkaCtx<'_>,
-        p: Part,
-        leader_epoch: u64,
-        from: u64,
-        records: Vec<Record>,
-        hw: u64,
-        end_offset: u64,
-    ) {
-        let Node::Broker(b) = &mut self.node else { return };
-        let Some(r) = b.replicas.get_mut(&p) else { return };
-        if leader_epoch != r.leader_epoch {
-            return;
-        }
-        let leo = r.log.len() as u64;
-        // KIP-101: drop what the leader does not have for our last epoch (divergence).
-        let keep = leo.min(end_offset);
-        if keep < leo {
-            ctx.note(format!(
-                "truncates p{p} from offset {keep} to follow the leader ({} records dropped)",
-                leo - keep
-            ));
-            r.log.truncate(keep as usize);
-        }
-        let len = r.log.len() as u64;
-        if from <= len {
-            let skip = (len - from) as usize;
-            r.log.extend(records.into_iter().skip(skip));
-        }
-        r.hw = hw.min(r.log.len() as u64);
-    }
-
-    fn replicate_tick(&mut self, ctx: &mut KafkaCtx<'_>) {
-        let me = self.id;
-        let lag = ms(self.config.replica_lag_ms);
-        let Node::Broker(b) = &mut self.node else { return };
-        let mut shrink = Vec::new();
-        for (&p, r) in b.replicas.iter_mut() {
-            if r.leader == Some(me) {
-                // ISR shrink: members that have not caught up within replica.lag.time.max.ms.
-                if r.pending_isr.is_none() {
-                    let lagging: Vec<NodeId> = r
-                        .isr
-                        .iter()
-                        .copied()
-                        .filter(|&m| m != me && r.followers.get(&m).is_none_or(|(_, t)| ctx.now >= *t + lag))
-                        .collect();
-                    if !lagging.is_empty() {
-                        let isr: Vec<NodeId> =
-                            r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
-                        r.pending_isr = Some(isr.clone());
-                        shrink.push((p, r.leader_epoch, isr, lagging));
-                    }
-                }
-            } else if let Some(l) = r.leader {
-                let last_epoch = r.log.last().map_or(0, |rec| rec.epoch);
-                let fetch = KafkaMsg::Fetch {
-                    partition: p,
-                    leader_epoch: r.leader_epoch,
-                    offset: r.log.len() as u64,
-                    last_epoch,
-                };
-                ctx.send(l, fetch);
-            }
-        }
-        for (p, leader_epoch, isr, lagging) in shrink {
-            ctx.note(format!("asks to drop lagging {} from p{p}'s ISR", ids(&lagging)));
-            self.to_controller(ctx, KafkaMsg::AlterIsr { partition: p, leader_epoch, isr });
-        }
-        ctx.set_timer(KafkaTimer::Replicate, ms(self.config.fetch_ms));
-    }
-
-    fn broker_msg(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, msg: KafkaMsg) {
-        let me = self.id;
-        match msg {
-            KafkaMsg::Elected { epoch, alive, version, partitions } => {
-                let n = self.partitions();
-                let asg: Vec<Vec<NodeId>> = (0..n).map(|p| self.assignment(p)).collect();
-                let Node::Broker(b) = &mut self.node else { return };
-                if b.is_controller && b.controller_epoch == epoch {
-                    // A duplicate of the message that made us controller: starting over would
-                    // drop the store writes in flight.
-                    return;
-                }
-                b.registered = true;
-                b.last_store_reply = ctx.now;
-                b.is_controller = true;
-                b.controller = Some(me);
-                b.controller_epoch = epoch;
-                b.pending_writes.clear();
-                b.reannounce.clear();
-                b.unacked.clear();
-                // A BrokerChange may have overtaken this message: keep the newer snapshot.
-                if version >= b.alive_version {
-                    b.alive = alive.iter().map(|(n, _)| *n).collect();
-                    b.alive_epochs = alive.into_iter().collect();
-                    b.alive_version = version;
-                }
-                // The store is the truth (KafkaController.initializeControllerContext reads
-                // every partition state from ZooKeeper): what an earlier term of ours did not
-                // get acknowledged there never happened. (Keeping it once let a new controller
-                // announce a leader epoch the store had never recorded; brokers then refused
-                // the store's lower epoch forever.)
-                b.states = if partitions.len() as u64 == n {
-                    // ... except where the snapshot is older than a state of ours the store has
-                    // already acknowledged (the store answered a re-sent Register before our
-                    // write landed): the store holds at least that version.
-                    let own = std::mem::take(&mut b.states);
-                    partitions
-                        .into_iter()
-                        .enumerate()
-                        .map(|(p, st)| match own.get(p) {
-                            Some(o)
-                                if o.version > st.version
-                                    && b.stored_versions
-                                        .get(&(p as Part))
-                                        .is_some_and(|&a| a >= o.version) =>
-                            {
-                                o.clone()
-                            }
-                            _ => st,
-                        })
-                        .collect()
-                } else {
-                    asg.iter()
-                        .map(|a| PartitionState {
-                            leader: None,
-                            isr: a.clone(),
-                            leader_epoch: 0,
-                            unclean: false,
-                            version: 0,
-                        })
-                        .collect()
-                };
-                ctx.note(format!("is the controller (controller epoch {epoch})"));
-                self.controller_reconcile(ctx, true);
-            }
-            KafkaMsg::PingAck { controller, epoch } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                b.controller = controller;
-                b.controller_epoch = b.controller_epoch.max(epoch);
-                if b.is_controller && controller != Some(me) {
-                    b.is_controller = false;
-                    ctx.note("learns it is no longer the controller");
-                } else if !b.is_controller && controller == Some(me) {
-                    // The store still lists us as controller: take the role back.
-                    ctx.send(STORE, KafkaMsg::Register);
-                }
-            }
-            KafkaMsg::Registered { controller, epoch } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                b.registered = true;
-                b.last_store_reply = ctx.now;
-                b.controller = controller;
-                b.controller_epoch = b.controller_epoch.max(epoch);
-                if b.is_controller && epoch > 0 && controller != Some(me) {
-                    b.is_controller = false;
-                    ctx.note(format!(
-                        "learns {} is controller now; stops acting as controller",
-                        opt(controller)
-                    ));
-                } else if !b.is_controller && controller == Some(me) {
-                    ctx.send(STORE, KafkaMsg::Register);
-                }
-            }
-            KafkaMsg::ControllerGone { .. } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                b.controller = None;
-                b.is_controller = false;
-                ctx.send(STORE, KafkaMsg::Register);
-            }
-            KafkaMsg::BrokerChange { alive, version, restarted } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                // Snapshots may arrive out of order: only a newer one replaces our view; a
-                // restart notice counts whatever its version.
-                let before = b.alive.clone();
-                let before_epochs = b.alive_epochs.clone();
-                if version > b.alive_version {
-                    b.alive_version = version;
-                    b.alive = alive.iter().map(|(n, _)| *n).collect();
-                    b.alive_epochs = alive.into_iter().collect();
-                }
-                if !b.is_controller {
-                    return;
-                }
-                let gone: Vec<NodeId> = before.difference(&b.alive).copied().collect();
-                let mut back: Vec<NodeId> = b.alive.difference(&before).copied().collect();
-                if let Some(r) = restarted
-                    && r != me
-                    && b.alive.contains(&r)
-                    && !back.contains(&r)
-                {
-                    back.push(r);
-                }
-                // A new broker epoch means a new registration: the broker restarted, even if the
-                // notice that it had gone was lost (KafkaController's "bounced brokers").
-                for (&r, e) in b.alive_epochs.iter() {
-                    let bounced = before.contains(&r) && before_epochs.get(&r).is_some_and(|old| old != e);
-                    if bounced && r != me && !back.contains(&r) {
-                        back.push(r);
-                    }
-                }
-                if gone.is_empty() && back.is_empty() {
-                    return;
-                }
-                if !gone.is_empty() {
-                    ctx.note(format!("sees {} gone (session expired)", ids(&gone)));
-                }
-                if !back.is_empty() {
-                    ctx.note(format!("sees {} back", ids(&back)));
-                }
-                self.controller_reconcile(ctx, !back.is_empty());
-            }
-            KafkaMsg::UpdateAck { partition, version } => {
-                let asg = self.assignment(partition);
-                let Node::Broker(b) = &mut self.node else { return };
-                let Some((state, reply)) = b.pending_writes.remove(&(partition, version)) else { return };
-                let stored = b.stored_versions.entry(partition).or_insert(0);
-                *stored = (*stored).max(version);
-                // Older writes for this partition still pending are superseded: their acks may
-                // arrive later (the network reorders) and must not announce an older state.
-                b.pending_writes.retain(|(q, v), _| *q != partition || *v > version);
-                let still_pending = b.pending_writes.keys().any(|(q, _)| *q == partition);
-                let announce = !still_pending && b.reannounce.remove(&partition);
-                let deliveries: Vec<Delivery> = match reply {
-                    Some(d) if !announce => vec![d],
-                    reply => {
-                        let mut out: Vec<Delivery> = reply.into_iter().collect();
-                        let msg = KafkaMsg::LeaderAndIsr {
-                            controller_epoch: b.controller_epoch,
-                            partition,
-                            leader: state.leader,
-                            leader_epoch: state.leader_epoch,
-                            isr: state.isr,
-                            version: state.version,
-                        };
-                        out.extend(
-                            asg.iter()
-                                .filter(|r| b.alive.contains(r) || **r == me)
-                                .map(|&r| (r, msg.clone())),
-                        );
-                        out
-                    }
-                };
-                self.deliver(ctx, deliveries);
-            }
-            KafkaMsg::UpdateRejected { partition, current } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                if !b.is_controller {
-                    return;
-                }
-                b.pending_writes.retain(|(p, _), _| *p != partition);
-                if let Some(st) = b.states.get_mut(partition as usize)
-                    && current.version >= st.version
-                {
-                    *st = current;
-                }
-                self.controller_reconcile(ctx, true);
-            }
-            KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
-                self.apply_leader_and_isr(
-                    ctx,
-                    controller_epoch,
-                    partition,
-                    leader,
-                    (leader_epoch, version),
-                    isr,
-                );
-                if from != me {
-                    ctx.send(from, KafkaMsg::LeaderAndIsrAck { partition, leader_epoch });
-                }
-            }
-            KafkaMsg::LeaderAndIsrAck { partition, leader_epoch } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                if let Some(KafkaMsg::LeaderAndIsr { leader_epoch: e, .. }) =
-                    b.unacked.get(&(from, partition))
-                    && *e <= leader_epoch
-                {
-                    b.unacked.remove(&(from, partition));
-                }
-            }
-            KafkaMsg::AlterIsr { partition, leader_epoch, isr } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                if !b.is_controller {
-                    return;
-                }
-                let ce = b.controller_epoch;
-                let Some(st) = b.states.get_mut(partition as usize) else { return };
-                if st.leader == Some(from) && st.leader_epoch == leader_epoch {
-                    st.isr = isr.clone();
-                    st.version += 1;
-                    let state = st.clone();
-                    ctx.send(
-                        STORE,
-                        KafkaMsg::UpdatePartition { controller_epoch: ce, partition, state: state.clone() },
-                    );
-                    let msg = KafkaMsg::IsrUpdated {
-                        controller_epoch: ce,
-                        partition,
-                        leader_epoch,
-                        isr,
-                        version: state.version,
-                    };
-                    b.pending_writes.insert((partition, state.version), (state, Some((from, msg))));
-                }
-            }
-            KafkaMsg::IsrUpdated { controller_epoch, partition, leader_epoch, isr, version } => {
-                let Node::Broker(b) = &mut self.node else { return };
-                if controller_epoch < b.controller_epoch {
-                    return;
-                }
-                if let Some(r) = b.replicas.get_mut(&partition)
-                    && r.leader_epoch == leader_epoch
-                    && version > r.version
-                {
-                    r.isr = isr;
-                    r.version = version;
-                    r.pending_isr = None;
-                }
-                self.advance_hw(ctx, partition);
-            }
-            KafkaMsg::Fetch { partition, leader_epoch, offset, last_epoch } => {
-                self.on_fetch(ctx, from, partition, leader_epoch, offset, last_epoch)
-            }
-            KafkaMsg::FetchResponse { partition, leader_epoch, from: start, records, hw, end_offset } => {
-                self.on_fetch_response(ctx, partition, leader_epoch, start, records, hw, end_offset)
-            }
-            _ => {}
         }
     }
 }
@@ -1234,8 +272,7 @@ impl Protocol for Kafka {
 
     const ID: &'static str = "kafka";
     const NAME: &'static str = "Kafka";
-    const TAGLINE: &'static str =
-        "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
+    const TAGLINE: &'static str = "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
     const MIN_NODES: usize = 3;
     const TERM_LABEL: Option<&'static str> = Some("controller epoch");
 
@@ -1275,7 +312,7 @@ impl Protocol for Kafka {
                 reason: format!("{} is outside 1..=5", c.min_insync),
             });
         }
-        crate::engine::settings::check_millis(
+        check_millis(
             &[
                 ("heartbeat", c.heartbeat_ms),
                 ("session timeout", c.session_timeout_ms),
@@ -1288,148 +325,56 @@ impl Protocol for Kafka {
     }
 
     fn new(id: NodeId, peers: &[NodeId], config: &KafkaConfig) -> Self {
-        let n = peers.len();
+        let cluster = Cluster { n: peers.len(), config: config.clone() };
         let node = if id == STORE {
             let partitions = (0..config.partitions)
                 .map(|p| PartitionState {
                     leader: None,
-                    isr: assignment(p, n, config.replication),
+                    isr: cluster.assignment(p),
                     leader_epoch: 0,
                     unclean: false,
                     version: 0,
                 })
                 .collect();
-            Node::Store(Store { partitions, ..Store::default() })
+            Node::Store(Store::new(partitions))
         } else {
-            Node::Broker(Broker::default())
+            Node::Broker(Broker::new(id))
         };
-        Kafka { id, n, config: config.clone(), node }
+        Kafka { cluster, node }
     }
 
     fn on_start(&mut self, ctx: &mut KafkaCtx<'_>) {
-        let (hb, fetch) = (ms(self.config.heartbeat_ms), ms(self.config.fetch_ms));
         match &mut self.node {
-            Node::Store(s) => {
-                // Sessions do not survive a store restart in this model: everyone re-registers.
-                s.sessions.clear();
-                s.controller = None;
-                ctx.set_timer(KafkaTimer::Expiry, ms(50));
-            }
-            Node::Broker(b) => {
-                b.registered = false;
-                ctx.send(STORE, KafkaMsg::Register);
-                ctx.set_timer(KafkaTimer::Heartbeat, hb);
-                ctx.set_timer(KafkaTimer::Replicate, fetch);
-            }
+            Node::Store(s) => s.on_start(ctx),
+            Node::Broker(b) => b.on_start(&self.cluster, ctx),
         }
     }
 
     fn on_message(&mut self, ctx: &mut KafkaCtx<'_>, from: NodeId, msg: KafkaMsg) {
-        match self.node {
-            Node::Store(_) => self.store_msg(ctx, from, msg),
-            Node::Broker(_) => {
-                if from == STORE
-                    && let Node::Broker(b) = &mut self.node
-                {
-                    b.last_store_reply = ctx.now;
-                }
-                self.broker_msg(ctx, from, msg)
-            }
+        match &mut self.node {
+            Node::Store(s) => s.on_message(ctx, from, msg),
+            Node::Broker(b) => b.on_message(&self.cluster, ctx, from, msg),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut KafkaCtx<'_>, timer: KafkaTimer) {
-        match timer {
-            KafkaTimer::Expiry => {
-                self.store_expire(ctx);
-                ctx.set_timer(KafkaTimer::Expiry, ms(50));
+        let cluster = &self.cluster;
+        match (&mut self.node, timer) {
+            (Node::Store(s), KafkaTimer::Expiry) => {
+                s.on_expiry_timer(ctx, ms(cluster.config.session_timeout_ms))
             }
-            KafkaTimer::Heartbeat => {
-                let hb = ms(self.config.heartbeat_ms);
-                let session = ms(self.config.session_timeout_ms);
-                if let Node::Broker(b) = &mut self.node {
-                    // No word from the store for a session timeout: our session is gone;
-                    // open a new one (and race for /controller if it is free).
-                    if b.registered && ctx.now >= b.last_store_reply + session {
-                        b.registered = false;
-                        if b.is_controller {
-                            b.is_controller = false;
-                            ctx.note("lost its session: stops acting as controller");
-                        }
-                    }
-                    if b.registered {
-                        ctx.send(STORE, KafkaMsg::SessionPing);
-                    } else {
-                        ctx.send(STORE, KafkaMsg::Register);
-                    }
-                    if b.is_controller {
-                        // The controller's channel re-sends what was not acknowledged.
-                        for ((to, _), msg) in &b.unacked {
-                            if b.alive.contains(to) {
-                                ctx.send(*to, msg.clone());
-                            }
-                        }
-                        for ((p, _), (state, _)) in &b.pending_writes {
-                            let msg = KafkaMsg::UpdatePartition {
-                                controller_epoch: b.controller_epoch,
-                                partition: *p,
-                                state: state.clone(),
-                            };
-                            ctx.send(STORE, msg);
-                        }
-                    } else {
-                        b.pending_writes.clear();
-                        b.reannounce.clear();
-                        b.unacked.clear();
-                    }
-                }
-                ctx.set_timer(KafkaTimer::Heartbeat, hb);
-            }
-            KafkaTimer::Replicate => self.replicate_tick(ctx),
+            (Node::Broker(b), KafkaTimer::Heartbeat) => b.on_heartbeat_timer(cluster, ctx),
+            (Node::Broker(b), KafkaTimer::Replicate) => b.on_replicate_timer(cluster, ctx),
+            // Each timer belongs to one role and is only ever armed by it.
+            (Node::Store(_), KafkaTimer::Heartbeat | KafkaTimer::Replicate)
+            | (Node::Broker(_), KafkaTimer::Expiry) => {}
         }
     }
 
     fn on_request(&mut self, ctx: &mut KafkaCtx<'_>, request: Request) {
-        let me = self.id;
-        let parts = self.partitions();
-        let min_insync = self.config.min_insync.min(self.assignment(0).len() as u64) as usize;
-        let acks_all = self.config.acks_all;
         match (&mut self.node, request) {
-            (Node::Broker(b), Request::ClientWrite { value }) => {
-                let p = value % parts;
-                match b.replicas.get_mut(&p) {
-                    Some(r) if r.leader == Some(me) && !acks_all => {
-                        // acks=1: acknowledged as soon as the leader has it.
-                        let offset = r.log.len() as u64;
-                        let rec = Record { value, epoch: r.leader_epoch };
-                        r.log.push(rec);
-                        b.acked.insert((p, offset), rec);
-                        ctx.note(format!("appends x={value} to p{p} at offset {offset} and acknowledges it at once (acks=1)"));
-                    }
-                    Some(r) if r.leader == Some(me) && r.isr.len() < min_insync => {
-                        ctx.note(format!(
-                            "rejects x={value} for p{p}: ISR [{}] is smaller than min.insync.replicas={min_insync} (NotEnoughReplicas)",
-                            ids(&r.isr)
-                        ));
-                    }
-                    Some(r) if r.leader == Some(me) => {
-                        let offset = r.log.len() as u64;
-                        r.log.push(Record { value, epoch: r.leader_epoch });
-                        r.unacked.insert(offset);
-                        ctx.note(format!("appends x={value} to p{p} at offset {offset}"));
-                        self.advance_hw(ctx, p);
-                    }
-                    Some(Replica { leader: Some(l), .. }) => {
-                        let l = *l;
-                        ctx.note(format!("does not lead p{p}; the producer retries at n{l}"));
-                    }
-                    _ => ctx.note(format!("knows no leader for p{p}; the write is refused")),
-                }
-            }
-            (Node::Broker(_), Request::Timeout) => {
-                ctx.note("re-registers with the store");
-                ctx.send(STORE, KafkaMsg::Register);
-            }
+            (Node::Broker(b), Request::ClientWrite { value }) => b.on_client_write(&self.cluster, ctx, value),
+            (Node::Broker(b), Request::Timeout) => b.on_timeout_request(ctx),
             _ => ctx.note("nothing to do here"),
         }
     }
@@ -1438,21 +383,7 @@ impl Protocol for Kafka {
     fn on_crash(&mut self) {
         match &mut self.node {
             Node::Store(_) => {}
-            Node::Broker(b) => {
-                b.registered = false;
-                b.is_controller = false;
-                b.controller = None;
-                b.pending_writes.clear();
-                b.reannounce.clear();
-                b.unacked.clear();
-                for r in b.replicas.values_mut() {
-                    r.leader = None;
-                    r.isr.clear();
-                    r.pending_isr = None;
-                    r.followers.clear();
-                    r.unacked.clear();
-                }
-            }
+            Node::Broker(b) => b.on_crash(),
         }
     }
 
@@ -1460,9 +391,9 @@ impl Protocol for Kafka {
         match &self.node {
             Node::Store(s) => Status { role: Role::Follower, term: s.controller_epoch, leader: s.controller },
             Node::Broker(b) => Status {
-                role: if b.is_controller { Role::Leader } else { Role::Follower },
+                role: if b.is_controller() { Role::Leader } else { Role::Follower },
                 term: b.controller_epoch,
-                leader: b.controller,
+                leader: b.controller_id,
             },
         }
     }
@@ -1479,7 +410,7 @@ impl Protocol for Kafka {
                     .replicas
                     .iter()
                     .map(|(p, r)| {
-                        let role = if r.leader == Some(self.id) { "L" } else { "F" };
+                        let role = if r.leader == Some(b.id) { "L" } else { "F" };
                         format!("p{p}:{role}{}/{}", r.log.len(), r.hw)
                     })
                     .collect();
@@ -1499,9 +430,9 @@ impl Protocol for Kafka {
                     .push(("live sessions".into(), ids(&s.sessions.keys().copied().collect::<Vec<_>>())));
             }
             Node::Broker(b) => {
-                view.tag = if b.is_controller { "controller".into() } else { "broker".into() };
+                view.tag = if b.is_controller() { "controller".into() } else { "broker".into() };
                 for (p, r) in &b.replicas {
-                    let role = if r.leader == Some(self.id) { "leader" } else { "follower" };
+                    let role = if r.leader == Some(b.id) { "leader" } else { "follower" };
                     view.details.push((
                         format!("p{p}"),
                         format!("{role}, epoch {}, {} records, hw {}", r.leader_epoch, r.log.len(), r.hw),
@@ -1531,14 +462,14 @@ impl Protocol for Kafka {
 
     fn panel<N: Nodes<Self> + ?Sized>(nodes: &N) -> Option<Panel> {
         let Node::Store(store) = &nodes.first()?.proto.node else { return None };
-        let config = &nodes.at(0).proto.config;
+        let config = &nodes.at(0).proto.cluster.config;
         let acked = all_acked(nodes);
         let rows = store
             .partitions
             .iter()
             .enumerate()
             .map(|(p, st)| {
-                let p = p as Part;
+                let p = p as PartitionId;
                 let hw = st
                     .leader
                     .and_then(|l| nodes.get(usize::from(l) - 1))
@@ -1573,124 +504,5 @@ impl Protocol for Kafka {
             .to_vec(),
             rows,
         })
-    }
-}
-
-/// Every acknowledged record any broker reported, by (partition, offset).
-fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(Part, u64), Record> {
-    let mut all = Map::new();
-    for n in nodes.iter() {
-        if let Node::Broker(b) = &n.proto.node {
-            for (k, r) in &b.acked {
-                all.entry(*k).or_insert(*r);
-            }
-        }
-    }
-    all
-}
-
-/// Acknowledged records of partition `p` missing from the log of its current leader (the
-/// one the store names, once it knows it leads that leader epoch).
-fn lost_records<N: Nodes<Kafka> + ?Sized>(nodes: &N, p: Part, acked: &Map<(Part, u64), Record>) -> usize {
-    let Node::Store(store) = &nodes.at(0).proto.node else { return 0 };
-    let Some(st) = store.partitions.get(p as usize) else { return 0 };
-    let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };
-    let leads = leader.proto.replica(p).is_some_and(|(_, _, lead)| lead);
-    if !leader.is_alive() || !leads || leader.proto.replica_epoch(p) != Some(st.leader_epoch) {
-        return 0;
-    }
-    let (log, _, _) = leader.proto.replica(p).unwrap_or((&[], 0, false));
-    acked.range((p, 0)..(p + 1, 0)).filter(|((_, o), r)| log.get(*o as usize) != Some(r)).count()
-}
-
-/// Kafka's invariants.
-#[derive(Debug, Clone, Default)]
-pub struct KafkaMonitor {
-    controller_epoch: u64,
-    leader_epochs: Map<Part, u64>,
-    reported: Set<String>,
-}
-
-impl KafkaMonitor {
-    fn report(&mut self, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(text.clone()) {
-            out.push(text);
-        }
-    }
-}
-
-impl Monitor<Kafka> for KafkaMonitor {
-    fn after_event<N: Nodes<Kafka> + ?Sized>(
-        &mut self,
-        _now: Micros,
-        node: NodeId,
-        nodes: &N,
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        let Node::Store(store) = &nodes.at(0).proto.node else { return out };
-        if store.controller_epoch < self.controller_epoch {
-            self.report(format!("controller epoch went back to {}", store.controller_epoch), &mut out);
-        }
-        self.controller_epoch = self.controller_epoch.max(store.controller_epoch);
-        for (p, st) in store.partitions.iter().enumerate() {
-            let p = p as Part;
-            let last = *self.leader_epochs.entry(p).or_insert(0);
-            if st.leader_epoch < last {
-                self.report(
-                    format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch),
-                    &mut out,
-                );
-            }
-            self.leader_epochs.insert(p, last.max(st.leader_epoch));
-            if let Some(l) = st.leader
-                && !st.isr.contains(&l)
-                && !st.unclean
-            {
-                self.report(format!("p{p} leader n{l} is not in its ISR [{}]", ids(&st.isr)), &mut out);
-            }
-        }
-        // No acknowledged record is lost (checked whenever a broker changes).
-        if node != STORE {
-            let acked = all_acked(nodes);
-            for p in 0..nodes.at(0).proto.config.partitions {
-                let lost = lost_records(nodes, p, &acked);
-                if lost > 0 {
-                    self.report(
-                        format!("{lost} acknowledged record(s) of p{p} lost after a leader change"),
-                        &mut out,
-                    );
-                }
-            }
-        }
-        out
-    }
-
-    /// The controller the store knows, alive and acting, and every partition with a live
-    /// ISR replica has a live leader that knows it leads.
-    fn stable_leader<N: Nodes<Kafka> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
-        let store = nodes.first()?;
-        if !store.is_up() {
-            return None;
-        }
-        let Node::Store(s) = &store.proto.node else { return None };
-        let c = s.controller?;
-        let cn = nodes.get(usize::from(c) - 1)?;
-        let Node::Broker(b) = &cn.proto.node else { return None };
-        if !cn.is_up() || !b.is_controller || b.controller_epoch != s.controller_epoch {
-            return None;
-        }
-        for (p, st) in s.partitions.iter().enumerate() {
-            let has_live_isr =
-                st.isr.iter().any(|r| nodes.get(usize::from(*r) - 1).is_some_and(|n| n.is_up()));
-            if !has_live_isr {
-                continue;
-            }
-            let l = st.leader?;
-            let ln = nodes.get(usize::from(l) - 1)?;
-            if !ln.is_up() || !ln.proto.replica(p as Part).is_some_and(|(_, _, lead)| lead) {
-                return None;
-            }
-        }
-        Some(c)
     }
 }

@@ -1,0 +1,132 @@
+//! Kafka's safety monitor: epochs only increase, a partition leader is in its ISR unless
+//! elected uncleanly, no acknowledged record is lost; and the liveness check sweeps use.
+
+use crate::engine::collections::{Map, Set};
+use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::time::{Micros, NodeId};
+
+use super::message::ids;
+use super::{Kafka, Node, PartitionId, Record, STORE};
+
+/// Every acknowledged record any broker reported, by (partition, offset).
+pub(super) fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(PartitionId, u64), Record> {
+    let mut all = Map::new();
+    for n in nodes.iter() {
+        if let Node::Broker(b) = &n.proto.node {
+            for (k, r) in &b.acked {
+                all.entry(*k).or_insert(*r);
+            }
+        }
+    }
+    all
+}
+
+/// Acknowledged records of partition `p` missing from the log of its current leader (the
+/// one the store names, once it knows it leads that leader epoch).
+pub(super) fn lost_records<N: Nodes<Kafka> + ?Sized>(
+    nodes: &N,
+    p: PartitionId,
+    acked: &Map<(PartitionId, u64), Record>,
+) -> usize {
+    let Node::Store(store) = &nodes.at(0).proto.node else { return 0 };
+    let Some(st) = store.partitions.get(p as usize) else { return 0 };
+    let Some(leader) = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)) else { return 0 };
+    let leads = leader.proto.replica(p).is_some_and(|(_, _, lead)| lead);
+    if !leader.is_alive() || !leads || leader.proto.replica_epoch(p) != Some(st.leader_epoch) {
+        return 0;
+    }
+    let (log, _, _) = leader.proto.replica(p).unwrap_or((&[], 0, false));
+    acked.range((p, 0)..(p + 1, 0)).filter(|((_, o), r)| log.get(*o as usize) != Some(r)).count()
+}
+
+/// Kafka's invariants.
+#[derive(Debug, Clone, Default)]
+pub struct KafkaMonitor {
+    controller_epoch: u64,
+    leader_epochs: Map<PartitionId, u64>,
+    reported: Set<String>,
+}
+
+impl KafkaMonitor {
+    fn report(&mut self, text: String, out: &mut Vec<String>) {
+        if self.reported.insert(text.clone()) {
+            out.push(text);
+        }
+    }
+}
+
+impl Monitor<Kafka> for KafkaMonitor {
+    fn after_event<N: Nodes<Kafka> + ?Sized>(
+        &mut self,
+        _now: Micros,
+        node: NodeId,
+        nodes: &N,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let Node::Store(store) = &nodes.at(0).proto.node else { return out };
+        if store.controller_epoch < self.controller_epoch {
+            self.report(format!("controller epoch went back to {}", store.controller_epoch), &mut out);
+        }
+        self.controller_epoch = self.controller_epoch.max(store.controller_epoch);
+        for (p, st) in store.partitions.iter().enumerate() {
+            let p = p as PartitionId;
+            let last = *self.leader_epochs.entry(p).or_insert(0);
+            if st.leader_epoch < last {
+                self.report(
+                    format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch),
+                    &mut out,
+                );
+            }
+            self.leader_epochs.insert(p, last.max(st.leader_epoch));
+            if let Some(l) = st.leader
+                && !st.isr.contains(&l)
+                && !st.unclean
+            {
+                self.report(format!("p{p} leader n{l} is not in its ISR [{}]", ids(&st.isr)), &mut out);
+            }
+        }
+        // No acknowledged record is lost (checked whenever a broker changes).
+        if node != STORE {
+            let acked = all_acked(nodes);
+            for p in 0..nodes.at(0).proto.cluster.config.partitions {
+                let lost = lost_records(nodes, p, &acked);
+                if lost > 0 {
+                    self.report(
+                        format!("{lost} acknowledged record(s) of p{p} lost after a leader change"),
+                        &mut out,
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The controller the store knows, alive and acting, and every partition with a live
+    /// ISR replica has a live leader that knows it leads.
+    fn stable_leader<N: Nodes<Kafka> + ?Sized>(&self, nodes: &N) -> Option<NodeId> {
+        let store = nodes.first()?;
+        if !store.is_up() {
+            return None;
+        }
+        let Node::Store(s) = &store.proto.node else { return None };
+        let c = s.controller?;
+        let cn = nodes.get(usize::from(c) - 1)?;
+        let Node::Broker(b) = &cn.proto.node else { return None };
+        if !cn.is_up() || !b.is_controller() || b.controller_epoch != s.controller_epoch {
+            return None;
+        }
+        for (p, st) in s.partitions.iter().enumerate() {
+            let has_live_isr =
+                st.isr.iter().any(|r| nodes.get(usize::from(*r) - 1).is_some_and(|n| n.is_up()));
+            if !has_live_isr {
+                continue;
+            }
+            let l = st.leader?;
+            let ln = nodes.get(usize::from(l) - 1)?;
+            if !ln.is_up() || !ln.proto.replica(p as PartitionId).is_some_and(|(_, _, lead)| lead) {
+                return None;
+            }
+        }
+        Some(c)
+    }
+}

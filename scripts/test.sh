@@ -8,8 +8,8 @@ export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=tru
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "formatting (cargo fmt)"
-cargo fmt --all -- --check
+step "formatting (cargo fmt, and rustfmt on the algorithm folders: scripts/fmt.sh)"
+./scripts/fmt.sh --check
 
 step "lints (cargo clippy, warnings are errors; the page also for wasm32)"
 cargo clippy --locked --workspace --all-targets -- -D warnings

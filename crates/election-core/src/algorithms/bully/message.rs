@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-
 use crate::engine::protocol::Message;
 
 /// Bully's messages (Garcia-Molina's names; Coulouris calls ANSWER "OK").

@@ -42,16 +42,15 @@ mod tests;
 pub use message::{BullyMsg, BullyTimer};
 pub use monitor::BullyMonitor;
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
-use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
-use crate::engine::view::Role;
+use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::settings::{Settings, millis};
-use crate::engine::view::NodeView;
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::view::NodeView;
+use crate::engine::view::Role;
 
 /// Bully timing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

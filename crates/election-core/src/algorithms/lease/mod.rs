@@ -45,17 +45,16 @@ mod tests;
 pub use message::{LeaseMsg, LeaseTimer};
 pub use monitor::LeaseMonitor;
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
+use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
-use crate::engine::input::Request;
-use crate::engine::view::Role;
 use crate::engine::settings::{Field, Settings, millis, number, on_off};
-use crate::engine::view::{NodeView, Panel};
 use crate::engine::time::{Micros, NodeId, fmt_time, ms};
+use crate::engine::view::Role;
+use crate::engine::view::{NodeView, Panel};
 
 /// The lock service's node id.
 pub const SERVICE: NodeId = 1;
@@ -337,8 +336,7 @@ impl Protocol for Lease {
 
     const ID: &'static str = "lease";
     const NAME: &'static str = "Lease + fencing";
-    const TAGLINE: &'static str =
-        "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
+    const TAGLINE: &'static str = "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
     const MIN_NODES: usize = 3;
     const CLIENT_LOG: bool = false;
     const TERM_LABEL: Option<&'static str> = Some("token");
@@ -380,7 +378,10 @@ impl Protocol for Lease {
                 // TTL before granting (a first boot at t=0 has nothing to wait for).
                 if ctx.now > 0 {
                     s.no_grant_until = ctx.now.saturating_add(ttl);
-                    ctx.note(format!("restarts; grants nothing until {} (one TTL)", fmt_time(ctx.now.saturating_add(ttl))));
+                    ctx.note(format!(
+                        "restarts; grants nothing until {} (one TTL)",
+                        fmt_time(ctx.now.saturating_add(ttl))
+                    ));
                 }
             }
             Part::Storage(_) => {}

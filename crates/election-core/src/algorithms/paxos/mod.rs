@@ -52,13 +52,13 @@ use crate::engine::collections::{Map, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
-use crate::engine::rng::Stream;
-use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
-use crate::engine::view::Role;
+use crate::engine::protocol::{Ctx, Protocol, Status};
+use crate::engine::rng::Stream;
 use crate::engine::settings::{Field, Settings, millis, millis_range, on_off};
-use crate::engine::view::{EntryView, NodeView};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::view::Role;
+use crate::engine::view::{EntryView, NodeView};
 
 /// Paxos settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,8 +305,7 @@ impl Protocol for Paxos {
 
     const ID: &'static str = "paxos";
     const NAME: &'static str = "Paxos";
-    const TAGLINE: &'static str =
-        "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
+    const TAGLINE: &'static str = "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
     const TERM_LABEL: Option<&'static str> = Some("ballot");
 
     fn randomize(config: &mut PaxosConfig, rng: &mut Stream) {

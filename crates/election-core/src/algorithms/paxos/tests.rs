@@ -73,10 +73,7 @@ fn new_leader_re_proposes_the_highest_accepted_value() {
         .map(|(_, m)| m)
         .collect();
     // The re-proposal is open business: no fresh no-op slot is added after it (§3).
-    assert_eq!(
-        accepts,
-        vec![PaxosMsg::Accept { ballot, slot: 1, value: Value::Write(9) }]
-    );
+    assert_eq!(accepts, vec![PaxosMsg::Accept { ballot, slot: 1, value: Value::Write(9) }]);
 }
 
 #[test]

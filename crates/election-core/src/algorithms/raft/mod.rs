@@ -61,12 +61,12 @@ pub use message::{Entry, EntryData, RaftMsg};
 pub use monitor::RaftMonitor;
 
 use crate::engine::error::Error;
-use crate::engine::rng::Stream;
-use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
+use crate::engine::protocol::{Ctx, Protocol, Status};
+use crate::engine::rng::Stream;
+use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView};
-use crate::engine::time::{Micros, NodeId, ms};
 
 /// Raft timing and options.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -653,9 +653,8 @@ impl Protocol for Raft {
                 self.on_request_vote(ctx, from, term, last_log_index, last_log_term)
             }
             RaftMsg::RequestVoteResponse { term, granted } => self.on_vote(ctx, from, term, granted),
-            RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
-                self.on_append_entries(ctx, from, term, (prev_log_index, prev_log_term), entries, leader_commit)
-            }
+            RaftMsg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => self
+                .on_append_entries(ctx, from, term, (prev_log_index, prev_log_term), entries, leader_commit),
             RaftMsg::AppendEntriesResponse { term, success, index, .. } => {
                 self.on_append_response(ctx, from, term, success, index)
             }

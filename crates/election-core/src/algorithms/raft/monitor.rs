@@ -3,10 +3,10 @@
 use crate::engine::collections::{Map, Set};
 
 use super::{Entry, Raft};
-use crate::engine::protocol::Nodes;
 use crate::engine::protocol::Monitor;
-use crate::engine::view::Role;
+use crate::engine::protocol::Nodes;
 use crate::engine::time::{Micros, NodeId};
+use crate::engine::view::Role;
 
 /// Cross-node, cross-time record of what Raft promised.
 #[derive(Debug, Clone, Default)]

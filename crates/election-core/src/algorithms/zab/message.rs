@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-
 use crate::engine::protocol::Message;
 use crate::engine::time::NodeId;
 

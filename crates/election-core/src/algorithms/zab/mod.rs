@@ -48,13 +48,13 @@ use crate::engine::collections::{Map, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::Error;
-use crate::engine::rng::Stream;
-use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::input::Request;
-use crate::engine::view::Role;
+use crate::engine::protocol::{Ctx, Protocol, Status};
+use crate::engine::rng::Stream;
 use crate::engine::settings::{Field, Settings, millis};
-use crate::engine::view::{EntryView, NodeView};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::engine::view::Role;
+use crate::engine::view::{EntryView, NodeView};
 
 /// ZooKeeper settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -487,8 +487,7 @@ impl Protocol for Zab {
 
     const ID: &'static str = "zab";
     const NAME: &'static str = "ZooKeeper (ZAB)";
-    const TAGLINE: &'static str =
-        "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
+    const TAGLINE: &'static str = "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
     const TERM_LABEL: Option<&'static str> = Some("epoch");
 
     fn randomize(config: &mut ZabConfig, _rng: &mut Stream) {
@@ -646,18 +645,16 @@ impl Protocol for Zab {
                     return;
                 }
                 let epoch = self.epoch;
-                let recent = self
-                    .peers
-                    .iter()
-                    .filter(|&&p| {
-                        p == self.id
-                            || self
-                                .lead
-                                .last_pong
-                                .get(&p)
-                                .is_some_and(|t| ctx.now < t.saturating_add(ms(self.config.sync_timeout_ms)))
-                    })
-                    .count();
+                let recent =
+                    self.peers
+                        .iter()
+                        .filter(|&&p| {
+                            p == self.id
+                                || self.lead.last_pong.get(&p).is_some_and(|t| {
+                                    ctx.now < t.saturating_add(ms(self.config.sync_timeout_ms))
+                                })
+                        })
+                        .count();
                 if recent < self.quorum() {
                     self.look_for_leader(ctx, &format!("hears from only {recent} servers: lost its quorum"));
                     return;

@@ -11,6 +11,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use election_core::engine::limits::Budget;
 use election_core::scenario::{Show, Tour};
 use election_core::{
     Algorithm, AnySession, ClusterView, Input, Liveness, Micros, NodeId, Request, SessionSpec,
@@ -226,9 +227,13 @@ impl Lab {
         }
     }
 
-    /// Moves to `cursor` and waits there, nothing selected (how a shared run opens).
+    /// Moves to `cursor` and waits there, nothing selected (how a shared run opens). A link is
+    /// untrusted: replaying it runs at most the replay budget of events, and a link that asks
+    /// for more opens where the budget ran out, saying so.
     fn pause_at(&mut self, cursor: Micros) {
-        self.engine.borrow_mut().advance_to(cursor);
+        if let Err(e) = self.engine.borrow_mut().advance_within(cursor, Budget::REPLAY) {
+            self.error = Some(format!("The shared run stops early: {e}"));
+        }
         self.selected = None;
         self.playing = false;
     }

@@ -21,14 +21,13 @@
 use crate::engine::error::Error;
 use crate::engine::time::{Micros, fmt_time};
 
-/// A time for people: seconds from one second up (`86400s`, `5.9s`), milliseconds below.
+/// A time for people: seconds from one second up (`86400s`, `5.899971s`), milliseconds below.
 pub fn human_time(t: Micros) -> String {
     if t < 1_000_000 {
         return fmt_time(t);
     }
-    let ms = t / 1_000;
-    let (s, frac) = (ms / 1_000, ms % 1_000);
-    if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) }
+    let (s, us) = (t / 1_000_000, t % 1_000_000);
+    if us == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{us:06}").trim_end_matches('0')) }
 }
 
 /// The latest simulated time a session, an input or a script may reach: one day.
@@ -37,9 +36,10 @@ pub const MAX_TIME_US: Micros = 86_400_000_000;
 /// The longest duration anywhere (a pause, a `run for=`, a `max=`): one day.
 pub const MAX_DURATION_US: Micros = MAX_TIME_US;
 
-/// Most simulated events a reader replays for untrusted input (a link, a script, a seek).
-/// About half a second natively and one to two seconds in the page.
-pub const MAX_EVENTS_PER_REPLAY: u64 = 1_000_000;
+/// Most simulated events a reader replays for untrusted input (a link, a script, a seek):
+/// about a quarter of a second natively, a second in the page, and about 25 simulated minutes
+/// of a 5-node Raft cluster.
+pub const MAX_EVENTS_PER_REPLAY: u64 = 500_000;
 
 /// Most messages one directed link holds in flight; more are dropped as `queue full`.
 pub const MAX_IN_FLIGHT_PER_LINK: usize = 256;
@@ -165,16 +165,16 @@ mod tests {
         assert_eq!(e, "an input at 86400.001s is over the limit of one simulated day (86400s): 1ms past it");
         let e = check_duration("a pause", u64::MAX).unwrap_err().to_string();
         assert!(
-            e.starts_with("a pause of 18446744073709.551s is over the limit of one simulated day"),
+            e.starts_with("a pause of 18446744073709.551615s is over the limit of one simulated day"),
             "{e}"
         );
         let e = Budget::REPLAY.exhausted(0, 1_000_000, 86_400_000_000).to_string();
         assert_eq!(
             e,
-            "reaching 86400s needs about 86,400,000,000 simulated events (1,000,000 by 1s) \
-             is over the limit of 1,000,000 events per replay: about 86400x too many"
+            "reaching 86400s needs about 43,200,000,000 simulated events (500,000 by 1s) \
+             is over the limit of 500,000 events per replay: about 86400x too many"
         );
-        assert_eq!(human_time(5_899_971), "5.899s");
+        assert_eq!(human_time(5_899_971), "5.899971s");
         assert_eq!(human_time(999_000), "999ms");
         assert_eq!(group(0), "0");
         assert_eq!(group(999), "999");

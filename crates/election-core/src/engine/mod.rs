@@ -6,7 +6,7 @@
 //! |---|---|
 //! | [`time`] | [`Micros`](time::Micros), [`NodeId`](time::NodeId), `ms`, `fmt_time` |
 //! | [`units`] | text durations, ranges and percentages |
-//! | [`error`], [`collections`], [`rng`] | the crate's error, sorted-vector maps and sets, seeded streams |
+//! | [`error`], [`collections`], [`shared_log`], [`rng`] | the crate's error, sorted-vector maps and sets, logs whose clones share entries, seeded streams |
 //! | [`limits`] | every bound on time, work, size and the network that input must respect |
 //! | [`net`] | links, latency, loss and duplication settings |
 //! | [`input`] | what users do: [`Input`](input::Input) and [`Request`](input::Request) |
@@ -27,6 +27,7 @@ pub mod net;
 pub mod protocol;
 pub mod rng;
 pub mod settings;
+pub mod shared_log;
 pub mod sim;
 pub mod time;
 pub mod trace;

@@ -383,6 +383,11 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
+    /// Events waiting in the queue (messages in flight, armed timers, pending resumes).
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Time of the next event, if any.
     pub fn next_event_time(&mut self) -> Option<Micros> {
         self.discard_stale();

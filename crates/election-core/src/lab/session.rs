@@ -18,7 +18,7 @@ use crate::engine::protocol::Protocol;
 use crate::engine::sim::{NodeSlot, SimConfig, Simulation};
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::trace::{EMPTY_TRACE_HASH, TraceEvent, TraceKind, extend_hash};
-use crate::engine::view::ClusterView;
+use crate::engine::view::{ClusterView, Panel};
 
 /// What a timeline marker marks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,6 +138,12 @@ impl<P: Protocol> Session<P> {
             checkpoint_every: CHECKPOINT_EVERY,
             horizon: 0,
         })
+    }
+
+    /// The algorithm's table at the cursor (the view's `panel`, without building the rest of
+    /// the view).
+    pub fn panel(&self) -> Option<Panel> {
+        P::panel(self.sim.nodes())
     }
 
     /// Steps (events and inputs) processed up to the cursor.
@@ -286,7 +292,9 @@ impl<P: Protocol> Session<P> {
             return;
         }
         let last = self.checkpoints.last().map_or(0, |c| c.sim.steps());
-        if steps <= last {
+        // A checkpoint copies every pending event: in a message storm, space them at least
+        // that many steps apart, so that copying stays a constant cost per step.
+        if steps <= last || steps - last < self.sim.pending_events() as u64 {
             return;
         }
         self.checkpoints.push(Checkpoint {

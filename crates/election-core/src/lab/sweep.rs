@@ -284,7 +284,7 @@ pub fn lease_fencing_scene(seed: u64) -> Option<bool> {
     let storage = s
         .nodes_as::<crate::algorithms::lease::Lease>()
         .find(|n| n.id == crate::algorithms::lease::STORAGE)?;
-    let writes = storage.proto.writes().to_vec();
+    let writes: Vec<_> = storage.proto.writes().iter().cloned().collect();
     let mut max = None;
     let mut stale_accepted = false;
     for w in writes.iter().filter(|w| w.accepted) {

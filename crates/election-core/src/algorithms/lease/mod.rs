@@ -52,6 +52,7 @@ use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::settings::{Field, Settings, millis, number, on_off};
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, fmt_time, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{NodeView, Panel};
@@ -149,14 +150,15 @@ pub struct Service {
     expires_at: Micros,
     no_grant_until: Micros,
     /// Every grant: (token, client, at).
-    grants: Vec<(u64, NodeId, Micros)>,
+    grants: SharedLog<(u64, NodeId, Micros)>,
 }
 
 /// The storage node's state.
 #[derive(Debug, Clone, Default)]
 pub struct Storage {
     max_token: u64,
-    writes: Vec<WriteRecord>,
+    writes: SharedLog<WriteRecord>,
+    accepted: usize,
 }
 
 /// A client's state.
@@ -193,10 +195,11 @@ pub struct Lease {
 
 impl Lease {
     /// The storage's write log (empty for other nodes).
-    pub fn writes(&self) -> &[WriteRecord] {
+    pub fn writes(&self) -> &SharedLog<WriteRecord> {
+        static NONE: SharedLog<WriteRecord> = SharedLog::new();
         match &self.part {
             Part::Storage(s) => &s.writes,
-            _ => &[],
+            _ => &NONE,
         }
     }
 
@@ -284,6 +287,7 @@ impl Lease {
                 ctx.note(format!("rejects n{from}'s write: token {token} < {} (fenced off)", s.max_token));
             }
             s.writes.push(WriteRecord { at: ctx.now, period, client: from, token, accepted });
+            s.accepted += usize::from(accepted);
             ctx.send(from, LeaseMsg::WriteResult { token, accepted });
         }
     }
@@ -528,7 +532,7 @@ impl Protocol for Lease {
                 None => "holder=-".into(),
             },
             Part::Storage(s) => {
-                let ok = s.writes.iter().filter(|w| w.accepted).count();
+                let ok = s.accepted;
                 format!("max-token={} accepted={ok} rejected={}", s.max_token, s.writes.len() - ok)
             }
             Part::Client(c) => match c.lease {

@@ -6,6 +6,9 @@ use crate::engine::collections::Map;
 use crate::engine::protocol::{Monitor, Nodes};
 use crate::engine::time::{Micros, NodeId};
 
+/// Periods of writes the monitor remembers, counting back from the newest.
+const PERIODS_KEPT: u64 = 1_024;
+
 /// Invariants of the lease scenario.
 #[derive(Debug, Clone, Default)]
 pub struct LeaseMonitor {
@@ -27,7 +30,7 @@ impl Monitor<Lease> for LeaseMonitor {
         let mut out = Vec::new();
         match &nodes.at(usize::from(node) - 1).proto.part {
             Part::Service(s) => {
-                for &(token, client, _) in &s.grants[self.grants_seen.min(s.grants.len())..] {
+                for &(token, client, _) in s.grants.iter_from(self.grants_seen) {
                     if self.last_grant.is_some_and(|l| token <= l) {
                         out.push(format!("token {token} granted to n{client} is not above the last grant"));
                     }
@@ -36,7 +39,7 @@ impl Monitor<Lease> for LeaseMonitor {
                 self.grants_seen = s.grants.len();
             }
             Part::Storage(s) => {
-                for w in &s.writes[self.writes_seen.min(s.writes.len())..] {
+                for w in s.writes.iter_from(self.writes_seen) {
                     if !w.accepted {
                         continue;
                     }
@@ -62,6 +65,12 @@ impl Monitor<Lease> for LeaseMonitor {
                         Some(&(_, t)) if w.token < t => {}
                         _ => {
                             self.period_writer.insert(w.period, (w.client, w.token));
+                            // Periods far behind the newest write matter no more to this
+                            // check (a stale write there carries a lower token than the
+                            // storage's maximum, which the check above flags): dropping them
+                            // keeps the monitor, which every checkpoint copies, bounded.
+                            let newest = *self.period_writer.last().map(|(p, _)| p).unwrap_or(&0);
+                            self.period_writer.retain(|&p, _| p + PERIODS_KEPT > newest);
                         }
                     }
                 }

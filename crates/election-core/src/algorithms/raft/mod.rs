@@ -64,6 +64,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView};
@@ -193,7 +194,7 @@ pub struct Raft {
     // Persistent state on all servers (Figure 2): survives crashes.
     term: u64,
     voted_for: Option<NodeId>,
-    log: Vec<Entry>,
+    log: SharedLog<Entry>,
     // Volatile state.
     role: Role,
     leader: Option<NodeId>,
@@ -229,7 +230,7 @@ impl Raft {
     }
 
     /// The log (index `i` is `log()[i - 1]`).
-    pub fn log(&self) -> &[Entry] {
+    pub fn log(&self) -> &SharedLog<Entry> {
         &self.log
     }
 
@@ -388,7 +389,8 @@ impl Raft {
         let next = self.next_index[Self::slot(to)].max(1);
         let prev = next - 1;
         let end = self.log.len().min(prev as usize + MAX_ENTRIES_PER_APPEND);
-        let entries = self.log[prev as usize..end].to_vec();
+        let entries: Vec<Entry> =
+            self.log.iter_from(prev as usize).take(end - prev as usize).copied().collect();
         ctx.send(
             to,
             RaftMsg::AppendEntries {
@@ -622,7 +624,7 @@ impl Protocol for Raft {
             config: config.clone(),
             term: 0,
             voted_for: None,
-            log: Vec::new(),
+            log: SharedLog::new(),
             role: Role::Follower,
             leader: None,
             commit: 0,

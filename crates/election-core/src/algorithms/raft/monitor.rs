@@ -5,6 +5,7 @@ use crate::engine::collections::{Map, Set};
 use super::{Entry, Raft};
 use crate::engine::protocol::Monitor;
 use crate::engine::protocol::Nodes;
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::view::Role;
 
@@ -17,7 +18,7 @@ pub struct RaftMonitor {
     max_term: Map<NodeId, u64>,
     /// The committed prefix as first committed anywhere (State Machine Safety), with the
     /// term in which each entry was first seen committed.
-    committed: Vec<(Entry, u64)>,
+    committed: SharedLog<(Entry, u64)>,
     /// Per node: the log rewrites seen at its last check, and how far its log was verified
     /// against `committed` (entries below that have not changed since).
     verified: Map<NodeId, (u64, usize)>,
@@ -106,18 +107,20 @@ impl Monitor<Raft> for RaftMonitor {
             // Leader Completeness (§5.4): "if a log entry is committed in a given term, then
             // that entry will be present in the logs of the leaders for all higher-numbered
             // terms". A late leader of an *older* term owes nothing to later commits.
-            for (i, (c, committed_in)) in self.committed.iter().enumerate() {
-                if *committed_in < r.term && r.log().get(i) != Some(c) {
-                    let text = format!(
-                        "n{node} became leader of term {} without committed entry {}@{} at index {}",
-                        r.term,
-                        c.data,
-                        c.term,
-                        i + 1
-                    );
-                    self.report(format!("completeness-{node}-{}", r.term), text, &mut out);
-                    break;
-                }
+            let missing = self
+                .committed
+                .iter()
+                .enumerate()
+                .find(|(i, (c, committed_in))| *committed_in < r.term && r.log().get(*i) != Some(c));
+            if let Some((i, (c, _))) = missing {
+                let text = format!(
+                    "n{node} became leader of term {} without committed entry {}@{} at index {}",
+                    r.term,
+                    c.data,
+                    c.term,
+                    i + 1
+                );
+                self.report(format!("completeness-{node}-{}", r.term), text, &mut out);
             }
         }
         if is_leader {

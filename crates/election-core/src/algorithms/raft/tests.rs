@@ -33,7 +33,7 @@ fn entry(term: u64, v: u64) -> Entry {
 fn leader(id: NodeId, term: u64, log: Vec<Entry>, config: RaftConfig) -> (Raft, Out) {
     let mut r = server(id, config);
     r.term = term - 1;
-    r.log = log;
+    r.log = log.into_iter().collect();
     run(&mut r, 0, |r, ctx| r.become_candidate(ctx, false));
     let mut out = Vec::new();
     for p in [2, 3] {
@@ -51,7 +51,7 @@ fn election_timeout_starts_a_campaign() {
     // candidate state. It then votes for itself and issues RequestVote RPCs in parallel."
     let c = RaftConfig::default();
     let mut r = server(1, c.clone());
-    r.log = vec![entry(1, 7)];
+    r.log = vec![entry(1, 7)].into_iter().collect();
     r.term = 1;
     let out = run(&mut r, 500, |r, ctx| r.on_timer(ctx, RaftTimer::Election));
     assert_eq!(r.term, 2);
@@ -93,7 +93,7 @@ fn vote_goes_only_to_an_up_to_date_log() {
     ];
     for (i, (idx, term, granted)) in cases.into_iter().enumerate() {
         let mut r = server(2, RaftConfig::default());
-        r.log = vec![entry(1, 1), entry(2, 2)];
+        r.log = vec![entry(1, 1), entry(2, 2)].into_iter().collect();
         r.term = 3;
         let out = run(&mut r, 0, |r, ctx| {
             r.on_message(
@@ -118,7 +118,7 @@ fn majority_makes_a_leader_that_appends_a_no_op_and_heartbeats() {
     // all of the other servers"; §8: it commits a blank no-op entry of its term.
     let c = RaftConfig::default();
     let (r, out) = leader(1, 1, vec![], c.clone());
-    assert_eq!(r.log, vec![Entry { term: 1, data: EntryData::NoOp }]);
+    assert_eq!(r.log.iter().copied().collect::<Vec<_>>(), vec![Entry { term: 1, data: EntryData::NoOp }]);
     let ae = RaftMsg::AppendEntries {
         term: 1,
         prev_log_index: 0,
@@ -180,7 +180,7 @@ fn append_entries_consistency_check_and_conflict_truncation() {
     // (same index but different terms), delete the existing entry and all that follow it".
     let mut r = server(2, RaftConfig::default());
     r.term = 3;
-    r.log = vec![entry(1, 1), entry(2, 2), entry(2, 3)];
+    r.log = vec![entry(1, 1), entry(2, 2), entry(2, 3)].into_iter().collect();
     let out = run(&mut r, 0, |r, ctx| {
         r.on_message(
             ctx,
@@ -213,7 +213,11 @@ fn append_entries_consistency_check_and_conflict_truncation() {
             },
         )
     });
-    assert_eq!(r.log, vec![entry(1, 1), entry(3, 9)], "entries 2@2 and 3@2 conflicted and were deleted");
+    assert_eq!(
+        r.log.iter().copied().collect::<Vec<_>>(),
+        vec![entry(1, 1), entry(3, 9)],
+        "entries 2@2 and 3@2 conflicted and were deleted"
+    );
     // Figure 2: commitIndex = min(leaderCommit, index of last new entry).
     assert_eq!(r.commit, 2);
     assert_eq!(
@@ -228,7 +232,7 @@ fn matching_entries_are_not_truncated_by_a_stale_append() {
     // off entries that a later one already appended.
     let mut r = server(2, RaftConfig::default());
     r.term = 1;
-    r.log = vec![entry(1, 1), entry(1, 2)];
+    r.log = vec![entry(1, 1), entry(1, 2)].into_iter().collect();
     run(&mut r, 0, |r, ctx| {
         r.on_message(
             ctx,

@@ -80,7 +80,8 @@ impl Before {
 
 /// Clients whose writes the algorithm's panel lists as rejected, oldest first.
 fn rejected_writes(s: &AnySession) -> Vec<String> {
-    let Some(panel) = s.view().panel else { return Vec::new() };
+    // The panel alone: building the whole view before every block made long tours quadratic.
+    let Some(panel) = s.panel() else { return Vec::new() };
     let client = panel.columns.iter().position(|c| c == "client");
     let mut out: Vec<String> = panel
         .rows

@@ -78,6 +78,17 @@ impl<T: Clone> SharedLog<T> {
         }
     }
 
+    /// Replaces the entry at `i` (0-based); a shared chunk is copied first, so clones keep
+    /// their value.
+    pub fn set(&mut self, i: usize, entry: T) {
+        let frozen = self.chunks.len() * CHUNK;
+        if i >= frozen {
+            self.tail[i - frozen] = entry;
+        } else {
+            Arc::make_mut(&mut self.chunks[i / CHUNK])[i % CHUNK] = entry;
+        }
+    }
+
     /// Keeps the first `len` entries.
     pub fn truncate(&mut self, len: usize) {
         let frozen = self.chunks.len() * CHUNK;
@@ -127,6 +138,88 @@ impl<T: Clone> FromIterator<T> for SharedLog<T> {
     }
 }
 
+/// A map from slots `1, 2, 3, ...` to values, dense like a log, with [`SharedLog`]'s cheap
+/// clones: Paxos's accepted and chosen values, which grow with every client write.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SlotMap<V> {
+    slots: SharedLog<Option<V>>,
+    count: usize,
+}
+
+impl<V: Clone> SlotMap<V> {
+    /// An empty map.
+    pub const fn new() -> Self {
+        SlotMap { slots: SharedLog::new(), count: 0 }
+    }
+
+    /// Number of slots with a value.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when no slot has a value.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The value in `slot`.
+    pub fn get(&self, slot: u64) -> Option<&V> {
+        let i = usize::try_from(slot.checked_sub(1)?).ok()?;
+        self.slots.get(i)?.as_ref()
+    }
+
+    /// True when `slot` has a value.
+    pub fn contains(&self, slot: u64) -> bool {
+        self.get(slot).is_some()
+    }
+
+    /// Puts `value` in `slot` (1-based), replacing what was there.
+    pub fn insert(&mut self, slot: u64, value: V) {
+        let Some(i) = slot.checked_sub(1).and_then(|i| usize::try_from(i).ok()) else { return };
+        while self.slots.len() < i {
+            self.slots.push(None);
+        }
+        if i == self.slots.len() {
+            self.slots.push(Some(value));
+            self.count += 1;
+        } else {
+            self.count += usize::from(self.slots[i].is_none());
+            self.slots.set(i, Some(value));
+        }
+    }
+
+    /// The highest slot with a value.
+    pub fn last_slot(&self) -> Option<u64> {
+        let last = self.slots.iter().rev().position(Option::is_some)?;
+        Some((self.slots.len() - last) as u64)
+    }
+
+    /// The slots with a value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> + Clone {
+        self.slots.iter().zip(1u64..).filter_map(|(v, s)| Some((s, v.as_ref()?)))
+    }
+
+    /// The slots from `slot` on with a value, in order.
+    pub fn iter_from(&self, slot: u64) -> impl Iterator<Item = (u64, &V)> + Clone {
+        let start = usize::try_from(slot.saturating_sub(1)).unwrap_or(usize::MAX);
+        self.slots.iter_from(start).zip(slot.max(1)..).filter_map(|(v, s)| Some((s, v.as_ref()?)))
+    }
+}
+
+impl<V: Clone> Default for SlotMap<V> {
+    fn default() -> Self {
+        SlotMap::new()
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for SlotMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.slots.iter().zip(1u64..).filter_map(|(v, s)| Some((s, v.as_ref()?))))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +253,21 @@ mod tests {
         }
         // The original is untouched by what its clones did.
         assert_eq!(log.iter().copied().collect::<Vec<_>>(), model);
+    }
+
+    #[test]
+    fn slot_maps_are_sparse_maps_over_a_shared_log() {
+        let mut m: SlotMap<char> = SlotMap::new();
+        m.insert(3, 'c');
+        m.insert(1, 'a');
+        m.insert(200, 'z');
+        m.insert(0, 'x'); // there is no slot 0
+        assert_eq!(m.iter().collect::<Vec<_>>(), vec![(1, &'a'), (3, &'c'), (200, &'z')]);
+        assert_eq!(m.iter_from(2).collect::<Vec<_>>(), vec![(3, &'c'), (200, &'z')]);
+        assert_eq!((m.len(), m.last_slot(), m.get(2), m.get(0)), (3, Some(200), None, None));
+        let before = m.clone();
+        m.insert(3, 'C');
+        assert_eq!((m.get(3), before.get(3), m.len()), (Some(&'C'), Some(&'c'), 3));
     }
 
     #[test]

@@ -42,8 +42,9 @@ impl fmt::Display for Value {
 /// Paxos messages (Lamport's names).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaxosMsg {
-    /// Phase 1a.
-    Prepare { ballot: Ballot },
+    /// Phase 1a, for slot `from` and every slot above it (Paxos Made Simple §3: the slots the
+    /// proposer does not know chosen).
+    Prepare { ballot: Ballot, from: u64 },
     /// Phase 1b: a promise, with what the acceptor accepted before (slot, ballot, value).
     Promise { ballot: Ballot, accepted: Vec<(u64, Ballot, Value)> },
     /// Refusal: the acceptor promised `promised`, higher than `ballot`.
@@ -79,7 +80,14 @@ impl Message for PaxosMsg {
 impl fmt::Display for PaxosMsg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PaxosMsg::Prepare { ballot } => write!(f, "Prepare ballot={ballot}"),
+            PaxosMsg::Prepare { ballot, from } => {
+                write!(f, "Prepare ballot={ballot}")?;
+                // Slot 1 is where every log starts: only a later start is worth printing.
+                if *from > 1 {
+                    write!(f, " from={from}")?;
+                }
+                Ok(())
+            }
             PaxosMsg::Promise { ballot, accepted } => {
                 write!(f, "Promise ballot={ballot}")?;
                 for (s, b, v) in accepted {

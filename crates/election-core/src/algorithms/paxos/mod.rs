@@ -56,6 +56,7 @@ use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
 use crate::engine::settings::{Field, Settings, millis, millis_range, on_off};
+use crate::engine::shared_log::SlotMap;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView};
@@ -134,9 +135,11 @@ pub struct Paxos {
     config: PaxosConfig,
     // Acceptor, durable.
     promised: Ballot,
-    accepted: Map<u64, (Ballot, Value)>,
+    accepted: SlotMap<(Ballot, Value)>,
     // Learner (durable here: a log).
-    chosen: Map<u64, Value>,
+    chosen: SlotMap<Value>,
+    /// The lowest slot not known chosen: every slot below it is.
+    first_unchosen: u64,
     // Proposer, volatile.
     phase: Phase,
     next_slot: u64,
@@ -145,6 +148,9 @@ pub struct Paxos {
     last_heard_leader: Option<Micros>,
     preemptions: u64,
     max_round_tried: u64,
+    // Bookkeeping for the monitor, not Paxos state: the slots whose accepted or chosen value
+    // changed in the latest event, so that it checks those instead of every slot.
+    changed: Vec<u64>,
 }
 
 impl Paxos {
@@ -161,8 +167,35 @@ impl Paxos {
     }
 
     /// What this acceptor accepted: slot -> (ballot, value).
-    pub fn accepted(&self) -> &Map<u64, (Ballot, Value)> {
+    pub fn accepted(&self) -> &SlotMap<(Ballot, Value)> {
         &self.accepted
+    }
+
+    /// What this learner knows chosen: slot -> value.
+    pub fn chosen(&self) -> &SlotMap<Value> {
+        &self.chosen
+    }
+
+    /// The slots whose accepted or chosen value changed in the latest event.
+    pub fn changed(&self) -> &[u64] {
+        &self.changed
+    }
+
+    /// This acceptor accepts `value` in `slot` at `ballot`.
+    fn accept(&mut self, slot: u64, ballot: Ballot, value: Value) {
+        self.accepted.insert(slot, (ballot, value));
+        self.changed.push(slot);
+    }
+
+    /// This learner learns that `value` is chosen in `slot`.
+    fn learn(&mut self, slot: u64, value: Value) {
+        self.chosen.insert(slot, value);
+        self.changed.push(slot);
+        // Acknowledgements only serve to find out that a slot is chosen.
+        self.acks.remove(&slot);
+        while self.chosen.contains(self.first_unchosen) {
+            self.first_unchosen += 1;
+        }
     }
 
     fn reset_timer(&self, ctx: &mut PaxosCtx<'_>) {
@@ -183,12 +216,15 @@ impl Paxos {
             self.promised = ballot;
             promises.insert(self.id);
         }
-        for (&s, &(b, v)) in &self.accepted {
+        // Paxos Made Simple §3: phase 1 runs for the slots not known chosen, the first of
+        // them and all above; acceptors report what they accepted from there on.
+        let from = self.first_unchosen;
+        for (s, &(b, v)) in self.accepted.iter_from(from) {
             seen.insert(s, (b, v));
         }
         self.phase = Phase::Preparing { ballot, promises, seen };
         self.leader = None;
-        ctx.broadcast(PaxosMsg::Prepare { ballot });
+        ctx.broadcast(PaxosMsg::Prepare { ballot, from });
         self.reset_timer(ctx);
         self.maybe_lead(ctx);
     }
@@ -211,11 +247,11 @@ impl Paxos {
         // can be executed. Only when nothing is open does it propose a fresh no-op, which tells
         // it that it leads. Slots therefore stay the same across elections: a proposer that is
         // preempted over and over does not add a slot each time.
-        let top = self.chosen.keys().chain(seen.keys()).max().copied().unwrap_or(0);
+        let top = self.chosen.last_slot().into_iter().chain(seen.keys().copied()).max().unwrap_or(0);
         self.next_slot = top + 1;
         let mut open = false;
-        for slot in 1..=top {
-            if self.chosen.contains_key(&slot) {
+        for slot in self.first_unchosen..=top {
+            if self.chosen.contains(slot) {
                 continue;
             }
             open = true;
@@ -238,7 +274,7 @@ impl Paxos {
             return;
         }
         // Our own acceptor accepts.
-        self.accepted.insert(slot, (ballot, value));
+        self.accept(slot, ballot, value);
         self.acks.insert(slot, (value, Set::from([self.id])));
         ctx.broadcast(PaxosMsg::Accept { ballot, slot, value });
         self.check_chosen(ctx, slot);
@@ -246,9 +282,9 @@ impl Paxos {
 
     fn check_chosen(&mut self, ctx: &mut PaxosCtx<'_>, slot: u64) {
         let Some((value, acks)) = self.acks.get(&slot) else { return };
-        if acks.len() >= self.quorum() && !self.chosen.contains_key(&slot) {
+        if acks.len() >= self.quorum() && !self.chosen.contains(slot) {
             let value = *value;
-            self.chosen.insert(slot, value);
+            self.learn(slot, value);
             ctx.note(format!("{value} is chosen in slot {slot}"));
             ctx.broadcast(PaxosMsg::Decide { slot, value });
         }
@@ -339,8 +375,9 @@ impl Protocol for Paxos {
             peers: peers.to_vec(),
             config: config.clone(),
             promised: Ballot::default(),
-            accepted: Map::new(),
-            chosen: Map::new(),
+            accepted: SlotMap::new(),
+            chosen: SlotMap::new(),
+            first_unchosen: 1,
             phase: Phase::Idle,
             next_slot: 1,
             acks: Map::new(),
@@ -348,16 +385,19 @@ impl Protocol for Paxos {
             last_heard_leader: None,
             preemptions: 0,
             max_round_tried: 0,
+            changed: Vec::new(),
         }
     }
 
     fn on_start(&mut self, ctx: &mut PaxosCtx<'_>) {
+        self.changed.clear();
         self.reset_timer(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut PaxosCtx<'_>, from: NodeId, msg: PaxosMsg) {
+        self.changed.clear();
         match msg {
-            PaxosMsg::Prepare { ballot } => {
+            PaxosMsg::Prepare { ballot, from: first } => {
                 if self.lease_held(ctx.now, from) {
                     ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
                 } else if ballot > self.promised {
@@ -370,7 +410,7 @@ impl Protocol for Paxos {
                     {
                         self.preempted_quietly(ctx, ballot);
                     }
-                    let accepted = self.accepted.iter().map(|(&s, &(b, v))| (s, b, v)).collect();
+                    let accepted = self.accepted.iter_from(first).map(|(s, &(b, v))| (s, b, v)).collect();
                     ctx.send(from, PaxosMsg::Promise { ballot, accepted });
                 } else {
                     ctx.send(from, PaxosMsg::Nack { ballot, promised: self.promised });
@@ -403,7 +443,7 @@ impl Protocol for Paxos {
             PaxosMsg::Accept { ballot, slot, value } => {
                 if ballot >= self.promised {
                     self.promised = ballot;
-                    self.accepted.insert(slot, (ballot, value));
+                    self.accept(slot, ballot, value);
                     if self.leading().is_some_and(|b| b < ballot) && self.config.backoff {
                         self.preempted_quietly(ctx, ballot);
                     }
@@ -420,9 +460,7 @@ impl Protocol for Paxos {
                     self.check_chosen(ctx, slot);
                 }
             }
-            PaxosMsg::Decide { slot, value } => {
-                self.chosen.insert(slot, value);
-            }
+            PaxosMsg::Decide { slot, value } => self.learn(slot, value),
             PaxosMsg::Heartbeat { ballot } => {
                 if ballot >= self.promised {
                     self.promised = ballot;
@@ -435,6 +473,7 @@ impl Protocol for Paxos {
     }
 
     fn on_timer(&mut self, ctx: &mut PaxosCtx<'_>, timer: PaxosTimer) {
+        self.changed.clear();
         match timer {
             PaxosTimer::Election => {
                 if self.leading().is_none() {
@@ -451,6 +490,7 @@ impl Protocol for Paxos {
     }
 
     fn on_request(&mut self, ctx: &mut PaxosCtx<'_>, request: Request) {
+        self.changed.clear();
         match request {
             Request::ClientWrite { value } => {
                 if self.leading().is_some() {
@@ -478,6 +518,7 @@ impl Protocol for Paxos {
 
     /// Acceptor state (promise, accepted values) and the learned log are on disk.
     fn on_crash(&mut self) {
+        self.changed.clear();
         self.phase = Phase::Idle;
         self.acks.clear();
         self.leader = None;
@@ -517,7 +558,12 @@ impl Protocol for Paxos {
             Phase::Idle => {}
         }
         view.details.push(("preempted".into(), format!("{} times", self.preemptions)));
-        let acc: Vec<String> = self.accepted.iter().map(|(s, (b, v))| format!("{s}:{v}@{b}")).collect();
+        // The newest few: the inspector is not the place for a whole day's log.
+        let acc: Vec<String> = self
+            .accepted
+            .iter_from(self.first_unchosen.saturating_sub(4))
+            .map(|(s, (b, v))| format!("{s}:{v}@{b}"))
+            .collect();
         view.details.push(("accepted".into(), if acc.is_empty() { "-".into() } else { acc.join(" ") }));
     }
 
@@ -526,9 +572,9 @@ impl Protocol for Paxos {
         let log = self
             .accepted
             .iter()
-            .map(|(&s, &(b, v))| EntryView { index: s, term: b.round, label: v.to_string() })
+            .map(|(s, &(b, v))| EntryView { index: s, term: b.round, label: v.to_string() })
             .collect();
-        let commit = (1..).take_while(|s| self.chosen.contains_key(s)).last().unwrap_or(0);
+        let commit = self.first_unchosen - 1;
         (log, commit)
     }
 }

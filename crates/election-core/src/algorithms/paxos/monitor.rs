@@ -4,14 +4,58 @@
 use super::{Ballot, Paxos, Value};
 use crate::engine::collections::{Map, Set};
 use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::shared_log::SlotMap;
 use crate::engine::time::{Micros, NodeId};
 
 /// Paxos safety checks.
 #[derive(Debug, Clone, Default)]
 pub struct PaxosMonitor {
-    chosen: Map<u64, (Value, Ballot)>,
+    chosen: SlotMap<(Value, Ballot)>,
     leaders: Map<Ballot, NodeId>,
     reported: Set<String>,
+}
+
+impl PaxosMonitor {
+    fn report(&mut self, text: String, out: &mut Vec<String>) {
+        if self.reported.insert(text.clone()) {
+            out.push(text);
+        }
+    }
+
+    /// The checks of one slot that changed at `me` (node `node`).
+    fn check_slot<N: Nodes<Paxos> + ?Sized>(
+        &mut self,
+        slot: u64,
+        me: &Paxos,
+        node: NodeId,
+        quorum: usize,
+        nodes: &N,
+        out: &mut Vec<String>,
+    ) {
+        // A value accepted by a majority in one ballot is chosen; it may never change.
+        if let Some(&(ballot, value)) = me.accepted().get(slot) {
+            let count =
+                nodes.iter().filter(|n| n.proto.accepted().get(slot) == Some(&(ballot, value))).count();
+            if count >= quorum {
+                match self.chosen.get(slot) {
+                    Some(&(v, b)) if v != value => {
+                        let text = format!(
+                            "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
+                        );
+                        self.report(text, out);
+                    }
+                    Some(_) => {}
+                    None => self.chosen.insert(slot, (value, ballot)),
+                }
+            }
+        }
+        // Learners must agree with what was chosen.
+        if let (Some(&value), Some(&(v, _))) = (me.chosen().get(slot), self.chosen.get(slot))
+            && v != value
+        {
+            self.report(format!("n{node} learned {value} in slot {slot}, but {v} was chosen"), out);
+        }
+    }
 }
 
 impl Monitor<Paxos> for PaxosMonitor {
@@ -24,46 +68,15 @@ impl Monitor<Paxos> for PaxosMonitor {
         let mut out = Vec::new();
         let quorum = nodes.len() / 2 + 1;
         let me = nodes.at(usize::from(node) - 1).proto;
-        // A value accepted by a majority in one ballot is chosen; it may never change.
-        for (&slot, &(ballot, value)) in &me.accepted {
-            let count =
-                nodes.iter().filter(|n| n.proto.accepted.get(&slot) == Some(&(ballot, value))).count();
-            if count >= quorum {
-                match self.chosen.get(&slot) {
-                    Some(&(v, b)) if v != value => {
-                        let text = format!(
-                            "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
-                        );
-                        if self.reported.insert(text.clone()) {
-                            out.push(text);
-                        }
-                    }
-                    Some(_) => {}
-                    None => {
-                        self.chosen.insert(slot, (value, ballot));
-                    }
-                }
-            }
-        }
-        // Learners must agree with what was chosen.
-        for (&slot, &value) in &me.chosen {
-            if let Some(&(v, _)) = self.chosen.get(&slot)
-                && v != value
-            {
-                let text = format!("n{node} learned {value} in slot {slot}, but {v} was chosen");
-                if self.reported.insert(text.clone()) {
-                    out.push(text);
-                }
-            }
+        // Only slots that changed in this event can have become chosen or wrongly learned.
+        for &slot in me.changed() {
+            self.check_slot(slot, me, node, quorum, nodes, &mut out);
         }
         // One proposer per ballot with a majority of promises.
         if let Some(b) = me.leading() {
             match self.leaders.get(&b) {
                 Some(&other) if other != node => {
-                    let text = format!("two proposers lead ballot {b}: n{other} and n{node}");
-                    if self.reported.insert(text.clone()) {
-                        out.push(text);
-                    }
+                    self.report(format!("two proposers lead ballot {b}: n{other} and n{node}"), &mut out);
                 }
                 _ => {
                     self.leaders.insert(b, node);

@@ -34,12 +34,12 @@ fn acceptor_promises_only_higher_ballots_and_reports_accepted_values() {
     // highest-numbered proposal (if any) that it has accepted."
     let mut a = node(2, PaxosConfig::default());
     a.accepted.insert(1, (b(1, 3), Value::Write(7)));
-    let out = run(&mut a, 0, |n, ctx| n.on_message(ctx, 1, PaxosMsg::Prepare { ballot: b(2, 1) }));
+    let out = run(&mut a, 0, |n, ctx| n.on_message(ctx, 1, PaxosMsg::Prepare { ballot: b(2, 1), from: 1 }));
     assert_eq!(
         sends(&out),
         vec![(1, PaxosMsg::Promise { ballot: b(2, 1), accepted: vec![(1, b(1, 3), Value::Write(7))] })]
     );
-    let out = run(&mut a, 1, |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(1, 3) }));
+    let out = run(&mut a, 1, |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(1, 3), from: 1 }));
     assert_eq!(sends(&out), vec![(3, PaxosMsg::Nack { ballot: b(1, 3), promised: b(2, 1) })]);
 }
 
@@ -49,7 +49,7 @@ fn acceptor_rejects_accept_below_its_promise() {
     // accepts the proposal unless it has already responded to a prepare request having a
     // number greater than n."
     let mut a = node(2, PaxosConfig::default());
-    run(&mut a, 0, |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(5, 3) }));
+    run(&mut a, 0, |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(5, 3), from: 1 }));
     let out = run(&mut a, 1, |n, ctx| {
         n.on_message(ctx, 1, PaxosMsg::Accept { ballot: b(4, 1), slot: 1, value: Value::NoOp })
     });
@@ -90,7 +90,7 @@ fn preempted_proposer_backs_off_or_retries_at_once() {
         if retries {
             assert_eq!(
                 prepares[0].1,
-                PaxosMsg::Prepare { ballot: b(4, 1) },
+                PaxosMsg::Prepare { ballot: b(4, 1), from: 1 },
                 "above the ballot that preempted it"
             );
         }
@@ -101,7 +101,8 @@ fn preempted_proposer_backs_off_or_retries_at_once() {
 fn leader_lease_refuses_other_proposers() {
     let mut a = node(2, PaxosConfig { leader_lease: true, ..PaxosConfig::default() });
     run(&mut a, ms(100), |n, ctx| n.on_message(ctx, 1, PaxosMsg::Heartbeat { ballot: b(1, 1) }));
-    let out = run(&mut a, ms(120), |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(2, 3) }));
+    let out =
+        run(&mut a, ms(120), |n, ctx| n.on_message(ctx, 3, PaxosMsg::Prepare { ballot: b(2, 3), from: 1 }));
     assert_eq!(sends(&out), vec![(3, PaxosMsg::Nack { ballot: b(2, 3), promised: b(1, 1) })]);
 }
 
@@ -111,7 +112,7 @@ fn new_leader_fills_gaps_with_no_ops_and_keeps_slots_across_elections() {
     // the value its promises reported, or a no-op "that leaves the state unchanged" where
     // none was; it adds a fresh slot only when nothing is open.
     let mut p = node(1, PaxosConfig::default());
-    p.chosen.insert(1, Value::Write(5));
+    p.learn(1, Value::Write(5));
     run(&mut p, 0, |n, ctx| n.on_timer(ctx, PaxosTimer::Election));
     let ballot = p.max_round_tried;
     let promise = PaxosMsg::Promise { ballot: b(ballot, 1), accepted: vec![(3, b(1, 2), Value::Write(9))] };
@@ -125,4 +126,25 @@ fn new_leader_fills_gaps_with_no_ops_and_keeps_slots_across_elections() {
         .collect();
     assert_eq!(accepts, vec![(2, Value::NoOp), (3, Value::Write(9))], "{out:?}");
     assert_eq!(p.next_slot, 4);
+}
+
+#[test]
+fn phase_one_covers_only_the_slots_the_proposer_does_not_know_chosen() {
+    // Paxos Made Simple §3: a new leader that learned commands 1-134, 138 and 139 "executes
+    // phase 1 of instances 135-137 and of all instances greater than 139"; here, from its
+    // first unknown slot on. Acceptors report only what they accepted from there.
+    let mut p = node(1, PaxosConfig::default());
+    p.learn(1, Value::Write(5));
+    p.learn(2, Value::Write(6));
+    let out = run(&mut p, 0, |n, ctx| n.on_timer(ctx, PaxosTimer::Election));
+    let ballot = b(p.max_round_tried, 1);
+    assert!(sends(&out).contains(&(2, PaxosMsg::Prepare { ballot, from: 3 })), "{out:?}");
+    let mut a = node(2, PaxosConfig::default());
+    a.accept(1, b(1, 3), Value::Write(5));
+    a.accept(4, b(1, 3), Value::Write(8));
+    let out = run(&mut a, 0, |n, ctx| n.on_message(ctx, 1, PaxosMsg::Prepare { ballot, from: 3 }));
+    assert_eq!(
+        sends(&out),
+        vec![(1, PaxosMsg::Promise { ballot, accepted: vec![(4, b(1, 3), Value::Write(8))] })]
+    );
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::engine::protocol::Message;
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::NodeId;
 
 /// A transaction id: high 32 bits the epoch, low 32 bits a counter.
@@ -48,7 +49,7 @@ pub enum ZabMsg {
     /// Follower -> leader: my accepted epoch and last zxid (discovery).
     FollowerInfo { accepted_epoch: u64, last_zxid: Zxid },
     /// Leader -> follower: the new epoch and the history to adopt (synchronization).
-    NewLeader { epoch: u64, history: Vec<Txn>, committed: Zxid },
+    NewLeader { epoch: u64, history: SharedLog<Txn>, committed: Zxid },
     /// Follower -> leader: history adopted.
     AckNewLeader { epoch: u64 },
     /// Leader -> follower: you are up to date; broadcast begins.

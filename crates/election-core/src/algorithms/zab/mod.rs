@@ -52,6 +52,7 @@ use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
 use crate::engine::settings::{Field, Settings, millis};
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView};
@@ -147,7 +148,10 @@ pub struct Zab {
     epoch: u64,
     /// The leader we accepted `epoch` from.
     epoch_from: Option<NodeId>,
-    history: Vec<Txn>,
+    history: SharedLog<Txn>,
+    // Bookkeeping for the monitor, not ZooKeeper state: how many times the history was
+    // replaced (adopting a leader's), so that it re-checks only what changed.
+    rewrites: u64,
     committed: Zxid,
     /// Highest commit announced by the leader (may run ahead of what we have logged).
     commit_seen: Zxid,
@@ -194,7 +198,7 @@ impl Zab {
     }
 
     /// The transaction log.
-    pub fn history(&self) -> &[Txn] {
+    pub fn history(&self) -> &SharedLog<Txn> {
         &self.history
     }
 
@@ -442,6 +446,11 @@ impl Zab {
         ctx.set_timer(ZabTimer::Ping, ms(self.config.ping_ms));
     }
 
+    /// How many times the history was replaced by a leader's.
+    pub fn history_rewrites(&self) -> u64 {
+        self.rewrites
+    }
+
     /// Logs every pending proposal that extends the history without a gap, acking each.
     fn apply_pending(&mut self, ctx: &mut ZabCtx<'_>, leader: NodeId) {
         let last = self.last_zxid();
@@ -524,7 +533,8 @@ impl Protocol for Zab {
             config: config.clone(),
             epoch: 0,
             epoch_from: None,
-            history: Vec::new(),
+            history: SharedLog::new(),
+            rewrites: 0,
             committed: 0,
             commit_seen: 0,
             pending: Map::new(),
@@ -564,6 +574,7 @@ impl Protocol for Zab {
                     self.epoch_from = Some(from);
                     self.epoch = epoch;
                     self.history = history;
+                    self.rewrites += 1;
                     self.commit_seen = self.commit_seen.max(committed);
                     ctx.send(from, ZabMsg::AckNewLeader { epoch });
                     self.apply_pending(ctx, from);

@@ -4,18 +4,49 @@
 use super::{Zab, Zxid, zxid_str};
 use crate::engine::collections::{Map, Set};
 use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId};
 
 /// ZAB safety checks.
 #[derive(Debug, Clone, Default)]
 pub struct ZabMonitor {
     leaders: Map<u64, NodeId>,
-    committed: Map<Zxid, u64>,
+    /// Committed transactions as first seen, in zxid order (a log: checkpoints share it).
+    committed: SharedLog<(Zxid, u64)>,
+    /// Per node: history rewrites seen at its last check, and how many of its transactions
+    /// were verified then.
+    verified: Map<NodeId, (u64, usize)>,
     was_established: Set<NodeId>,
     reported: Set<String>,
 }
 
 impl ZabMonitor {
+    /// The value committed at `zxid`, if one was (binary search: `committed` is in zxid order).
+    fn committed_value(&self, zxid: Zxid) -> Option<u64> {
+        let (mut lo, mut hi) = (0, self.committed.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.committed[mid].0.cmp(&zxid) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(self.committed[mid].1),
+            }
+        }
+        None
+    }
+
+    /// Records a newly committed transaction; false when it is below one already committed.
+    /// Commits are seen in zxid order (each node commits a prefix of its zxid-ordered history,
+    /// and a new leader's history holds every committed transaction): a new one below the
+    /// newest breaks ZAB's total order.
+    fn record_committed(&mut self, zxid: Zxid, value: u64) -> bool {
+        let in_order = self.committed.last().is_none_or(|&(last, _)| zxid > last);
+        if in_order {
+            self.committed.push((zxid, value));
+        }
+        in_order
+    }
+
     fn report(&mut self, text: String, out: &mut Vec<String>) {
         if self.reported.insert(text.clone()) {
             out.push(text);
@@ -27,19 +58,30 @@ impl Monitor<Zab> for ZabMonitor {
     fn after_event<N: Nodes<Zab> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
         let z = nodes.at(usize::from(node) - 1).proto;
-        // Committed transactions never change.
-        for t in z.history.iter().take_while(|t| t.zxid <= z.committed) {
-            match self.committed.get(&t.zxid) {
-                Some(&v) if v != t.value => self.report(
+        // Committed transactions never change. Only transactions new since this node's last
+        // check, or all of them after it adopted another history, need a look.
+        let (seen, upto) = self.verified.get(&node).copied().unwrap_or((0, 0));
+        let from = if z.history_rewrites() == seen { upto } else { 0 };
+        let mut end = from;
+        for t in z.history().iter_from(from).take_while(|t| t.zxid <= z.committed) {
+            end += 1;
+            match self.committed_value(t.zxid) {
+                Some(v) if v != t.value => self.report(
                     format!("zxid {} committed as x={v} but n{node} holds x={}", zxid_str(t.zxid), t.value),
                     &mut out,
                 ),
                 Some(_) => {}
                 None => {
-                    self.committed.insert(t.zxid, t.value);
+                    if !self.record_committed(t.zxid, t.value) {
+                        self.report(
+                            format!("n{node} committed zxid {} after later transactions", zxid_str(t.zxid)),
+                            &mut out,
+                        );
+                    }
                 }
             }
         }
+        self.verified.insert(node, (z.history_rewrites(), end));
         if z.established() && !self.was_established.contains(&node) {
             self.was_established.insert(node);
             let epoch = z.epoch;
@@ -71,11 +113,11 @@ impl Monitor<Zab> for ZabMonitor {
                 }
             }
             // Every committed transaction from earlier epochs is in the new leader's log.
-            let have: Set<Zxid> = z.history.iter().map(|t| t.zxid).collect();
+            let have: Set<Zxid> = z.history().iter().map(|t| t.zxid).collect();
             let lost: Vec<Zxid> = self
                 .committed
-                .keys()
-                .copied()
+                .iter()
+                .map(|&(zx, _)| zx)
                 .filter(|zx| (zx >> 32) < epoch && !have.contains(zx))
                 .collect();
             if let Some(first) = lost.first() {

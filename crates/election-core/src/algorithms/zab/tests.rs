@@ -45,7 +45,7 @@ fn total_order_predicate_table() {
 fn look_for_leader_bumps_the_round_and_votes_for_itself() {
     let mut s = server(2);
     s.epoch = 1;
-    s.history = vec![Txn { zxid: (1 << 32) | 3, value: 7 }];
+    s.history = [Txn { zxid: (1 << 32) | 3, value: 7 }].into_iter().collect();
     let out = run(&mut s, 0, |z, ctx| z.on_start(ctx));
     let note = v(1, (1 << 32) | 3, 2);
     let n = ZabMsg::Notification { vote: note, round: 1, state: ServerState::Looking };

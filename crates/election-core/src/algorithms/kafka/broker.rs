@@ -69,6 +69,10 @@ pub struct Broker {
     pub(super) replicas: Map<PartitionId, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
     pub(super) acked: Map<(PartitionId, u64), Record>,
+    // Bookkeeping for the monitor, not Kafka state: acknowledgements made and log truncations
+    // so far, so that it re-checks lost records only when something they depend on changed.
+    pub(super) acks_made: u64,
+    pub(super) truncations: u64,
 }
 
 impl Broker {
@@ -366,6 +370,7 @@ impl Broker {
                 r.unacked.remove(&o);
                 let rec = r.log[o as usize];
                 self.acked.insert((p, o), rec);
+                self.acks_made += 1;
                 ctx.note(format!("acknowledges x={} (acks=all) at p{p} offset {o}", rec.value));
             }
         }
@@ -449,6 +454,7 @@ impl Broker {
                 leo - keep
             ));
             r.log.truncate(keep as usize);
+            self.truncations += 1;
         }
         let len = r.log.len() as u64;
         if from <= len {
@@ -517,6 +523,7 @@ impl Broker {
                 let rec = Record { value, epoch: r.leader_epoch };
                 r.log.push(rec);
                 self.acked.insert((p, offset), rec);
+                self.acks_made += 1;
                 ctx.note(format!(
                     "appends x={value} to p{p} at offset {offset} and acknowledges it at once (acks=1)"
                 ));

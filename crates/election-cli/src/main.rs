@@ -135,11 +135,14 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     let seeds = number(args, "--seeds")?.unwrap_or(1_000);
     let start = number(args, "--start")?.unwrap_or(0);
     let began = Instant::now();
-    let (mut failed, mut steps, mut worst) = (0u64, 0u64, 0u64);
+    let (mut failed, mut steps, mut worst, mut worst_seed) = (0u64, 0u64, 0u64, start);
     for seed in start..start + seeds {
         let o = run_seed(algorithm, seed, &plan);
         steps += o.steps;
-        worst = worst.max(o.recovery.unwrap_or(0));
+        if o.recovery.unwrap_or(0) > worst {
+            worst = o.recovery.unwrap_or(0);
+            worst_seed = seed;
+        }
         if !o.ok() {
             failed += 1;
             eprintln!(
@@ -156,7 +159,7 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     }
     let secs = began.elapsed().as_secs_f64();
     println!(
-        "{algorithm}: {seeds} seeds from {start}, {failed} failed, {steps} steps, slowest recovery {}, {:.1}s ({:.0} steps/s)",
+        "{algorithm}: {seeds} seeds from {start}, {failed} failed, {steps} steps, slowest recovery {} (seed {worst_seed}), {:.1}s ({:.0} steps/s)",
         election_core::fmt_time(worst),
         secs,
         steps as f64 / secs.max(1e-9)

@@ -33,6 +33,11 @@
 //! * G. Coulouris et al., *Distributed Systems: Concepts and Design*, §15.3 — the textbook
 //!   form with timeouts `T` and `T'` used here.
 //! * Heartbeat failure detection is the usual textbook add-on; the paper assumes a perfect one.
+//! * Deviation, on purpose: this is the textbook protocol (ELECTION, OK, COORDINATOR with the
+//!   timeouts T and T'), not the paper's own, whose coordinator first halts the others and
+//!   then reorganizes the group (Halt, NewCoordinator and Ready messages; Normal, Election
+//!   and Reorganization states). Both elect the highest live id; the textbook form is what
+//!   courses teach and interviewers ask about.
 
 mod message;
 mod monitor;

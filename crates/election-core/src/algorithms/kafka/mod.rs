@@ -59,6 +59,11 @@
 //! * KIP-101 (leader epoch truncation), KIP-497 (AlterPartition / AlterIsr).
 //! * Deviations: the store is one node (as in the article's diagrams), partition state lives
 //!   in it, and watches are messages (re-sent with the controller's session heartbeats).
+//!   When every ISR member of a partition is dead, the whole old ISR stays here and a clean
+//!   election takes whichever of them comes back first; Kafka removes dead replicas one by
+//!   one and keeps only the last (`ReplicaStateMachine.doRemoveReplicasFromIsr` leaves an ISR
+//!   of one as it is), so it waits for that one. Both refuse an out-of-sync leader; Kafka's
+//!   partition can stay offline longer.
 
 mod broker;
 mod controller;

@@ -33,7 +33,11 @@
 //! * Deviations: synchronization always sends the full history (a SNAP, no DIFF/TRUNC);
 //!   ticks are replaced by millisecond timeouts; no observers or weighted quorums; a repeated
 //!   notification does not postpone the re-send (stands in for QuorumCnxManager re-sending
-//!   the last message on reconnection, see `on_notification`).
+//!   the last message on reconnection, see `on_notification`). acceptedEpoch and
+//!   currentEpoch are one `epoch`, and the leader announces the new epoch with NEWLEADER:
+//!   ZooKeeper's NEWEPOCH/ACKEPOCH round (`Leader.getEpochToPropose`, `waitForEpochAck`) and
+//!   its "follower is ahead of the leader" abort are not modelled; a follower adopts the
+//!   leader's history, and the monitor checks that no committed transaction is lost.
 //!
 //! ## Slow recovery after a long partition (faithful)
 //! While LOOKING without progress a server doubles its notification interval up to
@@ -337,9 +341,12 @@ impl Zab {
             ctx.set_timer(ZabTimer::Resend, self.interval);
         }
         if self.finalizing {
-            // During finalizeWait only a better vote counts; others are consumed.
+            // During finalizeWait only a better vote counts; others are consumed, and each one
+            // starts the wait again: `while ((n = recvqueue.poll(finalizeWait)) != null)` in
+            // `lookForLeader` polls anew after every notification that is not better.
             // (FastLeaderElection compares the vote alone: `totalOrderPredicate(n.leader, ...)`.)
             if !total_order_predicate(vote, self.proposed) {
+                ctx.set_timer(ZabTimer::Finalize, ms(self.config.finalize_wait_ms));
                 return;
             }
             self.finalizing = false;

@@ -71,6 +71,27 @@ fn better_vote_is_adopted_and_rebroadcast() {
 }
 
 #[test]
+fn a_vote_that_is_not_better_restarts_finalize_wait() {
+    // FastLeaderElection.lookForLeader: `while ((n = recvqueue.poll(finalizeWait, ...)) !=
+    // null) { if (totalOrderPredicate(n.leader, ...)) { recvqueue.put(n); break; } }`: every
+    // notification that is not better is consumed and the 200 ms poll starts over.
+    let mut s = server(3);
+    run(&mut s, 0, |z, ctx| z.on_start(ctx));
+    let better = v(0, 5, 1);
+    run(&mut s, 1, |z, ctx| {
+        z.on_message(ctx, 1, ZabMsg::Notification { vote: better, round: 1, state: ServerState::Looking })
+    });
+    assert!(s.finalizing);
+    let worse = v(0, 0, 2);
+    let out = run(&mut s, ms(150), |z, ctx| {
+        z.on_message(ctx, 2, ZabMsg::Notification { vote: worse, round: 1, state: ServerState::Looking })
+    });
+    assert!(out.contains(&Effect::SetTimer { timer: ZabTimer::Finalize, after: ms(200) }), "{out:?}");
+    assert!(s.finalizing);
+    assert_eq!(s.proposed, better);
+}
+
+#[test]
 fn higher_round_resets_the_received_votes() {
     let mut s = server(1);
     run(&mut s, 0, |z, ctx| z.on_start(ctx));

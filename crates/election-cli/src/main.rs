@@ -18,7 +18,8 @@ const USAGE: &str = "usage:
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS] [--max-nodes N]
   election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
   election-cli bench [--minutes M]
-  election-cli compare [--nodes N] [--seed S]      every algorithm under each fault script: the page's comparison table
+  election-cli compare [--nodes N] [--seed S] [--preset classroom|production]
+                                                  every algorithm under each fault script: the page's comparison table
   election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
   election-cli memory [--hours H] [--algo ALGO]   a session as the page keeps it, a client write every 10 s:
                                                   heap per simulated hour and the slowest seek";
@@ -328,19 +329,35 @@ fn cmd_memory(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn cmd_compare(args: &[String]) -> Result<ExitCode, String> {
-    use election_core::compare::{Script, compare};
+    use election_core::compare::{Preset, Script, compare_with};
     let nodes = number(args, "--nodes")?.unwrap_or(5).clamp(1, 15) as usize;
     let seed = number(args, "--seed")?.unwrap_or(1);
+    let preset = match flag(args, "--preset").unwrap_or("classroom") {
+        "classroom" => Preset::Classroom,
+        "production" => Preset::Production,
+        other => return Err(format!("--preset is classroom or production, not '{other}'")),
+    };
+    let timing = preset.timing();
+    if preset == Preset::Production {
+        println!("production defaults:");
+        for a in election_core::Algorithm::ALL {
+            for source in a.production_sources() {
+                println!("  {:<16} {source}", a.name());
+            }
+        }
+    }
     for script in Script::ALL {
         println!(
-            "{} ({nodes} nodes, seed {seed}, 6 simulated seconds, a client write every 250 ms)",
-            script.describe()
+            "{} ({nodes} nodes, seed {seed}, {} simulated, a client write every {})",
+            script.describe_with(&timing),
+            election_core::engine::limits::human_time(timing.duration),
+            election_core::engine::limits::human_time(timing.writes.1)
         );
         println!(
             "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
             "algorithm", "no leader", "changes", "max leaders", "messages", "writes lost", "violations"
         );
-        for o in compare(election_core::Algorithm::ALL, nodes, seed, script) {
+        for o in compare_with(election_core::Algorithm::ALL, nodes, seed, script, preset) {
             println!(
                 "  {:<16} {:>12} {:>8} {:>11} {:>9} {:>13} {:>10}",
                 o.algorithm.name(),

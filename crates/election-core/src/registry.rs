@@ -130,6 +130,16 @@ macro_rules! registry {
                 match self { $( Algorithm::$v => <$v as Protocol>::CLIENT_LOG, )* }
             }
 
+            /// The settings a production system ships with ([`Protocol::production`]).
+            pub fn production_config(self) -> Option<AlgorithmConfig> {
+                match self { $( Algorithm::$v => <$v as Protocol>::production().map(AlgorithmConfig::$v), )* }
+            }
+
+            /// Where the production settings come from ([`Protocol::PRODUCTION_SOURCES`]).
+            pub fn production_sources(self) -> &'static [&'static str] {
+                match self { $( Algorithm::$v => <$v as Protocol>::PRODUCTION_SOURCES, )* }
+            }
+
             /// The default settings of this algorithm.
             pub fn default_config(self) -> AlgorithmConfig {
                 match self { $( Algorithm::$v => AlgorithmConfig::$v(Default::default()), )* }

@@ -270,3 +270,35 @@ fn long_runs_keep_a_bounded_trace_and_exact_hashes() {
     replay.advance_to(ms(4_000));
     assert_eq!(s.trace_hash(), replay.trace_hash());
 }
+
+#[test]
+fn every_production_preset_is_valid_cited_and_reachable_from_a_script() {
+    for &a in Algorithm::ALL {
+        let config = a.production_config().unwrap_or_else(|| panic!("{a} has a production preset"));
+        config.validate(5).unwrap_or_else(|e| panic!("{a}: {e}"));
+        assert_ne!(config, a.default_config(), "{a}: production differs from the classroom timings");
+        assert!(!a.production_sources().is_empty(), "{a}: its values are cited");
+        let spec = election_core::scenario::spec_from_script(&format!(
+            "config algo={a} nodes=5 seed=1 preset=production"
+        ))
+        .unwrap_or_else(|e| panic!("{a}: {e}"));
+        assert_eq!(spec.config, config, "{a}");
+    }
+    let e =
+        election_core::scenario::spec_from_script("config algo=raft nodes=5 seed=1 preset=fast").unwrap_err();
+    assert!(e.to_string().contains("preset=fast is not a preset"), "{e}");
+}
+
+#[test]
+fn a_heartbeat_as_long_as_the_election_timeout_is_refused() {
+    // Raft §5.6: the broadcast time must be well below the election timeout.
+    let e = election_core::scenario::spec_from_script(
+        "config algo=raft nodes=3 seed=1 election=150..300ms heartbeat=150ms",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("heartbeat: 150 ms is not shorter than the shortest election timeout (150 ms)"),
+        "{e}"
+    );
+}

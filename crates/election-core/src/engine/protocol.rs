@@ -242,6 +242,16 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
         Self::SUPPORTS_TRANSFER
     }
 
+    /// The settings a production system ships with, each value cited where it is set, or
+    /// `None` when no production system runs this algorithm as modelled. The defaults
+    /// (`Config::default`) are the classroom timings: fast enough to watch.
+    fn production() -> Option<Self::Config> {
+        None
+    }
+
+    /// Where [`Protocol::production`]'s values come from, one line each, for the page.
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[];
+
     /// Draws the settings a seed sweep varies (only safe configurations).
     fn randomize(_config: &mut Self::Config, _rng: &mut Stream) {}
 

@@ -35,6 +35,20 @@ impl Script {
     }
 }
 
+impl Script {
+    /// Human description at `timing`'s clock.
+    pub fn describe_with(self, timing: &Timing) -> String {
+        let s = |t: Micros| crate::engine::limits::human_time(t);
+        let (at, heal, pause) = (s(timing.fault_at), s(timing.heal_at), s(timing.pause_for));
+        match self {
+            Script::CrashLeader => format!("crash the leader at {at}, restart it at {heal}"),
+            Script::PauseLeader => format!("pause the leader for {pause} at {at} (GC stall)"),
+            Script::IsolateLeader => format!("cut the leader off at {at}, heal at {heal}"),
+            Script::SplitInTwo => format!("split the cluster in two halves at {at}, heal at {heal}"),
+        }
+    }
+}
+
 /// What one algorithm did under a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -59,16 +73,77 @@ pub struct Outcome {
     pub violations: usize,
 }
 
-/// First client write, interval between writes, last write.
-const WRITES: (Micros, Micros, Micros) = (ms(500), ms(250), ms(5_500));
+/// Which timings the algorithms run with, and the script's clock to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// The default settings: timeouts of a few hundred milliseconds, fast enough to watch.
+    Classroom,
+    /// Each system's production defaults ([`Algorithm::production_config`]): failover takes
+    /// seconds, so the script runs two minutes.
+    Production,
+}
 
-/// How long each comparison runs.
+/// When a script acts and the client writes, for a preset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// The fault (crash, pause, isolate, split).
+    pub fault_at: Micros,
+    /// The restart or heal.
+    pub heal_at: Micros,
+    /// How long a pause lasts.
+    pub pause_for: Micros,
+    /// First client write, interval between writes, last write.
+    pub writes: (Micros, Micros, Micros),
+    /// How long the run lasts.
+    pub duration: Micros,
+}
+
+impl Preset {
+    /// The script's clock for this preset.
+    pub fn timing(self) -> Timing {
+        match self {
+            Preset::Classroom => Timing {
+                fault_at: ms(1_000),
+                heal_at: ms(3_000),
+                pause_for: ms(800),
+                writes: (ms(500), ms(250), ms(5_500)),
+                duration: DURATION,
+            },
+            // Faults after every system's first election (Paxos waits out a 10 s lease) and a
+            // GC stall longer than etcd's timeout but shorter than Kafka's session.
+            Preset::Production => Timing {
+                fault_at: ms(30_000),
+                heal_at: ms(90_000),
+                pause_for: ms(15_000),
+                writes: (ms(2_000), ms(1_000), ms(118_000)),
+                duration: ms(120_000),
+            },
+        }
+    }
+}
+
+/// How long each comparison runs with the classroom preset.
 pub const DURATION: Micros = ms(6_000);
 
 /// Runs `script` on each algorithm (cluster of `nodes`, same seed), sampling the leader every
 /// millisecond. Algorithms that cannot run with `nodes` are skipped.
 pub fn compare(algorithms: &[Algorithm], nodes: usize, seed: u64, script: Script) -> Vec<Outcome> {
-    compare_runs(algorithms, nodes, seed, script).into_iter().map(|(o, _)| o).collect()
+    compare_with(algorithms, nodes, seed, script, Preset::Classroom)
+}
+
+/// [`compare`] with the timings of `preset`.
+pub fn compare_with(
+    algorithms: &[Algorithm],
+    nodes: usize,
+    seed: u64,
+    script: Script,
+    preset: Preset,
+) -> Vec<Outcome> {
+    algorithms
+        .iter()
+        .filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script, preset))
+        .map(|(o, _)| o)
+        .collect()
 }
 
 /// Like [`compare`], and also returns each algorithm's recorded session (for side-by-side
@@ -79,7 +154,10 @@ pub fn compare_runs(
     seed: u64,
     script: Script,
 ) -> Vec<(Outcome, AnySession)> {
-    algorithms.iter().filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script)).collect()
+    algorithms
+        .iter()
+        .filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script, Preset::Classroom))
+        .collect()
 }
 
 /// Values of client writes committed on some node at the end (`x=V` entries within a node's
@@ -98,9 +176,20 @@ fn committed_values(s: &AnySession) -> Option<crate::engine::collections::Set<u6
     )
 }
 
-fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Option<(Outcome, AnySession)> {
+fn run_one(
+    algorithm: Algorithm,
+    nodes: usize,
+    seed: u64,
+    script: Script,
+    preset: Preset,
+) -> Option<(Outcome, AnySession)> {
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
+    if preset == Preset::Production {
+        spec.config = algorithm.production_config()?;
+    }
     spec.config.for_comparison();
+    let timing = preset.timing();
+    let writes_at = timing.writes;
     let mut s = AnySession::new(spec).ok()?;
     let n = nodes as NodeId;
     let mut leaderless = 0;
@@ -112,15 +201,15 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
     let mut client_knows: Option<NodeId> = None;
     let mut writes: u32 = 0;
     let mut t = 0;
-    while t < DURATION {
+    while t < timing.duration {
         t += ms(1);
         s.advance_to(t);
-        if t == ms(1_000) {
+        if t == timing.fault_at {
             target = s.stable_leader().or(Some(n));
             let l = target.unwrap_or(n);
             let input = match script {
                 Script::CrashLeader => Input::Crash { node: l },
-                Script::PauseLeader => Input::Pause { node: l, for_us: Some(ms(800)) },
+                Script::PauseLeader => Input::Pause { node: l, for_us: Some(timing.pause_for) },
                 Script::IsolateLeader => Input::Isolate { node: l },
                 Script::SplitInTwo => {
                     Input::Partition { groups: vec![(1..=n / 2).collect(), (n / 2 + 1..=n).collect()] }
@@ -128,7 +217,7 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
             };
             s.act(input).ok()?;
         }
-        if t == ms(3_000) {
+        if t == timing.heal_at {
             match script {
                 Script::CrashLeader => {
                     s.act(Input::Restart { node: target.unwrap_or(n) }).ok()?;
@@ -145,7 +234,7 @@ fn run_one(algorithm: Algorithm, nodes: usize, seed: u64, script: Script) -> Opt
         if let Some(l) = s.write_target() {
             client_knows = Some(l);
         }
-        if t >= WRITES.0 && t <= WRITES.2 && (t - WRITES.0) % WRITES.1 == 0 {
+        if t >= writes_at.0 && t <= writes_at.2 && (t - writes_at.0) % writes_at.1 == 0 {
             writes += 1;
             if let Some(node) = client_knows {
                 let request = Request::ClientWrite { value: u64::from(writes) };

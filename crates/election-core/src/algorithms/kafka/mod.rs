@@ -281,6 +281,32 @@ impl Protocol for Kafka {
     const MIN_NODES: usize = 3;
     const TERM_LABEL: Option<&'static str> = Some("controller epoch");
 
+    fn production() -> Option<KafkaConfig> {
+        Some(KafkaConfig {
+            // Broker defaults: unclean.leader.election.enable=false, min.insync.replicas=1,
+            // acks=all (producer default since 3.0).
+            unclean: false,
+            min_insync: 1,
+            acks_all: true,
+            // zookeeper.session.timeout.ms 18000 (6000 before 2.5, KIP-537); the ZooKeeper
+            // client pings after a third of it (ClientCnxn: readTimeout = 2/3 of the session,
+            // ping at half of that).
+            session_timeout_ms: 18_000,
+            heartbeat_ms: 6_000,
+            // replica.lag.time.max.ms 30000 (10000 before 2.5, KIP-537);
+            // replica.fetch.wait.max.ms 500.
+            replica_lag_ms: 30_000,
+            fetch_ms: 500,
+            ..KafkaConfig::default()
+        })
+    }
+
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[
+        "zookeeper.session.timeout.ms 18 s, replica.lag.time.max.ms 30 s: Kafka 2.5 upgrade notes (KIP-537)",
+        "ZooKeeper client ping every third of the session: ClientCnxn; replica.fetch.wait.max.ms 500 ms",
+        "unclean.leader.election.enable false, min.insync.replicas 1, acks=all (producer default since 3.0)",
+    ];
+
     fn for_comparison(config: &mut KafkaConfig) {
         // One partition: every client write goes to it, like the other algorithms' single log.
         config.partitions = 1;

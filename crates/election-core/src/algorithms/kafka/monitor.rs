@@ -57,7 +57,7 @@ fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Vec<u64> {
                 v.extend([u64::from(n.is_alive()), b.acks_made, b.truncations]);
                 for (p, r) in b.replicas.iter() {
                     let leads = u64::from(r.leader == Some(n.id));
-                    v.extend([u64::from(*p), r.log.len() as u64, r.leader_epoch, leads]);
+                    v.extend([*p, r.log.len() as u64, r.leader_epoch, leads]);
                 }
             }
         }

@@ -343,6 +343,25 @@ impl Protocol for Lease {
     const TAGLINE: &'static str = "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
     const MIN_NODES: usize = 3;
     const CLIENT_LOG: bool = false;
+
+    fn production() -> Option<LeaseConfig> {
+        Some(LeaseConfig {
+            // Chubby (Burrows, OSDI 2006, §2.8): "the default lease extension is 12 s".
+            ttl_ms: 12_000,
+            // Renewal at a third of the lease, as etcd's client does (clientv3 lease.go
+            // recvKeepAlive: next keep-alive at TTL/3); Chubby's KeepAlive is a blocking call.
+            keepalive_ms: 4_000,
+            // Chubby §2.4: lock-delay "up to some bound, currently one minute".
+            lock_delay_ms: 60_000,
+            ..LeaseConfig::default()
+        })
+    }
+
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[
+        "lease 12 s: Chubby (OSDI 2006) §2.8, default lease extension",
+        "renewal at a third of the lease: etcd clientv3 lease.go recvKeepAlive",
+        "lock-delay one minute: Chubby §2.4, its upper bound",
+    ];
     const TERM_LABEL: Option<&'static str> = Some("token");
 
     fn validate(c: &LeaseConfig, nodes: usize) -> Result<(), Error> {

@@ -344,6 +344,24 @@ impl Protocol for Paxos {
     const TAGLINE: &'static str = "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
     const TERM_LABEL: Option<&'static str> = Some("ballot");
 
+    fn production() -> Option<PaxosConfig> {
+        Some(PaxosConfig {
+            // Spanner (OSDI 2012) §4.1: leader leases "are by default 10 seconds long"; a new
+            // leader may not be elected before the old lease runs out.
+            election_timeout_ms_min: 10_000,
+            election_timeout_ms_max: 11_000,
+            // Not published: a tenth of the lease, an assumption.
+            heartbeat_ms: 1_000,
+            backoff: true,
+            leader_lease: true,
+        })
+    }
+
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[
+        "leader lease 10 s, no new leader before it runs out: Spanner (OSDI 2012) §4.1",
+        "heartbeat a tenth of the lease: an assumption (Spanner does not publish it)",
+    ];
+
     fn randomize(config: &mut PaxosConfig, rng: &mut Stream) {
         config.leader_lease = rng.chance_ppm(500_000);
     }

@@ -149,6 +149,16 @@ impl RaftConfig {
                 reason: "election timeout and heartbeat must be at least 1 ms".into(),
             });
         }
+        if self.heartbeat_ms >= self.election_timeout_ms_min {
+            return Err(Error::Invalid {
+                what: "heartbeat",
+                reason: format!(
+                    "{} ms is not shorter than the shortest election timeout ({} ms): followers would start \
+                     elections between heartbeats (Raft §5.6 wants the broadcast time well below the timeout)",
+                    self.heartbeat_ms, self.election_timeout_ms_min
+                ),
+            });
+        }
         if self.election_timeout_ms_max > MAX_TIMING_MS || self.heartbeat_ms > MAX_TIMING_MS {
             return Err(Error::Invalid {
                 what: "raft timing",
@@ -607,6 +617,26 @@ impl Protocol for Raft {
         "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.";
     const TERM_LABEL: Option<&'static str> = Some("term");
     const SUPPORTS_TRANSFER: bool = true;
+
+    fn production() -> Option<RaftConfig> {
+        Some(RaftConfig {
+            // etcd `server/embed/config.go` NewConfig: TickMs 100 (the heartbeat) and
+            // ElectionMs 1000; etcd's raft draws each timeout in [election, 2 x election)
+            // (`raft.go` resetRandomizedElectionTimeout).
+            heartbeat_ms: 100,
+            election_timeout_ms_min: 1_000,
+            election_timeout_ms_max: 1_999,
+            // NewConfig: PreVote true; `server/etcdserver/bootstrap.go` raftConfig: CheckQuorum true.
+            pre_vote: true,
+            check_quorum: true,
+        })
+    }
+
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[
+        "heartbeat 100 ms, election 1000 ms: etcd server/embed/config.go NewConfig (TickMs, ElectionMs)",
+        "timeouts drawn in [1000, 2000) ms: etcd raft.go resetRandomizedElectionTimeout",
+        "PreVote on: NewConfig; CheckQuorum on: server/etcdserver/bootstrap.go raftConfig",
+    ];
 
     fn randomize(config: &mut RaftConfig, rng: &mut Stream) {
         config.pre_vote = rng.chance_ppm(500_000);

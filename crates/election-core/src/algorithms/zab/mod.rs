@@ -517,6 +517,26 @@ impl Protocol for Zab {
     const TAGLINE: &'static str = "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
     const TERM_LABEL: Option<&'static str> = Some("epoch");
 
+    fn production() -> Option<ZabConfig> {
+        Some(ZabConfig {
+            // FastLeaderElection: finalizeWait = 200, minNotificationInterval = finalizeWait,
+            // maxNotificationInterval = 60000.
+            finalize_wait_ms: 200,
+            notification_ms: 200,
+            notification_max_ms: 60_000,
+            // conf/zoo_sample.cfg: tickTime=2000; the leader pings every half tick
+            // (Leader.lead: "We ping twice a tick") and followers give up after syncLimit=5
+            // ticks.
+            ping_ms: 1_000,
+            sync_timeout_ms: 10_000,
+        })
+    }
+
+    const PRODUCTION_SOURCES: &'static [&'static str] = &[
+        "finalizeWait 200 ms, notification interval 200 ms doubling to 60 s: FastLeaderElection.java",
+        "tickTime 2000 ms, syncLimit 5 (10 s): conf/zoo_sample.cfg; leader pings every tickTime/2",
+    ];
+
     fn randomize(config: &mut ZabConfig, _rng: &mut Stream) {
         // ZooKeeper's 60 s maximum re-send interval can leave a server silent for up to a
         // minute after a long partition; sweeps cap it so the 5 s liveness bound applies.

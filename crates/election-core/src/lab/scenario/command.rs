@@ -190,10 +190,26 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
         .parse()
         .map_err(|_| err(line, "seed must be a number"))?;
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
+    // `preset=production` starts from the settings a production system ships with; other
+    // settings on the line change them.
+    match get("preset") {
+        None | Some("classroom") => {}
+        Some("production") => {
+            spec.config = algorithm
+                .production_config()
+                .ok_or_else(|| err(line, format!("{} has no production preset", algorithm.name())))?;
+        }
+        Some(other) => {
+            return Err(err(
+                line,
+                format!("preset={other} is not a preset: write preset=classroom or preset=production"),
+            ));
+        }
+    }
     let mut net_args = Vec::new();
     for (k, v) in &kv {
         match k.as_str() {
-            "algo" | "nodes" | "seed" => {}
+            "algo" | "nodes" | "seed" | "preset" => {}
             "latency" | "loss" | "duplicate" => net_args.push(format!("{k}={v}")),
             _ => spec.config.settings_mut().set(k, v).map_err(|e| err(line, e))?,
         }

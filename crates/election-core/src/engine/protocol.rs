@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::engine::collections::Set;
 use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::rng::Stream;
@@ -382,6 +383,26 @@ pub trait Nodes<P> {
         P: 'a,
     {
         (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
+/// The violations a monitor already reported, so that a lasting one is reported once.
+#[derive(Debug, Clone, Default)]
+pub struct Reported(Set<String>);
+
+impl Reported {
+    /// Adds `text` to `out` unless `key` was reported before.
+    pub fn report_once(&mut self, key: String, text: String, out: &mut Vec<String>) {
+        if self.0.insert(key) {
+            out.push(text);
+        }
+    }
+
+    /// Adds `text` to `out` unless the same text was reported before.
+    pub fn report(&mut self, text: String, out: &mut Vec<String>) {
+        if self.0.insert(text.clone()) {
+            out.push(text);
+        }
     }
 }
 

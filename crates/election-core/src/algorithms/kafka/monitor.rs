@@ -1,8 +1,8 @@
 //! Kafka's safety monitor: epochs only increase, a partition leader is in its ISR unless
 //! elected uncleanly, no acknowledged record is lost; and the liveness check sweeps use.
 
-use crate::engine::collections::{Map, Set};
-use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::collections::Map;
+use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::time::{Micros, NodeId};
 
 use super::message::ids;
@@ -74,16 +74,10 @@ pub struct KafkaMonitor {
     lost_inputs: Vec<u64>,
     controller_epoch: u64,
     leader_epochs: Map<PartitionId, u64>,
-    reported: Set<String>,
+    reported: Reported,
 }
 
-impl KafkaMonitor {
-    fn report(&mut self, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(text.clone()) {
-            out.push(text);
-        }
-    }
-}
+impl KafkaMonitor {}
 
 impl Monitor<Kafka> for KafkaMonitor {
     fn after_event<N: Nodes<Kafka> + ?Sized>(
@@ -95,14 +89,15 @@ impl Monitor<Kafka> for KafkaMonitor {
         let mut out = Vec::new();
         let Node::Store(store) = &nodes.at(0).proto.node else { return out };
         if store.controller_epoch < self.controller_epoch {
-            self.report(format!("controller epoch went back to {}", store.controller_epoch), &mut out);
+            self.reported
+                .report(format!("controller epoch went back to {}", store.controller_epoch), &mut out);
         }
         self.controller_epoch = self.controller_epoch.max(store.controller_epoch);
         for (p, st) in store.partitions.iter().enumerate() {
             let p = p as PartitionId;
             let last = *self.leader_epochs.entry(p).or_insert(0);
             if st.leader_epoch < last {
-                self.report(
+                self.reported.report(
                     format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch),
                     &mut out,
                 );
@@ -112,7 +107,8 @@ impl Monitor<Kafka> for KafkaMonitor {
                 && !st.isr.contains(&l)
                 && !st.unclean
             {
-                self.report(format!("p{p} leader n{l} is not in its ISR [{}]", ids(&st.isr)), &mut out);
+                self.reported
+                    .report(format!("p{p} leader n{l} is not in its ISR [{}]", ids(&st.isr)), &mut out);
             }
         }
         // No acknowledged record is lost (checked whenever something it depends on changed).
@@ -123,7 +119,7 @@ impl Monitor<Kafka> for KafkaMonitor {
             for p in 0..nodes.at(0).proto.cluster.config.partitions {
                 let lost = lost_records(nodes, p, &acked);
                 if lost > 0 {
-                    self.report(
+                    self.reported.report(
                         format!("{lost} acknowledged record(s) of p{p} lost after a leader change"),
                         &mut out,
                     );

@@ -2,8 +2,8 @@
 //! module doc for sources).
 
 use super::{Ballot, Paxos, Value};
-use crate::engine::collections::{Map, Set};
-use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::collections::Map;
+use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::shared_log::SlotMap;
 use crate::engine::time::{Micros, NodeId};
 
@@ -12,16 +12,10 @@ use crate::engine::time::{Micros, NodeId};
 pub struct PaxosMonitor {
     chosen: SlotMap<(Value, Ballot)>,
     leaders: Map<Ballot, NodeId>,
-    reported: Set<String>,
+    reported: Reported,
 }
 
 impl PaxosMonitor {
-    fn report(&mut self, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(text.clone()) {
-            out.push(text);
-        }
-    }
-
     /// The checks of one slot that changed at `me` (node `node`).
     fn check_slot<N: Nodes<Paxos> + ?Sized>(
         &mut self,
@@ -42,7 +36,7 @@ impl PaxosMonitor {
                         let text = format!(
                             "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
                         );
-                        self.report(text, out);
+                        self.reported.report(text, out);
                     }
                     Some(_) => {}
                     None => self.chosen.insert(slot, (value, ballot)),
@@ -53,7 +47,7 @@ impl PaxosMonitor {
         if let (Some(&value), Some(&(v, _))) = (me.chosen().get(slot), self.chosen.get(slot))
             && v != value
         {
-            self.report(format!("n{node} learned {value} in slot {slot}, but {v} was chosen"), out);
+            self.reported.report(format!("n{node} learned {value} in slot {slot}, but {v} was chosen"), out);
         }
     }
 }
@@ -76,7 +70,8 @@ impl Monitor<Paxos> for PaxosMonitor {
         if let Some(b) = me.leading() {
             match self.leaders.get(&b) {
                 Some(&other) if other != node => {
-                    self.report(format!("two proposers lead ballot {b}: n{other} and n{node}"), &mut out);
+                    self.reported
+                        .report(format!("two proposers lead ballot {b}: n{other} and n{node}"), &mut out);
                 }
                 _ => {
                     self.leaders.insert(b, node);

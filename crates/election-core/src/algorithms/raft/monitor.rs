@@ -3,8 +3,8 @@
 use crate::engine::collections::{Map, Set};
 
 use super::{Entry, Raft};
-use crate::engine::protocol::Monitor;
 use crate::engine::protocol::Nodes;
+use crate::engine::protocol::{Monitor, Reported};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::view::Role;
@@ -25,15 +25,7 @@ pub struct RaftMonitor {
     /// Role each node had at its last check (to run Leader Completeness on election).
     was_leader: Set<NodeId>,
     /// Violations already reported, so a lasting violation is reported once.
-    reported: Set<String>,
-}
-
-impl RaftMonitor {
-    fn report(&mut self, key: String, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(key) {
-            out.push(text);
-        }
-    }
+    reported: Reported,
 }
 
 impl Monitor<Raft> for RaftMonitor {
@@ -46,7 +38,7 @@ impl Monitor<Raft> for RaftMonitor {
         let max = self.max_term.entry(node).or_insert(0);
         if r.term < *max {
             let text = format!("n{node}'s term went back from {} to {}", *max, r.term);
-            self.report(format!("term-{node}-{}", r.term), text, &mut out);
+            self.reported.report_once(format!("term-{node}-{}", r.term), text, &mut out);
         } else {
             *max = r.term;
         }
@@ -56,7 +48,7 @@ impl Monitor<Raft> for RaftMonitor {
             match self.leaders.get(&r.term) {
                 Some(&other) if other != node => {
                     let text = format!("two leaders in term {}: n{other} and n{node}", r.term);
-                    self.report(format!("leaders-{}", r.term), text, &mut out);
+                    self.reported.report_once(format!("leaders-{}", r.term), text, &mut out);
                 }
                 Some(_) => {}
                 None => {
@@ -69,7 +61,7 @@ impl Monitor<Raft> for RaftMonitor {
         let commit = r.commit_index() as usize;
         if commit > r.log().len() {
             let text = format!("n{node} commit index {commit} is beyond its log of {}", r.log().len());
-            self.report(format!("commit-beyond-{node}-{commit}"), text, &mut out);
+            self.reported.report_once(format!("commit-beyond-{node}-{commit}"), text, &mut out);
         }
         // Only entries that are new or rewritten since this node's last check can differ.
         let (rewrites, rewritten_from) = r.log_rewrites();
@@ -94,7 +86,7 @@ impl Monitor<Raft> for RaftMonitor {
                         c.data,
                         c.term
                     );
-                    self.report(format!("smc-{node}-{i}"), text, &mut out);
+                    self.reported.report_once(format!("smc-{node}-{i}"), text, &mut out);
                 }
             } else {
                 self.committed.push((entry, r.term));
@@ -120,7 +112,7 @@ impl Monitor<Raft> for RaftMonitor {
                     c.term,
                     i + 1
                 );
-                self.report(format!("completeness-{node}-{}", r.term), text, &mut out);
+                self.reported.report_once(format!("completeness-{node}-{}", r.term), text, &mut out);
             }
         }
         if is_leader {

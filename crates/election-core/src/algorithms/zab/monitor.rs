@@ -3,7 +3,7 @@
 
 use super::{Zab, Zxid, zxid_str};
 use crate::engine::collections::{Map, Set};
-use crate::engine::protocol::{Monitor, Nodes};
+use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId};
 
@@ -17,7 +17,7 @@ pub struct ZabMonitor {
     /// were verified then.
     verified: Map<NodeId, (u64, usize)>,
     was_established: Set<NodeId>,
-    reported: Set<String>,
+    reported: Reported,
 }
 
 impl ZabMonitor {
@@ -46,12 +46,6 @@ impl ZabMonitor {
         }
         in_order
     }
-
-    fn report(&mut self, text: String, out: &mut Vec<String>) {
-        if self.reported.insert(text.clone()) {
-            out.push(text);
-        }
-    }
 }
 
 impl Monitor<Zab> for ZabMonitor {
@@ -66,14 +60,14 @@ impl Monitor<Zab> for ZabMonitor {
         for t in z.history().iter_from(from).take_while(|t| t.zxid <= z.committed) {
             end += 1;
             match self.committed_value(t.zxid) {
-                Some(v) if v != t.value => self.report(
+                Some(v) if v != t.value => self.reported.report(
                     format!("zxid {} committed as x={v} but n{node} holds x={}", zxid_str(t.zxid), t.value),
                     &mut out,
                 ),
                 Some(_) => {}
                 None => {
                     if !self.record_committed(t.zxid, t.value) {
-                        self.report(
+                        self.reported.report(
                             format!("n{node} committed zxid {} after later transactions", zxid_str(t.zxid)),
                             &mut out,
                         );
@@ -87,7 +81,7 @@ impl Monitor<Zab> for ZabMonitor {
             let epoch = z.epoch;
             // One established leader per epoch.
             match self.leaders.get(&epoch) {
-                Some(&other) if other != node => self.report(
+                Some(&other) if other != node => self.reported.report(
                     format!("two established leaders in epoch {epoch}: n{other} and n{node}"),
                     &mut out,
                 ),
@@ -100,7 +94,7 @@ impl Monitor<Zab> for ZabMonitor {
             let mine = z.lead.elected_with;
             for (&f, &info) in &z.lead.discovery {
                 if z.lead.elected_by.contains(&f) && info > mine {
-                    self.report(
+                    self.reported.report(
                         format!(
                             "n{node} leads epoch {epoch} with (epoch {}, zxid {}) below follower n{f}'s (epoch {}, zxid {})",
                             mine.0,
@@ -121,7 +115,7 @@ impl Monitor<Zab> for ZabMonitor {
                 .filter(|zx| (zx >> 32) < epoch && !have.contains(zx))
                 .collect();
             if let Some(first) = lost.first() {
-                self.report(
+                self.reported.report(
                     format!("n{node} leads epoch {epoch} without committed zxid {}", zxid_str(*first)),
                     &mut out,
                 );

@@ -1,0 +1,50 @@
+// A share link is untrusted input: every case of tests/hostile/ opened as a link (its script in
+// the fragment, the cursor at the end of the simulated day) must leave a working page, with an
+// error or a bounded run, that still answers a click. The time each link takes to open and
+// the time a click takes to register are written to artifacts/hostile-times.json for the
+// figures (the test itself allows generous bounds: these machines are shared).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, launch, open, ARTIFACTS } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const HOSTILE = join(here, '..', 'hostile');
+
+let server, url, browser;
+before(async () => { ({ server, url } = await serve()); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+test('every hostile link opens a working page that answers clicks', async () => {
+  const files = (await readdir(HOSTILE)).filter((f) => f.endsWith('.txt')).sort();
+  assert.ok(files.length >= 5, 'the corpus is there');
+  const times = {};
+  for (const file of files) {
+    const script = await readFile(join(HOSTILE, file), 'utf8');
+    const link = `${url}#s=${encodeURIComponent(script)}&t=86400000000`;
+    const began = Date.now();
+    const { page, errors } = await open(browser, link);
+    const opened = Date.now() - began;
+    // A click on Play/Pause registers: the button's label changes.
+    const play = page.locator('[data-testid="play"]');
+    const label = await play.textContent();
+    const clicked = Date.now();
+    await play.click();
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-testid="play"]').textContent !== before,
+      label,
+      { timeout: 10_000 },
+    );
+    const answered = Date.now() - clicked;
+    times[file] = { open_ms: opened, click_ms: answered };
+    assert.deepEqual(errors, [], `${file}: no panic or console error`);
+    await page.close();
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeFile(join(ARTIFACTS, 'hostile-times.json'), JSON.stringify(times, null, 2));
+  for (const [file, t] of Object.entries(times)) {
+    assert.ok(t.open_ms < 30_000, `${file} opened in ${t.open_ms} ms`);
+  }
+});

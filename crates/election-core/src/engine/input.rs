@@ -219,7 +219,7 @@ pub struct TimedInput {
 /// A request a user (or a scenario) makes of one node.
 ///
 /// In JSON an object with a `type` (`{"type": "client_write", "value": 5}`), read through the
-/// flat `RequestFields` (see [`Input`](crate::Input) for why).
+/// flat `RequestFields` (see [`Input`] for why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "RequestFields")]
 pub enum Request {

@@ -264,7 +264,7 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
         stable
     }
 
-    /// An algorithm-specific table for the whole cluster (see [`Panel`](Panel)).
+    /// An algorithm-specific table for the whole cluster (see [`Panel`]).
     fn panel<N: Nodes<Self> + ?Sized>(_nodes: &N) -> Option<Panel> {
         None
     }

@@ -242,7 +242,7 @@ pub fn run_script(text: &str) -> (String, Runner) {
 }
 
 /// Reads a session from a scenario script: a `config` line, then commands. Inputs naming
-/// fixed nodes are read without simulating anything (what [`spec_to_script`] writes); a script
+/// fixed nodes are read without simulating anything (what [`spec_to_script`](super::spec_to_script) writes); a script
 /// that names `leader` or runs `until=new-leader` is run to find out who and when. Output
 /// commands (`status`, `leader`, ...) and recorded output are ignored. Untrusted text: it is
 /// limited in size and in simulated time, and every setting and input is checked.

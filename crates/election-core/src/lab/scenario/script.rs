@@ -64,7 +64,7 @@ pub fn parse_script(text: &str) -> Script {
 
 /// A session as a scenario script: its `config` line (every setting, the network), then each
 /// input as a command, after `run until=` its time. Share links and "Save session" carry this
-/// text; [`spec_from_script`] reads it back to the same [`SessionSpec`].
+/// text; [`spec_from_script`](super::spec_from_script) reads it back to the same [`SessionSpec`].
 pub fn spec_to_script(spec: &SessionSpec) -> String {
     let percent = |ppm: u32| format!("{}.{:04}%", ppm / 10_000, ppm % 10_000);
     let net = |n: &NetConfig| {

@@ -7,6 +7,8 @@ use yew::prelude::*;
 
 /// How much simulated time the space-time diagram shows, ending at the cursor.
 pub const WINDOW_US: Micros = 600_000;
+/// Trace events the diagram draws at most (the newest).
+pub const MAX_EVENTS: usize = 600;
 
 #[derive(Properties, PartialEq)]
 pub struct SpaceTimeProps {
@@ -43,15 +45,18 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
         }
     });
     let arrows = p.events.iter().filter_map(|e| match &e.kind {
-        TraceKind::Send { id, from, to, kind, deliver_at, heartbeat, summary }
-            if e.t >= start && !heartbeat =>
-        {
+        TraceKind::Send { id, from, to, kind, deliver_at, heartbeat, summary } if e.t >= start => {
             let end = (*deliver_at).min(p.now);
             let frac = if *deliver_at > e.t { (end - e.t) as f64 / (*deliver_at - e.t) as f64 } else { 1.0 };
             let (x1, y1) = (x(e.t), y(*from));
             let (x2, y2) = (x(end), y1 + (y(*to) - y1) * frac);
-            let class =
-                classes!("arrow", kind.to_ascii_lowercase(), dropped.contains(id).then_some("dropped"));
+            // Heartbeats are drawn faintly: steady state is not a blank diagram.
+            let class = classes!(
+                "arrow",
+                kind.to_ascii_lowercase(),
+                heartbeat.then_some("heartbeat"),
+                dropped.contains(id).then_some("dropped")
+            );
             Some(html! {
                 <line class={class} x1={fixed(x1, 1)} y1={fixed(y1, 1)} x2={fixed(x2, 1)} y2={fixed(y2, 1)}>
                     <title>{format!("{} n{from} → n{to}: {summary}", fmt_time(e.t))}</title>

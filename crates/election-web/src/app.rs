@@ -2,11 +2,9 @@
 //! (`state.rs`), turns their events into actions, and runs the browser effects (the clock, the
 //! share link, exports, fetching a tour, reading a JSON link) in hooks and callbacks.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
-use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use crate::browser;
@@ -66,18 +64,22 @@ pub fn App() -> Html {
         });
     }
 
-    // The animation clock: a tick every 16 ms while the page is open.
+    // The animation clock: a tick on every animation frame while the page is open. Each tick
+    // may simulate a number of events that adapts to how long the last one took, so a frame's
+    // work stays near its budget whatever the traffic, and input is always handled.
     {
         let dispatch = lab.dispatcher();
         use_effect_with((), move |_| {
-            let last = Rc::new(RefCell::new(browser::now_ms()));
-            let interval = Interval::new(16, move || {
+            let mut last = browser::now_ms();
+            let mut budget = crate::state::EVENTS_PER_TICK;
+            let frames = browser::every_frame(move |_| {
                 let now = browser::now_ms();
-                let dt = now - *last.borrow();
-                *last.borrow_mut() = now;
-                dispatch.dispatch(Action::Tick(dt));
+                let dt = now - last;
+                last = now;
+                budget = crate::state::next_budget(budget, dt);
+                dispatch.dispatch(Action::Tick(dt, budget));
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
 
@@ -102,13 +104,15 @@ pub fn App() -> Html {
         });
     }
 
-    let view = lab.view();
+    let view = crate::state::SameView(Rc::new(lab.view()));
     // Markers change rarely (leader changes, actions, violations): copy them out of the
     // session only when the list changed, not on every frame.
     // (A new engine, from new settings or a tour, restarts the version: the key holds the
     // engine itself and compares it by identity.)
     let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
     let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
+    let diagram_cache =
+        use_mut_ref(|| (Rc::new(diagram::Recent::empty(lab.engine.clone())), f64::NEG_INFINITY));
     let (trace_hash, steps, horizon, trace, recent) = {
         let e = lab.engine.borrow();
         let t = e.trace();
@@ -116,30 +120,50 @@ pub fn App() -> Html {
         // Only what the space-time diagram draws, newest first and at most a few hundred:
         // a storm sends thousands of messages in the window, and cloning and drawing them all
         // every frame froze the page.
-        let recent: Vec<TraceEvent> = t
+        // While the run plays the diagram is redrawn at most ten times a second: it slides by
+        // a quarter of its width per frame at 10x, and redrawing it every frame was a third of
+        // a frame's work in a storm. Paused, stepping or seeking, it follows at once.
+        let wall = browser::now_ms();
+        let stale = {
+            let cache = diagram_cache.borrow();
+            !lab.playing
+                || wall - cache.1 >= 100.0
+                || !Rc::ptr_eq(&cache.0.engine, &lab.engine)
+                || cache.0.now < window_start
+        };
+        if stale {
+            let events: Vec<(usize, TraceEvent)> = t
+                .iter()
+                .enumerate()
+                .rev()
+                .take_while(|(_, ev)| ev.t >= window_start)
+                .filter(|(_, ev)| {
+                    matches!(
+                        ev.kind,
+                        TraceKind::Send { .. }
+                            | TraceKind::Drop { .. }
+                            | TraceKind::Role { .. }
+                            | TraceKind::Input { .. }
+                    )
+                })
+                .take(diagram::MAX_EVENTS)
+                .map(|(i, ev)| (i, ev.clone()))
+                .collect();
+            *diagram_cache.borrow_mut() =
+                (Rc::new(diagram::Recent { engine: lab.engine.clone(), now: e.now(), events }), wall);
+        }
+        let recent = diagram_cache.borrow().0.clone();
+        // The event log: the last 100 events the filter keeps, among the last `keep` (its box
+        // shows about twenty; more only cost every frame).
+        let keep = if lab.log_show == Show::All { 100 } else { 4_000 };
+        let from = t.len().saturating_sub(keep);
+        let mut tail: Vec<(usize, TraceEvent)> = t[from..]
             .iter()
+            .enumerate()
             .rev()
-            .take_while(|ev| ev.t >= window_start)
-            .filter(|ev| {
-                matches!(
-                    ev.kind,
-                    TraceKind::Send { .. }
-                        | TraceKind::Drop { .. }
-                        | TraceKind::Role { .. }
-                        | TraceKind::Input { .. }
-                )
-            })
-            .take(diagram::MAX_EVENTS)
-            .cloned()
-            .collect();
-        // The event log: the last 200 events the filter keeps, among the last `keep`.
-        let keep = if lab.log_show == Show::All { 200 } else { 4_000 };
-        let mut tail: Vec<TraceEvent> = t[t.len().saturating_sub(keep)..]
-            .iter()
-            .rev()
-            .filter(|ev| lab.log_show.keeps(ev))
-            .take(200)
-            .cloned()
+            .filter(|(_, ev)| lab.log_show.keeps(ev))
+            .take(100)
+            .map(|(i, ev)| (from + i, ev.clone()))
             .collect();
         tail.reverse();
         (e.trace_hash(), e.steps(), e.horizon(), tail, recent)
@@ -215,8 +239,7 @@ pub fn App() -> Html {
             );
             browser::copy_to_clipboard(&snippet);
             lab.dispatch(Action::Notify(
-                "Embed snippet copied: an <iframe> of this run (720 × 640) to paste into a course page."
-                    .into(),
+                "Embed snippet copied: paste it into a course page to show this run (720 × 640).".into(),
             ));
         })
     };
@@ -321,7 +344,7 @@ pub fn App() -> Html {
                     <Controls playing={lab.playing} speed={lab.speed}
                         on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
                     <div class="timeline-wrap">
-                        <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
+                        <Markers markers={markers.clone()} horizon={diagram::marker_scale(horizon.max(view.now))} on_seek={on_seek.clone()} />
                         <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
                         <div class="exports">
                             <button onclick={on_save_session} data-testid="save-session"
@@ -340,7 +363,7 @@ pub fn App() -> Html {
                     } else {
                         <div class="lower">
                             <AlgorithmPanel panel={view.panel.clone()} />
-                            <SpaceTime events={recent} now={view.now} nodes={view.nodes.len()} />
+                            <SpaceTime events={recent} nodes={view.nodes.len()} />
                             <Logs view={view.clone()} />
                         </div>
                         <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />

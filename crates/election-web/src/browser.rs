@@ -166,3 +166,41 @@ pub fn focus_of(target: Option<web_sys::EventTarget>) -> Focus {
 pub fn focused_element() -> Option<web_sys::HtmlElement> {
     web_sys::window()?.document()?.active_element()?.dyn_into::<web_sys::HtmlElement>().ok()
 }
+
+/// A callback run once per animation frame (`requestAnimationFrame`) until dropped. The clock
+/// ticks on frames rather than on a timer: a timer fires again before a slow frame is drawn
+/// and starves the drawing, while one tick per frame always lets the frame (and input) through.
+/// The frame callback, which schedules itself again, so it holds its own slot.
+type FrameSlot = std::rc::Rc<std::cell::RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+pub struct AnimationLoop {
+    id: std::rc::Rc<std::cell::Cell<i32>>,
+    _closure: FrameSlot,
+}
+
+impl Drop for AnimationLoop {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.cancel_animation_frame(self.id.get());
+        }
+        // Breaks the closure's reference to itself.
+        self._closure.borrow_mut().take();
+    }
+}
+
+/// Runs `f` with the frame's timestamp (milliseconds) on every animation frame.
+pub fn every_frame(mut f: impl FnMut(f64) + 'static) -> Option<AnimationLoop> {
+    let window = web_sys::window()?;
+    let id = std::rc::Rc::new(std::cell::Cell::new(0));
+    let slot: FrameSlot = Default::default();
+    let (again, next_id) = (slot.clone(), id.clone());
+    *slot.borrow_mut() = Some(Closure::new(move |t: f64| {
+        f(t);
+        if let (Some(w), Some(c)) = (web_sys::window(), again.borrow().as_ref()) {
+            next_id.set(w.request_animation_frame(c.as_ref().unchecked_ref()).unwrap_or(0));
+        }
+    }));
+    let first = window.request_animation_frame(slot.borrow().as_ref()?.as_ref().unchecked_ref()).ok()?;
+    id.set(first);
+    Some(AnimationLoop { id, _closure: slot })
+}

@@ -53,7 +53,7 @@ pub fn short_kind(m: &MessageView) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
     pub selected: Option<NodeId>,
     pub on_select: Callback<Option<NodeId>>,
     pub on_link: Callback<(NodeId, NodeId)>,
@@ -65,58 +65,6 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let v = &props.view;
     let n = v.nodes.len();
     let r = node_radius(n);
-    let cut = |a: NodeId, b: NodeId| v.links.iter().any(|l| l.from == a && l.to == b);
-
-    let mut links = Vec::new();
-    for a in 1..=n as NodeId {
-        for b in (a + 1)..=n as NodeId {
-            let (x1, y1) = node_xy(usize::from(a) - 1, n);
-            let (x2, y2) = node_xy(usize::from(b) - 1, n);
-            let (ab, ba) = (cut(a, b), cut(b, a));
-            let state = match (ab, ba) {
-                (false, false) => "healthy",
-                (true, true) => "cut",
-                _ => "oneway",
-            };
-            let label = match (ab, ba) {
-                (false, false) => format!("Link n{a}–n{b}: healthy. Click to cut it."),
-                (true, true) => format!("Link n{a}–n{b}: cut both ways. Click to heal it."),
-                (true, false) => format!("Link n{a}→n{b} cut (n{b}→n{a} works). Click to heal."),
-                (false, true) => format!("Link n{b}→n{a} cut (n{a}→n{b} works). Click to heal."),
-            };
-            let onclick = {
-                let cb = props.on_link.clone();
-                Callback::from(move |_| cb.emit((a, b)))
-            };
-            let onkeydown = {
-                let cb = props.on_link.clone();
-                Callback::from(move |e: KeyboardEvent| {
-                    if e.key() == "Enter" || e.key() == " " {
-                        e.prevent_default();
-                        cb.emit((a, b));
-                    }
-                })
-            };
-            // The cut mark sits where messages stop: near the receiver of a one-way cut.
-            let k = match (ab, ba) {
-                (true, false) => 0.75,
-                (false, true) => 0.25,
-                _ => 0.5,
-            };
-            let (mx, my) = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k);
-            links.push(html! {
-                <g class={classes!("link", state)} data-link={format!("{a}-{b}")} onclick={onclick} onkeydown={onkeydown}
-                    tabindex="0" role="button" aria-label={label.clone()}>
-                    <title>{label}</title>
-                    <line class="hit" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
-                    <line class="wire" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
-                    if state != "healthy" {
-                        <text class="cut-mark" x={f(mx)} y={f(my + 5.0)} text-anchor="middle">{"✕"}</text>
-                    }
-                </g>
-            });
-        }
-    }
 
     // A storm puts thousands of messages on the wire: draw a few per link and count the rest,
     // so a frame's drawing stays bounded whatever the traffic.
@@ -124,9 +72,15 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         election_core::collections::Map::new();
     let mut drawn = 0;
     let mut shown = Vec::new();
+    // Messages are keyed, so a frame moves each one instead of rewriting the list; a key seen
+    // twice (a duplicated message) is counted, not drawn.
+    let mut keys = election_core::collections::Set::new();
     for m in &v.messages {
         let slot = per_link.entry((m.from, m.to)).or_insert((0, 0));
-        if drawn < MAX_DRAWN_MESSAGES && slot.0 < MAX_DRAWN_PER_LINK {
+        if drawn < MAX_DRAWN_MESSAGES
+            && slot.0 < MAX_DRAWN_PER_LINK
+            && keys.insert((m.id, m.to, m.deliver_at))
+        {
             slot.0 += 1;
             drawn += 1;
             shown.push(message(m, v.now, n, r));
@@ -164,11 +118,79 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
-            <g class="links">{links}</g>
+            <Links nodes={n} cut={v.links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_link={props.on_link.clone()} />
             <g class="messages">{messages}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    nodes: usize,
+    /// The directed links that are cut.
+    cut: Vec<(NodeId, NodeId)>,
+    on_link: Callback<(NodeId, NodeId)>,
+}
+
+/// The links between nodes, as their own component: they change only when one is cut or
+/// healed, so the frames of a running simulation do not redraw them.
+#[component]
+fn Links(p: &LinksProps) -> Html {
+    let n = p.nodes;
+    let cut = |a: NodeId, b: NodeId| p.cut.contains(&(a, b));
+    let mut links = Vec::new();
+    for a in 1..=n as NodeId {
+        for b in (a + 1)..=n as NodeId {
+            let (x1, y1) = node_xy(usize::from(a) - 1, n);
+            let (x2, y2) = node_xy(usize::from(b) - 1, n);
+            let (ab, ba) = (cut(a, b), cut(b, a));
+            let state = match (ab, ba) {
+                (false, false) => "healthy",
+                (true, true) => "cut",
+                _ => "oneway",
+            };
+            let label = match (ab, ba) {
+                (false, false) => format!("Link n{a}–n{b}: healthy. Click to cut it."),
+                (true, true) => format!("Link n{a}–n{b}: cut both ways. Click to heal it."),
+                (true, false) => format!("Link n{a}→n{b} cut (n{b}→n{a} works). Click to heal."),
+                (false, true) => format!("Link n{b}→n{a} cut (n{a}→n{b} works). Click to heal."),
+            };
+            let onclick = {
+                let cb = p.on_link.clone();
+                Callback::from(move |_| cb.emit((a, b)))
+            };
+            let onkeydown = {
+                let cb = p.on_link.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Enter" || e.key() == " " {
+                        e.prevent_default();
+                        cb.emit((a, b));
+                    }
+                })
+            };
+            // The cut mark sits where messages stop: near the receiver of a one-way cut.
+            let k = match (ab, ba) {
+                (true, false) => 0.75,
+                (false, true) => 0.25,
+                _ => 0.5,
+            };
+            let (mx, my) = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k);
+            links.push(html! {
+                <g class={classes!("link", state)} data-link={format!("{a}-{b}")} onclick={onclick} onkeydown={onkeydown}
+                    tabindex="0" role="button" aria-label={label.clone()}>
+                    <title>{label}</title>
+                    <line class="hit" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
+                    <line class="wire" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
+                    if state != "healthy" {
+                        <text class="cut-mark" x={f(mx)} y={f(my + 5.0)} text-anchor="middle">{"✕"}</text>
+                    }
+                </g>
+            });
+        }
+    }
+
+    html! { <g class="links">{links}</g> }
 }
 
 fn f(x: f64) -> String {
@@ -217,7 +239,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     }
     let label = short_kind(m);
     html! {
-        <g class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
+        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {

@@ -3,8 +3,8 @@
 use election_core::scenario::Show;
 use election_core::settings::FieldKind;
 use election_core::{
-    Algorithm, ClusterView, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec,
-    TraceEvent, fmt_time, ms,
+    Algorithm, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec, TraceEvent,
+    fmt_time, ms,
 };
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -107,7 +107,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
     pub selected: Option<NodeId>,
     /// The client writes offered: (Kafka partition, value). A value is fixed until it is
     /// written, so the label is what the button writes.
@@ -456,7 +456,7 @@ pub fn row_marks(panel: &election_core::Panel) -> Vec<Option<&'static str>> {
 
 #[derive(Properties, PartialEq)]
 pub struct LogsProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
 }
 
 /// Every node's replicated log, committed entries solid.
@@ -496,7 +496,8 @@ pub fn Logs(p: &LogsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
-    pub events: Vec<TraceEvent>,
+    /// The events shown, oldest first, each with its index in the trace (a stable key).
+    pub events: Vec<(usize, TraceEvent)>,
     pub show: Show,
     pub on_show: Callback<Show>,
 }
@@ -524,7 +525,8 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 </select>
             </h2>
             <ol class="trace">
-                { for p.events.iter().rev().map(|e| {
+                // Keyed by trace index: a new event adds one item instead of rewriting all.
+                { for p.events.iter().rev().map(|(i, e)| {
                     let class = match &e.kind {
                         election_core::TraceKind::Role { .. } => "role",
                         election_core::TraceKind::Input { .. } => "input",
@@ -533,7 +535,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                         election_core::TraceKind::Drop { .. } => "drop",
                         _ => "",
                     };
-                    html! { <li class={class}>{e.english()}</li> }
+                    html! { <li key={*i} class={class}>{e.english()}</li> }
                 }) }
             </ol>
         </section>

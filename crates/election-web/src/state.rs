@@ -35,10 +35,26 @@ pub const SPEEDS: [(&str, f64); 10] = [
 /// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
 pub const DEFAULT_SPEED: usize = 2;
 
-/// Simulated events one clock tick may process. A storm (dueling Paxos proposers, 15 nodes at
-/// 10x with duplication) asks for far more per frame than a frame can hold; past this budget
-/// the run falls behind the requested speed instead of freezing the page.
+/// Simulated events a clock tick starts with. A storm (dueling Paxos proposers, 15 nodes at
+/// 10x with duplication) asks for far more per frame than a frame can hold; past its budget a
+/// tick stops and the run falls behind the requested speed instead of freezing the page.
 pub const EVENTS_PER_TICK: u64 = 1_500;
+
+/// The frame interval the clock aims for (60 frames a second, with some slack).
+pub const FRAME_TARGET_MS: f64 = 20.0;
+
+/// The next tick's event budget, from this one's and the time since the previous frame (which
+/// counts the simulation, the redraw and the browser's layout and paint): shrink fast when
+/// frames come late, grow slowly when they come on time.
+pub fn next_budget(budget: u64, frame_ms: f64) -> u64 {
+    if frame_ms > FRAME_TARGET_MS {
+        (budget * 2 / 3).max(20)
+    } else if frame_ms < FRAME_TARGET_MS * 0.9 {
+        (budget + budget / 4 + 16).min(20_000)
+    } else {
+        budget
+    }
+}
 
 /// What has the keyboard focus when a key is pressed: shortcuts never act inside a field, and
 /// Space or Enter on a button is the button's own.
@@ -72,6 +88,25 @@ pub struct SameEngine(pub Rc<RefCell<AnySession>>);
 impl PartialEq for SameEngine {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The view at the cursor, shared by the components of one frame and compared by identity:
+/// a frame makes one view, and comparing or cloning its hundreds of in-flight messages for
+/// each component cost more than drawing them.
+#[derive(Clone)]
+pub struct SameView(pub Rc<ClusterView>);
+
+impl PartialEq for SameView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for SameView {
+    type Target = ClusterView;
+    fn deref(&self) -> &ClusterView {
+        &self.0
     }
 }
 
@@ -134,8 +169,8 @@ pub struct ActiveTour {
 /// What the user (or the clock) does.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// Wall-clock time passed (milliseconds).
-    Tick(f64),
+    /// Wall-clock time passed (milliseconds), and how many events the tick may simulate.
+    Tick(f64, u64),
     /// Play or pause.
     TogglePlay,
     /// Change the speed.
@@ -364,7 +399,7 @@ impl Reducible for Lab {
         let mut s = (*self).clone();
         s.version += 1;
         match action {
-            Action::Tick(wall_ms) => {
+            Action::Tick(wall_ms, events) => {
                 if !s.playing {
                     return self;
                 }
@@ -390,7 +425,7 @@ impl Reducible for Lab {
                 }
                 // Wall time only paces the run: a tick that runs out of budget stops where it
                 // is (a whole instant, like any step), and the next tick goes on from there.
-                let budget = election_core::engine::limits::Budget { events: EVENTS_PER_TICK };
+                let budget = election_core::engine::limits::Budget { events };
                 s.throttled = e.advance_within(t, budget).is_err();
             }
             Action::TogglePlay => s.playing = !s.playing,
@@ -605,28 +640,28 @@ run for=200ms
     #[test]
     fn a_tick_advances_simulated_time_by_wall_time_times_the_speed() {
         // 1x: a wall-clock millisecond is a simulated millisecond.
-        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0)]);
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 16_000);
         // The default, 0.05x: 20 ms of wall time is 1 ms simulated.
-        let lab = after(&self::lab(), [Action::Tick(20.0)]);
+        let lab = after(&self::lab(), [Action::Tick(20.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 1_000);
     }
 
     #[test]
     fn a_tick_counts_at_most_100_ms_of_wall_time_and_moves_at_least_1_us() {
         // A tab coming back from the background does not jump seconds ahead.
-        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0)]);
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 100_000);
-        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0)]);
+        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&slowest), 1);
-        let backwards = after(&self::lab(), [Action::Tick(-50.0)]);
+        let backwards = after(&self::lab(), [Action::Tick(-50.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&backwards), 1);
     }
 
     #[test]
     fn a_paused_lab_ignores_the_clock() {
         let paused = after(&lab(), [Action::TogglePlay]);
-        let ticked = after(&paused, [Action::Tick(16.0)]);
+        let ticked = after(&paused, [Action::Tick(16.0, EVENTS_PER_TICK)]);
         assert!(Rc::ptr_eq(&paused, &ticked), "the same state: Yew has nothing to redraw");
         assert_eq!(now(&ticked), 0);
     }
@@ -829,7 +864,7 @@ run for=200ms
             after(&lab(), [Action::Notify("Link copied".into()), Action::Fail("No scenario named x".into())]);
         assert_eq!(lab.notice.as_deref(), Some("Link copied"));
         assert_eq!(lab.error.as_deref(), Some("No scenario named x"));
-        let later = after(&lab, [Action::Tick(16.0), Action::Select(Some(1))]);
+        let later = after(&lab, [Action::Tick(16.0, EVENTS_PER_TICK), Action::Select(Some(1))]);
         assert_eq!((later.notice.is_some(), later.error.is_some()), (true, true));
         let dismissed = after(&later, [Action::Dismiss]);
         assert_eq!((&dismissed.notice, &dismissed.error), (&None, &None));
@@ -933,11 +968,12 @@ run for=200ms
         let steps: Vec<Micros> = lab.tour.as_ref().unwrap().tour.steps.iter().map(|s| s.at).collect();
         assert_eq!(steps, vec![0, ms(100)]);
         // At 10x, a 100 ms tick is a simulated second: far past each stop.
-        let lab = after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0)]);
+        let lab =
+            after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(100), false));
-        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(300), false), "the end");
-        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(1_300), true), "free play after the end");
     }
 
@@ -1028,7 +1064,10 @@ run for=200ms
     fn writes_are_numbered_so_a_label_is_what_it_writes_and_kafka_can_pick_a_partition() {
         let lab = after(&lab(), [Action::Seek(ms(400))]);
         assert_eq!(lab.next_write_value(None), 1);
-        let played = after(&lab, [Action::SetSpeed(6), Action::Tick(50.0), Action::Tick(50.0)]);
+        let played = after(
+            &lab,
+            [Action::SetSpeed(6), Action::Tick(50.0, EVENTS_PER_TICK), Action::Tick(50.0, EVENTS_PER_TICK)],
+        );
         assert_eq!(played.next_write_value(None), 1, "time passing does not change the value");
         let write = |v| Action::Act(Input::Request { node: 5, request: Request::ClientWrite { value: v } });
         let wrote = after(&played, [write(1)]);
@@ -1081,11 +1120,20 @@ run for=200ms
         let (mut lab, mut throttled) = (lab, false);
         for _ in 0..10 {
             let before = steps(&lab);
-            lab = after(&lab, [Action::Tick(100.0)]);
+            lab = after(&lab, [Action::Tick(100.0, EVENTS_PER_TICK)]);
             assert!(steps(&lab) - before <= EVENTS_PER_TICK, "at most the budget per tick");
             throttled |= lab.throttled;
         }
         assert!(throttled, "the storm is more than a tick can hold");
+    }
+
+    #[test]
+    fn the_tick_budget_shrinks_when_a_tick_is_slow_and_grows_when_it_is_quick() {
+        assert_eq!(next_budget(1_500, 30.0), 1_000);
+        assert_eq!(next_budget(30, 30.0), 20, "never below 20 events");
+        assert_eq!(next_budget(1_500, 16.7), 1_891);
+        assert_eq!(next_budget(20_000, 16.7), 20_000, "at most 20,000");
+        assert_eq!(next_budget(1_500, 19.0), 1_500, "near the target: unchanged");
     }
 
     #[test]

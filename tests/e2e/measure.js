@@ -50,6 +50,49 @@ const results = {};
   await page.close();
 }
 
+// 2b. The worst case of every algorithm: 15 nodes at 10x with 20 % duplication (Paxos with
+// dueling proposers: backoff off, timeouts 150..155 ms). Frame interval (rAF) p95 and
+// click-to-response: a click on a node, dispatched in the page, until the node shows selected.
+{
+  const worst = {
+    raft: 'config algo=raft nodes=15 seed=7 heartbeat=10ms duplicate=20%',
+    bully: 'config algo=bully nodes=15 seed=7 duplicate=20%',
+    zab: 'config algo=zab nodes=15 seed=7 duplicate=20%',
+    paxos: 'config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms duplicate=20%',
+    lease: 'config algo=lease nodes=15 seed=7 duplicate=20%',
+    kafka: 'config algo=kafka nodes=15 seed=7 duplicate=20%',
+  };
+  for (const [algo, script] of Object.entries(worst)) {
+    const { page } = await open(browser, `${url}#s=${encodeURIComponent(`${script}\n`)}&t=0`);
+    await page.click('[data-testid="play"]');
+    await page.selectOption('select[aria-label="Simulation speed"]', { label: '10x' });
+    await page.waitForTimeout(2_000);
+    const gaps = await page.evaluate(() => new Promise((done) => {
+      const t = [];
+      const tick = (x) => { t.push(x); if (t.length < 181) requestAnimationFrame(tick); else done(t.slice(1).map((v, i) => v - t[i])); };
+      requestAnimationFrame(tick);
+    }));
+    gaps.sort((a, b) => a - b);
+    const clicks = [];
+    for (const id of [3, 7, 11, 2, 9]) {
+      clicks.push(await page.evaluate((id) => new Promise((done) => {
+        const node = document.querySelector(`g.node[data-id="${id}"]`);
+        const start = performance.now();
+        const obs = new MutationObserver(() => {
+          if (document.querySelector(`g.node[data-id="${id}"]`)?.getAttribute('aria-pressed') === 'true') { obs.disconnect(); done(performance.now() - start); }
+        });
+        obs.observe(document.querySelector('svg.cluster'), { attributes: true, subtree: true, attributeFilter: ['aria-pressed'] });
+        node.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      }), id));
+    }
+    clicks.sort((a, b) => a - b);
+    const steps = Number(await page.getAttribute('main.lab', 'data-steps'));
+    const now = Number(await page.getAttribute('main.lab', 'data-now'));
+    results[`worst_${algo}`] = `frame p95 ${gaps[Math.floor(gaps.length * 0.95)].toFixed(1)} ms, p50 ${gaps[Math.floor(gaps.length / 2)].toFixed(1)} ms; click ${clicks[2].toFixed(0)} ms median, ${clicks[4].toFixed(0)} ms max; ${(now / 1e6).toFixed(1)} s simulated, ${steps} events`;
+    await page.close();
+  }
+}
+
 // 3. Seeking in a 10-minute run: load with the cursor at 10 minutes, then drag the scrubber.
 {
   const spec = { nodes: 5, seed: 3, algorithm: 'raft', settings: {}, inputs: [] };

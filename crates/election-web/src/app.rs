@@ -2,22 +2,19 @@
 //! (`state.rs`), turns their events into actions, and runs the browser effects (the clock, the
 //! share link, exports, fetching a tour, reading a JSON link) in hooks and callbacks.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
-use gloo_timers::callback::Interval;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, Legend};
 use crate::diagram::{self, Markers, SpaceTime};
 use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use crate::state::{Action, Lab, SameEngine};
+use crate::state::{Action, Lab, SameEngine, is_shortcut};
 use crate::tour::TourPanel;
 use election_core::scenario::Show;
 
@@ -31,6 +28,22 @@ fn initial_lab() -> Lab {
 fn on<E: 'static>(lab: &UseReducerDispatcher<Lab>, make: impl Fn(E) -> Action + 'static) -> Callback<E> {
     let lab = lab.clone();
     Callback::from(move |e| lab.dispatch(make(e)))
+}
+
+/// The leader pill's text: the leader a majority follows, else how many nodes act as leader
+/// (each algorithm's word for it).
+pub fn leader_pill(algorithm: &str, leader: Option<election_core::NodeId>, believed: usize) -> String {
+    let (one, many) = match algorithm {
+        "Bully" => ("coordinator", "coordinators"),
+        "Kafka" => ("controller", "controllers"),
+        a if a.starts_with("Lease") => ("lock holder", "lock holders"),
+        _ => ("leader", "leaders"),
+    };
+    match (leader, believed) {
+        (_, 2..) => format!("{believed} {many}"),
+        (Some(l), _) => format!("{one}: n{l}"),
+        (None, _) => format!("no {one}"),
+    }
 }
 
 /// The page.
@@ -51,77 +64,106 @@ pub fn App() -> Html {
         });
     }
 
-    // The animation clock: a tick every 16 ms while the page is open.
+    // The animation clock: a tick on every animation frame while the page is open. Each tick
+    // may simulate a number of events that adapts to how long the last one took, so a frame's
+    // work stays near its budget whatever the traffic, and input is always handled.
     {
         let dispatch = lab.dispatcher();
         use_effect_with((), move |_| {
-            let last = Rc::new(RefCell::new(browser::now_ms()));
-            let interval = Interval::new(16, move || {
+            let mut last = browser::now_ms();
+            let mut budget = crate::state::EVENTS_PER_TICK;
+            let frames = browser::every_frame(move |_| {
                 let now = browser::now_ms();
-                let dt = now - *last.borrow();
-                *last.borrow_mut() = now;
-                dispatch.dispatch(Action::Tick(dt));
+                let dt = now - last;
+                last = now;
+                budget = crate::state::next_budget(budget, dt);
+                dispatch.dispatch(Action::Tick(dt, budget));
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
 
-    let on_key = {
-        let lab = lab.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            // Keys typed into a field are the field's.
-            if e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).is_some() {
-                return;
-            }
-            let key = e.key();
-            // Space would also scroll the page.
-            if key == " " {
-                e.prevent_default();
-            }
-            if let Some(action) = lab.key_action(&key) {
-                lab.dispatch(action);
-            }
-        })
-    };
+    // Keyboard shortcuts, from anywhere on the page (the focus starts on the body): never
+    // while typing in a field, and Space or Enter on a button presses the button.
+    {
+        let dispatch = lab.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = browser::listen_keys(move |e: web_sys::KeyboardEvent| {
+                let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
+                if e.default_prevented() || !is_shortcut(browser::focus_of(e.target()), &e.key(), modified) {
+                    return;
+                }
+                let key = e.key();
+                // Space and the arrows would also scroll the page.
+                if matches!(key.as_str(), " " | "ArrowLeft" | "ArrowRight") {
+                    e.prevent_default();
+                }
+                dispatch.dispatch(Action::Key(key));
+            });
+            move || drop(listener)
+        });
+    }
 
-    let view = lab.view();
+    let view = crate::state::SameView(Rc::new(lab.view()));
     // Markers change rarely (leader changes, actions, violations): copy them out of the
     // session only when the list changed, not on every frame.
     // (A new engine, from new settings or a tour, restarts the version: the key holds the
     // engine itself and compares it by identity.)
     let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
     let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
+    let diagram_cache =
+        use_mut_ref(|| (Rc::new(diagram::Recent::empty(lab.engine.clone())), f64::NEG_INFINITY));
     let (trace_hash, steps, horizon, trace, recent) = {
         let e = lab.engine.borrow();
         let t = e.trace();
         let window_start = e.now().saturating_sub(diagram::WINDOW_US);
-        // Only what the space-time diagram draws (not heartbeats): cloning every event of the
-        // window each frame cost milliseconds at 15 nodes.
-        let recent: Vec<TraceEvent> = t
-            .iter()
-            .rev()
-            .take_while(|ev| ev.t >= window_start)
-            .filter(|ev| {
-                !ev.kind.is_heartbeat()
-                    && matches!(
+        // Only what the space-time diagram draws, newest first and at most a few hundred:
+        // a storm sends thousands of messages in the window, and cloning and drawing them all
+        // every frame froze the page.
+        // While the run plays the diagram is redrawn at most ten times a second: it slides by
+        // a quarter of its width per frame at 10x, and redrawing it every frame was a third of
+        // a frame's work in a storm. Paused, stepping or seeking, it follows at once.
+        let wall = browser::now_ms();
+        let stale = {
+            let cache = diagram_cache.borrow();
+            !lab.playing
+                || wall - cache.1 >= 100.0
+                || !Rc::ptr_eq(&cache.0.engine, &lab.engine)
+                || cache.0.now < window_start
+        };
+        if stale {
+            let events: Vec<(usize, TraceEvent)> = t
+                .iter()
+                .enumerate()
+                .rev()
+                .take_while(|(_, ev)| ev.t >= window_start)
+                .filter(|(_, ev)| {
+                    matches!(
                         ev.kind,
                         TraceKind::Send { .. }
                             | TraceKind::Drop { .. }
                             | TraceKind::Role { .. }
                             | TraceKind::Input { .. }
                     )
-            })
-            .take(2_000)
-            .cloned()
-            .collect();
-        // The event log: the last 200 events the filter keeps, among the last `keep`.
-        let keep = if lab.log_show == Show::All { 200 } else { 4_000 };
-        let mut tail: Vec<TraceEvent> = t[t.len().saturating_sub(keep)..]
+                })
+                .take(diagram::MAX_EVENTS)
+                .map(|(i, ev)| (i, ev.clone()))
+                .collect();
+            *diagram_cache.borrow_mut() =
+                (Rc::new(diagram::Recent { engine: lab.engine.clone(), now: e.now(), events }), wall);
+        }
+        let recent = diagram_cache.borrow().0.clone();
+        // The event log: the last 100 events the filter keeps, among the last `keep` (its box
+        // shows about twenty; more only cost every frame).
+        let keep = if lab.log_show == Show::All { 100 } else { 4_000 };
+        let from = t.len().saturating_sub(keep);
+        let mut tail: Vec<(usize, TraceEvent)> = t[from..]
             .iter()
+            .enumerate()
             .rev()
-            .filter(|ev| lab.log_show.keeps(ev))
-            .take(200)
-            .cloned()
+            .filter(|(_, ev)| lab.log_show.keeps(ev))
+            .take(100)
+            .map(|(i, ev)| (from + i, ev.clone()))
             .collect();
         tail.reverse();
         (e.trace_hash(), e.steps(), e.horizon(), tail, recent)
@@ -145,7 +187,7 @@ pub fn App() -> Html {
     let on_forward = on(&d, |_: MouseEvent| Action::StepForward);
     let on_dismiss = on(&d, |_: MouseEvent| Action::Dismiss);
     let on_help = on(&d, |_: MouseEvent| Action::ToggleHelp);
-    let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::Seek(t)));
+    let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::JumpTo(t)));
     let current_net = lab.engine.borrow().current_net();
     let on_share = {
         let lab = lab.clone();
@@ -196,7 +238,9 @@ pub fn App() -> Html {
                 share::encode(&spec, now)
             );
             browser::copy_to_clipboard(&snippet);
-            lab.dispatch(Action::Notify(format!("Embed snippet copied: {snippet}")));
+            lab.dispatch(Action::Notify(
+                "Embed snippet copied: paste it into a course page to show this run (720 × 640).".into(),
+            ));
         })
     };
     let on_tour = {
@@ -215,12 +259,45 @@ pub fn App() -> Html {
             None => lab.dispatch(Action::LeaveTour),
         })
     };
+    // Kafka routes a write by its value: offer one button per partition (at most 4).
+    let partitions = lab
+        .base
+        .config
+        .settings()
+        .fields()
+        .iter()
+        .find(|f| f.key == "partitions")
+        .and_then(|f| f.value.parse::<u64>().ok());
+    let writes: Vec<(Option<u64>, u64)> = match partitions {
+        Some(parts) if parts > 0 => {
+            (0..parts.min(4)).map(|q| (Some(q), lab.next_write_value(Some((q, parts))))).collect()
+        }
+        _ => vec![(None, lab.next_write_value(None))],
+    };
     let leader = view.stable_leader;
+    // Live nodes that believe they lead: two coordinators are a split brain, not "no leader".
+    let believed = view
+        .nodes
+        .iter()
+        .filter(|n| n.role.is_leader() && n.liveness != election_core::Liveness::Down)
+        .count();
     let violations = view.violations;
-    let class = if lab.embed { "lab embed" } else { "lab" };
+    let class = classes!(
+        "lab",
+        lab.embed.then_some("embed"),
+        lab.tour.is_some().then_some("touring"),
+        lab.selected.is_some().then_some("inspecting")
+    );
+    // Embedded, the page links to the full lab with the same session and moment.
+    let full_lab_href = if lab.embed {
+        let e = lab.engine.borrow();
+        format!("{}#{}", browser::page_address().unwrap_or_default(), share::encode(&e.spec(), e.now()))
+    } else {
+        String::new()
+    };
 
     html! {
-        <main class={class} tabindex="0" onkeydown={on_key}
+        <main class={class} tabindex="-1"
             data-trace-hash={format!("{trace_hash:016x}")} data-now={view.now.to_string()}
             data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
             <header class="top">
@@ -230,64 +307,80 @@ pub fn App() -> Html {
             <div class="live" aria-live="polite" role="status">{lab.announcement.clone()}</div>
             if let Some(e) = &lab.error {
                 <div class="banner error" role="alert">
-                    <span>{e.clone()}</span>
-                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
+                    <span class="text">{e.clone()}</span>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss the error">{"×"}</button>
                 </div>
             }
             if let Some(n) = &lab.notice {
                 <div class="banner notice" role="status">
-                    <span>{n.clone()}</span>
-                    <button onclick={on_dismiss.clone()} aria-label="Dismiss message">{"×"}</button>
+                    <span class="text">{n.clone()}</span>
+                    <button onclick={on_dismiss.clone()} aria-label="Dismiss the notice">{"×"}</button>
                 </div>
             }
-            if !lab.embed || lab.tour.is_some() {
-                <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
-                    on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
-            }
-            <section class="stage">
-                <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
-                <div class="status-line">
-                    <span class={classes!("pill", if leader.is_some() { "ok" } else { "warn" })}>
-                        {match leader { Some(l) => format!("leader: n{l}"), None => "no leader".to_string() }}
-                    </span>
-                    <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
-                        {if violations == 0 { "invariants hold".to_string() } else { format!("{violations} invariant violation(s)") }}
-                    </span>
-                    if let Some(jump) = on_first_violation {
-                        <button class="pill bad" onclick={jump} data-testid="first-violation">{"jump to the first violation"}</button>
+            <div class="columns">
+                <div class="main-col">
+                    <section class="stage">
+                        <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
+                        <Legend term_label={view.term_label} kinds={view.message_counts.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()}
+                            services={view.nodes.iter().any(crate::cluster::is_service)} />
+                        <div class="status-line">
+                            <span class={classes!("pill", match (leader, believed) { (_, 2..) => "bad", (Some(_), _) => "ok", _ => "warn" })}
+                                data-testid="leader-pill">{leader_pill(view.algorithm, leader, believed)}</span>
+                            <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
+                                {match violations { 0 => "invariants hold".to_string(), 1 => "1 invariant violation".to_string(), n => format!("{n} invariant violations") }}
+                            </span>
+                            if lab.throttled {
+                                <span class="pill warn" data-testid="throttled" title={format!("Each frame simulates at most {} events so that the page keeps answering.", crate::state::EVENTS_PER_TICK)}>
+                                    {"slower than the chosen speed: too many messages"}</span>
+                            }
+                            if let Some(jump) = on_first_violation {
+                                <button class="pill bad" onclick={jump} data-testid="first-violation">{"jump to the first violation (pauses)"}</button>
+                            }
+                            <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
+                                {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
+                            </span>
+                        </div>
+                    </section>
+                    <Controls playing={lab.playing} speed={lab.speed}
+                        on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
+                    <div class="timeline-wrap">
+                        <Markers markers={markers.clone()} horizon={diagram::marker_scale(horizon.max(view.now))} on_seek={on_seek.clone()} />
+                        <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
+                        <div class="exports">
+                            <button onclick={on_save_session} data-testid="save-session"
+                                title="The session as a scenario script: load it again, or put it in tests/scenarios">{"Save session (script)"}</button>
+                            <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
+                            <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
+                            <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
+                            <button onclick={on_help.clone()} title="Keyboard shortcuts (?)" data-testid="keys" aria-keyshortcuts="?">{"Keys"}</button>
+                        </div>
+                    </div>
+                    if lab.embed {
+                        <p class="embed-hint" data-testid="embed-hint">
+                            {"Click a node to crash or pause it, a line to cut the link. "}
+                            <a href={full_lab_href.clone()} target="_blank" rel="noopener" data-testid="open-full">{"Open in the full lab ↗"}</a>
+                        </p>
+                    } else {
+                        <div class="lower">
+                            <AlgorithmPanel panel={view.panel.clone()} />
+                            <SpaceTime events={recent} nodes={view.nodes.len()} />
+                            <Logs view={view.clone()} />
+                        </div>
+                        <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
                     }
-                    <span class="pill" title={view.message_counts.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}>
-                        {format!("{} messages", view.message_counts.iter().map(|(_, n)| n).sum::<u64>())}
-                    </span>
                 </div>
-            </section>
-            <Controls playing={lab.playing} speed={lab.speed}
-                on_play={on_play} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
-            <div class="timeline-wrap">
-                <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
-                <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
-                <div class="exports">
-                    <button onclick={on_save_session} data-testid="save-session"
-                        title="The session as a scenario script: load it again, or put it in tests/scenarios">{"Save session (script)"}</button>
-                    <button onclick={on_export_trace} data-testid="export-trace">{"Export trace (JSON)"}</button>
-                    <button onclick={on_export_svg}>{"Export picture (SVG)"}</button>
-                    <button onclick={on_embed} data-testid="embed">{"Copy embed snippet"}</button>
-                    <button onclick={on_help.clone()} aria-label="Keyboard shortcuts">{"? Keys"}</button>
-                </div>
-            </div>
-            <aside class="side">
-                <Inspector view={view.clone()} selected={lab.selected} on_input={on_input} on_select={on_select} />
-                if !lab.embed {
-                    <Settings base={lab.base.clone()} net={current_net} on_configure={on_configure} on_error={on_error.clone()}
-                        on_network={on_network} on_load={on_load} />
+                <aside class="side">
+                if !lab.embed || lab.tour.is_some() {
+                    <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
+                        on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
                 }
-            </aside>
-            <div class="lower">
-                <AlgorithmPanel panel={view.panel.clone()} />
-                <SpaceTime events={recent} now={view.now} nodes={view.nodes.len()} />
-                <Logs view={view.clone()} />
+                    <Inspector view={view.clone()} selected={lab.selected} writes={writes} on_input={on_input} on_select={on_select} />
+                    if !lab.embed {
+                        <Settings base={lab.base.clone()} net={current_net} on_configure={on_configure} on_error={on_error.clone()}
+                            on_network={on_network} on_load={on_load} />
+                    }
+                </aside>
             </div>
-            <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
             if !lab.embed {
                 <LazyExtras />
             }

@@ -7,7 +7,10 @@
 //! permission): each then does nothing, or returns `None`, and the page goes on.
 
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
+
+use crate::state::Focus;
 
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())
@@ -115,4 +118,89 @@ pub fn cluster_svg() -> Option<String> {
 .node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg circle{fill:#0072b2}.msg.doomed circle{fill:#d55e00}\
 text{font-family:sans-serif}.node .timer{fill:none;stroke:#1b1b1b;opacity:.5}.link .hit{stroke:transparent}</style>";
     Some(body.replacen('>', &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"), 1))
+}
+
+/// A `keydown` listener on the whole document, removed when dropped. Shortcuts listen there,
+/// not on the lab, so that they work from load, before anything has the focus.
+pub struct KeyListener {
+    closure: Closure<dyn Fn(web_sys::KeyboardEvent)>,
+}
+
+impl Drop for KeyListener {
+    fn drop(&mut self) {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            let _ = doc.remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Calls `f` on every key pressed anywhere on the page.
+pub fn listen_keys(f: impl Fn(web_sys::KeyboardEvent) + 'static) -> Option<KeyListener> {
+    let doc = web_sys::window()?.document()?;
+    let closure = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(f);
+    doc.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref()).ok()?;
+    Some(KeyListener { closure })
+}
+
+/// What kind of control `target` (a key event's target) is.
+pub fn focus_of(target: Option<web_sys::EventTarget>) -> Focus {
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return Focus::Page;
+    };
+    if el.dyn_ref::<web_sys::HtmlElement>().is_some_and(web_sys::HtmlElement::is_content_editable) {
+        return Focus::Field;
+    }
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "input" => {
+            let kind = el.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
+            if matches!(kind.as_str(), "button" | "submit" | "reset") { Focus::Button } else { Focus::Field }
+        }
+        "textarea" | "select" => Focus::Field,
+        "button" | "a" | "summary" => Focus::Button,
+        _ if el.get_attribute("role").is_some_and(|r| r == "button") => Focus::Button,
+        _ => Focus::Page,
+    }
+}
+
+/// The element that has the focus now, if it is one that can take it back later.
+pub fn focused_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()?.document()?.active_element()?.dyn_into::<web_sys::HtmlElement>().ok()
+}
+
+/// A callback run once per animation frame (`requestAnimationFrame`) until dropped. The clock
+/// ticks on frames rather than on a timer: a timer fires again before a slow frame is drawn
+/// and starves the drawing, while one tick per frame always lets the frame (and input) through.
+/// The frame callback, which schedules itself again, so it holds its own slot.
+type FrameSlot = std::rc::Rc<std::cell::RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+pub struct AnimationLoop {
+    id: std::rc::Rc<std::cell::Cell<i32>>,
+    _closure: FrameSlot,
+}
+
+impl Drop for AnimationLoop {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.cancel_animation_frame(self.id.get());
+        }
+        // Breaks the closure's reference to itself.
+        self._closure.borrow_mut().take();
+    }
+}
+
+/// Runs `f` with the frame's timestamp (milliseconds) on every animation frame.
+pub fn every_frame(mut f: impl FnMut(f64) + 'static) -> Option<AnimationLoop> {
+    let window = web_sys::window()?;
+    let id = std::rc::Rc::new(std::cell::Cell::new(0));
+    let slot: FrameSlot = Default::default();
+    let (again, next_id) = (slot.clone(), id.clone());
+    *slot.borrow_mut() = Some(Closure::new(move |t: f64| {
+        f(t);
+        if let (Some(w), Some(c)) = (web_sys::window(), again.borrow().as_ref()) {
+            next_id.set(w.request_animation_frame(c.as_ref().unchecked_ref()).unwrap_or(0));
+        }
+    }));
+    let first = window.request_animation_frame(slot.borrow().as_ref()?.as_ref().unchecked_ref()).ok()?;
+    id.set(first);
+    Some(AnimationLoop { id, _closure: slot })
 }

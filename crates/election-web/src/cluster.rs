@@ -10,6 +10,10 @@ use yew::prelude::*;
 const SIZE: f64 = 600.0;
 const CENTER: f64 = SIZE / 2.0;
 const RING: f64 = 225.0;
+/// Messages drawn one by one at most; the rest are counted per link.
+pub const MAX_DRAWN_MESSAGES: usize = 150;
+/// Messages drawn one by one on one directed link at most.
+pub const MAX_DRAWN_PER_LINK: usize = 4;
 
 /// Centre of node `i` (0-based) of `n`.
 pub fn node_xy(i: usize, n: usize) -> (f64, f64) {
@@ -49,7 +53,7 @@ pub fn short_kind(m: &MessageView) -> String {
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
     pub selected: Option<NodeId>,
     pub on_select: Callback<Option<NodeId>>,
     pub on_link: Callback<(NodeId, NodeId)>,
@@ -61,8 +65,80 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let v = &props.view;
     let n = v.nodes.len();
     let r = node_radius(n);
-    let cut = |a: NodeId, b: NodeId| v.links.iter().any(|l| l.from == a && l.to == b);
 
+    // A storm puts thousands of messages on the wire: draw a few per link and count the rest,
+    // so a frame's drawing stays bounded whatever the traffic.
+    let mut per_link: election_core::collections::Map<(NodeId, NodeId), (usize, usize)> =
+        election_core::collections::Map::new();
+    let mut drawn = 0;
+    let mut shown = Vec::new();
+    // Messages are keyed, so a frame moves each one instead of rewriting the list; a key seen
+    // twice (a duplicated message) is counted, not drawn.
+    let mut keys = election_core::collections::Set::new();
+    for m in &v.messages {
+        let slot = per_link.entry((m.from, m.to)).or_insert((0, 0));
+        if drawn < MAX_DRAWN_MESSAGES
+            && slot.0 < MAX_DRAWN_PER_LINK
+            && keys.insert((m.id, m.to, m.deliver_at))
+        {
+            slot.0 += 1;
+            drawn += 1;
+            shown.push(message(m, v.now, n, r));
+        } else {
+            slot.1 += 1;
+        }
+    }
+    let more = per_link.iter().filter(|(_, (_, more))| *more > 0).map(|(&(from, to), &(_, more))| {
+        let (x1, y1) = node_xy(usize::from(from) - 1, n);
+        let (x2, y2) = node_xy(usize::from(to) - 1, n);
+        // Two thirds of the way along, so the two directions of a link do not overlap.
+        let (x, y) = (x1 + (x2 - x1) * 0.62, y1 + (y2 - y1) * 0.62);
+        html! {
+            <g class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
+                <title>{format!("{more} more messages n{from} → n{to} (not drawn)")}</title>
+                <rect x="-16" y="-8" width="32" height="16" rx="8" />
+                <text y="4" text-anchor="middle">{format!("+{more}")}</text>
+            </g>
+        }
+    });
+    let messages = html! { <>{for shown}{for more}</> };
+    let nodes = v
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let at = node_xy(i, n);
+            let leads = partition_leads(v, node.id);
+            let look =
+                Look { r, now: v.now, term_label: v.term_label, crown: crown(v.algorithm), leads: &leads };
+            node_html(node, at, &look, props.selected == Some(node.id), &props.on_select)
+        })
+        .collect::<Html>();
+
+    html! {
+        <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
+            aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
+            <Links nodes={n} cut={v.links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_link={props.on_link.clone()} />
+            <g class="messages">{messages}</g>
+            <g class="nodes">{nodes}</g>
+        </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    nodes: usize,
+    /// The directed links that are cut.
+    cut: Vec<(NodeId, NodeId)>,
+    on_link: Callback<(NodeId, NodeId)>,
+}
+
+/// The links between nodes, as their own component: they change only when one is cut or
+/// healed, so the frames of a running simulation do not redraw them.
+#[component]
+fn Links(p: &LinksProps) -> Html {
+    let n = p.nodes;
+    let cut = |a: NodeId, b: NodeId| p.cut.contains(&(a, b));
     let mut links = Vec::new();
     for a in 1..=n as NodeId {
         for b in (a + 1)..=n as NodeId {
@@ -81,8 +157,17 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 (false, true) => format!("Link n{b}→n{a} cut (n{a}→n{b} works). Click to heal."),
             };
             let onclick = {
-                let cb = props.on_link.clone();
+                let cb = p.on_link.clone();
                 Callback::from(move |_| cb.emit((a, b)))
+            };
+            let onkeydown = {
+                let cb = p.on_link.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Enter" || e.key() == " " {
+                        e.prevent_default();
+                        cb.emit((a, b));
+                    }
+                })
             };
             // The cut mark sits where messages stop: near the receiver of a one-way cut.
             let k = match (ab, ba) {
@@ -92,8 +177,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             };
             let (mx, my) = (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k);
             links.push(html! {
-                <g class={classes!("link", state)} data-link={format!("{a}-{b}")} onclick={onclick}
-                    role="button" aria-label={label.clone()}>
+                <g class={classes!("link", state)} data-link={format!("{a}-{b}")} onclick={onclick} onkeydown={onkeydown}
+                    tabindex="0" role="button" aria-label={label.clone()}>
                     <title>{label}</title>
                     <line class="hit" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
                     <line class="wire" x1={f(x1)} y1={f(y1)} x2={f(x2)} y2={f(y2)} />
@@ -105,25 +190,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         }
     }
 
-    let messages = v.messages.iter().map(|m| message(m, v.now, n, r)).collect::<Html>();
-    let nodes = v
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let at = node_xy(i, n);
-            node_html(node, at, r, v.now, v.term_label, props.selected == Some(node.id), &props.on_select)
-        })
-        .collect::<Html>();
-
-    html! {
-        <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
-            aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
-            <g class="links">{links}</g>
-            <g class="messages">{messages}</g>
-            <g class="nodes">{nodes}</g>
-        </svg>
-    }
+    html! { <g class="links">{links}</g> }
 }
 
 fn f(x: f64) -> String {
@@ -172,7 +239,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     }
     let label = short_kind(m);
     html! {
-        <g class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
+        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {
@@ -182,15 +249,59 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
     }
 }
 
-fn node_html(
-    node: &NodeView,
-    (x, y): (f64, f64),
+/// What every node of the picture is drawn with.
+struct Look<'a> {
     r: f64,
     now: u64,
     term_label: Option<&'static str>,
+    /// The word above the leader's star.
+    crown: &'static str,
+    /// The partitions this node leads (Kafka), e.g. "p0, p2".
+    leads: &'a str,
+}
+
+/// What the star over a leading node says, in each algorithm's words.
+fn crown(algorithm: &str) -> &'static str {
+    match algorithm {
+        "Bully" => "★ coordinator",
+        "Kafka" => "★ controller",
+        a if a.starts_with("Lease") => "★ holds the lock",
+        _ => "★ leader",
+    }
+}
+
+/// Nodes that are a service rather than a contender (the lock service, the storage, Kafka's
+/// ZooKeeper): drawn as a box with their name, not as a follower.
+pub fn is_service(node: &NodeView) -> bool {
+    matches!(node.tag.as_str(), "lock service" | "storage" | "ZooKeeper")
+}
+
+/// The partitions node `id` leads, from the algorithm's table ("p0, p1"; empty for none or
+/// when the algorithm has no partitions).
+pub fn partition_leads(v: &ClusterView, id: NodeId) -> String {
+    let Some(panel) = &v.panel else { return String::new() };
+    let Some(col) = panel.columns.iter().position(|c| c == "leader") else { return String::new() };
+    if panel.columns.first().is_none_or(|c| c != "partition") {
+        return String::new();
+    }
+    let me = format!("n{id}");
+    panel
+        .rows
+        .iter()
+        .filter(|r| r.get(col).is_some_and(|c| c.split(' ').next() == Some(me.as_str())))
+        .filter_map(|r| r.first().cloned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn node_html(
+    node: &NodeView,
+    (x, y): (f64, f64),
+    look: &Look<'_>,
     selected: bool,
     on_select: &Callback<Option<NodeId>>,
 ) -> Html {
+    let Look { r, now, term_label, .. } = *look;
     let id = node.id;
     let class = role_class(node);
     let onclick = {
@@ -238,17 +349,22 @@ fn node_html(
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
+    let service = is_service(node);
     let mut sub = vec![letter.clone()];
     sub.extend(clock);
-    if matches!(node.role, Role::Candidate | Role::PreCandidate)
+    let sub = if service && node.liveness != Liveness::Down { String::new() } else { sub.join(" · ") };
+    // Votes get a line of their own, inside the circle only where there is room for it.
+    let votes = (matches!(node.role, Role::Candidate | Role::PreCandidate)
         && node.liveness != Liveness::Down
         && !node.votes.is_empty()
-    {
-        sub.push(format!("{} votes", node.votes.len()));
-    }
-    let sub = sub.join(" · ");
+        && r >= 30.0)
+        .then(|| match node.votes.len() {
+            1 => "1 vote".to_string(),
+            k => format!("{k} votes"),
+        });
+    let job = node.details.iter().find(|(k, _)| k == "job in progress").map(|(_, v)| v.clone());
     html! {
-        <g class={classes!("node", class, (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
+        <g class={classes!("node", class, service.then_some("service"), (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
             transform={format!("translate({},{})", f(x), f(y))}
             data-id={id.to_string()} data-role={node.role.name()}
             data-liveness={match node.liveness { Liveness::Up => "up", Liveness::Down => "down", Liveness::Paused => "paused" }}
@@ -257,18 +373,86 @@ fn node_html(
             onclick={onclick} onkeydown={onkeydown}>
             <title>{label}</title>
             {timer}
-            <circle class="body" r={f(r)} />
+            if service {
+                <rect class="body" x={f(-r)} y={f(-r * 0.8)} width={f(2.0 * r)} height={f(1.6 * r)} rx="8" />
+            } else {
+                <circle class="body" r={f(r)} />
+            }
             <text class="name" y="-6" text-anchor="middle">{format!("n{id}")}</text>
-            <text class="role-letter" y={f(r * 0.45)} text-anchor="middle">{sub}</text>
-            if !node.tag.is_empty() {
+            if service {
+                <text class="role-letter" y={f(r * 0.4)} text-anchor="middle">{node.tag.clone()}</text>
+            } else {
+                <text class="role-letter" y={f(r * 0.4)} text-anchor="middle">{sub}</text>
+            }
+            if let Some(v) = votes {
+                <text class="votes" y={f(r * 0.4 + 12.0)} text-anchor="middle">{v}</text>
+            }
+            if !node.tag.is_empty() && !service {
                 <text class="tag" y={f(r + 14.0)} text-anchor="middle">{node.tag.clone()}</text>
+            }
+            if !look.leads.is_empty() {
+                <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={look.leads.to_string()}>{format!("leads {}", look.leads)}</text>
+            }
+            if let Some(j) = job {
+                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job"><title>{format!("job in progress: {j}")}</title>{"⚙ running the job"}</text>
             }
             if node.liveness == Liveness::Paused {
                 <text class="pause-mark" y={f(r + 16.0)} text-anchor="middle">{"PAUSED"}</text>
             }
             if node.role == Role::Leader && node.liveness != Liveness::Down {
-                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{"★ leader"}</text>
+                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{look.crown}</text>
             }
         </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LegendProps {
+    /// What the term is called here ("term", "epoch", "ballot"), if anything.
+    pub term_label: Option<&'static str>,
+    /// Message kinds sent so far, in kind order.
+    pub kinds: Vec<String>,
+    /// Whether some node is a service (lock service, storage, ZooKeeper).
+    pub services: bool,
+}
+
+/// What the picture's letters, abbreviations and rings mean.
+#[component]
+pub fn Legend(p: &LegendProps) -> Html {
+    let roles = [
+        ("follower", "F", "follower"),
+        ("precandidate", "P", "pre-candidate"),
+        ("candidate", "C", "candidate"),
+        ("leader", "L", "leader"),
+        ("down", "✕", "crashed"),
+    ];
+    let abbreviations = p
+        .kinds
+        .iter()
+        .map(|k| {
+            let short: String = k.chars().filter(|c| c.is_ascii_uppercase()).collect();
+            if short.is_empty() || short == *k { k.clone() } else { format!("{short} {k}") }
+        })
+        .collect::<Vec<_>>();
+    html! {
+        <details class="legend" open=true>
+            <summary>{"Legend"}</summary>
+            <ul>
+                { for roles.iter().map(|(class, letter, name)| html! {
+                    <li><span class={classes!("swatch", *class)} aria-hidden="true"></span><b>{*letter}</b>{format!(" {name}")}</li>
+                }) }
+                if p.services {
+                    <li><span class="swatch service box" aria-hidden="true"></span>{"a service, not a contender"}</li>
+                }
+                if let Some(l) = p.term_label {
+                    <li><b>{l.chars().next().unwrap_or('T').to_ascii_uppercase().to_string()}</b>{format!("3 = {l} 3")}</li>
+                }
+                <li><span class="ring" aria-hidden="true"></span>{"draining ring: time left before the node's timer fires"}</li>
+                <li><b>{"HB"}</b>{" heartbeat (small dots); a red dot is lost"}</li>
+                if !abbreviations.is_empty() {
+                    <li>{abbreviations.join(" · ")}</li>
+                }
+            </ul>
+        </details>
     }
 }

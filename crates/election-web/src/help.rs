@@ -7,9 +7,25 @@ pub struct HelpProps {
     pub on_close: Callback<MouseEvent>,
 }
 
-/// The keyboard help overlay (`?`).
+/// The keyboard help overlay (`?`). It is a modal dialog: it takes the focus when it opens
+/// and gives it back to whatever had it when it closes.
 #[component]
 pub fn Help(p: &HelpProps) -> Html {
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            let before = crate::browser::focused_element();
+            if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+            move || {
+                if let Some(el) = before.filter(|el| el.is_connected()) {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     let keys = [
         ("Space", "play / pause"),
         ("← / →", "step one event back / forward"),
@@ -31,7 +47,7 @@ pub fn Help(p: &HelpProps) -> Html {
                     { for keys.iter().map(|(k, v)| html! { <><dt><kbd>{*k}</kbd></dt><dd>{*v}</dd></> }) }
                 </dl>
                 <p>{"Every control is also reachable with Tab. Clicking a link (the line between two nodes) cuts or heals it."}</p>
-                <button onclick={p.on_close.clone()} autofocus=true>{"Close"}</button>
+                <button ref={close_ref} onclick={p.on_close.clone()} data-testid="help-close">{"Close"}</button>
             </div>
         </div>
     }

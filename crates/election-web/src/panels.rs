@@ -3,12 +3,14 @@
 use election_core::scenario::Show;
 use election_core::settings::FieldKind;
 use election_core::{
-    Algorithm, ClusterView, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec,
-    TraceEvent, fmt_time, ms,
+    Algorithm, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec, TraceEvent,
+    fmt_time, ms,
 };
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::fields::DraftInput;
+use crate::messages::MAX_MS;
 use crate::state::SPEEDS;
 
 fn input_value(e: &Event) -> String {
@@ -51,12 +53,14 @@ pub fn Controls(p: &ControlsProps) -> Html {
     };
     html! {
         <nav class="controls" aria-label="Playback">
-            <button onclick={p.on_back.clone()} aria-label="Step back one event (Left arrow)" title="Step back (←)">{"‹ Back"}</button>
-            <button class="play" onclick={p.on_play.clone()} data-testid="play"
-                aria-label={if p.playing { "Pause (Space)" } else { "Play (Space)" }}>
+            <button onclick={p.on_back.clone()} title="Step back one event (←)" aria-keyshortcuts="ArrowLeft">
+                <span aria-hidden="true">{"‹ "}</span>{"Back"}</button>
+            <button class="play" onclick={p.on_play.clone()} data-testid="play" aria-keyshortcuts="Space"
+                title={if p.playing { "Pause the run (Space)" } else { "Play the run (Space)" }}>
                 {if p.playing { "Pause" } else { "Play" }}
             </button>
-            <button onclick={p.on_forward.clone()} aria-label="Step forward one event (Right arrow)" title="Step forward (→)">{"Next ›"}</button>
+            <button onclick={p.on_forward.clone()} title="Step forward one event (→)" aria-keyshortcuts="ArrowRight">
+                {"Next"}<span aria-hidden="true">{" ›"}</span></button>
             <label class="speed">{"Speed "}
                 <select onchange={on_speed} aria-label="Simulation speed">
                     { for SPEEDS.iter().enumerate().map(|(i, (name, _))| html! {
@@ -64,7 +68,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
                     }) }
                 </select>
             </label>
-            <button onclick={p.on_share.clone()} data-testid="share" aria-label="Copy a link that reproduces this run">{"Share link"}</button>
+            <button onclick={p.on_share.clone()} data-testid="share" title="Copy a link that reproduces this run">{"Share link"}</button>
         </nav>
     }
 }
@@ -103,8 +107,11 @@ pub fn Timeline(p: &TimelineProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
     pub selected: Option<NodeId>,
+    /// The client writes offered: (Kafka partition, value). A value is fixed until it is
+    /// written, so the label is what the button writes.
+    pub writes: Vec<(Option<u64>, u64)>,
     pub on_input: Callback<Input>,
     pub on_select: Callback<Option<NodeId>>,
 }
@@ -126,7 +133,6 @@ pub fn Inspector(p: &InspectorProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(input.clone()))
     };
     let opt = |o: Option<NodeId>| o.map_or("none".to_string(), |x| format!("n{x}"));
-    let next_value = p.view.now / 1_000 % 100;
     let down = node.liveness == Liveness::Down;
     let paused = node.liveness == Liveness::Paused;
     let others: Vec<NodeId> = p.view.nodes.iter().map(|n| n.id).filter(|&n| n != id).collect();
@@ -136,7 +142,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     };
     html! {
         <section class="inspector" aria-label={format!("Node n{id}")}>
-            <h2>{format!("Node n{id}")} <button class="close" onclick={close} aria-label="Close inspector">{"×"}</button></h2>
+            <h2>{format!("Node n{id}")} <button class="close" onclick={close} aria-label="Close the inspector" title="Close (Esc)">{"×"}</button></h2>
             <dl>
                 <dt>{"state"}</dt><dd>{match node.liveness { Liveness::Up => "running", Liveness::Down => "crashed", Liveness::Paused => "paused (GC stall)" }}</dd>
                 <dt>{"role"}</dt><dd>{node.role.to_string()}</dd>
@@ -166,16 +172,20 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     <button onclick={act(Input::Crash { node: id })} data-action="crash">{"Crash"}</button>
                 }
                 if paused {
-                    <button onclick={act(Input::Resume { node: id })} data-action="resume">{"Resume"}</button>
+                    <button onclick={act(Input::Resume { node: id })} data-action="resume">{format!("Resume n{id}")}</button>
                 } else if !down {
                     <button onclick={act(Input::Pause { node: id, for_us: None })} data-action="pause"
-                        title="Stall the process like a long GC pause: timers freeze, messages queue">{"Pause"}</button>
-                    <button onclick={act(Input::Pause { node: id, for_us: Some(ms(500)) })} data-action="pause-500">{"Pause 500 ms"}</button>
+                        title="Stall the process like a long GC pause: timers freeze, messages queue">{format!("Pause n{id}")}</button>
+                    <button onclick={act(Input::Pause { node: id, for_us: Some(ms(500)) })} data-action="pause-500">{format!("Pause n{id} 500 ms")}</button>
                 }
                 <button onclick={act(Input::Request { node: id, request: Request::Timeout })} data-action="timeout"
                     disabled={down || paused}>{"Force timeout"}</button>
-                <button onclick={act(Input::Request { node: id, request: Request::ClientWrite { value: next_value } })}
-                    data-action="write" disabled={down || paused}>{format!("Client write x={next_value}")}</button>
+                { for p.writes.iter().map(|&(partition, value)| html! {
+                    <button onclick={act(Input::Request { node: id, request: Request::ClientWrite { value } })}
+                        data-action={partition.map_or("write".to_string(), |q| format!("write-p{q}"))} disabled={down || paused}
+                        title={partition.map(|q| format!("Kafka sends x={value} to partition p{q} ({value} mod the partition count)"))}>
+                        {match partition { Some(q) => format!("Write x={value} to p{q}"), None => format!("Client write x={value}") }}</button>
+                }) }
                 <button onclick={act(Input::Isolate { node: id })} data-action="isolate">{"Isolate"}</button>
             </div>
             if node.role.is_leader() && !down && p.view.supports_transfer {
@@ -183,7 +193,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     <span>{"Transfer leadership to "}</span>
                     { for others.iter().map(|&o| html! {
                         <button onclick={act(Input::Request { node: id, request: Request::TransferLeadership { to: o } })}
-                            data-action={format!("transfer-{o}")}>{format!("n{o}")}</button>
+                            data-action={format!("transfer-{o}")} aria-label={format!("Transfer leadership to n{o}")}>{format!("n{o}")}</button>
                     }) }
                 </div>
             }
@@ -240,14 +250,6 @@ pub fn Settings(p: &SettingsProps) -> Html {
             }
         })
     };
-    let edit = |f: fn(&mut SessionSpec, &str, bool)| {
-        let (base, cb) = (base.clone(), p.on_configure.clone());
-        Callback::from(move |e: Event| {
-            let mut spec = base.clone();
-            f(&mut spec, &input_value(&e), input_checked(&e));
-            cb.emit(spec);
-        })
-    };
     let new_seed = {
         let (base, cb) = (base.clone(), p.on_configure.clone());
         Callback::from(move |_: MouseEvent| {
@@ -263,9 +265,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
     let net = p.net.clone();
     let net_edit = |f: fn(&mut NetConfig, &str)| {
         let (net, cb) = (p.net.clone(), p.on_network.clone());
-        Callback::from(move |e: Event| {
+        Callback::from(move |v: String| {
             let mut n = net.clone();
-            f(&mut n, &input_value(&e));
+            f(&mut n, &v);
             cb.emit(n);
         })
     };
@@ -286,45 +288,65 @@ pub fn Settings(p: &SettingsProps) -> Html {
     let fields = base.config.settings().fields();
     let field_html = fields.into_iter().map(|field| {
         let key = field.key;
+        let label = field.label;
         let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
         let kind = field.kind;
-        let onchange = Callback::from(move |e: Event| {
+        let apply = move |text: String| {
             let value = match kind {
-                FieldKind::Toggle => if input_checked(&e) { "on".to_string() } else { "off".to_string() },
-                FieldKind::Millis => format!("{}ms", input_value(&e).trim()),
-                FieldKind::MillisRange | FieldKind::Number => input_value(&e).trim().to_string(),
+                FieldKind::Toggle => Ok(text),
+                FieldKind::Millis => crate::messages::millis(label, &text).map(|v| format!("{v}ms")),
+                FieldKind::MillisRange => crate::messages::millis_range(label, &text),
+                FieldKind::Number => crate::messages::count(label, &text),
             };
             let mut spec = base.clone();
-            match spec.config.settings_mut().set(key, &value) {
+            match value.and_then(|v| spec.config.settings_mut().set(key, &v).map_err(|e| format!("{label}: {e}."))) {
                 Ok(()) => cb.emit(spec),
-                Err(e) => err.emit(format!("{}: {e}", key)),
+                Err(e) => err.emit(e),
             }
-        });
+        };
         match field.kind {
-            FieldKind::Toggle => html! {
-                <label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
-                    {format!(" {}", field.label)}</label>
-            },
+            FieldKind::Toggle => {
+                let onchange = Callback::from(move |e: Event| apply(if input_checked(&e) { "on" } else { "off" }.to_string()));
+                html! {
+                    <label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
+                        {format!(" {}", field.label)}</label>
+                }
+            }
             FieldKind::Millis => html! {
                 <label>{format!("{} (ms) ", field.label)}
-                    <input type="number" min="1" max="60000" value={field.value.trim_end_matches("ms").to_string()}
-                        onchange={onchange} data-setting={key} aria-label={format!("{} in milliseconds", field.label)} />
+                    <DraftInput kind="number" min="1" max={MAX_MS.to_string()} value={field.value.trim_end_matches("ms").to_string()}
+                        on_commit={Callback::from(apply)} setting={key} />
                 </label>
             },
             FieldKind::MillisRange => html! {
-                <label>{format!("{} ", field.label)}
-                    <input type="text" value={field.value.clone()} onchange={onchange} data-setting={key}
-                        aria-label={format!("{}, written like 150..300ms", field.label)} size="12" />
+                <label>{format!("{} (ms) ", field.label)}
+                    <DraftInput value={field.value.trim_end_matches("ms").to_string()} on_commit={Callback::from(apply)} setting={key}
+                        label={format!("{} (ms), written like 150..300", field.label)} size="12" />
                 </label>
             },
             FieldKind::Number => html! {
                 <label>{format!("{} ", field.label)}
-                    <input type="number" min="0" value={field.value.clone()} onchange={onchange} data-setting={key}
-                        aria-label={field.label} />
+                    <DraftInput kind="number" min="0" value={field.value.clone()} on_commit={Callback::from(apply)} setting={key}
+/>
                 </label>
             },
         }
     }).collect::<Html>();
+    let on_nodes = {
+        let (base, cb) = (base.clone(), p.on_configure.clone());
+        Callback::from(move |v: String| {
+            if let Ok(nodes) = v.parse() {
+                cb.emit(SessionSpec { nodes, ..base.clone() });
+            }
+        })
+    };
+    let on_seed = {
+        let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
+        Callback::from(move |v: String| match crate::messages::seed(&v) {
+            Ok(seed) => cb.emit(SessionSpec { seed, ..base.clone() }),
+            Err(e) => err.emit(e),
+        })
+    };
     html! {
         <section class="settings" aria-label="Settings">
             <h2>{"Settings"}</h2>
@@ -337,12 +359,11 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             <label>{format!("Nodes: {}", base.nodes)}
-                <input type="range" min={algorithm.min_nodes().to_string()} max={MAX_NODES.to_string()} value={base.nodes.to_string()}
-                    aria-label="Number of nodes" onchange={edit(|s, v, _| s.nodes = v.parse().unwrap_or(s.nodes))} />
+                <DraftInput kind="range" min={algorithm.min_nodes().to_string()} max={MAX_NODES.to_string()} value={base.nodes.to_string()}
+                    on_commit={on_nodes} />
             </label>
             <label>{"Seed "}
-                <input type="number" min="0" value={base.seed.to_string()} aria-label="Seed" data-testid="seed"
-                    onchange={edit(|s, v, _| s.seed = v.trim().parse().unwrap_or(s.seed))} />
+                <DraftInput kind="number" min="0" value={base.seed.to_string()} testid="seed" on_commit={on_seed} />
             </label>
             <button onclick={new_seed}>{"New seed"}</button>
             <fieldset>
@@ -352,16 +373,16 @@ pub fn Settings(p: &SettingsProps) -> Html {
             <fieldset>
                 <legend>{"Network (changes apply now, as a recorded action)"}</legend>
                 <label>{format!("Latency: {}–{}", fmt_time(net.latency_us_min), fmt_time(net.latency_us_max))}
-                    <input type="range" min="1" max="200" value={(net.latency_us_max / 1_000).to_string()} aria-label="Maximum one-way latency (ms)"
-                        onchange={net_edit(|n, v| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; n.latency_us_max = hi; n.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
+                    <DraftInput kind="range" min="1" max="200" value={(net.latency_us_max / 1_000).to_string()}
+                        on_commit={net_edit(|n, v| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; n.latency_us_max = hi; n.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
                 </label>
                 <label>{format!("Loss: {}%", net.loss_ppm / 10_000)}
-                    <input type="range" min="0" max="50" value={(net.loss_ppm / 10_000).to_string()} aria-label="Message loss (%)"
-                        onchange={net_edit(|n, v| n.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                    <DraftInput kind="range" min="0" max="50" value={(net.loss_ppm / 10_000).to_string()}
+                        on_commit={net_edit(|n, v| n.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
                 <label>{format!("Duplication: {}%", net.duplicate_ppm / 10_000)}
-                    <input type="range" min="0" max="50" value={(net.duplicate_ppm / 10_000).to_string()} aria-label="Message duplication (%)"
-                        onchange={net_edit(|n, v| n.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                    <DraftInput kind="range" min="0" max="20" value={(net.duplicate_ppm / 10_000).to_string()}
+                        on_commit={net_edit(|n, v| n.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
                 </label>
             </fieldset>
             <details class="import">
@@ -383,22 +404,59 @@ pub struct PanelProps {
 #[component]
 pub fn AlgorithmPanel(p: &PanelProps) -> Html {
     let Some(panel) = &p.panel else { return html! {} };
+    let marks = row_marks(panel);
     html! {
         <section class="algo-panel" aria-label={panel.title.clone()}>
             <h2>{panel.title.clone()}</h2>
             <table>
                 <thead><tr>{ for panel.columns.iter().map(|c| html! { <th scope="col">{c.clone()}</th> }) }</tr></thead>
                 <tbody>
-                { for panel.rows.iter().map(|r| html! { <tr>{ for r.iter().map(|c| html! { <td>{c.clone()}</td> }) }</tr> }) }
+                { for panel.rows.iter().zip(marks).map(|(r, mark)| html! {
+                    <tr class={classes!(mark)} title={mark.map(|m| if m == "rejected" { "rejected: its token is lower than one already seen" } else { "stale: accepted although a higher token was accepted before (no fencing)" })}>
+                        { for r.iter().map(|c| html! { <td>{c.clone()}</td> }) }</tr>
+                }) }
                 </tbody>
             </table>
         </section>
     }
 }
 
+/// Rows of the storage's write table to highlight: "rejected" ones, and "stale" ones (accepted
+/// with a token lower than one accepted before, which happens without fencing). Rows are
+/// newest first; other tables get no marks.
+pub fn row_marks(panel: &election_core::Panel) -> Vec<Option<&'static str>> {
+    let col = |name: &str| panel.columns.iter().position(|c| c == name);
+    let (Some(token), Some(result)) = (col("token"), col("result")) else {
+        return vec![None; panel.rows.len()];
+    };
+    let mut highest = 0u64;
+    let mut marks: Vec<Option<&'static str>> = panel
+        .rows
+        .iter()
+        .rev()
+        .map(|r| {
+            let t = r.get(token).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            let accepted = r.get(result).is_some_and(|c| c.starts_with("accepted"));
+            let mark = if !accepted {
+                Some("rejected")
+            } else if t < highest {
+                Some("stale")
+            } else {
+                None
+            };
+            if accepted {
+                highest = highest.max(t);
+            }
+            mark
+        })
+        .collect();
+    marks.reverse();
+    marks
+}
+
 #[derive(Properties, PartialEq)]
 pub struct LogsProps {
-    pub view: ClusterView,
+    pub view: crate::state::SameView,
 }
 
 /// Every node's replicated log, committed entries solid.
@@ -438,7 +496,8 @@ pub fn Logs(p: &LogsProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
-    pub events: Vec<TraceEvent>,
+    /// The events shown, oldest first, each with its index in the trace (a stable key).
+    pub events: Vec<(usize, TraceEvent)>,
     pub show: Show,
     pub on_show: Callback<Show>,
 }
@@ -466,7 +525,8 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                 </select>
             </h2>
             <ol class="trace">
-                { for p.events.iter().rev().map(|e| {
+                // Keyed by trace index: a new event adds one item instead of rewriting all.
+                { for p.events.iter().rev().map(|(i, e)| {
                     let class = match &e.kind {
                         election_core::TraceKind::Role { .. } => "role",
                         election_core::TraceKind::Input { .. } => "input",
@@ -475,7 +535,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                         election_core::TraceKind::Drop { .. } => "drop",
                         _ => "",
                     };
-                    html! { <li class={class}>{e.english()}</li> }
+                    html! { <li key={*i} class={class}>{e.english()}</li> }
                 }) }
             </ol>
         </section>
@@ -519,7 +579,7 @@ pub fn PartitionTool(p: &PartitionProps) -> Html {
             <legend>{"Partition: ticked nodes on one side, the rest on the other"}</legend>
             { for (1..=n).map(|id| html! {
                 <label class="toggle"><input type="checkbox" checked={side.contains(&id)} onchange={toggle(id)}
-                    data-partition={id.to_string()} />{format!(" n{id} ")}</label>
+                    data-partition={id.to_string()} aria-label={format!("n{id} on the ticked side")} />{format!(" n{id} ")}</label>
             }) }
             <button onclick={apply} data-action="partition">{"Split"}</button>
         </fieldset>

@@ -36,6 +36,52 @@ pub const SPEEDS: [(&str, f64); 10] = [
 /// Default: 0.05x, slow enough to follow each message (a 12 ms hop takes a quarter second).
 pub const DEFAULT_SPEED: usize = 2;
 
+/// Simulated events a clock tick starts with. A storm (dueling Paxos proposers, 15 nodes at
+/// 10x with duplication) asks for far more per frame than a frame can hold; past its budget a
+/// tick stops and the run falls behind the requested speed instead of freezing the page.
+pub const EVENTS_PER_TICK: u64 = 1_500;
+
+/// The frame interval the clock aims for (60 frames a second, with some slack).
+pub const FRAME_TARGET_MS: f64 = 20.0;
+
+/// The next tick's event budget, from this one's and the time since the previous frame (which
+/// counts the simulation, the redraw and the browser's layout and paint): shrink fast when
+/// frames come late, grow slowly when they come on time.
+pub fn next_budget(budget: u64, frame_ms: f64) -> u64 {
+    if frame_ms > FRAME_TARGET_MS {
+        (budget * 2 / 3).max(20)
+    } else if frame_ms < FRAME_TARGET_MS * 0.9 {
+        (budget + budget / 4 + 16).min(20_000)
+    } else {
+        budget
+    }
+}
+
+/// What has the keyboard focus when a key is pressed: shortcuts never act inside a field, and
+/// Space or Enter on a button is the button's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The page itself (the body, the lab, a picture).
+    Page,
+    /// A text field, number field, textarea, select, slider or checkbox: keys are typed there.
+    Field,
+    /// A button, link or summary: Space and Enter press it.
+    Button,
+}
+
+/// Whether a key pressed with `focus` is a page shortcut (the field or button keeps it
+/// otherwise). Modified keys (Ctrl, Alt, Meta) are the browser's.
+pub fn is_shortcut(focus: Focus, key: &str, modified: bool) -> bool {
+    if modified {
+        return false;
+    }
+    match focus {
+        Focus::Page => true,
+        Focus::Field => false,
+        Focus::Button => !matches!(key, " " | "Enter"),
+    }
+}
+
 /// A session compared by identity (two handles to the same engine are equal).
 #[derive(Clone)]
 pub struct SameEngine(pub Rc<RefCell<AnySession>>);
@@ -43,6 +89,25 @@ pub struct SameEngine(pub Rc<RefCell<AnySession>>);
 impl PartialEq for SameEngine {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The view at the cursor, shared by the components of one frame and compared by identity:
+/// a frame makes one view, and comparing or cloning its hundreds of in-flight messages for
+/// each component cost more than drawing them.
+#[derive(Clone)]
+pub struct SameView(pub Rc<ClusterView>);
+
+impl PartialEq for SameView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for SameView {
+    type Target = ClusterView;
+    fn deref(&self) -> &ClusterView {
+        &self.0
     }
 }
 
@@ -81,6 +146,8 @@ pub struct Lab {
     pub pending_link: Option<share::Shared>,
     /// Answers given to the tour's questions, by step.
     pub answers: election_core::collections::Map<usize, String>,
+    /// The last tick ran out of its event budget: the run is slower than the chosen speed.
+    pub throttled: bool,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
@@ -103,8 +170,8 @@ pub struct ActiveTour {
 /// What the user (or the clock) does.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// Wall-clock time passed (milliseconds).
-    Tick(f64),
+    /// Wall-clock time passed (milliseconds), and how many events the tick may simulate.
+    Tick(f64, u64),
     /// Play or pause.
     TogglePlay,
     /// Change the speed.
@@ -115,6 +182,10 @@ pub enum Action {
     StepBack,
     /// Move the cursor.
     Seek(Micros),
+    /// Move the cursor and pause there (a marker or the first violation: to look at it).
+    JumpTo(Micros),
+    /// A key pressed outside any field (see [`is_shortcut`]): the shortcut it names, if any.
+    Key(String),
     /// Select a node (or none).
     Select(Option<NodeId>),
     /// Apply an input at the cursor.
@@ -169,6 +240,7 @@ impl Lab {
             loading_tour: None,
             pending_link: None,
             answers: election_core::collections::Map::new(),
+            throttled: false,
             version: 0,
         }
     }
@@ -242,6 +314,10 @@ impl Lab {
     /// The node keys act on the selected node, as its state allows: `c` crashes a running
     /// node and restarts a crashed one, `p` pauses and resumes.
     pub fn key_action(&self, key: &str) -> Option<Action> {
+        // The help is a modal dialog: behind it, keys do nothing but close it.
+        if self.help && !matches!(key, "Escape" | "?") {
+            return None;
+        }
         Some(match key {
             " " => Action::TogglePlay,
             "ArrowRight" => Action::StepForward,
@@ -262,7 +338,7 @@ impl Lab {
                     "t" => Input::Request { node, request: Request::Timeout },
                     "w" => Input::Request {
                         node,
-                        request: Request::ClientWrite { value: view.now / 1_000 % 100 },
+                        request: Request::ClientWrite { value: self.next_write_value(None) },
                     },
                     _ => Input::Isolate { node },
                 })
@@ -277,6 +353,25 @@ impl Lab {
             }
             _ => return None,
         })
+    }
+
+    /// The value the next client write carries: writes are numbered 1, 2, 3… in the order
+    /// they were made, so a button's label stays what it writes while the run plays. Kafka
+    /// sends value `v` to partition `v % partitions`: with `partition` the value is the next
+    /// number that lands there.
+    pub fn next_write_value(&self, partition: Option<(u64, u64)>) -> u64 {
+        let made = self
+            .engine
+            .borrow()
+            .inputs()
+            .iter()
+            .filter(|i| matches!(i.input, Input::Request { request: Request::ClientWrite { .. }, .. }))
+            .count() as u64;
+        let next = made + 1;
+        match partition {
+            Some((p, parts)) if parts > 0 => next + (p % parts + parts - next % parts) % parts,
+            _ => next,
+        }
     }
 
     /// The view at the cursor.
@@ -300,10 +395,16 @@ impl Reducible for Lab {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if let Action::Key(key) = &action {
+            return match self.key_action(key) {
+                Some(a) => self.reduce(a),
+                None => self,
+            };
+        }
         let mut s = (*self).clone();
         s.version += 1;
         match action {
-            Action::Tick(wall_ms) => {
+            Action::Tick(wall_ms, events) => {
                 if !s.playing {
                     return self;
                 }
@@ -327,7 +428,10 @@ impl Reducible for Lab {
                         s.playing = false;
                     }
                 }
-                e.advance_to(t);
+                // Wall time only paces the run: a tick that runs out of budget stops where it
+                // is (a whole instant, like any step), and the next tick goes on from there.
+                let budget = election_core::engine::limits::Budget { events };
+                s.throttled = e.advance_within(t, budget).is_err();
             }
             Action::TogglePlay => s.playing = !s.playing,
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
@@ -345,6 +449,14 @@ impl Reducible for Lab {
                     s.error = Some(e.to_string());
                 }
             }
+            Action::JumpTo(t) => {
+                s.playing = false;
+                let r = s.engine.borrow_mut().seek(t.min(i64::MAX as u64) as i64);
+                if let Err(e) = r {
+                    s.error = Some(e.to_string());
+                }
+            }
+            Action::Key(_) => {}
             Action::Select(n) => s.selected = n,
             Action::Act(input) => {
                 let r = s.engine.borrow_mut().act(input);
@@ -373,8 +485,16 @@ impl Reducible for Lab {
                 Ok(()) => {
                     s.selected = s.selected.filter(|n| usize::from(*n) <= s.base.nodes);
                     s.error = None;
+                    // A tour narrates its own cluster: new settings end it rather than tell its
+                    // story over another one.
+                    if s.tour.take().is_some() {
+                        s.answers.clear();
+                        s.notice = Some("The guided scenario ended: its story needs its own settings. Pick it again to restart it.".into());
+                    }
                 }
-                Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
+                Err(e) => {
+                    s.error = Some(format!("Those settings do not work: {}", crate::messages::humane(&e)))
+                }
             },
             Action::LogShow(show) => s.log_show = show,
             Action::Load(spec) => match s.start(spec) {
@@ -525,28 +645,28 @@ run for=200ms
     #[test]
     fn a_tick_advances_simulated_time_by_wall_time_times_the_speed() {
         // 1x: a wall-clock millisecond is a simulated millisecond.
-        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0)]);
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(16.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 16_000);
         // The default, 0.05x: 20 ms of wall time is 1 ms simulated.
-        let lab = after(&self::lab(), [Action::Tick(20.0)]);
+        let lab = after(&self::lab(), [Action::Tick(20.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 1_000);
     }
 
     #[test]
     fn a_tick_counts_at_most_100_ms_of_wall_time_and_moves_at_least_1_us() {
         // A tab coming back from the background does not jump seconds ahead.
-        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0)]);
+        let lab = after(&lab(), [Action::SetSpeed(6), Action::Tick(5_000.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&lab), 100_000);
-        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0)]);
+        let slowest = after(&self::lab(), [Action::SetSpeed(0), Action::Tick(0.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&slowest), 1);
-        let backwards = after(&self::lab(), [Action::Tick(-50.0)]);
+        let backwards = after(&self::lab(), [Action::Tick(-50.0, EVENTS_PER_TICK)]);
         assert_eq!(now(&backwards), 1);
     }
 
     #[test]
     fn a_paused_lab_ignores_the_clock() {
         let paused = after(&lab(), [Action::TogglePlay]);
-        let ticked = after(&paused, [Action::Tick(16.0)]);
+        let ticked = after(&paused, [Action::Tick(16.0, EVENTS_PER_TICK)]);
         assert!(Rc::ptr_eq(&paused, &ticked), "the same state: Yew has nothing to redraw");
         assert_eq!(now(&ticked), 0);
     }
@@ -749,7 +869,7 @@ run for=200ms
             after(&lab(), [Action::Notify("Link copied".into()), Action::Fail("No scenario named x".into())]);
         assert_eq!(lab.notice.as_deref(), Some("Link copied"));
         assert_eq!(lab.error.as_deref(), Some("No scenario named x"));
-        let later = after(&lab, [Action::Tick(16.0), Action::Select(Some(1))]);
+        let later = after(&lab, [Action::Tick(16.0, EVENTS_PER_TICK), Action::Select(Some(1))]);
         assert_eq!((later.notice.is_some(), later.error.is_some()), (true, true));
         let dismissed = after(&later, [Action::Dismiss]);
         assert_eq!((&dismissed.notice, &dismissed.error), (&None, &None));
@@ -853,11 +973,12 @@ run for=200ms
         let steps: Vec<Micros> = lab.tour.as_ref().unwrap().tour.steps.iter().map(|s| s.at).collect();
         assert_eq!(steps, vec![0, ms(100)]);
         // At 10x, a 100 ms tick is a simulated second: far past each stop.
-        let lab = after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0)]);
+        let lab =
+            after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(100), false));
-        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(300), false), "the end");
-        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0)]);
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(1_300), true), "free play after the end");
     }
 
@@ -934,7 +1055,7 @@ run for=200ms
         ));
         assert!(matches!(
             lab.key_action("w"),
-            Some(Action::Act(Input::Request { node: 2, request: Request::ClientWrite { value: 20 } }))
+            Some(Action::Act(Input::Request { node: 2, request: Request::ClientWrite { value: 1 } }))
         ));
         assert!(matches!(lab.key_action("i"), Some(Action::Act(Input::Isolate { node: 2 }))));
         // (States share one engine, so each case acts on a lab of its own.)
@@ -942,5 +1063,93 @@ run for=200ms
         assert!(matches!(paused.key_action("p"), Some(Action::Act(Input::Resume { node: 2 }))));
         let crashed = after(&self::lab(), [Action::Select(Some(2)), Action::Act(Input::Crash { node: 2 })]);
         assert!(matches!(crashed.key_action("c"), Some(Action::Act(Input::Restart { node: 2 }))));
+    }
+
+    #[test]
+    fn writes_are_numbered_so_a_label_is_what_it_writes_and_kafka_can_pick_a_partition() {
+        let lab = after(&lab(), [Action::Seek(ms(400))]);
+        assert_eq!(lab.next_write_value(None), 1);
+        let played = after(
+            &lab,
+            [Action::SetSpeed(6), Action::Tick(50.0, EVENTS_PER_TICK), Action::Tick(50.0, EVENTS_PER_TICK)],
+        );
+        assert_eq!(played.next_write_value(None), 1, "time passing does not change the value");
+        let write = |v| Action::Act(Input::Request { node: 5, request: Request::ClientWrite { value: v } });
+        let wrote = after(&played, [write(1)]);
+        assert_eq!(wrote.next_write_value(None), 2);
+        // Kafka sends value v to partition v % partitions: the next value for each partition.
+        assert_eq!(wrote.next_write_value(Some((0, 3))), 3);
+        assert_eq!(wrote.next_write_value(Some((1, 3))), 4);
+        assert_eq!(wrote.next_write_value(Some((2, 3))), 2);
+    }
+
+    #[test]
+    fn shortcuts_never_act_in_a_field_and_space_on_a_button_is_the_buttons() {
+        assert!(is_shortcut(Focus::Page, " ", false));
+        assert!(is_shortcut(Focus::Page, "c", false));
+        for key in [" ", "c", "p", "i", "t", "w", "h", "?", "1", "ArrowLeft"] {
+            assert!(!is_shortcut(Focus::Field, key, false), "{key} is typed into the field");
+        }
+        assert!(!is_shortcut(Focus::Button, " ", false));
+        assert!(!is_shortcut(Focus::Button, "Enter", false));
+        assert!(is_shortcut(Focus::Button, "c", false));
+        assert!(!is_shortcut(Focus::Page, "c", true), "Ctrl+C copies");
+    }
+
+    #[test]
+    fn a_key_action_runs_the_shortcut_and_the_help_dialog_keeps_other_keys() {
+        let lab = after(&lab(), [Action::Key(" ".into())]);
+        assert!(!lab.playing);
+        let help = after(&lab, [Action::Key("?".into())]);
+        assert!(help.help);
+        let still = after(&help, [Action::Key(" ".into()), Action::Key("3".into())]);
+        assert!(!still.playing && still.selected.is_none(), "keys behind the dialog do nothing");
+        assert!(!after(&still, [Action::Key("Escape".into())]).help);
+    }
+
+    #[test]
+    fn jumping_to_a_moment_pauses_there() {
+        let lab = after(&lab(), [Action::Seek(ms(300)), Action::JumpTo(ms(120))]);
+        assert_eq!(now(&lab), ms(120));
+        assert!(!lab.playing);
+    }
+
+    #[test]
+    fn a_tick_simulates_a_bounded_number_of_events_and_says_it_fell_behind() {
+        // Dueling Paxos proposers at 10x: a 100 ms tick asks for a simulated second.
+        let spec = election_core::scenario::spec_from_script(
+            "config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms\n",
+        )
+        .unwrap();
+        let lab = after(&lab(), [Action::Load(spec), Action::SetSpeed(9)]);
+        let (mut lab, mut throttled) = (lab, false);
+        for _ in 0..10 {
+            let before = steps(&lab);
+            lab = after(&lab, [Action::Tick(100.0, EVENTS_PER_TICK)]);
+            assert!(steps(&lab) - before <= EVENTS_PER_TICK, "at most the budget per tick");
+            throttled |= lab.throttled;
+        }
+        assert!(throttled, "the storm is more than a tick can hold");
+    }
+
+    #[test]
+    fn the_tick_budget_shrinks_when_a_tick_is_slow_and_grows_when_it_is_quick() {
+        assert_eq!(next_budget(1_500, 30.0), 1_000);
+        assert_eq!(next_budget(30, 30.0), 20, "never below 20 events");
+        assert_eq!(next_budget(1_500, 16.7), 1_891);
+        assert_eq!(next_budget(20_000, 16.7), 20_000, "at most 20,000");
+        assert_eq!(next_budget(1_500, 19.0), 1_500, "near the target: unchanged");
+    }
+
+    #[test]
+    fn new_settings_end_a_tour_with_a_notice() {
+        let lab = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        assert!(lab.tour.is_some());
+        let changed = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Zab, 3, 1))]);
+        assert!(changed.tour.is_none());
+        assert!(changed.notice.as_deref().unwrap_or_default().starts_with("The guided scenario ended"));
     }
 }

@@ -112,11 +112,13 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
             }
         })
     };
+    // The groups are the same every frame: build them once.
+    let groups = use_memo((), |_| tour_groups());
     let picker = html! {
         <label class="tour-pick">{"Guided scenario: "}
             <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
                 <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
-                { for tour_groups().into_iter().map(|(group, tours)| html! {
+                { for groups.iter().cloned().map(|(group, tours)| html! {
                     <optgroup label={group}>
                         { for tours.into_iter().map(|(path, title)| {
                             let mark = if done.iter().any(|d| d == path) { "✓ " } else { "" };
@@ -221,5 +223,119 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                 <button onclick={exit}>{"Leave the scenario"}</button>
             </div>
         </section>
+    }
+}
+
+/// The guided tours' text, as the page shows it (`election_core::scenario::tour` over the
+/// shipped files): no narration shown with or before a question gives its answer away, and
+/// every step says something.
+#[cfg(test)]
+mod tests {
+    use election_core::scenario::tour;
+
+    /// Words reduced to a rough stem ("reaches", "reached" -> "reach"), lower case.
+    fn stems(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let w = w.to_lowercase();
+                for suffix in ["ed", "es", "s"] {
+                    if w.len() > 4
+                        && let Some(stem) = w.strip_suffix(suffix)
+                    {
+                        return stem.to_string();
+                    }
+                }
+                w
+            })
+            .collect()
+    }
+
+    /// A run of four words the narration shares with the explanation, if any.
+    fn shared_phrase(narration: &str, explanation: &str) -> Option<String> {
+        let (a, b) = (stems(narration), stems(explanation));
+        let phrases: Vec<String> = b.windows(4).map(|w| w.join(" ")).collect();
+        a.windows(4).map(|w| w.join(" ")).find(|p| phrases.contains(p))
+    }
+
+    /// Phrases that state an answer outright, by answer.
+    fn giveaways(answer: &str) -> &'static [&'static str] {
+        match answer {
+            "follower" => &["steps down", "step down", "back into line", "term is over", "bullies"],
+            "no" | "none" | "never" => {
+                &["not a majority", "nobody reach", "without a winner", "no winner", "livelock"]
+            }
+            "yes" => &["split brain", "is lost", "are lost", "loses"],
+            "leader" => &["declares itself", "stays leader", "keeps leading"],
+            _ => &[],
+        }
+    }
+
+    fn tours() -> Vec<(&'static str, election_core::scenario::Tour)> {
+        crate::scenarios::SCENARIOS
+            .iter()
+            .filter(|(path, _)| path.starts_with("tours/"))
+            .map(|(path, text)| (*path, tour(text).unwrap_or_else(|e| panic!("{path}: {e}"))))
+            .collect()
+    }
+
+    #[test]
+    fn no_narration_before_a_question_gives_its_answer_away() {
+        let tours = tours();
+        assert!(tours.len() >= 12, "the guided tours are embedded");
+        let mut problems = Vec::new();
+        for (path, t) in &tours {
+            for (i, step) in t.steps.iter().enumerate() {
+                let Some(q) = &step.question else { continue };
+                // What the user has read when the question is asked: the tour's opening and
+                // the question's own step.
+                let shown = format!("{} {}", t.steps[0].text, if i == 0 { "" } else { step.text.as_str() });
+                let low = shown.to_lowercase();
+                if let Some(p) = shared_phrase(&shown, &q.explanation) {
+                    problems
+                        .push(format!("{path} step {}: \u{201c}{p}\u{201d} is in the explanation", i + 1));
+                }
+                for g in giveaways(&q.answer) {
+                    if low.contains(g) {
+                        problems.push(format!(
+                            "{path} step {}: \u{201c}{g}\u{201d} gives away \u{201c}{}\u{201d}",
+                            i + 1,
+                            q.answer
+                        ));
+                    }
+                }
+                let node_claims = ["leads", "wins", "won", "is elected", "coordinates", "becomes leader"];
+                if q.answer.starts_with('n') {
+                    for claim in node_claims {
+                        if low.contains(&format!("{} {claim}", q.answer)) {
+                            problems.push(format!(
+                                "{path} step {}: \u{201c}{} {claim}\u{201d} before the question",
+                                i + 1,
+                                q.answer
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn every_tour_step_says_something_and_numbers_nothing_itself() {
+        let mut problems = Vec::new();
+        for (path, t) in tours() {
+            for (i, step) in t.steps.iter().enumerate() {
+                if step.text.trim().is_empty() {
+                    problems.push(format!("{path} step {} has no narration", i + 1));
+                }
+                // The page numbers the steps ("Step 3 of 5"); a file's own numbers disagree.
+                let q = step.question.as_ref().map_or("", |q| q.text.as_str());
+                if format!("{} {q}", step.text).contains("Step ") {
+                    problems.push(format!("{path} step {} numbers itself", i + 1));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

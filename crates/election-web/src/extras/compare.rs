@@ -116,7 +116,7 @@ pub fn Compare() -> Html {
                 html! {
                     <figure class={classes!("pane", (leader.is_none()).then_some("leaderless"))} data-algorithm={o.algorithm.name()}>
                         <figcaption><strong>{o.algorithm.name()}</strong>{" · "}<span data-testid="pane-status">{status}</span></figcaption>
-                        <crate::cluster::Cluster view={view} selected={None::<NodeId>} on_select={Callback::noop()} on_link={Callback::noop()} />
+                        <crate::cluster::Cluster view={crate::state::SameView(std::rc::Rc::new(view))} selected={None::<NodeId>} on_select={Callback::noop()} on_link={Callback::noop()} />
                     </figure>
                 }
             })

@@ -24,7 +24,7 @@ test('typing a script into "Load a session" triggers no shortcut', async () => {
   assert.equal(await page.locator('.help-box').count(), 0, '? did not open the help');
   assert.deepEqual(await inputs(page), [], 'no action was recorded');
   // Nor in a number field or a select.
-  await page.click('[data-testid="seed"]');
+  await page.click('[data-setting="seed"]');
   await page.keyboard.press('c');
   await page.keyboard.press(' ');
   await page.focus('select[aria-label="Simulation speed"]');
@@ -82,7 +82,8 @@ const NAMES = () => {
   const visible = (e) => e.offsetParent !== null || e.getClientRects().length > 0;
   const text = (e) => {
     const c = e.cloneNode(true);
-    c.querySelectorAll('[aria-hidden="true"]').forEach((h) => h.remove());
+    // A label's own text, without the control inside it (a select's options are not its label).
+    c.querySelectorAll('[aria-hidden="true"], select, input, textarea').forEach((h) => h.remove());
     return c.textContent.replace(/\s+/g, ' ').trim();
   };
   return [...document.querySelectorAll('button, select, input, [role="button"]')].filter(visible).map((e) => {
@@ -132,10 +133,10 @@ test('settings keep what the user types while the run plays, and apply it on Ent
   await page.keyboard.type('75', { delay: 60 });
   await page.waitForTimeout(200);
   assert.equal(await page.inputValue('input[data-setting="heartbeat"]'), '75');
-  await page.click('[data-testid="seed"]', { clickCount: 3 });
+  await page.click('[data-setting="seed"]', { clickCount: 3 });
   await page.keyboard.type('42', { delay: 60 });
   await page.waitForTimeout(200);
-  assert.equal(await page.inputValue('[data-testid="seed"]'), '42');
+  assert.equal(await page.inputValue('[data-setting="seed"]'), '42');
   await page.keyboard.press('Tab');
   await page.click('[data-testid="share"]');
   const link2 = decodeURIComponent(await page.evaluate(() => location.hash));
@@ -154,10 +155,10 @@ test('bad settings are refused with a message for people', async () => {
     await page.click('.banner.error button');
     return m;
   };
-  const seed = await refuse('[data-testid="seed"]', '-1');
+  const seed = await refuse('[data-setting="seed"]', '-1');
   assert.match(seed, /seed cannot be negative \(-1\)/);
   await page.keyboard.press('Tab');
-  assert.equal(await page.inputValue('[data-testid="seed"]'), '1', 'the run keeps seed 1, and says so');
+  assert.equal(await page.inputValue('[data-setting="seed"]'), '1', 'the run keeps seed 1, and says so');
   const range = await refuse('input[data-setting="election"]', 'fast');
   assert.match(range, /like 150\.\.300/);
   const zero = await refuse('input[data-setting="heartbeat"]', '0');

@@ -143,8 +143,11 @@ test('Lease, pause the holder mid-job: its late write is rejected after the next
   // The picture says when the holder runs its job: pause it then (at the default speed).
   await setSpeed(page, '0.05x');
   await page.waitForSelector(`g.node[data-id="${holder}"] [data-testid="job"]`, { timeout: 30_000 });
+  // Stop the clock while the job runs, pause the holder, and let time run again.
+  await page.click('[data-testid="play"]');
   await act(page, holder, 'pause');
   await setSpeed(page, '2x');
+  await page.click('[data-testid="play"]');
   // Another client holds the lock with a higher token and writes.
   await newLeader(page, holder);
   await waitFor(page, (h) => [...document.querySelectorAll('.algo-panel tbody tr')].some((r) => r.cells[4].textContent === 'accepted' && r.cells[2].textContent !== `n${h}`), holder);

@@ -8,7 +8,7 @@ use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
 use yew::prelude::*;
 
 use crate::browser;
-use crate::cluster::{Cluster, Legend};
+use crate::cluster::Cluster;
 use crate::diagram::{self, Markers, SpaceTime};
 use crate::help::Help;
 use crate::lazy::LazyExtras;
@@ -321,8 +321,7 @@ pub fn App() -> Html {
                 <div class="main-col">
                     <section class="stage">
                         <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
-                        <Legend term_label={view.term_label} kinds={view.message_counts.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()}
-                            services={view.nodes.iter().any(crate::cluster::is_service)} />
+                        {crate::cluster::legend(&view)}
                         <div class="status-line">
                             <span class={classes!("pill", match (leader, believed) { (_, 2..) => "bad", (Some(_), _) => "ok", _ => "warn" })}
                                 data-testid="leader-pill">{leader_pill(view.algorithm, leader, believed)}</span>
@@ -330,7 +329,7 @@ pub fn App() -> Html {
                                 {match violations { 0 => "invariants hold".to_string(), 1 => "1 invariant violation".to_string(), n => format!("{n} invariant violations") }}
                             </span>
                             if lab.throttled {
-                                <span class="pill warn" data-testid="throttled" title={format!("Each frame simulates at most {} events so that the page keeps answering.", crate::state::EVENTS_PER_TICK)}>
+                                <span class="pill warn" data-testid="throttled">
                                     {"slower than the chosen speed: too many messages"}</span>
                             }
                             if let Some(jump) = on_first_violation {
@@ -366,7 +365,7 @@ pub fn App() -> Html {
                             <SpaceTime events={recent} nodes={view.nodes.len()} />
                             <Logs view={view.clone()} />
                         </div>
-                        <EventLog events={trace} show={lab.log_show} on_show={on_log_show} />
+                        <EventLog engine={SameEngine(lab.engine.clone())} events={trace} show={lab.log_show} on_show={on_log_show} />
                     }
                 </div>
                 <aside class="side">

@@ -142,22 +142,18 @@ pub fn listen_keys(f: impl Fn(web_sys::KeyboardEvent) + 'static) -> Option<KeyLi
     Some(KeyListener { closure })
 }
 
-/// What kind of control `target` (a key event's target) is.
+/// What kind of control `target` (a key event's target) is. (The picture's nodes and links,
+/// `role="button"`, handle Space and Enter themselves and mark the event as handled.)
 pub fn focus_of(target: Option<web_sys::EventTarget>) -> Focus {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return Focus::Page;
     };
-    if el.dyn_ref::<web_sys::HtmlElement>().is_some_and(web_sys::HtmlElement::is_content_editable) {
-        return Focus::Field;
-    }
     match el.tag_name().to_ascii_lowercase().as_str() {
-        "input" => {
-            let kind = el.get_attribute("type").unwrap_or_default().to_ascii_lowercase();
-            if matches!(kind.as_str(), "button" | "submit" | "reset") { Focus::Button } else { Focus::Field }
+        "input" if matches!(el.get_attribute("type").as_deref(), Some("button" | "submit" | "reset")) => {
+            Focus::Button
         }
-        "textarea" | "select" => Focus::Field,
+        "input" | "textarea" | "select" => Focus::Field,
         "button" | "a" | "summary" => Focus::Button,
-        _ if el.get_attribute("role").is_some_and(|r| r == "button") => Focus::Button,
         _ => Focus::Page,
     }
 }

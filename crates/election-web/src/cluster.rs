@@ -4,7 +4,7 @@
 //! protocol decision. Message positions are interpolated between `sent_at` and `deliver_at`
 //! at the current simulated time, as RaftScope does.
 
-use election_core::{ClusterView, Liveness, MessageView, NodeId, NodeView, Role};
+use election_core::{ClusterView, Liveness, MessageView, Micros, NodeId, NodeView, Role};
 use yew::prelude::*;
 
 const SIZE: f64 = 600.0;
@@ -66,21 +66,24 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let n = v.nodes.len();
     let r = node_radius(n);
 
+    let cut: Vec<(NodeId, NodeId)> = v.links.iter().map(|l| (l.from, l.to)).collect();
+    let links = links_html(n, &cut, &props.on_link);
     // A storm puts thousands of messages on the wire: draw a few per link and count the rest,
     // so a frame's drawing stays bounded whatever the traffic.
-    let mut per_link: election_core::collections::Map<(NodeId, NodeId), (usize, usize)> =
-        election_core::collections::Map::new();
+    // Per directed link (indexed from * (n + 1) + to): messages drawn, and messages only counted.
+    let mut per_link = vec![(0usize, 0usize); (n + 1) * (n + 1)];
     let mut drawn = 0;
     let mut shown = Vec::new();
     // Messages are keyed, so a frame moves each one instead of rewriting the list; a key seen
     // twice (a duplicated message) is counted, not drawn.
-    let mut keys = election_core::collections::Set::new();
+    let mut keys: Vec<(u64, NodeId, Micros)> = Vec::new();
     for m in &v.messages {
-        let slot = per_link.entry((m.from, m.to)).or_insert((0, 0));
-        if drawn < MAX_DRAWN_MESSAGES
-            && slot.0 < MAX_DRAWN_PER_LINK
-            && keys.insert((m.id, m.to, m.deliver_at))
-        {
+        let Some(slot) = per_link.get_mut(usize::from(m.from) * (n + 1) + usize::from(m.to)) else {
+            continue;
+        };
+        let key = (m.id, m.to, m.deliver_at);
+        if drawn < MAX_DRAWN_MESSAGES && slot.0 < MAX_DRAWN_PER_LINK && !keys.contains(&key) {
+            keys.push(key);
             slot.0 += 1;
             drawn += 1;
             shown.push(message(m, v.now, n, r));
@@ -88,14 +91,14 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             slot.1 += 1;
         }
     }
-    let more = per_link.iter().filter(|(_, (_, more))| *more > 0).map(|(&(from, to), &(_, more))| {
+    let more = per_link.iter().enumerate().filter(|(_, (_, more))| *more > 0).map(|(i, &(_, more))| {
+        let (from, to) = ((i / (n + 1)) as NodeId, (i % (n + 1)) as NodeId);
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
         let (x2, y2) = node_xy(usize::from(to) - 1, n);
         // Two thirds of the way along, so the two directions of a link do not overlap.
         let (x, y) = (x1 + (x2 - x1) * 0.62, y1 + (y2 - y1) * 0.62);
         html! {
             <g class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
-                <title>{format!("{more} more messages n{from} → n{to} (not drawn)")}</title>
                 <rect x="-16" y="-8" width="32" height="16" rx="8" />
                 <text y="4" text-anchor="middle">{format!("+{more}")}</text>
             </g>
@@ -118,27 +121,16 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
-            <Links nodes={n} cut={v.links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>()} on_link={props.on_link.clone()} />
+            {links}
             <g class="messages">{messages}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct LinksProps {
-    nodes: usize,
-    /// The directed links that are cut.
-    cut: Vec<(NodeId, NodeId)>,
-    on_link: Callback<(NodeId, NodeId)>,
-}
-
-/// The links between nodes, as their own component: they change only when one is cut or
-/// healed, so the frames of a running simulation do not redraw them.
-#[component]
-fn Links(p: &LinksProps) -> Html {
-    let n = p.nodes;
-    let cut = |a: NodeId, b: NodeId| p.cut.contains(&(a, b));
+/// The links between the `n` nodes; `cut` lists the directed links that are cut.
+fn links_html(n: usize, cut: &[(NodeId, NodeId)], on_link: &Callback<(NodeId, NodeId)>) -> Html {
+    let cut = |a: NodeId, b: NodeId| cut.contains(&(a, b));
     let mut links = Vec::new();
     for a in 1..=n as NodeId {
         for b in (a + 1)..=n as NodeId {
@@ -157,11 +149,11 @@ fn Links(p: &LinksProps) -> Html {
                 (false, true) => format!("Link n{b}→n{a} cut (n{a}→n{b} works). Click to heal."),
             };
             let onclick = {
-                let cb = p.on_link.clone();
+                let cb = on_link.clone();
                 Callback::from(move |_| cb.emit((a, b)))
             };
             let onkeydown = {
-                let cb = p.on_link.clone();
+                let cb = on_link.clone();
                 Callback::from(move |e: KeyboardEvent| {
                     if e.key() == "Enter" || e.key() == " " {
                         e.prevent_default();
@@ -394,7 +386,7 @@ fn node_html(
                 <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={look.leads.to_string()}>{format!("leads {}", look.leads)}</text>
             }
             if let Some(j) = job {
-                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job"><title>{format!("job in progress: {j}")}</title>{"⚙ running the job"}</text>
+                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job" data-job={j}>{"⚙ running the job"}</text>
             }
             if node.liveness == Liveness::Paused {
                 <text class="pause-mark" y={f(r + 16.0)} text-anchor="middle">{"PAUSED"}</text>
@@ -406,53 +398,41 @@ fn node_html(
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct LegendProps {
-    /// What the term is called here ("term", "epoch", "ballot"), if anything.
-    pub term_label: Option<&'static str>,
-    /// Message kinds sent so far, in kind order.
-    pub kinds: Vec<String>,
-    /// Whether some node is a service (lock service, storage, ZooKeeper).
-    pub services: bool,
-}
-
-/// What the picture's letters, abbreviations and rings mean.
-#[component]
-pub fn Legend(p: &LegendProps) -> Html {
-    let roles = [
-        ("follower", "F", "follower"),
-        ("precandidate", "P", "pre-candidate"),
-        ("candidate", "C", "candidate"),
-        ("leader", "L", "leader"),
-        ("down", "✕", "crashed"),
-    ];
-    let abbreviations = p
-        .kinds
+/// What the picture's letters, abbreviations and rings mean, for `view`. Written as one piece
+/// of markup rather than as elements: it is mostly fixed text, and element by element it cost
+/// the first download kilobytes of code. (Everything in it is the page's or the simulator's
+/// own words: message kinds and term names are identifiers, so nothing needs escaping.)
+pub fn legend(view: &ClusterView) -> Html {
+    let mut s = String::from(
+        "<details class=\"legend\" open><summary>Legend</summary><ul>\
+<li><span class=\"swatch follower\" aria-hidden=\"true\"></span><b>F</b> follower</li>\
+<li><span class=\"swatch precandidate\" aria-hidden=\"true\"></span><b>P</b> pre-candidate</li>\
+<li><span class=\"swatch candidate\" aria-hidden=\"true\"></span><b>C</b> candidate</li>\
+<li><span class=\"swatch leader\" aria-hidden=\"true\"></span><b>L</b> leader</li>\
+<li><span class=\"swatch down\" aria-hidden=\"true\"></span><b>✕</b> crashed</li>",
+    );
+    if view.nodes.iter().any(is_service) {
+        s.push_str("<li><span class=\"swatch service box\" aria-hidden=\"true\"></span>a service, not a contender</li>");
+    }
+    if let Some(l) = view.term_label {
+        let letter = l.chars().next().unwrap_or('T').to_ascii_uppercase();
+        s.push_str(&format!("<li><b>{letter}</b>3 = {l} 3</li>"));
+    }
+    s.push_str(
+        "<li><span class=\"ring\" aria-hidden=\"true\"></span>draining ring: time left before the node's timer fires</li>\
+<li><b>HB</b> heartbeat (small dots); a red dot is lost</li>",
+    );
+    let abbreviations: Vec<String> = view
+        .message_counts
         .iter()
-        .map(|k| {
+        .map(|(k, _)| {
             let short: String = k.chars().filter(|c| c.is_ascii_uppercase()).collect();
             if short.is_empty() || short == *k { k.clone() } else { format!("{short} {k}") }
         })
-        .collect::<Vec<_>>();
-    html! {
-        <details class="legend" open=true>
-            <summary>{"Legend"}</summary>
-            <ul>
-                { for roles.iter().map(|(class, letter, name)| html! {
-                    <li><span class={classes!("swatch", *class)} aria-hidden="true"></span><b>{*letter}</b>{format!(" {name}")}</li>
-                }) }
-                if p.services {
-                    <li><span class="swatch service box" aria-hidden="true"></span>{"a service, not a contender"}</li>
-                }
-                if let Some(l) = p.term_label {
-                    <li><b>{l.chars().next().unwrap_or('T').to_ascii_uppercase().to_string()}</b>{format!("3 = {l} 3")}</li>
-                }
-                <li><span class="ring" aria-hidden="true"></span>{"draining ring: time left before the node's timer fires"}</li>
-                <li><b>{"HB"}</b>{" heartbeat (small dots); a red dot is lost"}</li>
-                if !abbreviations.is_empty() {
-                    <li>{abbreviations.join(" · ")}</li>
-                }
-            </ul>
-        </details>
+        .collect();
+    if !abbreviations.is_empty() {
+        s.push_str(&format!("<li>{}</li>", abbreviations.join(" · ")));
     }
+    s.push_str("</ul></details>");
+    Html::from_html_unchecked(AttrValue::from(s))
 }

@@ -1,66 +1,55 @@
-//! A settings field that keeps what the user types. The page redraws every frame while the
-//! run plays, and a plain controlled input would be reset to the applied value each time; this
-//! one shows the user's draft while it has the focus and applies it on Enter or when the focus
-//! leaves (the browser's `change` event), then shows the applied value again.
+//! Settings fields that keep what the user types. The page redraws every frame while the run
+//! plays, and Yew sets a controlled input's value back on every redraw, so typing into the
+//! election timeout, heartbeat or seed snapped back. These inputs are uncontrolled: they carry
+//! the applied value in `data-value`, [`sync`] copies it into every field but the focused one
+//! when the applied values change, a field applies its draft on Enter or when the focus leaves
+//! (the browser's `change` event), and leaving a field shows the applied value again (a
+//! refused draft stays while the field has the focus, so it can be corrected).
+//!
+//! (Functions rather than a component: each component costs the first download kilobytes.)
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct DraftInputProps {
-    /// The applied value, shown whenever the user is not editing.
-    pub value: AttrValue,
-    /// The input's `type`: "text", "number" or "range".
-    #[prop_or(AttrValue::Static("text"))]
-    pub kind: AttrValue,
-    #[prop_or_default]
-    pub min: Option<AttrValue>,
-    #[prop_or_default]
-    pub max: Option<AttrValue>,
-    #[prop_or_default]
-    pub size: Option<AttrValue>,
-    /// The accessible name, when the enclosing `<label>` is not enough (it contains the
-    /// label's visible text).
-    #[prop_or_default]
-    pub label: Option<AttrValue>,
-    #[prop_or_default]
-    pub setting: Option<AttrValue>,
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-    /// The draft, on Enter or blur (sliders: on release).
-    pub on_commit: Callback<String>,
-}
-
-fn value_of(e: &Event) -> Option<String> {
-    e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value())
-}
-
-/// An `<input>` that holds the user's draft while focused (see the module doc).
-#[component]
-pub fn DraftInput(p: &DraftInputProps) -> Html {
-    let draft = use_state(|| None::<String>);
-    let oninput = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| draft.set(value_of(&e.into())))
-    };
-    let onchange = {
-        let cb = p.on_commit.clone();
-        Callback::from(move |e: Event| {
-            if let Some(v) = value_of(&e) {
-                cb.emit(v);
-            }
-        })
-    };
-    // A refused draft stays while the field has the focus, so it can be corrected; leaving the
-    // field shows the applied value again.
-    let onblur = {
-        let draft = draft.clone();
-        Callback::from(move |_: FocusEvent| draft.set(None))
-    };
-    let shown = (*draft).clone().map_or_else(|| p.value.clone(), AttrValue::from);
+/// A draft field: an input of type `kind` ("text", "number", "range") showing `value` until
+/// edited, with `min` and `max` when given, named by `data-setting={setting}`, with an
+/// accessible name `label` when the enclosing `<label>` is not enough.
+pub fn draft(
+    kind: &'static str,
+    value: String,
+    bounds: Option<(String, String)>,
+    setting: &'static str,
+    label: Option<String>,
+    on_commit: Callback<String>,
+) -> Html {
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            on_commit.emit(i.value());
+        }
+    });
+    let onblur = Callback::from(|e: FocusEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            i.set_value(&i.get_attribute("data-value").unwrap_or_default());
+        }
+    });
+    let (min, max) = bounds.unzip();
     html! {
-        <input type={p.kind.clone()} value={shown} min={p.min.clone()} max={p.max.clone()} size={p.size.clone()}
-            aria-label={p.label.clone()} data-setting={p.setting.clone()} data-testid={p.testid.clone()}
-            {oninput} {onchange} {onblur} />
+        <input type={kind} data-value={value} {min} {max} aria-label={label} data-setting={setting} {onchange} {onblur} />
+    }
+}
+
+/// Shows the applied values in the draft fields under `root`, except the one being edited.
+pub fn sync(root: &NodeRef) {
+    let Some(root) = root.cast::<web_sys::Element>() else { return };
+    let Ok(fields) = root.query_selector_all("input[data-value]") else { return };
+    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    for i in 0..fields.length() {
+        let Some(input) = fields.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            continue;
+        };
+        if focused.as_ref().is_some_and(|f| f == input.unchecked_ref::<web_sys::Element>()) {
+            continue;
+        }
+        input.set_value(&input.get_attribute("data-value").unwrap_or_default());
     }
 }

@@ -2,7 +2,7 @@
 //! says what was wrong with what the user wrote and what would work, in words rather than in
 //! the simulator's notation (`1..=5`, `bad heartbeat 'ms'`).
 
-use election_core::{Error, MAX_NODES};
+use election_core::Error;
 
 /// The longest duration a millisecond field takes (a minute).
 pub const MAX_MS: u64 = 60_000;
@@ -75,33 +75,22 @@ pub fn count(label: &str, text: &str) -> Result<String, String> {
         .map_err(|_| format!("{label} must be a whole number of 0 or more, not \u{201c}{t}\u{201d}."))
 }
 
-/// A simulator error about settings or a session, for people.
+/// A simulator error about settings or a session, for people: its bound checks
+/// ("<v> ms is outside 1..=<max> ms") in words; other errors as they are, as a sentence.
 pub fn humane(e: &Error) -> String {
-    match e {
-        Error::ClusterSize(n) => format!("A cluster has 1 to {MAX_NODES} nodes; {n} is not possible."),
-        Error::Range { what, min, max } => {
-            format!("{}: the shortest ({min}) must not be longer than the longest ({max}).", capital(what))
-        }
-        Error::Invalid { what, reason } => {
-            // The settings' bound check reads "<v> ms is outside 1..=<max> ms".
-            if let Some((v, max)) =
-                reason.strip_suffix(" ms").and_then(|r| r.split_once(" ms is outside 1..="))
-            {
-                format!("{} must be between 1 and {max} milliseconds; {v} ms is not.", capital(what))
-            } else {
-                format!("{}: {reason}.", capital(what))
-            }
-        }
-        other => {
-            let text = other.to_string();
-            capital(&text) + if text.ends_with('.') { "" } else { "." }
-        }
+    let text = e.to_string();
+    if let Some((head, max)) = text.strip_suffix(" ms").and_then(|t| t.split_once(" ms is outside 1..=")) {
+        let (what, v) = head.rsplit_once(": ").unwrap_or(("the value", head));
+        return format!("{} must be between 1 and {max} milliseconds; {v} ms is not.", capital(what));
     }
+    capital(&text) + "."
 }
 
+/// `s` with its first letter in capitals (ASCII: the simulator's words are English, and
+/// Unicode case tables would weigh on the first download).
 fn capital(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -147,10 +136,6 @@ mod tests {
     fn simulator_errors_are_reworded_without_its_notation() {
         let e = Error::Invalid { what: "heartbeat", reason: "0 ms is outside 1..=5 ms".into() };
         assert_eq!(humane(&e), "Heartbeat must be between 1 and 5 milliseconds; 0 ms is not.");
-        assert_eq!(
-            humane(&Error::ClusterSize(0)),
-            format!("A cluster has 1 to {MAX_NODES} nodes; 0 is not possible.")
-        );
-        assert!(!humane(&Error::ClusterSize(0)).contains("..="));
+        assert_eq!(humane(&Error::NegativeTime(-1)), "Time -1 is before the start of the simulation.");
     }
 }

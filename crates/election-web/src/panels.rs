@@ -9,7 +9,7 @@ use election_core::{
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::fields::DraftInput;
+use crate::fields::draft;
 use crate::messages::MAX_MS;
 use crate::state::SPEEDS;
 
@@ -120,18 +120,13 @@ pub struct InspectorProps {
 #[component]
 pub fn Inspector(p: &InspectorProps) -> Html {
     let Some(node) = p.selected.and_then(|id| p.view.nodes.get(usize::from(id) - 1)) else {
-        return html! {
-            <section class="inspector empty" aria-label="Node inspector">
-                <h2>{"Node inspector"}</h2>
-                <p>{"Click a node (or press its number key) to see its state and to crash, pause or restart it."}</p>
-            </section>
-        };
+        return Html::from_html_unchecked(AttrValue::Static(
+            "<section class=\"inspector empty\" aria-label=\"Node inspector\"><h2>Node inspector</h2>\
+<p>Click a node (or press its number key) to see its state and to crash, pause or restart it.</p></section>",
+        ));
     };
     let id = node.id;
-    let act = |input: Input| {
-        let cb = p.on_input.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(input.clone()))
-    };
+    let act = |input: Input| act_on(&p.on_input, input);
     let opt = |o: Option<NodeId>| o.map_or("none".to_string(), |x| format!("n{x}"));
     let down = node.liveness == Liveness::Down;
     let paused = node.liveness == Liveness::Paused;
@@ -182,8 +177,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                     disabled={down || paused}>{"Force timeout"}</button>
                 { for p.writes.iter().map(|&(partition, value)| html! {
                     <button onclick={act(Input::Request { node: id, request: Request::ClientWrite { value } })}
-                        data-action={partition.map_or("write".to_string(), |q| format!("write-p{q}"))} disabled={down || paused}
-                        title={partition.map(|q| format!("Kafka sends x={value} to partition p{q} ({value} mod the partition count)"))}>
+                        data-action={partition.map_or("write".to_string(), |q| format!("write-p{q}"))} disabled={down || paused}>
                         {match partition { Some(q) => format!("Write x={value} to p{q}"), None => format!("Client write x={value}") }}</button>
                 }) }
                 <button onclick={act(Input::Isolate { node: id })} data-action="isolate">{"Isolate"}</button>
@@ -222,6 +216,14 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <PartitionTool nodes={p.view.nodes.len()} selected={id} on_input={p.on_input.clone()} />
         </section>
     }
+}
+
+/// A click handler that applies `input` (one function for every button of the inspector:
+/// inlined at each button it cost the first download kilobytes).
+#[inline(never)]
+fn act_on(on_input: &Callback<Input>, input: Input) -> Callback<MouseEvent> {
+    let cb = on_input.clone();
+    Callback::from(move |_: MouseEvent| cb.emit(input.clone()))
 }
 
 #[derive(Properties, PartialEq)]
@@ -314,20 +316,18 @@ pub fn Settings(p: &SettingsProps) -> Html {
             }
             FieldKind::Millis => html! {
                 <label>{format!("{} (ms) ", field.label)}
-                    <DraftInput kind="number" min="1" max={MAX_MS.to_string()} value={field.value.trim_end_matches("ms").to_string()}
-                        on_commit={Callback::from(apply)} setting={key} />
+                    {draft("number", field.value.trim_end_matches("ms").to_string(), Some(("1".into(), MAX_MS.to_string())), key, None, Callback::from(apply))}
                 </label>
             },
             FieldKind::MillisRange => html! {
                 <label>{format!("{} (ms) ", field.label)}
-                    <DraftInput value={field.value.trim_end_matches("ms").to_string()} on_commit={Callback::from(apply)} setting={key}
-                        label={format!("{} (ms), written like 150..300", field.label)} size="12" />
+                    {draft("text", field.value.trim_end_matches("ms").to_string(), None, key,
+                        Some(format!("{} (ms), written like 150..300", field.label)), Callback::from(apply))}
                 </label>
             },
             FieldKind::Number => html! {
                 <label>{format!("{} ", field.label)}
-                    <DraftInput kind="number" min="0" value={field.value.clone()} on_commit={Callback::from(apply)} setting={key}
-/>
+                    {draft("number", field.value.clone(), Some(("0".into(), "100000".into())), key, None, Callback::from(apply))}
                 </label>
             },
         }
@@ -347,8 +347,14 @@ pub fn Settings(p: &SettingsProps) -> Html {
             Err(e) => err.emit(e),
         })
     };
+    // The draft fields show the applied values whenever these change (see fields.rs).
+    let section = use_node_ref();
+    {
+        let section = section.clone();
+        use_effect_with((p.base.clone(), p.net.clone()), move |_| crate::fields::sync(&section));
+    }
     html! {
-        <section class="settings" aria-label="Settings">
+        <section class="settings" aria-label="Settings" ref={section}>
             <h2>{"Settings"}</h2>
             <p class="hint">{"Changing a setting starts a new run."}</p>
             <label>{"Algorithm "}
@@ -359,11 +365,10 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 </select>
             </label>
             <label>{format!("Nodes: {}", base.nodes)}
-                <DraftInput kind="range" min={algorithm.min_nodes().to_string()} max={MAX_NODES.to_string()} value={base.nodes.to_string()}
-                    on_commit={on_nodes} />
+                {draft("range", base.nodes.to_string(), Some((algorithm.min_nodes().to_string(), MAX_NODES.to_string())), "nodes", None, on_nodes)}
             </label>
             <label>{"Seed "}
-                <DraftInput kind="number" min="0" value={base.seed.to_string()} testid="seed" on_commit={on_seed} />
+                {draft("number", base.seed.to_string(), Some(("0".into(), u64::MAX.to_string())), "seed", None, on_seed)}
             </label>
             <button onclick={new_seed}>{"New seed"}</button>
             <fieldset>
@@ -373,16 +378,16 @@ pub fn Settings(p: &SettingsProps) -> Html {
             <fieldset>
                 <legend>{"Network (changes apply now, as a recorded action)"}</legend>
                 <label>{format!("Latency: {}–{}", fmt_time(net.latency_us_min), fmt_time(net.latency_us_max))}
-                    <DraftInput kind="range" min="1" max="200" value={(net.latency_us_max / 1_000).to_string()}
-                        on_commit={net_edit(|n, v| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; n.latency_us_max = hi; n.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); })} />
+                    {draft("range", (net.latency_us_max / 1_000).to_string(), Some(("1".into(), "200".into())), "latency", None,
+                        net_edit(|n, v| { let hi = v.parse::<u64>().unwrap_or(15).clamp(1, 200) * 1_000; n.latency_us_max = hi; n.latency_us_min = (hi * 2 / 3).max(1_000).min(hi); }))}
                 </label>
                 <label>{format!("Loss: {}%", net.loss_ppm / 10_000)}
-                    <DraftInput kind="range" min="0" max="50" value={(net.loss_ppm / 10_000).to_string()}
-                        on_commit={net_edit(|n, v| n.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                    {draft("range", (net.loss_ppm / 10_000).to_string(), Some(("0".into(), "50".into())), "loss", None,
+                        net_edit(|n, v| n.loss_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000))}
                 </label>
                 <label>{format!("Duplication: {}%", net.duplicate_ppm / 10_000)}
-                    <DraftInput kind="range" min="0" max="20" value={(net.duplicate_ppm / 10_000).to_string()}
-                        on_commit={net_edit(|n, v| n.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000)} />
+                    {draft("range", (net.duplicate_ppm / 10_000).to_string(), Some(("0".into(), "20".into())), "duplicate", None,
+                        net_edit(|n, v| n.duplicate_ppm = v.parse::<u32>().unwrap_or(0).min(100) * 10_000))}
                 </label>
             </fieldset>
             <details class="import">
@@ -412,7 +417,7 @@ pub fn AlgorithmPanel(p: &PanelProps) -> Html {
                 <thead><tr>{ for panel.columns.iter().map(|c| html! { <th scope="col">{c.clone()}</th> }) }</tr></thead>
                 <tbody>
                 { for panel.rows.iter().zip(marks).map(|(r, mark)| html! {
-                    <tr class={classes!(mark)} title={mark.map(|m| if m == "rejected" { "rejected: its token is lower than one already seen" } else { "stale: accepted although a higher token was accepted before (no fencing)" })}>
+                    <tr class={classes!(mark)}>
                         { for r.iter().map(|c| html! { <td>{c.clone()}</td> }) }</tr>
                 }) }
                 </tbody>
@@ -494,12 +499,26 @@ pub fn Logs(p: &LogsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct EventLogProps {
+    /// The session the events are from.
+    pub engine: crate::state::SameEngine,
     /// The events shown, oldest first, each with its index in the trace (a stable key).
     pub events: Vec<(usize, TraceEvent)>,
     pub show: Show,
     pub on_show: Callback<Show>,
+}
+
+impl PartialEq for EventLogProps {
+    /// Within one session an event is known by its index in the trace (and a branch cut in
+    /// the past keeps the events before the cut): comparing indices and times is enough, and
+    /// much cheaper than comparing the events, every frame.
+    fn eq(&self, other: &Self) -> bool {
+        self.engine == other.engine
+            && self.show == other.show
+            && self.events.len() == other.events.len()
+            && self.events.iter().zip(&other.events).all(|((i, a), (j, b))| i == j && a.t == b.t)
+    }
 }
 
 /// The trace, newest first, with a filter.

@@ -112,13 +112,11 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
             }
         })
     };
-    // The groups are the same every frame: build them once.
-    let groups = use_memo((), |_| tour_groups());
     let picker = html! {
         <label class="tour-pick">{"Guided scenario: "}
             <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
                 <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
-                { for groups.iter().cloned().map(|(group, tours)| html! {
+                { for tour_groups().into_iter().map(|(group, tours)| html! {
                     <optgroup label={group}>
                         { for tours.into_iter().map(|(path, title)| {
                             let mark = if done.iter().any(|d| d == path) { "✓ " } else { "" };

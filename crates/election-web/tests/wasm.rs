@@ -82,7 +82,7 @@ async fn cluster_component_draws_nodes_roles_and_messages() {
     let in_flight = view.messages.len();
     assert!(in_flight > 0, "messages on the wire at 240 ms");
     let root = mount::<Cluster>(ClusterProps {
-        view,
+        view: election_web::state::SameView(std::rc::Rc::new(view)),
         selected: Some(2),
         on_select: Callback::noop(),
         on_link: Callback::noop(),
@@ -104,9 +104,21 @@ async fn event_log_component_tells_the_story_in_english() {
     use election_core::scenario::Show;
     use election_web::panels::{EventLog, EventLogProps};
     let s = raft_at(400);
-    let events: Vec<_> = s.trace().iter().filter(|e| Show::Roles.keeps(e)).cloned().collect();
-    let root =
-        mount::<EventLog>(EventLogProps { events, show: Show::Roles, on_show: yew::Callback::noop() }).await;
+    let events: Vec<_> = s
+        .trace()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| Show::Roles.keeps(e))
+        .map(|(i, e)| (i, e.clone()))
+        .collect();
+    let engine = election_web::state::SameEngine(std::rc::Rc::new(std::cell::RefCell::new(s)));
+    let root = mount::<EventLog>(EventLogProps {
+        engine,
+        events,
+        show: Show::Roles,
+        on_show: yew::Callback::noop(),
+    })
+    .await;
     let text = root.text_content().unwrap();
     assert!(text.contains("n5 timed out and started an election for term 1"), "{text}");
     assert!(text.contains("n5 went from a candidate to a leader (term 1)"), "{text}");

@@ -126,23 +126,25 @@ impl Budget {
         let spent = self.events;
         let covered = at.saturating_sub(from).max(1);
         let wanted = target.saturating_sub(from);
-        let projected = u128::from(spent) * u128::from(wanted) / u128::from(covered);
+        // In u64 (no 128-bit division in the page): spent is at most the budget, so the
+        // product fits unless the target is absurd, and then saturating is right.
+        let projected = spent.saturating_mul(wanted) / covered;
         Error::Limit {
             what: format!(
                 "reaching {} needs about {} simulated events ({} by {})",
                 human_time(target),
                 group(projected),
-                group(u128::from(spent)),
+                group(spent),
                 human_time(at)
             ),
-            limit: format!("{} events per replay", group(u128::from(spent))),
-            excess: format!("about {}x too many", (projected / u128::from(spent.max(1))).max(2)),
+            limit: format!("{} events per replay", group(spent)),
+            excess: format!("about {}x too many", (projected / spent.max(1)).max(2)),
         }
     }
 }
 
 /// `1234567` as `1,234,567`.
-fn group(n: u128) -> String {
+fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -56,15 +56,13 @@ impl<T> SharedLog<T> {
     }
 
     /// The entries in order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + Clone {
-        self.chunks.iter().flat_map(|c| c.iter()).chain(self.tail.iter())
+    pub fn iter(&self) -> Iter<'_, T> {
+        self.iter_from(0)
     }
 
     /// The entries from `start` on, in order.
-    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &T> + Clone {
-        let first = (start / CHUNK).min(self.chunks.len());
-        let skip = start - first * CHUNK;
-        self.chunks[first..].iter().flat_map(|c| c.iter()).chain(self.tail.iter()).skip(skip)
+    pub fn iter_from(&self, start: usize) -> Iter<'_, T> {
+        Iter { log: self, next: start, end: self.len() }
     }
 }
 
@@ -103,6 +101,42 @@ impl<T: Clone> SharedLog<T> {
     }
 }
 
+/// An iterator over a [`SharedLog`] by index. (A chain of flattened chunk iterators did the
+/// same, but as generic code for every entry type it made the page's WebAssembly larger.)
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    log: &'a SharedLog<T>,
+    next: usize,
+    end: usize,
+}
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Iter { log: self.log, next: self.next, end: self.end }
+    }
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        if self.next >= self.end {
+            return None;
+        }
+        self.next += 1;
+        self.log.get(self.next - 1)
+    }
+}
+
+impl<T> DoubleEndedIterator for Iter<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        self.end -= 1;
+        self.log.get(self.end)
+    }
+}
+
 impl<T> Default for SharedLog<T> {
     fn default() -> Self {
         SharedLog::new()
@@ -112,8 +146,18 @@ impl<T> Default for SharedLog<T> {
 impl<T> Index<usize> for SharedLog<T> {
     type Output = T;
     fn index(&self, i: usize) -> &T {
-        self.get(i).unwrap_or_else(|| panic!("index {i} of a log of {}", self.len()))
+        match self.get(i) {
+            Some(entry) => entry,
+            None => out_of_range(i, self.len()),
+        }
     }
+}
+
+/// One copy of the panic for every entry type (indexing past the end is a bug, not input).
+#[cold]
+#[inline(never)]
+fn out_of_range(i: usize, len: usize) -> ! {
+    panic!("index {i} of a log of {len}")
 }
 
 impl<T: PartialEq> PartialEq for SharedLog<T> {

@@ -140,11 +140,9 @@ impl<M> Wire<M> {
         m
     }
 
-    /// The messages in flight, oldest send first.
-    fn in_send_order(&self) -> Vec<&InFlight<M>> {
-        let mut all: Vec<&InFlight<M>> = self.slots.iter().flatten().collect();
-        all.sort_unstable_by_key(|m| m.id);
-        all
+    /// The messages in flight, in slot order (deterministic; views need no other).
+    fn in_flight(&self) -> impl Iterator<Item = &InFlight<M>> {
+        self.slots.iter().flatten()
     }
 }
 
@@ -720,8 +718,7 @@ impl<P: Protocol> Simulation<P> {
             .collect();
         let messages = self
             .wire
-            .in_send_order()
-            .into_iter()
+            .in_flight()
             .map(|m| MessageView {
                 id: m.id,
                 from: m.from,

@@ -150,7 +150,8 @@ pub struct Service {
     expires_at: Micros,
     no_grant_until: Micros,
     /// Every grant: (token, client, at).
-    grants: SharedLog<(u64, NodeId, Micros)>,
+    // A grant per new holder: few enough that checkpoints may copy them.
+    grants: Vec<(u64, NodeId, Micros)>,
 }
 
 /// The storage node's state.

@@ -30,7 +30,7 @@ impl Monitor<Lease> for LeaseMonitor {
         let mut out = Vec::new();
         match &nodes.at(usize::from(node) - 1).proto.part {
             Part::Service(s) => {
-                for &(token, client, _) in s.grants.iter_from(self.grants_seen) {
+                for &(token, client, _) in s.grants.get(self.grants_seen..).unwrap_or_default() {
                     if self.last_grant.is_some_and(|l| token <= l) {
                         out.push(format!("token {token} granted to n{client} is not above the last grant"));
                     }

@@ -10,7 +10,8 @@ use crate::engine::time::{Micros, NodeId};
 /// Paxos safety checks.
 #[derive(Debug, Clone, Default)]
 pub struct PaxosMonitor {
-    chosen: SlotMap<(Value, Ballot)>,
+    // (ballot, value), in the order the acceptors keep, so that both share one SlotMap type.
+    chosen: SlotMap<(Ballot, Value)>,
     leaders: Map<Ballot, NodeId>,
     reported: Reported,
 }
@@ -32,19 +33,19 @@ impl PaxosMonitor {
                 nodes.iter().filter(|n| n.proto.accepted().get(slot) == Some(&(ballot, value))).count();
             if count >= quorum {
                 match self.chosen.get(slot) {
-                    Some(&(v, b)) if v != value => {
+                    Some(&(b, v)) if v != value => {
                         let text = format!(
                             "slot {slot} was chosen as {v} (ballot {b}) and now as {value} (ballot {ballot})"
                         );
                         self.reported.report(text, out);
                     }
                     Some(_) => {}
-                    None => self.chosen.insert(slot, (value, ballot)),
+                    None => self.chosen.insert(slot, (ballot, value)),
                 }
             }
         }
         // Learners must agree with what was chosen.
-        if let (Some(&value), Some(&(v, _))) = (me.chosen().get(slot), self.chosen.get(slot))
+        if let (Some(&value), Some(&(_, v))) = (me.chosen().get(slot), self.chosen.get(slot))
             && v != value
         {
             self.reported.report(format!("n{node} learned {value} in slot {slot}, but {v} was chosen"), out);

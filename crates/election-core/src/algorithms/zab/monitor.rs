@@ -1,7 +1,7 @@
 //! The safety monitor of ZooKeeper (ZAB): invariants checked after every event (see the
 //! module doc for sources).
 
-use super::{Zab, Zxid, zxid_str};
+use super::{Txn, Zab, Zxid, zxid_str};
 use crate::engine::collections::{Map, Set};
 use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::shared_log::SharedLog;
@@ -12,7 +12,7 @@ use crate::engine::time::{Micros, NodeId};
 pub struct ZabMonitor {
     leaders: Map<u64, NodeId>,
     /// Committed transactions as first seen, in zxid order (a log: checkpoints share it).
-    committed: SharedLog<(Zxid, u64)>,
+    committed: SharedLog<Txn>,
     /// Per node: history rewrites seen at its last check, and how many of its transactions
     /// were verified then.
     verified: Map<NodeId, (u64, usize)>,
@@ -26,10 +26,10 @@ impl ZabMonitor {
         let (mut lo, mut hi) = (0, self.committed.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.committed[mid].0.cmp(&zxid) {
+            match self.committed[mid].zxid.cmp(&zxid) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(self.committed[mid].1),
+                std::cmp::Ordering::Equal => return Some(self.committed[mid].value),
             }
         }
         None
@@ -40,9 +40,9 @@ impl ZabMonitor {
     /// and a new leader's history holds every committed transaction): a new one below the
     /// newest breaks ZAB's total order.
     fn record_committed(&mut self, zxid: Zxid, value: u64) -> bool {
-        let in_order = self.committed.last().is_none_or(|&(last, _)| zxid > last);
+        let in_order = self.committed.last().is_none_or(|last| zxid > last.zxid);
         if in_order {
-            self.committed.push((zxid, value));
+            self.committed.push(Txn { zxid, value });
         }
         in_order
     }
@@ -111,7 +111,7 @@ impl Monitor<Zab> for ZabMonitor {
             let lost: Vec<Zxid> = self
                 .committed
                 .iter()
-                .map(|&(zx, _)| zx)
+                .map(|t| t.zxid)
                 .filter(|zx| (zx >> 32) < epoch && !have.contains(zx))
                 .collect();
             if let Some(first) = lost.first() {

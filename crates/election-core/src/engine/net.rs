@@ -90,18 +90,20 @@ impl Links {
         Links { n, cut: vec![false; n * n] }
     }
 
-    fn idx(&self, from: NodeId, to: NodeId) -> usize {
+    /// The position of the directed link `from -> to` in an `n x n` row-major table (the
+    /// simulation keeps its per-link message counts in the same layout).
+    pub fn index(&self, from: NodeId, to: NodeId) -> usize {
         (usize::from(from) - 1) * self.n + (usize::from(to) - 1)
     }
 
     /// State of the directed link `from -> to`.
     pub fn state(&self, from: NodeId, to: NodeId) -> LinkState {
-        if self.cut[self.idx(from, to)] { LinkState::Cut } else { LinkState::Healthy }
+        if self.cut[self.index(from, to)] { LinkState::Cut } else { LinkState::Healthy }
     }
 
     /// Cuts (`true`) or heals (`false`) `from -> to`.
     pub fn set_cut(&mut self, from: NodeId, to: NodeId, cut: bool) {
-        let i = self.idx(from, to);
+        let i = self.index(from, to);
         self.cut[i] = cut;
     }
 

@@ -445,16 +445,12 @@ impl<P: Protocol> Simulation<P> {
         }
     }
 
-    fn link_index(&self, from: NodeId, to: NodeId) -> usize {
-        (usize::from(from) - 1) * self.nodes.len() + (usize::from(to) - 1)
-    }
-
     fn deliver(&mut self, slot: u32) {
         let Some(m) = self.wire.remove(slot) else {
             return;
         };
         let id = m.id;
-        let link = self.link_index(m.from, m.to);
+        let link = self.links.index(m.from, m.to);
         self.in_flight[link] = self.in_flight[link].saturating_sub(1);
         let (kind, heartbeat) = (m.msg.kind(), m.msg.is_heartbeat());
         let summary = if self.tracing { m.msg.to_string() } else { String::new() };
@@ -547,7 +543,7 @@ impl<P: Protocol> Simulation<P> {
             let id = self.next_msg_id;
             self.next_msg_id += 1;
             let deliver_at = self.now.saturating_add(latency);
-            let link = self.link_index(from, to);
+            let link = self.links.index(from, to);
             if usize::from(self.in_flight[link]) >= MAX_IN_FLIGHT_PER_LINK {
                 let (kind, heartbeat) = (msg.kind(), msg.is_heartbeat());
                 let summary = if self.tracing { msg.to_string() } else { String::new() };

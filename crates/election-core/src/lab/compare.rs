@@ -139,11 +139,7 @@ pub fn compare_with(
     script: Script,
     preset: Preset,
 ) -> Vec<Outcome> {
-    algorithms
-        .iter()
-        .filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script, preset))
-        .map(|(o, _)| o)
-        .collect()
+    runs(algorithms, nodes, seed, script, preset).into_iter().map(|(o, _)| o).collect()
 }
 
 /// Like [`compare`], and also returns each algorithm's recorded session (for side-by-side
@@ -154,10 +150,18 @@ pub fn compare_runs(
     seed: u64,
     script: Script,
 ) -> Vec<(Outcome, AnySession)> {
-    algorithms
-        .iter()
-        .filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script, Preset::Classroom))
-        .collect()
+    runs(algorithms, nodes, seed, script, Preset::Classroom)
+}
+
+/// Each algorithm that can run with `nodes` (raised to its minimum), its outcome and session.
+fn runs(
+    algorithms: &[Algorithm],
+    nodes: usize,
+    seed: u64,
+    script: Script,
+    preset: Preset,
+) -> Vec<(Outcome, AnySession)> {
+    algorithms.iter().filter_map(|&a| run_one(a, nodes.max(a.min_nodes()), seed, script, preset)).collect()
 }
 
 /// Values of client writes committed on some node at the end (`x=V` entries within a node's

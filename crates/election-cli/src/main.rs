@@ -323,7 +323,11 @@ fn cmd_memory(args: &[String]) -> Result<ExitCode, String> {
             s.seek(t.min(horizon) as i64).map_err(|e| e.to_string())?;
             worst = worst.max(began.elapsed().as_secs_f64() * 1e3);
         }
-        println!("{line}   worst seek {worst:.1} ms");
+        println!(
+            "{line}   worst seek {worst:.1} ms (replays at most {} of {} steps)",
+            s.checkpoint_every(),
+            s.steps()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,13 +18,28 @@ pub const fn ms(x: u64) -> Micros {
 
 /// Formats a time as milliseconds with microsecond precision trimmed: `231ms`, `231.417ms`.
 pub fn fmt_time(t: Micros) -> String {
-    let whole = t / 1_000;
-    let frac = t % 1_000;
-    if frac == 0 {
-        format!("{whole}ms")
-    } else {
-        let s = format!("{frac:03}");
-        format!("{whole}.{}ms", s.trim_end_matches('0'))
+    Time(t).to_string()
+}
+
+/// A time that displays as [`fmt_time`] does, without allocating: the trace formats two
+/// times per event to hash it, and a replay formats every event it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Time(pub Micros);
+
+impl std::fmt::Display for Time {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whole = self.0 / 1_000;
+        let mut frac = self.0 % 1_000;
+        if frac == 0 {
+            return write!(f, "{whole}ms");
+        }
+        // Trailing zeros of the three fraction digits are dropped: 231.400 -> 231.4.
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        write!(f, "{whole}.{frac:0digits$}ms")
     }
 }
 

@@ -11,7 +11,7 @@ use std::hash::Hasher;
 use serde::Serialize;
 
 use crate::engine::input::Input;
-use crate::engine::time::{Micros, NodeId, fmt_time};
+use crate::engine::time::{Micros, NodeId, Time, fmt_time};
 use crate::engine::view::Role;
 
 /// One thing that happened at virtual time `t`.
@@ -155,10 +155,10 @@ impl TraceEvent {
 
 impl fmt::Display for TraceEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "t={} ", fmt_time(self.t))?;
+        write!(f, "t={} ", Time(self.t))?;
         match &self.kind {
             TraceKind::Send { id, from, to, summary, deliver_at, .. } => {
-                write!(f, "n{from} -> n{to} {summary} #{id} (arrives {})", fmt_time(*deliver_at))
+                write!(f, "n{from} -> n{to} {summary} #{id} (arrives {})", Time(*deliver_at))
             }
             TraceKind::Deliver { id, from, to, summary, .. } => {
                 write!(f, "n{to} <- n{from} {summary} #{id}")

@@ -251,6 +251,11 @@ impl<P: Protocol> Session<P> {
         self.checkpoint_every = steps.max(1);
     }
 
+    /// Steps between checkpoints now: the most a seek within the recorded history replays.
+    pub fn checkpoint_every(&self) -> u64 {
+        self.checkpoint_every
+    }
+
     fn absorb_trace(&mut self) {
         let events = self.sim.take_trace();
         for e in events {

@@ -155,13 +155,41 @@ impl Message for KafkaMsg {
 }
 
 /// `n2,n3,n4`: a list of node ids for notes and message text.
-pub(super) fn ids(v: &[NodeId]) -> String {
-    v.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(",")
+pub(super) fn ids(v: &[NodeId]) -> Ids<'_> {
+    Ids(v)
+}
+
+/// A list of node ids that formats without allocating: messages are formatted for every trace
+/// event, and a replay re-formats each one to hash it.
+pub(super) struct Ids<'a>(&'a [NodeId]);
+
+impl fmt::Display for Ids<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "n{n}")?;
+        }
+        Ok(())
+    }
 }
 
 /// `n3`, or `-` for none.
-pub(super) fn opt(n: Option<NodeId>) -> String {
-    n.map_or("-".into(), |c| format!("n{c}"))
+pub(super) fn opt(n: Option<NodeId>) -> Opt {
+    Opt(n)
+}
+
+/// A node id or `-`, formatted without allocating (see [`Ids`]).
+pub(super) struct Opt(Option<NodeId>);
+
+impl fmt::Display for Opt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "n{n}"),
+            None => f.write_str("-"),
+        }
+    }
 }
 
 impl fmt::Display for KafkaMsg {
@@ -178,8 +206,11 @@ impl fmt::Display for KafkaMsg {
             }
             KafkaMsg::ControllerGone { epoch } => write!(f, "ControllerGone epoch={epoch}"),
             KafkaMsg::BrokerChange { alive, version, restarted } => {
-                let alive: Vec<NodeId> = alive.iter().map(|(n, _)| *n).collect();
-                write!(f, "BrokerChange alive=[{}] v{version}", ids(&alive))?;
+                f.write_str("BrokerChange alive=[")?;
+                for (i, (n, _)) in alive.iter().enumerate() {
+                    write!(f, "{}n{n}", if i > 0 { "," } else { "" })?;
+                }
+                write!(f, "] v{version}")?;
                 match restarted {
                     Some(r) => write!(f, " restarted=n{r}"),
                     None => Ok(()),

@@ -458,8 +458,10 @@ impl Protocol for Kafka {
                 view.details
                     .push(("/controller".into(), s.controller.map_or("(none)".into(), |c| format!("n{c}"))));
                 view.details.push(("controller epoch".into(), s.controller_epoch.to_string()));
-                view.details
-                    .push(("live sessions".into(), ids(&s.sessions.keys().copied().collect::<Vec<_>>())));
+                view.details.push((
+                    "live sessions".into(),
+                    ids(&s.sessions.keys().copied().collect::<Vec<_>>()).to_string(),
+                ));
             }
             Node::Broker(b) => {
                 view.tag = if b.is_controller() { "controller".into() } else { "broker".into() };
@@ -510,11 +512,11 @@ impl Protocol for Kafka {
                 let lost = lost_records(nodes, p, &acked);
                 vec![
                     format!("p{p}"),
-                    ids(&assignment(p, nodes.len(), config.replication)),
+                    ids(&assignment(p, nodes.len(), config.replication)).to_string(),
                     st.leader.map_or("offline".into(), |l| {
                         format!("n{l}{}", if st.unclean { " (unclean)" } else { "" })
                     }),
-                    ids(&st.isr),
+                    ids(&st.isr).to_string(),
                     st.leader_epoch.to_string(),
                     hw,
                     lost.to_string(),

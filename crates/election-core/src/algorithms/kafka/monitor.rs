@@ -44,8 +44,8 @@ pub(super) fn lost_records<N: Nodes<Kafka> + ?Sized>(
 /// epoch and leadership; per partition the leader and leader epoch the store names. Logs only
 /// change by appends (which lengthen them) and truncations (counted), and acknowledgements only
 /// by being made (counted).
-fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Vec<u64> {
-    let mut v = Vec::new();
+fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N, v: &mut Vec<u64>) {
+    v.clear();
     for n in nodes.iter() {
         match &n.proto.node {
             Node::Store(store) => {
@@ -62,7 +62,6 @@ fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Vec<u64> {
             }
         }
     }
-    v
 }
 
 /// Kafka's invariants.
@@ -72,12 +71,13 @@ pub struct KafkaMonitor {
     /// same, so is the answer, and the check, which reads every acknowledged record, is
     /// skipped.
     lost_inputs: Vec<u64>,
+    /// The buffer the next reading goes into: the check runs after every event, and reusing
+    /// two buffers keeps it free of allocation.
+    scratch: Vec<u64>,
     controller_epoch: u64,
     leader_epochs: Map<PartitionId, u64>,
     reported: Reported,
 }
-
-impl KafkaMonitor {}
 
 impl Monitor<Kafka> for KafkaMonitor {
     fn after_event<N: Nodes<Kafka> + ?Sized>(
@@ -112,9 +112,9 @@ impl Monitor<Kafka> for KafkaMonitor {
             }
         }
         // No acknowledged record is lost (checked whenever something it depends on changed).
-        let inputs = lost_inputs(nodes);
-        if node != STORE && inputs != self.lost_inputs {
-            self.lost_inputs = inputs;
+        lost_inputs(nodes, &mut self.scratch);
+        if node != STORE && self.scratch != self.lost_inputs {
+            std::mem::swap(&mut self.scratch, &mut self.lost_inputs);
             let acked = all_acked(nodes);
             for p in 0..nodes.at(0).proto.cluster.config.partitions {
                 let lost = lost_records(nodes, p, &acked);

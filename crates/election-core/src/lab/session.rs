@@ -363,7 +363,7 @@ impl<P: Protocol> Session<P> {
 
     fn advance(&mut self, t: Micros, budget: Budget) -> Result<(), Error> {
         let from = self.sim.now();
-        let mut left = budget.events;
+        let mut spent = 0;
         loop {
             let next_event = self.sim.next_event_time();
             let next_input = self.inputs.get(self.applied).map(|i| i.at);
@@ -371,13 +371,15 @@ impl<P: Protocol> Session<P> {
             if !due {
                 break;
             }
-            if left == 0 {
-                return Err(budget.exhausted(from, self.sim.now(), t));
+            if spent == budget.events
+                || (spent % 10_000 == 0 && budget.hopeless(spent, from, self.sim.now(), t))
+            {
+                return Err(budget.over(spent, from, self.sim.now(), t));
             }
             if !self.step_once() {
                 break;
             }
-            left -= 1;
+            spent += 1;
         }
         self.sim.run_until(t);
         self.absorb_trace();
@@ -452,8 +454,9 @@ impl<P: Protocol> Session<P> {
                 self.advance(deadline, Budget { events: left })?;
                 return Ok(None);
             }
-            if left == 0 {
-                return Err(budget.exhausted(from, self.sim.now(), deadline));
+            let spent = budget.events - left;
+            if left == 0 || (spent % 10_000 == 0 && budget.hopeless(spent, from, self.sim.now(), deadline)) {
+                return Err(budget.over(spent, from, self.sim.now(), deadline));
             }
             left -= 1;
             self.step_once();

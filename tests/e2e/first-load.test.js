@@ -92,7 +92,7 @@ test('JSON sessions load through the JSON worker: an old link and a paste', asyn
 
 test('a malformed script in a link names the line and the page keeps working', async () => {
   const { page, errors } = await open(browser, `${url}#s=${encodeURIComponent('config algo=raft nodes=3 seed=1\nrun until=2s\ncrash n7')}&t=5`);
-  assert.match(await page.textContent('.banner.error'), /shared link could not be loaded: line 3: unknown node n7: this cluster has nodes n1\.\.n3/);
+  assert.match(await page.textContent('.banner.error'), /shared link could not be loaded: line 3: there is no node n7: this cluster has nodes n1 to n3/);
   assert.equal(await page.locator('g.node').count(), 5, 'a fresh default cluster instead');
   await setSpeed(page, '2x');
   await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 20_000 });

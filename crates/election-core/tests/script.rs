@@ -125,9 +125,9 @@ fn a_bad_script_is_an_error_naming_its_line() {
         ),
         (
             "config algo=raft nodes=3 seed=1\ncrash n9",
-            "line 2: unknown node n9: this cluster has nodes n1..n3",
+            "line 2: there is no node n9: this cluster has nodes n1 to n3",
         ),
-        ("config algo=raft nodes=3 seed=1\ntransfer n1 n4", "line 2: unknown node n4"),
+        ("config algo=raft nodes=3 seed=1\ntransfer n1 n4", "line 2: there is no node n4"),
         ("config algo=raft nodes=3 seed=1\nfly n1", "line 2: unknown command 'fly'"),
         (
             "config algo=raft nodes=3 seed=1\nrun until=90000s",

@@ -173,7 +173,7 @@ fn malformed_json_is_a_clear_error() {
         ("", "session JSON"),
         ("{\"nodes\": 5", "session JSON"),
         ("{\"nodes\": 5, \"seed\": 1, \"algorithm\": \"paxosx\"}", "session JSON"),
-        ("{\"nodes\": 99, \"seed\": 1, \"algorithm\": \"raft\", \"settings\": {}}", "cluster size 99"),
+        ("{\"nodes\": 99, \"seed\": 1, \"algorithm\": \"raft\", \"settings\": {}}", "a cluster of 99 nodes"),
         ("[1,2,3]", "session JSON"),
     ] {
         let e = SessionSpec::from_json(text).unwrap_err().to_string();

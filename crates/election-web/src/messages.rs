@@ -1,6 +1,5 @@
 //! What the settings fields accept, and the page's error messages written for people: each
-//! says what was wrong with what the user wrote and what would work, in words rather than in
-//! the simulator's notation (`1..=5`, `bad heartbeat 'ms'`).
+//! says what was wrong with what the user wrote and what would work.
 
 use election_core::Error;
 
@@ -75,15 +74,10 @@ pub fn count(label: &str, text: &str) -> Result<String, String> {
         .map_err(|_| format!("{label} must be a whole number of 0 or more, not \u{201c}{t}\u{201d}."))
 }
 
-/// A simulator error about settings or a session, for people: its bound checks
-/// ("<v> ms is outside 1..=<max> ms") in words; other errors as they are, as a sentence.
+/// A simulator error about settings or a session as a sentence (the simulator words its
+/// errors for people; the page adds the capital and the full stop).
 pub fn humane(e: &Error) -> String {
-    let text = e.to_string();
-    if let Some((head, max)) = text.strip_suffix(" ms").and_then(|t| t.split_once(" ms is outside 1..=")) {
-        let (what, v) = head.rsplit_once(": ").unwrap_or(("the value", head));
-        return format!("{} must be between 1 and {max} milliseconds; {v} ms is not.", capital(what));
-    }
-    capital(&text) + "."
+    capital(&e.to_string()) + "."
 }
 
 /// `s` with its first letter in capitals (ASCII: the simulator's words are English, and
@@ -133,9 +127,9 @@ mod tests {
     }
 
     #[test]
-    fn simulator_errors_are_reworded_without_its_notation() {
-        let e = Error::Invalid { what: "heartbeat", reason: "0 ms is outside 1..=5 ms".into() };
-        assert_eq!(humane(&e), "Heartbeat must be between 1 and 5 milliseconds; 0 ms is not.");
+    fn simulator_errors_read_as_sentences() {
+        let e = election_core::engine::settings::check_millis(&[("heartbeat", 0)], 5).unwrap_err();
+        assert_eq!(humane(&e), "Heartbeat: must be between 1 ms and 5 ms, not 0 ms.");
         assert_eq!(humane(&Error::NegativeTime(-1)), "Time -1 is before the start of the simulation.");
     }
 }

@@ -30,13 +30,13 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::UnknownNode { node, nodes } => {
-                write!(f, "unknown node n{node}: this cluster has nodes n1..n{nodes}")
+                write!(f, "there is no node n{node}: this cluster has nodes n1 to n{nodes}")
             }
             Error::ClusterSize(n) => {
-                write!(f, "cluster size {n} is out of range: choose 1..={MAX_NODES} nodes")
+                write!(f, "a cluster of {n} nodes is not possible: choose between 1 and {MAX_NODES} nodes")
             }
             Error::Range { what, min, max } => {
-                write!(f, "{what}: minimum {min} is greater than maximum {max}")
+                write!(f, "{what}: the shortest ({min}) is longer than the longest ({max})")
             }
             Error::Invalid { what, reason } => write!(f, "{what}: {reason}"),
             Error::NegativeTime(t) => write!(f, "time {t} is before the start of the simulation"),

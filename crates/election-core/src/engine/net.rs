@@ -43,7 +43,10 @@ impl NetConfig {
             });
         }
         if self.latency_us_max > MAX_LATENCY_US {
-            return Err(Error::Invalid { what: "latency", reason: format!("at most {MAX_LATENCY_US} us") });
+            return Err(Error::Invalid {
+                what: "latency",
+                reason: format!("must be at most {} ms", MAX_LATENCY_US / 1_000),
+            });
         }
         if self.loss_ppm > 1_000_000 {
             return Err(Error::Invalid {

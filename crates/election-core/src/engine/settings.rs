@@ -79,14 +79,14 @@ pub fn flag(b: bool) -> &'static str {
 pub fn millis(key: &str, v: &str) -> Result<u64, String> {
     parse_duration(v)
         .map(|us: Micros| us / 1_000)
-        .ok_or_else(|| format!("bad {key} '{v}' (write e.g. 150ms)"))
+        .ok_or_else(|| format!("{key} must be a duration such as 150ms or 1.5s, not '{v}'"))
 }
 
 /// A range of whole milliseconds (`150..300ms`).
 pub fn millis_range(key: &str, v: &str) -> Result<(u64, u64), String> {
     parse_range(v)
         .map(|(a, b)| (a / 1_000, b / 1_000))
-        .ok_or_else(|| format!("bad {key} range '{v}' (write e.g. 150..300ms)"))
+        .ok_or_else(|| format!("{key} must be a range of durations such as 150..300ms, not '{v}'"))
 }
 
 /// A plain number.
@@ -94,12 +94,54 @@ pub fn number(key: &str, v: &str) -> Result<u64, String> {
     v.parse().map_err(|_| format!("{key} must be a number, got '{v}'"))
 }
 
+/// Checks that the duration named `short` is shorter than the one named `long`, and if not
+/// names the field and why it matters: a run with a heartbeat longer than the timeout it feeds
+/// would only show elections between heartbeats.
+pub fn check_shorter(short: (&'static str, u64), long: (&'static str, u64), why: &str) -> Result<(), Error> {
+    if short.1 >= long.1 {
+        return Err(Error::Invalid {
+            what: short.0,
+            reason: format!("{} ms must be shorter than the {} ({} ms): {why}", short.1, long.0, long.1),
+        });
+    }
+    Ok(())
+}
+
 /// Checks that every named duration is within `1..=max_ms` milliseconds.
 pub fn check_millis(durations: &[(&'static str, u64)], max_ms: u64) -> Result<(), Error> {
     for &(what, v) in durations {
         if v == 0 || v > max_ms {
-            return Err(Error::Invalid { what, reason: format!("{v} ms is outside 1..={max_ms} ms") });
+            return Err(Error::Invalid {
+                what,
+                reason: format!("must be between 1 ms and {max_ms} ms, not {v} ms"),
+            });
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Errors reach students as they are: words and units, never the code's range notation.
+    #[test]
+    fn setting_errors_are_written_for_people() {
+        let e = check_millis(&[("heartbeat", 0)], 60_000).unwrap_err().to_string();
+        assert_eq!(e, "heartbeat: must be between 1 ms and 60000 ms, not 0 ms");
+        assert_eq!(
+            millis("heartbeat", "ms").unwrap_err(),
+            "heartbeat must be a duration such as 150ms or 1.5s, not 'ms'"
+        );
+        assert_eq!(
+            millis_range("election", "150-300").unwrap_err(),
+            "election must be a range of durations such as 150..300ms, not '150-300'"
+        );
+        let e = check_shorter(("heartbeat", 300), ("failure timeout", 200), "why").unwrap_err().to_string();
+        assert_eq!(e, "heartbeat: 300 ms must be shorter than the failure timeout (200 ms): why");
+        assert_eq!(
+            Error::ClusterSize(16).to_string(),
+            "a cluster of 16 nodes is not possible: choose between 1 and 15 nodes"
+        );
+    }
 }

@@ -236,6 +236,11 @@ impl Protocol for Bully {
             ],
             60_000,
         )?;
+        crate::engine::settings::check_shorter(
+            ("heartbeat", c.heartbeat_ms),
+            ("failure timeout", c.failure_timeout_ms),
+            "every process would suspect the coordinator between two heartbeats",
+        )?;
         Ok(())
     }
 

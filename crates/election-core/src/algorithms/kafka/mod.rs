@@ -329,19 +329,19 @@ impl Protocol for Kafka {
         if c.partitions == 0 || c.partitions > 12 {
             return Err(Error::Invalid {
                 what: "partitions",
-                reason: format!("{} is outside 1..=12", c.partitions),
+                reason: format!("must be between 1 and 12, not {}", c.partitions),
             });
         }
         if c.replication == 0 || c.replication > 5 {
             return Err(Error::Invalid {
                 what: "replication",
-                reason: format!("{} is outside 1..=5", c.replication),
+                reason: format!("must be between 1 and 5, not {}", c.replication),
             });
         }
         if c.min_insync == 0 || c.min_insync > 5 {
             return Err(Error::Invalid {
                 what: "min.insync.replicas",
-                reason: format!("{} is outside 1..=5", c.min_insync),
+                reason: format!("must be between 1 and 5, not {}", c.min_insync),
             });
         }
         check_millis(
@@ -352,6 +352,16 @@ impl Protocol for Kafka {
                 ("replica lag", c.replica_lag_ms),
             ],
             60_000,
+        )?;
+        crate::engine::settings::check_shorter(
+            ("heartbeat", c.heartbeat_ms),
+            ("session timeout", c.session_timeout_ms),
+            "every broker session would expire between two heartbeats",
+        )?;
+        crate::engine::settings::check_shorter(
+            ("fetch", c.fetch_ms),
+            ("replica lag", c.replica_lag_ms),
+            "every follower would drop out of the ISR between two fetches",
         )?;
         Ok(())
     }

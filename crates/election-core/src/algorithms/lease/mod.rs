@@ -377,10 +377,21 @@ impl Protocol for Lease {
             60_000,
         )?;
         if c.job_ms > 60_000 || c.lock_delay_ms > 60_000 {
-            return Err(Error::Invalid { what: "lease timing", reason: "at most 60000 ms".into() });
+            return Err(Error::Invalid {
+                what: "lease timing",
+                reason: "the job and the lock-delay must be at most 60000 ms".into(),
+            });
         }
+        crate::engine::settings::check_shorter(
+            ("keepalive", c.keepalive_ms),
+            ("ttl", c.ttl_ms),
+            "the lease would expire before each renewal",
+        )?;
         if c.first_token > u64::MAX / 2 {
-            return Err(Error::Invalid { what: "first token", reason: "too large".into() });
+            return Err(Error::Invalid {
+                what: "first token",
+                reason: format!("must be at most {}", u64::MAX / 2),
+            });
         }
         Ok(())
     }

@@ -381,9 +381,14 @@ impl Protocol for Paxos {
         {
             return Err(Error::Invalid {
                 what: "paxos timing",
-                reason: "timeouts must be within 1..=60000 ms".into(),
+                reason: "timeouts and heartbeat must be between 1 ms and 60000 ms".into(),
             });
         }
+        crate::engine::settings::check_shorter(
+            ("heartbeat", c.heartbeat_ms),
+            ("shortest leader timeout", c.election_timeout_ms_min),
+            "the acceptors would suspect the leader between two heartbeats",
+        )?;
         Ok(())
     }
 

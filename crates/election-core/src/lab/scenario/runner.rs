@@ -348,6 +348,6 @@ mod tests {
     #[test]
     fn unknown_node_is_an_error_not_a_panic() {
         let (out, _) = run_script("config algo=raft nodes=3 seed=1\ncrash n9\n");
-        assert!(out.contains("error: unknown node n9: this cluster has nodes n1..n3"), "{out}");
+        assert!(out.contains("error: there is no node n9: this cluster has nodes n1 to n3"), "{out}");
     }
 }

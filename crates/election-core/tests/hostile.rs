@@ -158,3 +158,34 @@ proptest! {
         let _ = SessionSpec::from_json(&text);
     }
 }
+
+/// A storm's view stays small: the page draws every frame from it, and a view that described
+/// each of thousands of messages cost more than a frame. The rest are counted per link, and
+/// nothing is lost from the count.
+#[test]
+fn a_storm_view_describes_a_bounded_number_of_messages_and_counts_the_rest() {
+    use election_core::engine::view::{MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK};
+    // Dueling proposers with 15 nodes and duplication: the page's worst case.
+    let text = "config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms duplicate=20%\nrun for=1ms\n";
+    let mut s = election_core::AnySession::new(spec_from_script(text).unwrap()).unwrap();
+    s.advance_to(2_000_000);
+    let v = s.view();
+    assert!(v.messages.len() <= MAX_VIEW_MESSAGES);
+    for m in &v.messages {
+        let same_link = v.messages.iter().filter(|o| (o.from, o.to) == (m.from, m.to)).count();
+        assert!(same_link <= MAX_VIEW_PER_LINK);
+    }
+    let counted: usize = v.more.iter().map(|(_, _, k)| k).sum();
+    assert!(counted > 100, "a storm: {counted} messages counted");
+    // Every message in flight is either described or counted: the trace's sends, minus what
+    // was delivered or dropped, is what is on the wire.
+    let (mut sent, mut gone) = (0usize, 0usize);
+    for e in s.trace() {
+        match e.kind {
+            election_core::TraceKind::Send { .. } => sent += 1,
+            election_core::TraceKind::Deliver { .. } | election_core::TraceKind::Drop { .. } => gone += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(v.messages.len() + counted, sent - gone);
+}

@@ -4,16 +4,12 @@
 //! protocol decision. Message positions are interpolated between `sent_at` and `deliver_at`
 //! at the current simulated time, as RaftScope does.
 
-use election_core::{ClusterView, Liveness, MessageView, Micros, NodeId, NodeView, Role};
+use election_core::{ClusterView, Liveness, MessageView, NodeId, NodeView, Role};
 use yew::prelude::*;
 
 const SIZE: f64 = 600.0;
 const CENTER: f64 = SIZE / 2.0;
 const RING: f64 = 225.0;
-/// Messages drawn one by one at most; the rest are counted per link.
-pub const MAX_DRAWN_MESSAGES: usize = 150;
-/// Messages drawn one by one on one directed link at most.
-pub const MAX_DRAWN_PER_LINK: usize = 4;
 
 /// Centre of node `i` (0-based) of `n`.
 pub fn node_xy(i: usize, n: usize) -> (f64, f64) {
@@ -68,31 +64,12 @@ pub fn Cluster(props: &ClusterProps) -> Html {
 
     let cut: Vec<(NodeId, NodeId)> = v.links.iter().map(|l| (l.from, l.to)).collect();
     let links = links_html(n, &cut, &props.on_link);
-    // A storm puts thousands of messages on the wire: draw a few per link and count the rest,
-    // so a frame's drawing stays bounded whatever the traffic.
-    // Per directed link (indexed from * (n + 1) + to): messages drawn, and messages only counted.
-    let mut per_link = vec![(0usize, 0usize); (n + 1) * (n + 1)];
-    let mut drawn = 0;
-    let mut shown = Vec::new();
-    // Messages are keyed, so a frame moves each one instead of rewriting the list; a key seen
-    // twice (a duplicated message) is counted, not drawn.
-    let mut keys: Vec<(u64, NodeId, Micros)> = Vec::new();
-    for m in &v.messages {
-        let Some(slot) = per_link.get_mut(usize::from(m.from) * (n + 1) + usize::from(m.to)) else {
-            continue;
-        };
-        let key = (m.id, m.to, m.deliver_at);
-        if drawn < MAX_DRAWN_MESSAGES && slot.0 < MAX_DRAWN_PER_LINK && !keys.contains(&key) {
-            keys.push(key);
-            slot.0 += 1;
-            drawn += 1;
-            shown.push(message(m, v.now, n, r));
-        } else {
-            slot.1 += 1;
-        }
-    }
-    let more = per_link.iter().enumerate().filter(|(_, (_, more))| *more > 0).map(|(i, &(_, more))| {
-        let (from, to) = ((i / (n + 1)) as NodeId, (i % (n + 1)) as NodeId);
+    // A storm puts thousands of messages on the wire: the view describes a few per link and
+    // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages are
+    // keyed (the view lists each key once), so a frame moves each one instead of rewriting
+    // the list.
+    let shown = v.messages.iter().map(|m| message(m, v.now, n, r));
+    let more = v.more.iter().map(|&(from, to, more)| {
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
         let (x2, y2) = node_xy(usize::from(to) - 1, n);
         // Two thirds of the way along, so the two directions of a link do not overlap.

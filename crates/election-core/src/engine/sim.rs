@@ -17,7 +17,7 @@ use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState,
 use crate::engine::rng::{NETWORK_STREAM, Stream};
 use crate::engine::time::{MAX_NODES, Micros, NodeId};
 use crate::engine::trace::{DropReason, TraceEvent, TraceKind};
-use crate::engine::view::{ClusterView, LinkView, Liveness, MessageView, NodeView};
+use crate::engine::view::{ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView};
 
 /// Cluster-level settings of a simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -712,10 +712,22 @@ impl<P: Protocol> Simulation<P> {
                 view
             })
             .collect();
-        let messages = self
-            .wire
-            .in_flight()
-            .map(|m| MessageView {
+        // Per directed link (index from * (n + 1) + to): messages described, and only counted.
+        let n = self.nodes.len();
+        let mut per_link = vec![(0usize, 0usize); (n + 1) * (n + 1)];
+        let mut messages: Vec<MessageView> = Vec::new();
+        for m in self.wire.in_flight() {
+            let Some(slot) = per_link.get_mut(usize::from(m.from) * (n + 1) + usize::from(m.to)) else {
+                continue;
+            };
+            let duplicate =
+                || messages.iter().any(|v| (v.id, v.to, v.deliver_at) == (m.id, m.to, m.deliver_at));
+            if messages.len() >= MAX_VIEW_MESSAGES || slot.0 >= MAX_VIEW_PER_LINK || duplicate() {
+                slot.1 += 1;
+                continue;
+            }
+            slot.0 += 1;
+            messages.push(MessageView {
                 id: m.id,
                 from: m.from,
                 to: m.to,
@@ -728,7 +740,13 @@ impl<P: Protocol> Simulation<P> {
                     || m.cut_at_send
                     || self.links.state(m.from, m.to) == LinkState::Cut
                     || !self.nodes[usize::from(m.to) - 1].is_alive(),
-            })
+            });
+        }
+        let more = per_link
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, more))| *more > 0)
+            .map(|(i, &(_, more))| ((i / (n + 1)) as NodeId, (i % (n + 1)) as NodeId, more))
             .collect();
         let mut links = Vec::new();
         for &a in &self.peers {
@@ -745,6 +763,7 @@ impl<P: Protocol> Simulation<P> {
             now: self.now,
             nodes,
             messages,
+            more,
             links,
             violations: self.violations,
             stable_leader: self.stable_leader(),

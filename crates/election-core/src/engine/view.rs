@@ -99,6 +99,12 @@ pub struct LinkView {
     pub state: LinkState,
 }
 
+/// In-flight messages a view describes at most; the rest are counted per link.
+pub const MAX_VIEW_MESSAGES: usize = 150;
+
+/// In-flight messages a view describes at most per directed link.
+pub const MAX_VIEW_PER_LINK: usize = 4;
+
 /// The whole cluster at one instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClusterView {
@@ -112,8 +118,13 @@ pub struct ClusterView {
     pub now: Micros,
     /// Nodes in id order.
     pub nodes: Vec<NodeView>,
-    /// In-flight messages in send order.
+    /// In-flight messages in send order, at most [`MAX_VIEW_MESSAGES`] and
+    /// [`MAX_VIEW_PER_LINK`] per directed link (a duplicate of a listed one is not listed).
     pub messages: Vec<MessageView>,
+    /// The in-flight messages left out of `messages`, counted per directed link
+    /// (`(from, to, count)`, in link order): a storm puts thousands on the wire, and a view
+    /// that described them all cost more than a frame.
+    pub more: Vec<(NodeId, NodeId, usize)>,
     /// Cut links.
     pub links: Vec<LinkView>,
     /// Number of invariant violations so far.

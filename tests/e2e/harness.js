@@ -48,6 +48,8 @@ export async function open(browser, url, { width = 1280, height = 1000 } = {}) {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(url);
   await page.waitForSelector('main.lab');
+  // A shared link replays to its cursor over a few frames when it is long: wait for it.
+  await page.waitForSelector('main.lab:not([data-catching-up])', { timeout: 60_000 });
   return { page, errors };
 }
 

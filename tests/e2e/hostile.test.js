@@ -48,3 +48,26 @@ test('every hostile link opens a working page that answers clicks', async () => 
     assert.ok(t.open_ms < 30_000, `${file} opened in ${t.open_ms} ms`);
   }
 });
+
+test('a long shared run replays over several frames and a click stops it', async () => {
+  // An hour of a 5-node cluster is about 720,000 events: more than one replay may run, but
+  // not so many that the rate alone refuses it. The page draws at once, shows the replay's
+  // progress, and a click takes over where it is.
+  const script = 'config algo=raft nodes=5 seed=1\nrun for=1s\n';
+  const link = `${url}#s=${encodeURIComponent(script)}&t=3600000000`;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(link);
+  await page.waitForSelector('[data-testid="catching-up"]');
+  const clicked = Date.now();
+  await page.locator('[data-testid="play"]').click();
+  await page.waitForSelector('main.lab:not([data-catching-up])');
+  const answered = Date.now() - clicked;
+  const notice = await page.locator('.banner.notice .text').textContent();
+  assert.match(notice, /^Stopped replaying the shared run at /);
+  assert.deepEqual(errors, []);
+  console.log(`click during a replay answered in ${answered} ms`);
+  assert.ok(answered < 10_000, `a click during the replay is answered (${answered} ms)`);
+  await page.close();
+});

@@ -299,7 +299,8 @@ pub fn App() -> Html {
     html! {
         <main class={class} tabindex="-1"
             data-trace-hash={format!("{trace_hash:016x}")} data-now={view.now.to_string()}
-            data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}>
+            data-steps={steps.to_string()} data-leader={leader.map(|l| l.to_string()).unwrap_or_default()}
+            data-catching-up={lab.catching_up.map(|c| c.target.to_string())}>
             <header class="top">
                 <h1>{"Leader Election Lab"}</h1>
                 <p class="tagline">{format!("{}: {}", lab.base.algorithm().name(), lab.base.algorithm().tagline())}</p>
@@ -309,6 +310,15 @@ pub fn App() -> Html {
                 <div class="banner error" role="alert">
                     <span class="text">{e.clone()}</span>
                     <button onclick={on_dismiss.clone()} aria-label="Dismiss the error">{"×"}</button>
+                </div>
+            }
+            if let Some(c) = lab.catching_up {
+                <div class="banner notice" role="status" data-testid="catching-up">
+                    <span class="text">{format!(
+                        "Replaying the shared run: {} of {}. Any control stops it where it is.",
+                        election_core::engine::limits::human_time(view.now),
+                        election_core::engine::limits::human_time(c.target)
+                    )}</span>
                 </div>
             }
             if let Some(n) = &lab.notice {

@@ -148,9 +148,34 @@ pub struct Lab {
     pub answers: election_core::collections::Map<usize, String>,
     /// The last tick ran out of its event budget: the run is slower than the chosen speed.
     pub throttled: bool,
+    /// A shared run still being replayed to its cursor, a few thousand events per frame.
+    pub catching_up: Option<CatchUp>,
     /// Bumped on every change, so that Yew re-renders.
     pub version: u64,
 }
+
+/// A shared run replayed to its cursor over several frames, so that a link asking for half a
+/// million events leaves a page that draws and answers clicks meanwhile. Together the frames
+/// run at most [`Budget::REPLAY`], as one replay would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatchUp {
+    /// The shared cursor.
+    pub target: Micros,
+    /// Where the replay started.
+    pub from: Micros,
+    /// Events replayed so far.
+    pub spent: u64,
+}
+
+/// Events a shared link replays before the page first draws: most links need fewer, and open
+/// at their cursor at once.
+pub const CATCH_UP_FIRST: u64 = 20_000;
+
+/// Events each later frame replays. A fixed number, not the play budget: that one shrinks
+/// when frames come late, and a replay's frames are all busy, so it would dwindle to a few
+/// events a frame. Ten thousand events take some tens of milliseconds in the page: nothing
+/// animates meanwhile, and a click is answered within a frame or two.
+pub const CATCH_UP_CHUNK: u64 = 10_000;
 
 impl PartialEq for Lab {
     fn eq(&self, other: &Self) -> bool {
@@ -241,6 +266,7 @@ impl Lab {
             pending_link: None,
             answers: election_core::collections::Map::new(),
             throttled: false,
+            catching_up: None,
             version: 0,
         }
     }
@@ -303,11 +329,38 @@ impl Lab {
     /// untrusted: replaying it runs at most the replay budget of events, and a link that asks
     /// for more opens where the budget ran out, saying so.
     fn pause_at(&mut self, cursor: Micros) {
-        if let Err(e) = self.engine.borrow_mut().advance_within(cursor, Budget::REPLAY) {
-            self.error = Some(format!("The shared run stops early: {e}"));
-        }
         self.selected = None;
         self.playing = false;
+        let from = self.engine.borrow().now();
+        self.catching_up = Some(CatchUp { target: cursor, from, spent: 0 });
+        self.catch_up(CATCH_UP_FIRST);
+    }
+
+    /// Replays up to `events` more of a shared run towards its cursor; the replay ends at the
+    /// cursor, or with an error once the whole replay's budget is spent (or
+    /// [`Budget::hopeless`] says it would be).
+    fn catch_up(&mut self, events: u64) {
+        let Some(c) = self.catching_up else { return };
+        let mut e = self.engine.borrow_mut();
+        let chunk = events.clamp(1, Budget::REPLAY.events.saturating_sub(c.spent).max(1));
+        let before = e.steps();
+        let result = e.advance_within(c.target, Budget { events: chunk });
+        let ran = e.steps() - before;
+        let spent = c.spent + ran;
+        self.catching_up = None;
+        match result {
+            Ok(()) => {}
+            // Refused before running (a cursor past the limits): that error says why.
+            Err(err) if ran == 0 => self.error = Some(format!("The shared run stops early: {err}")),
+            Err(_)
+                if spent >= Budget::REPLAY.events
+                    || Budget::REPLAY.hopeless(spent, c.from, e.now(), c.target) =>
+            {
+                let err = Budget::REPLAY.over(spent, c.from, e.now(), c.target);
+                self.error = Some(format!("The shared run stops early: {err}"));
+            }
+            Err(_) => self.catching_up = Some(CatchUp { spent, ..c }),
+        }
     }
 
     /// What a key pressed on the page does, if anything (the keys the help overlay lists).
@@ -403,7 +456,31 @@ impl Reducible for Lab {
         }
         let mut s = (*self).clone();
         s.version += 1;
+        // Moving time or changing the session ends the replay of a shared run where it is:
+        // the user has taken over from the link.
+        let takes_over = matches!(
+            action,
+            Action::TogglePlay
+                | Action::StepForward
+                | Action::StepBack
+                | Action::Seek(_)
+                | Action::JumpTo(_)
+                | Action::Act(_)
+                | Action::ToggleLink(..)
+                | Action::Configure(_)
+                | Action::Load(_)
+                | Action::TourLoaded(..)
+        );
+        if takes_over && let Some(c) = s.catching_up.take() {
+            let now = s.engine.borrow().now();
+            s.notice = Some(format!(
+                "Stopped replaying the shared run at {} of {}.",
+                election_core::engine::limits::human_time(now),
+                election_core::engine::limits::human_time(c.target)
+            ));
+        }
         match action {
+            Action::Tick(..) if s.catching_up.is_some() => s.catch_up(CATCH_UP_CHUNK),
             Action::Tick(wall_ms, events) => {
                 if !s.playing {
                     return self;
@@ -728,7 +805,7 @@ run for=200ms
     #[test]
     fn an_input_the_cluster_cannot_take_is_an_error_and_changes_nothing() {
         let lab = after(&lab(), [Action::Act(Input::Crash { node: 9 })]);
-        assert_eq!(lab.error.as_deref(), Some("unknown node n9: this cluster has nodes n1..n5"));
+        assert_eq!(lab.error.as_deref(), Some("there is no node n9: this cluster has nodes n1 to n5"));
         assert_eq!(inputs(&lab), vec![]);
     }
 
@@ -1151,5 +1228,65 @@ run for=200ms
         let changed = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Zab, 3, 1))]);
         assert!(changed.tour.is_none());
         assert!(changed.notice.as_deref().unwrap_or_default().starts_with("The guided scenario ended"));
+    }
+
+    /// A link whose cursor needs more events than a page draws before its first frame.
+    fn long_link() -> share::Shared {
+        // About 200 events a second in steady state: ten minutes are some 120,000 events.
+        let text = "config algo=raft nodes=5 seed=1\nrun for=1s\n".to_string();
+        share::Shared { text, cursor: ms(600_000) }
+    }
+
+    #[test]
+    fn a_long_shared_run_replays_over_several_frames_to_the_same_state() {
+        let lab = Rc::new(Lab::opening(false, Ok(Some(long_link()))));
+        let first = lab.catching_up.expect("the replay goes on after the first frame");
+        assert_eq!(first.spent, CATCH_UP_FIRST);
+        assert!(now(&lab) < ms(600_000) && !lab.playing);
+        let mut lab = lab;
+        let mut frames = 0;
+        while lab.catching_up.is_some() {
+            lab = after(&lab, [Action::Tick(16.0, EVENTS_PER_TICK)]);
+            frames += 1;
+            assert!(frames < 1_000, "the replay ends");
+        }
+        assert_eq!((now(&lab), &lab.error, lab.playing), (ms(600_000), &None, false));
+        // The same state as one replay straight to the cursor.
+        let mut direct = AnySession::new(raft5()).unwrap();
+        direct.advance_to(ms(600_000));
+        assert_eq!(lab.engine.borrow().trace_hash(), direct.trace_hash());
+        assert!(frames > 1, "{frames} frames");
+    }
+
+    #[test]
+    fn any_control_stops_the_replay_of_a_shared_run_where_it_is() {
+        let lab = Rc::new(Lab::opening(false, Ok(Some(long_link()))));
+        let at = now(&lab);
+        let lab = after(&lab, [Action::TogglePlay]);
+        assert_eq!(lab.catching_up, None);
+        assert!(lab.playing);
+        assert_eq!(now(&lab), at);
+        let notice = lab.notice.clone().unwrap();
+        assert!(notice.starts_with("Stopped replaying the shared run at "), "{notice}");
+        // Selecting a node or opening the help does not stop it.
+        let lab = Rc::new(Lab::opening(false, Ok(Some(long_link()))));
+        let lab = after(&lab, [Action::Select(Some(2)), Action::ToggleHelp, Action::ToggleHelp]);
+        assert!(lab.catching_up.is_some());
+    }
+
+    #[test]
+    fn a_shared_run_that_cannot_finish_stops_early_and_says_why() {
+        // A day of 15 nodes with 1 ms heartbeats: billions of events. The rate after the
+        // first frames shows it, and the page refuses it without spending the whole budget.
+        let text = "config algo=raft nodes=15 seed=1 heartbeat=1ms election=2..3ms\nrun for=1ms\n";
+        let shared = share::Shared { text: text.into(), cursor: election_core::engine::limits::MAX_TIME_US };
+        let mut lab = Rc::new(Lab::opening(false, Ok(Some(shared))));
+        while lab.catching_up.is_some() {
+            lab = after(&lab, [Action::Tick(16.0, EVENTS_PER_TICK)]);
+        }
+        let error = lab.error.clone().unwrap();
+        assert!(error.starts_with("The shared run stops early: reaching 86400s needs about "), "{error}");
+        assert!(error.contains("over the limit of 500,000 events per replay"), "{error}");
+        assert!(steps(&lab) < Budget::REPLAY.events / 4, "refused after {} events", steps(&lab));
     }
 }

@@ -65,10 +65,6 @@ pub trait Settings {
         }
         s
     }
-    /// The rules of this algorithm that `break=` may name (none by default).
-    fn rules(&self) -> &'static [Rule] {
-        &[]
-    }
     /// Every rule broken by these settings, by name, including those that are settings of
     /// their own (Kafka's `unclean`, the lease's `fencing=off`).
     fn broken(&self) -> Vec<&'static str> {
@@ -162,27 +158,29 @@ impl Broken {
         if index < 32 { Broken(self.0 | (1 << index)) } else { self }
     }
 
-    /// The names of the broken rules among `rules`, in their order.
-    pub fn names(self, rules: &[Rule]) -> Vec<&'static str> {
-        rules.iter().enumerate().filter(|&(i, _)| self.has(i)).map(|(_, r)| r.name).collect()
+    /// The names of the broken rules among `names` (an algorithm's `RULE_NAMES`), in order.
+    pub fn names(self, names: &[&'static str]) -> Vec<&'static str> {
+        names.iter().enumerate().filter(|&(i, _)| self.has(i)).map(|(_, &n)| n).collect()
     }
 }
 
 /// Reads a `break=` value: rule names separated by commas (`none` or nothing for none).
-/// Returns their indices in `rules`; an unknown name is refused with the list of valid ones.
-pub fn parse_rules(algorithm: &str, rules: &[Rule], v: &str) -> Result<Vec<usize>, String> {
+/// Returns their indices in `names` (an algorithm's `RULE_NAMES`); an unknown name is refused
+/// with the list of valid ones. Only the names live here: the rules' explanations
+/// ([`Rule`], `Protocol::RULES`) are read by the search and the CLI, so a page that never
+/// shows them does not carry their text.
+pub fn parse_rules(algorithm: &str, names: &[&str], v: &str) -> Result<Vec<usize>, String> {
     let mut out = Vec::new();
     for name in v.split(',').map(str::trim).filter(|n| !n.is_empty() && *n != "none") {
-        match rules.iter().position(|r| r.name == name) {
+        match names.iter().position(|r| *r == name) {
             Some(i) => out.push(i),
-            None if rules.is_empty() => {
+            None if names.is_empty() => {
                 return Err(format!("{algorithm} has no rules to break (got '{name}')"));
             }
             None => {
-                let valid: Vec<&str> = rules.iter().map(|r| r.name).collect();
                 return Err(format!(
                     "unknown rule '{name}' for {algorithm}; the rules you can break are: {}",
-                    valid.join(", ")
+                    names.join(", ")
                 ));
             }
         }

@@ -135,19 +135,22 @@ pub const ACKS1: usize = 1;
 pub const LEADER_OUTSIDE_ISR: usize = 2;
 
 /// The rules of Kafka that `break=` can switch off, each caught by [`KafkaMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["unclean", "acks1", "leader-outside-isr"];
+
 pub const RULES: &[Rule] = &[
     Rule {
-        name: "unclean",
+        name: RULE_NAMES[0],
         what: "with no in-sync replica alive a partition stays offline; broken (the setting unclean=on), an out-of-sync replica leads and acknowledged records are lost",
         source: "Kafka Election.scala leaderForOffline (uncleanLeaderElectionEnabled); unclean.leader.election.enable=false since 0.11 (KIP-106)",
     },
     Rule {
-        name: "acks1",
+        name: RULE_NAMES[1],
         what: "an acks=all record is acknowledged once every in-sync replica has it; broken (the setting acks-all=off), on the leader's append, and a failover loses it",
         source: "Kafka producer acks=all, default since 3.0 (KIP-679); ReplicaManager, Partition.checkEnoughReplicasReachOffset",
     },
     Rule {
-        name: "leader-outside-isr",
+        name: RULE_NAMES[2],
         what: "the controller elects the first live replica that is in the ISR; broken, the first live replica whatever the ISR, a clean-looking election of an out-of-sync leader",
         source: "Kafka Election.scala leaderForOffline: assignment.find(id => liveReplicas.contains(id) && isr.contains(id))",
     },
@@ -199,7 +202,7 @@ impl Settings for KafkaConfig {
             "break" => {
                 // unclean and acks1 are settings of their own; the others are kept as bits.
                 self.broken = Broken::NONE;
-                for i in parse_rules("kafka", RULES, v)? {
+                for i in parse_rules("kafka", RULE_NAMES, v)? {
                     match i {
                         UNCLEAN => self.unclean = true,
                         ACKS1 => self.acks_all = false,
@@ -212,10 +215,6 @@ impl Settings for KafkaConfig {
         Ok(())
     }
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
     fn broken(&self) -> Vec<&'static str> {
         let mut b = self.broken;
         if self.unclean {
@@ -224,11 +223,11 @@ impl Settings for KafkaConfig {
         if !self.acks_all {
             b = b.with(ACKS1);
         }
-        b.names(RULES)
+        b.names(RULE_NAMES)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULES).join(","))
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -339,6 +338,7 @@ impl Protocol for Kafka {
     }
 
     const ID: &'static str = "kafka";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Kafka";
     const TAGLINE: &'static str = "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
     const MIN_NODES: usize = 3;

@@ -91,14 +91,17 @@ pub const NO_FENCING: usize = 0;
 pub const EXPIRY_FROM_RECEIVE: usize = 1;
 
 /// The rules of the lease lock that `break=` can switch off, each caught by [`LeaseMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["no-fencing", "expiry-from-receive"];
+
 pub const RULES: &[Rule] = &[
     Rule {
-        name: "no-fencing",
+        name: RULE_NAMES[0],
         what: "storage rejects a write whose fencing token is below the highest it has accepted; broken (the setting fencing=off), a stale holder's write lands",
         source: "Chubby (OSDI 2006) §2.4, sequencers; Kleppmann, How to do distributed locking (2016), tokens 33 and 34",
     },
     Rule {
-        name: "expiry-from-receive",
+        name: RULE_NAMES[1],
         what: "a client measures its lease from when it sent the request, so it expires no later than the service's; broken, from when the reply arrived, outliving it",
         source: "Chubby (OSDI 2006) §2.8, the client's lease timeout is a conservative approximation of the master's; Redis distlock (Redlock) step 4, validity minus the time elapsed since step 1",
     },
@@ -144,7 +147,7 @@ impl Settings for LeaseConfig {
             "break" => {
                 // no-fencing is the setting fencing=off; the others are kept as bits.
                 self.broken = Broken::NONE;
-                for i in parse_rules("lease", RULES, v)? {
+                for i in parse_rules("lease", RULE_NAMES, v)? {
                     match i {
                         NO_FENCING => self.fencing = false,
                         i => self.broken = self.broken.with(i),
@@ -156,22 +159,18 @@ impl Settings for LeaseConfig {
         Ok(())
     }
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
     fn broken(&self) -> Vec<&'static str> {
         let mut b = if self.fencing { Broken::NONE } else { Broken::NONE.with(NO_FENCING) };
-        for i in 0..RULES.len() {
+        for i in 0..RULE_NAMES.len() {
             if self.broken.has(i) {
                 b = b.with(i);
             }
         }
-        b.names(RULES)
+        b.names(RULE_NAMES)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULES).join(","))
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -399,6 +398,7 @@ impl Protocol for Lease {
     }
 
     const ID: &'static str = "lease";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Lease + fencing";
     const TAGLINE: &'static str = "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
     const MIN_NODES: usize = 3;

@@ -84,8 +84,11 @@ pub struct PaxosConfig {
 pub const IGNORE_ACCEPTED: usize = 0;
 
 /// The rules of Paxos that `break=` can switch off, each caught by [`PaxosMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["ignore-accepted"];
+
 pub const RULES: &[Rule] = &[Rule {
-    name: "ignore-accepted",
+    name: RULE_NAMES[0],
     what: "after phase 1 a proposer must propose the highest-ballot value the promises report; broken, it ignores them and proposes its own (a no-op)",
     source: "Paxos Made Simple §2.2, P2c and phase 2(a): \"v is the value of the highest-numbered proposal among the responses, or is any value if the responses reported no proposals\"",
 }];
@@ -127,23 +130,20 @@ impl Settings for PaxosConfig {
             "backoff" => self.backoff = on_off(key, v)?,
             "leader-lease" => self.leader_lease = on_off(key, v)?,
             "break" => {
-                self.broken = parse_rules("paxos", RULES, v)?.into_iter().fold(Broken::NONE, Broken::with)
+                self.broken =
+                    parse_rules("paxos", RULE_NAMES, v)?.into_iter().fold(Broken::NONE, Broken::with)
             }
             _ => return Err(format!("unknown setting '{key}' for paxos")),
         }
         Ok(())
     }
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
     fn broken(&self) -> Vec<&'static str> {
-        self.broken.names(RULES)
+        self.broken.names(RULE_NAMES)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULES).join(","))
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -369,6 +369,7 @@ impl Protocol for Paxos {
     }
 
     const ID: &'static str = "paxos";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Paxos";
     const TAGLINE: &'static str = "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
     const TERM_LABEL: Option<&'static str> = Some("ballot");

@@ -99,24 +99,27 @@ pub const FIGURE8: usize = 2;
 pub const NO_STEP_DOWN: usize = 3;
 
 /// The rules of Raft that `break=` can switch off, each caught by [`RaftMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["vote-not-persisted", "no-up-to-date-check", "figure8", "no-step-down"];
+
 pub const RULES: &[Rule] = &[
     Rule {
-        name: "vote-not-persisted",
+        name: RULE_NAMES[0],
         what: "votedFor is kept on disk across a restart; broken, a restarted server forgets its vote and can vote twice in one term",
         source: "Raft §5.2 and Figure 2 (persistent state: currentTerm, votedFor, log[], \"updated on stable storage before responding to RPCs\")",
     },
     Rule {
-        name: "no-up-to-date-check",
+        name: RULE_NAMES[1],
         what: "a vote goes only to a candidate whose log is at least as up to date; broken, any candidate gets it and a stale one can win",
         source: "Raft §5.4.1 (election restriction); etcd raft.go Step, MsgVote: r.raftLog.isUpToDate",
     },
     Rule {
-        name: "figure8",
+        name: RULE_NAMES[2],
         what: "a leader commits only entries of its own term by counting replicas; broken, it counts replicas of older entries too (and appends no no-op)",
         source: "Raft §5.4.2 and Figure 8; etcd raft.go maybeCommit (the term check of raftLog.maybeCommit)",
     },
     Rule {
-        name: "no-step-down",
+        name: RULE_NAMES[3],
         what: "a leader that sees a higher term becomes a follower; broken, it takes the term and keeps leading",
         source: "Raft Figure 2, Rules for All Servers (\"If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to follower\")",
     },
@@ -146,7 +149,7 @@ impl crate::engine::settings::Settings for RaftConfig {
             "pre-vote" => self.pre_vote = on_off(key, v)?,
             "check-quorum" => self.check_quorum = on_off(key, v)?,
             "break" => {
-                self.broken = crate::engine::settings::parse_rules("raft", RULES, v)?
+                self.broken = crate::engine::settings::parse_rules("raft", RULE_NAMES, v)?
                     .into_iter()
                     .fold(Broken::NONE, Broken::with)
             }
@@ -170,16 +173,12 @@ impl crate::engine::settings::Settings for RaftConfig {
         ]
     }
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
     fn broken(&self) -> Vec<&'static str> {
-        self.broken.names(RULES)
+        self.broken.names(RULE_NAMES)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULES).join(","))
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -684,6 +683,7 @@ impl Protocol for Raft {
     }
 
     const ID: &'static str = "raft";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Raft";
     const TAGLINE: &'static str =
         "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.";

@@ -96,8 +96,11 @@ pub struct ZabConfig {
 pub const VOTE_BY_ID: usize = 0;
 
 /// The rules of ZooKeeper's election that `break=` can switch off, each caught by [`ZabMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["vote-by-id"];
+
 pub const RULES: &[Rule] = &[Rule {
-    name: "vote-by-id",
+    name: RULE_NAMES[0],
     what: "votes are ordered by (peerEpoch, zxid, server id), so the most up-to-date server wins; broken, by server id alone",
     source: "ZooKeeper FastLeaderElection.java totalOrderPredicate (newEpoch > curEpoch || (== && (newZxid > curZxid || (== && newId > curId))))",
 }];
@@ -134,23 +137,19 @@ impl Settings for ZabConfig {
             "ping" => self.ping_ms = millis(key, v)?,
             "sync-timeout" => self.sync_timeout_ms = millis(key, v)?,
             "break" => {
-                self.broken = parse_rules("zab", RULES, v)?.into_iter().fold(Broken::NONE, Broken::with)
+                self.broken = parse_rules("zab", RULE_NAMES, v)?.into_iter().fold(Broken::NONE, Broken::with)
             }
             _ => return Err(format!("unknown setting '{key}' for zab")),
         }
         Ok(())
     }
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
     fn broken(&self) -> Vec<&'static str> {
-        self.broken.names(RULES)
+        self.broken.names(RULE_NAMES)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULES).join(","))
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -556,6 +555,7 @@ impl Protocol for Zab {
     }
 
     const ID: &'static str = "zab";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "ZooKeeper (ZAB)";
     const TAGLINE: &'static str = "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
     const TERM_LABEL: Option<&'static str> = Some("epoch");

@@ -634,7 +634,7 @@ fn header(
     } else {
         format!("{name} with rule {} broken: the shortest run found that goes wrong", broken.join(", "))
     }];
-    for rule in settings.rules().iter().filter(|r| broken.contains(&r.name)) {
+    for rule in spec.session.algorithm().rules().iter().filter(|r| broken.contains(&r.name)) {
         lines.push(format!("{}: {}.", rule.name, rule.what));
         lines.push(format!("Source: {}.", rule.source));
     }

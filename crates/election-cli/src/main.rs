@@ -549,7 +549,7 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
         election_core::fmt_time(spec.horizon),
         election_core::fmt_time(spec.step),
         spec.session.seed,
-        spec.session.seed + spec.seeds - 1,
+        spec.session.seed.saturating_add(spec.seeds - 1),
         spec.swarm_runs,
         spec.shard.index + 1,
         spec.shard.count

@@ -5,6 +5,7 @@
 //!                                           (--check: exit 1 if they differ from the file)
 //! election-cli sweep --algo raft --seeds N [--start S] [--chaos-ms MS]
 //! election-cli sweep --algo raft --seed S [--trace]   replay one seed
+//! election-cli check --algo raft --nodes 5 --break figure8   search for a counterexample
 //! ```
 
 use std::process::ExitCode;
@@ -22,7 +23,11 @@ const USAGE: &str = "usage:
                                                   every algorithm under each fault script: the page's comparison table
   election-cli tours [--questions] FILE...       list scenario files as guided tours (duration, steps, questions)
   election-cli memory [--hours H] [--algo ALGO]   a session as the page keeps it, a client write every 10 s:
-                                                  heap per simulated hour and the slowest seek";
+                                                  heap per simulated hour and the slowest seek
+  election-cli check --algo ALGO [--nodes N] [--break RULE,...] [--faults crash=3,partition=1,...]
+                     [--depth D] [--seed S] [--shard i/n] [--out FILE] ...
+                                                  search for the shortest run that violates an invariant
+                                                  (check --help for every option)";
 
 /// The usage text with the registered algorithms.
 fn usage() -> String {
@@ -52,6 +57,7 @@ fn main() -> ExitCode {
         Some("tours") => cmd_tours(&args[1..]),
         Some("compare") => cmd_compare(&args[1..]),
         Some("memory") => cmd_memory(&args[1..]),
+        Some("check") => cmd_check(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{}", usage());
             Ok(ExitCode::SUCCESS)
@@ -416,4 +422,187 @@ fn cmd_tours(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+const CHECK_USAGE: &str = "usage: election-cli check --algo ALGO [options]
+
+Searches for the shortest run in which the algorithm's monitor flags a violation: first every
+choice of fault at every decision point up to a depth (breadth first, each distinct state
+once), then random runs (a swarm); a run found is shrunk and printed as a scenario script.
+
+options:
+  --algo ALGO            the algorithm (required)
+  --nodes N              cluster size (default: 3, or the algorithm's minimum; at most 9)
+  --break RULE[,RULE]    rules to break (the algorithm's list is printed on a wrong name)
+  --set KEY=VALUE        any other setting, as on a scenario's config line (repeatable)
+  --faults LIST          inputs a run may contain, e.g. crash=3,restart=1,partition=1,write=2
+                         kinds: crash restart pause partition heal write timeout (each 0..16;
+                         heal defaults to the partition count) [crash=2,restart=2,partition=2,write=2]
+  --depth D              inputs on one path of the exhaustive search, 0..12 [3]
+  --horizon-ms MS        simulated time of each run [2000]
+  --step-ms MS           time between decision points of the exhaustive search [100]
+  --pause-ms MS          length of a pause in the exhaustive search [400]
+  --seed S               first seed [1]
+  --seeds K              seeds of the exhaustive search [1]
+  --runs N               random runs after the exhaustive search [20000]
+  --max-states N         stop the exhaustive search after N distinct states [5000000]
+  --time-limit SECONDS   stop after this long (wall clock)
+  --shard i/n            explore part i of n (paths split by their first input; swarm runs by
+                         number), so that n processes can share the search
+  --out FILE             write the counterexample's script (outputs filled in) to FILE
+
+exit status: 1 a counterexample was found, 0 none within the bounds, 2 bad input";
+
+const CHECK_FLAGS: &[&str] = &[
+    "--algo",
+    "--nodes",
+    "--break",
+    "--set",
+    "--faults",
+    "--depth",
+    "--horizon-ms",
+    "--step-ms",
+    "--pause-ms",
+    "--seed",
+    "--seeds",
+    "--runs",
+    "--max-states",
+    "--time-limit",
+    "--shard",
+    "--out",
+];
+
+fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
+    use election_core::search::{FaultBudget, SearchSpec, Shard, search};
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{CHECK_USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut i = 0;
+    while i < args.len() {
+        if !CHECK_FLAGS.contains(&args[i].as_str()) {
+            return Err(format!("check: unknown argument '{}'\n{CHECK_USAGE}", args[i]));
+        }
+        if args.get(i + 1).is_none() {
+            return Err(format!("check: {} needs a value", args[i]));
+        }
+        i += 2;
+    }
+    let algorithm: Algorithm = flag(args, "--algo")
+        .ok_or_else(|| format!("check needs --algo\n{CHECK_USAGE}"))?
+        .parse()
+        .map_err(|e: election_core::Error| e.to_string())?;
+    let nodes = match number(args, "--nodes")? {
+        Some(n) => usize::try_from(n).map_err(|_| "--nodes is too large".to_string())?,
+        None => algorithm.min_nodes().max(3),
+    };
+    let seed = number(args, "--seed")?.unwrap_or(1);
+    let mut session = election_core::SessionSpec::new(algorithm, nodes, seed);
+    let settings: Vec<&str> = args.windows(2).filter(|w| w[0] == "--set").map(|w| w[1].as_str()).collect();
+    for kv in settings {
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set {kv}: write KEY=VALUE"))?;
+        session.config.settings_mut().set(k, v)?;
+    }
+    if let Some(rules) = flag(args, "--break") {
+        session.config.settings_mut().set("break", rules)?;
+    }
+    let mut spec = SearchSpec::new(session);
+    if let Some(f) = flag(args, "--faults") {
+        spec.faults = FaultBudget::parse(f)?;
+    }
+    let small = |name: &str, max: u64| -> Result<Option<u64>, String> {
+        match number(args, name)? {
+            Some(v) if v > max => Err(format!("{name} {v} is more than {max}")),
+            v => Ok(v),
+        }
+    };
+    if let Some(d) = small("--depth", election_core::search::MAX_DEPTH as u64)? {
+        spec.depth = d as usize;
+    }
+    if let Some(h) = small("--horizon-ms", 60_000)? {
+        spec.horizon = ms(h);
+    }
+    if let Some(s) = small("--step-ms", 60_000)? {
+        spec.step = ms(s);
+    }
+    if let Some(p) = small("--pause-ms", 60_000)? {
+        spec.pause_for = ms(p);
+    }
+    if let Some(k) = number(args, "--seeds")? {
+        spec.seeds = k;
+    }
+    if let Some(r) = number(args, "--runs")? {
+        spec.swarm_runs = r;
+    }
+    if let Some(m) = number(args, "--max-states")? {
+        spec.max_states = m.max(1);
+    }
+    if let Some(s) = flag(args, "--shard") {
+        spec.shard = Shard::parse(s)?;
+    }
+    let limit = small("--time-limit", 365 * 24 * 3600)?.map(std::time::Duration::from_secs);
+    spec.validate().map_err(|e| e.to_string())?;
+    let broken = spec.session.config.settings().broken();
+    println!(
+        "check {} nodes={} break={} faults={} depth={} horizon={} step={} seeds={}..{} runs={} shard={}/{}",
+        algorithm,
+        spec.session.nodes,
+        if broken.is_empty() { "none".to_string() } else { broken.join(",") },
+        spec.faults,
+        spec.depth,
+        election_core::fmt_time(spec.horizon),
+        election_core::fmt_time(spec.step),
+        spec.session.seed,
+        spec.session.seed.saturating_add(spec.seeds - 1),
+        spec.swarm_runs,
+        spec.shard.index + 1,
+        spec.shard.count
+    );
+    let start = Instant::now();
+    let mut searching = std::time::Duration::ZERO;
+    let mut shrinking = false;
+    let report = search(&spec, &mut |p| {
+        if p.phase == election_core::search::Phase::Shrink && !shrinking {
+            shrinking = true;
+            searching = start.elapsed();
+        }
+        limit.is_none_or(|l| start.elapsed() < l)
+    })
+    .map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    if !shrinking {
+        searching = elapsed;
+    }
+    let secs = searching.as_secs_f64().max(1e-9);
+    println!(
+        "searched {:.2}s: {} distinct states ({:.0} states/s), {} random runs ({:.0} runs/s), {} engine steps ({:.2} M/s); total {:.2}s",
+        secs,
+        report.states,
+        report.states as f64 / secs,
+        report.runs,
+        report.runs as f64 / secs,
+        report.steps,
+        report.steps as f64 / secs / 1e6,
+        elapsed.as_secs_f64()
+    );
+    println!("result: {}", report.summary(&spec));
+    let Some(c) = report.counterexample else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!(
+        "found by the {} search: {} inputs, violation at {}; shrunk ({} runs) to {} inputs, violation at {}",
+        c.found_by.name(),
+        c.found.inputs.len(),
+        election_core::fmt_time(c.found_at),
+        c.shrink_runs,
+        c.spec.inputs.len(),
+        election_core::fmt_time(c.at)
+    );
+    println!();
+    print!("{}", c.script);
+    if let Some(path) = flag(args, "--out") {
+        std::fs::write(path, &c.script).map_err(|e| format!("cannot write {path}: {e}"))?;
+        eprintln!("wrote {path}");
+    }
+    Ok(ExitCode::from(1))
 }

@@ -55,5 +55,5 @@ pub use engine::{collections, settings};
 pub use lab::fixtures::{REFERENCE_TRACE_HASH, planted_two_leaders, reference_run, reference_spec};
 pub use lab::session::{MAX_TRACE_EVENTS, Marker, MarkerKind, Session};
 pub use lab::spec::{AnySession, SessionSpec};
-pub use lab::{compare, experiments, scenario, sweep};
+pub use lab::{compare, experiments, scenario, search, sweep};
 pub use registry::{Algorithm, AlgorithmConfig, AnyProtocol};

@@ -140,6 +140,12 @@ macro_rules! registry {
                 match self { $( Algorithm::$v => <$v as Protocol>::PRODUCTION_SOURCES, )* }
             }
 
+            /// The rules `break=` can switch off, with what each is and its source
+            /// ([`Protocol::RULES`]).
+            pub fn rules(self) -> &'static [crate::engine::settings::Rule] {
+                match self { $( Algorithm::$v => <$v as Protocol>::RULES, )* }
+            }
+
             /// The default settings of this algorithm.
             pub fn default_config(self) -> AlgorithmConfig {
                 match self { $( Algorithm::$v => AlgorithmConfig::$v(Default::default()), )* }

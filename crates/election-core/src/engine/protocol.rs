@@ -12,6 +12,7 @@ use crate::engine::collections::Set;
 use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::rng::Stream;
+use crate::engine::settings::Rule;
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::view::{EntryView, NodeView, Panel, Role};
 
@@ -197,6 +198,10 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
 
     /// Identifier used in files, URLs and the CLI (`raft`).
     const ID: &'static str;
+
+    /// The rules a `break=` setting can switch off, each with what it is and its source (in
+    /// the order of the algorithm's `RULE_NAMES`); none by default.
+    const RULES: &'static [Rule] = &[];
 
     /// Short display name ("Raft").
     const NAME: &'static str;

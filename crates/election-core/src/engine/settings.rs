@@ -55,9 +55,25 @@ pub trait Settings {
     fn fields(&self) -> Vec<Field>;
     /// Sets `key` to `value`; an error names what was wrong.
     fn set(&mut self, key: &str, value: &str) -> Result<(), String>;
-    /// One line listing every setting, as `config` prints it.
+    /// One line listing every setting, as `config` prints it (`break=` last, when set).
     fn summary(&self) -> String {
-        self.fields().iter().map(|f| format!("{}={}", f.key, f.value)).collect::<Vec<_>>().join(" ")
+        let mut s =
+            self.fields().iter().map(|f| format!("{}={}", f.key, f.value)).collect::<Vec<_>>().join(" ");
+        if let Some(b) = self.break_setting() {
+            s.push_str(" break=");
+            s.push_str(&b);
+        }
+        s
+    }
+    /// Every rule broken by these settings, by name, including those that are settings of
+    /// their own (Kafka's `unclean`, the lease's `fencing=off`).
+    fn broken(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+    /// The `break=` value that reproduces the broken rules that have no setting of their own,
+    /// or `None` when there are none (then `break=` is not written at all).
+    fn break_setting(&self) -> Option<String> {
+        None
     }
 }
 
@@ -118,6 +134,74 @@ pub fn check_millis(durations: &[(&'static str, u64)], max_ms: u64) -> Result<()
         }
     }
     Ok(())
+}
+
+/// A rule of an algorithm that a setting may break on purpose, so that its monitor can be seen
+/// to catch what follows (and the counterexample search can look for the shortest such run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The name `break=` takes (`figure8`).
+    pub name: &'static str,
+    /// One line: what the rule is, and what breaking it does.
+    pub what: &'static str,
+    /// Where the rule is written down: a paper section or a source line.
+    pub source: &'static str,
+}
+
+/// Which of an algorithm's rules are broken: bit `i` stands for the algorithm's rule `i`.
+/// Empty by default, and then absent from JSON and from the `config` line, so that sessions
+/// that break nothing read and print exactly as before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Broken(u32);
+
+impl Broken {
+    /// Nothing broken.
+    pub const NONE: Broken = Broken(0);
+
+    /// True when no rule is broken.
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Is rule `index` broken?
+    pub fn has(self, index: usize) -> bool {
+        index < 32 && self.0 & (1 << index) != 0
+    }
+
+    /// These rules and rule `index`.
+    pub fn with(self, index: usize) -> Broken {
+        if index < 32 { Broken(self.0 | (1 << index)) } else { self }
+    }
+
+    /// The names of the broken rules among `names` (an algorithm's `RULE_NAMES`), in order.
+    pub fn names(self, names: &[&'static str]) -> Vec<&'static str> {
+        names.iter().enumerate().filter(|&(i, _)| self.has(i)).map(|(_, &n)| n).collect()
+    }
+}
+
+/// Reads a `break=` value: rule names separated by commas (`none` or nothing for none).
+/// Returns their indices in `names` (an algorithm's `RULE_NAMES`); an unknown name is refused
+/// with the list of valid ones. Only the names live here: the rules' explanations
+/// ([`Rule`], `Protocol::RULES`) are read by the search and the CLI, so a page that never
+/// shows them does not carry their text.
+pub fn parse_rules(algorithm: &str, names: &[&str], v: &str) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for name in v.split(',').map(str::trim).filter(|n| !n.is_empty() && *n != "none") {
+        match names.iter().position(|r| *r == name) {
+            Some(i) => out.push(i),
+            None if names.is_empty() => {
+                return Err(format!("{algorithm} has no rules to break (got '{name}')"));
+            }
+            None => {
+                return Err(format!(
+                    "unknown rule '{name}' for {algorithm}; the rules you can break are: {}",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

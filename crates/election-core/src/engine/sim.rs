@@ -675,6 +675,62 @@ impl<P: Protocol> Simulation<P> {
         input.validate(self.nodes.len())
     }
 
+    /// True when some link is cut.
+    pub fn any_link_cut(&self) -> bool {
+        self.peers.iter().any(|&a| self.peers.iter().any(|&b| self.links.state(a, b) == LinkState::Cut))
+    }
+
+    /// A fingerprint of the state that decides what happens next: every node's protocol state
+    /// and liveness, its armed timers (with the time left), the events it stalled while paused,
+    /// the messages in flight (with the time left, whether lost or cut), the links and the
+    /// network settings, and the positions of the random streams (which decide future
+    /// latencies and timeouts). Left out: the monitor (bookkeeping of what was already seen),
+    /// sequence numbers, message ids and counters. Two simulations at the same time with equal
+    /// fingerprints have the same future, up to message ids in the trace.
+    pub fn fingerprint(&self) -> u64 {
+        use std::fmt::Write as _;
+        let mut h = Fnv::new();
+        let now = self.now;
+        let _ = write!(h, "{now}|{:?}|{:?}|{:?}|", self.config.net, self.links, self.net_rng);
+        for slot in &self.nodes {
+            let _ = write!(h, "{:?}|{:?}|{:?}|", slot.state, slot.proto, slot.rng);
+            for (timer, t) in slot.timers.iter() {
+                let _ = write!(h, "{timer:?}@{}|", t.deadline.saturating_sub(now));
+            }
+            for ev in &slot.stalled {
+                match &ev.kind {
+                    EventKind::Deliver { slot: w } => {
+                        if let Some(m) = self.wire.get(*w) {
+                            let _ = write!(h, "s{}>{}:{:?}|", m.from, m.to, m.msg);
+                        }
+                    }
+                    EventKind::Timer { timer, .. } => {
+                        let _ = write!(h, "st{timer:?}|");
+                    }
+                    EventKind::Resume { .. } => h.write_str_raw("sr|"),
+                }
+            }
+        }
+        // Messages in flight in any order: their slots depend on history, not on state.
+        let mut wire = 0u64;
+        for m in self.wire.in_flight() {
+            let mut mh = Fnv::new();
+            let _ = write!(
+                mh,
+                "{}>{}@{}{}{}:{:?}",
+                m.from,
+                m.to,
+                m.deliver_at.saturating_sub(now),
+                u8::from(m.lost),
+                u8::from(m.cut_at_send),
+                m.msg
+            );
+            wire = wire.wrapping_add(mh.finish());
+        }
+        let _ = write!(h, "w{wire}");
+        h.finish()
+    }
+
     /// A snapshot of the cluster for drawing.
     pub fn view(&self) -> ClusterView {
         let nodes = self
@@ -770,5 +826,32 @@ impl<P: Protocol> Simulation<P> {
             message_counts: self.sent_by_kind.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             panel: P::panel(self.nodes.as_slice()),
         }
+    }
+}
+
+/// 64-bit FNV-1a over text: a fingerprint that is the same on every platform and run.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write_str_raw(&mut self, s: &str) {
+        for b in s.bytes() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.write_str_raw(s);
+        Ok(())
     }
 }

@@ -133,6 +133,7 @@ fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (RaftSim, NodeId) {
         heartbeat_ms: (range.0 / 2).max(1),
         pre_vote: false,
         check_quorum: false,
+        ..RaftConfig::default()
     };
     let mut sim = RaftSim::new(sim_config, AlgorithmConfig::Raft(raft)).expect("valid experiment settings");
     sim.set_tracing(false);

@@ -89,6 +89,10 @@ impl Settings for BullyConfig {
             "failure-timeout" => self.failure_timeout_ms = millis(key, v)?,
             "answer-timeout" => self.answer_timeout_ms = millis(key, v)?,
             "coordinator-timeout" => self.coordinator_timeout_ms = millis(key, v)?,
+            // The textbook Bully algorithm has no rule to switch off: it is unsafe under partitions as is.
+            "break" => {
+                crate::engine::settings::parse_rules("bully", &[], v)?;
+            }
             _ => return Err(format!("unknown setting '{key}' for bully")),
         }
         Ok(())

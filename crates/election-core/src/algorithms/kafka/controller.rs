@@ -360,6 +360,7 @@ impl Broker {
     fn reconcile(&mut self, cluster: &Cluster, ctx: &mut KafkaCtx<'_>, announce_all: bool) {
         let me = self.id;
         let unclean_allowed = cluster.config.unclean;
+        let outside_isr = cluster.config.broken.has(super::LEADER_OUTSIDE_ISR);
         let assignments: Vec<Vec<NodeId>> =
             (0..cluster.partitions()).map(|p| cluster.assignment(p)).collect();
         let ce = self.controller_epoch;
@@ -376,7 +377,13 @@ impl Broker {
                 // Dead ISR members no longer count; with none alive, keep the ISR so a clean
                 // election can wait for one of them to come back.
                 let isr_for_election = if isr_alive.is_empty() { st.isr.clone() } else { isr_alive.clone() };
-                match elect_leader(asg, &isr_for_election, alive, unclean_allowed) {
+                let choice = if outside_isr {
+                    // Rule leader-outside-isr broken: the first live replica, ISR or not.
+                    asg.iter().find(|r| alive.contains(r)).map(|&l| (l, false))
+                } else {
+                    elect_leader(asg, &isr_for_election, alive, unclean_allowed)
+                };
+                match choice {
                     Some((l, unclean)) => {
                         st.leader = Some(l);
                         st.leader_epoch += 1;

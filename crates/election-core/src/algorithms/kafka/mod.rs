@@ -89,7 +89,9 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
-use crate::engine::settings::{Field, Settings, check_millis, millis, number, on_off};
+use crate::engine::settings::{
+    Broken, Field, Rule, Settings, check_millis, millis, number, on_off, parse_rules,
+};
 use crate::engine::time::{NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView, Panel};
@@ -120,7 +122,39 @@ pub struct KafkaConfig {
     pub fetch_ms: u64,
     /// `replica.lag.time.max.ms`.
     pub replica_lag_ms: u64,
+    /// Rules of [`RULES`] broken on purpose that have no setting of their own (none by default).
+    #[serde(skip_serializing_if = "Broken::is_empty")]
+    pub broken: Broken,
 }
+
+/// Rule [`RULES`]`[0]`: only in-sync replicas may lead (the setting `unclean=on` breaks it).
+pub const UNCLEAN: usize = 0;
+/// Rule [`RULES`]`[1]`: a record is acknowledged once the ISR has it (`acks-all=off` breaks it).
+pub const ACKS1: usize = 1;
+/// Rule [`RULES`]`[2]`: the controller elects a leader from the ISR.
+pub const LEADER_OUTSIDE_ISR: usize = 2;
+
+/// The rules of Kafka that `break=` can switch off, each caught by [`KafkaMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["unclean", "acks1", "leader-outside-isr"];
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: RULE_NAMES[0],
+        what: "with no in-sync replica alive a partition stays offline; broken (the setting unclean=on), an out-of-sync replica leads and acknowledged records are lost",
+        source: "Kafka Election.scala leaderForOffline (uncleanLeaderElectionEnabled); unclean.leader.election.enable=false since 0.11 (KIP-106)",
+    },
+    Rule {
+        name: RULE_NAMES[1],
+        what: "an acks=all record is acknowledged once every in-sync replica has it; broken (the setting acks-all=off), on the leader's append, and a failover loses it",
+        source: "Kafka producer acks=all, default since 3.0 (KIP-679); ReplicaManager, Partition.checkEnoughReplicasReachOffset",
+    },
+    Rule {
+        name: RULE_NAMES[2],
+        what: "the controller elects the first live replica that is in the ISR; broken, the first live replica whatever the ISR, a clean-looking election of an out-of-sync leader",
+        source: "Kafka Election.scala leaderForOffline: assignment.find(id => liveReplicas.contains(id) && isr.contains(id))",
+    },
+];
 
 impl Default for KafkaConfig {
     fn default() -> Self {
@@ -134,6 +168,7 @@ impl Default for KafkaConfig {
             session_timeout_ms: 400,
             fetch_ms: 50,
             replica_lag_ms: 400,
+            broken: Broken::NONE,
         }
     }
 }
@@ -164,9 +199,35 @@ impl Settings for KafkaConfig {
             "session-timeout" => self.session_timeout_ms = millis(key, v)?,
             "fetch" => self.fetch_ms = millis(key, v)?,
             "replica-lag" => self.replica_lag_ms = millis(key, v)?,
+            "break" => {
+                // unclean and acks1 are settings of their own; the others are kept as bits.
+                self.broken = Broken::NONE;
+                for i in parse_rules("kafka", RULE_NAMES, v)? {
+                    match i {
+                        UNCLEAN => self.unclean = true,
+                        ACKS1 => self.acks_all = false,
+                        i => self.broken = self.broken.with(i),
+                    }
+                }
+            }
             _ => return Err(format!("unknown setting '{key}' for kafka")),
         }
         Ok(())
+    }
+
+    fn broken(&self) -> Vec<&'static str> {
+        let mut b = self.broken;
+        if self.unclean {
+            b = b.with(UNCLEAN);
+        }
+        if !self.acks_all {
+            b = b.with(ACKS1);
+        }
+        b.names(RULE_NAMES)
+    }
+
+    fn break_setting(&self) -> Option<String> {
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -277,6 +338,7 @@ impl Protocol for Kafka {
     }
 
     const ID: &'static str = "kafka";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Kafka";
     const TAGLINE: &'static str = "n1 is ZooKeeper, the rest are brokers: the controller elects partition leaders from the ISR. Crash a leader; try unclean election.";
     const MIN_NODES: usize = 3;

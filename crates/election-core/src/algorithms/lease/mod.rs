@@ -51,7 +51,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
-use crate::engine::settings::{Field, Settings, millis, number, on_off};
+use crate::engine::settings::{Broken, Field, Rule, Settings, millis, number, on_off, parse_rules};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, fmt_time, ms};
 use crate::engine::view::Role;
@@ -80,7 +80,32 @@ pub struct LeaseConfig {
     pub job_ms: u64,
     /// The first token the service hands out (33 to replay Kleppmann's example).
     pub first_token: u64,
+    /// Rules of [`RULES`] broken on purpose that have no setting of their own (none by default).
+    #[serde(skip_serializing_if = "Broken::is_empty")]
+    pub broken: Broken,
 }
+
+/// Rule [`RULES`]`[0]`: storage checks fencing tokens (the setting `fencing=off` breaks it).
+pub const NO_FENCING: usize = 0;
+/// Rule [`RULES`]`[1]`: a client's lease counts from when it sent the request.
+pub const EXPIRY_FROM_RECEIVE: usize = 1;
+
+/// The rules of the lease lock that `break=` can switch off, each caught by [`LeaseMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["no-fencing", "expiry-from-receive"];
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: RULE_NAMES[0],
+        what: "storage rejects a write whose fencing token is below the highest it has accepted; broken (the setting fencing=off), a stale holder's write lands",
+        source: "Chubby (OSDI 2006) §2.4, sequencers; Kleppmann, How to do distributed locking (2016), tokens 33 and 34",
+    },
+    Rule {
+        name: RULE_NAMES[1],
+        what: "a client measures its lease from when it sent the request, so it expires no later than the service's; broken, from when the reply arrived, outliving it",
+        source: "Chubby (OSDI 2006) §2.8, the client's lease timeout is a conservative approximation of the master's; Redis distlock (Redlock) step 4, validity minus the time elapsed since step 1",
+    },
+];
 
 impl Default for LeaseConfig {
     fn default() -> Self {
@@ -92,6 +117,7 @@ impl Default for LeaseConfig {
             period_ms: 300,
             job_ms: 40,
             first_token: 1,
+            broken: Broken::NONE,
         }
     }
 }
@@ -118,9 +144,33 @@ impl Settings for LeaseConfig {
             "period" => self.period_ms = millis(key, v)?,
             "job" => self.job_ms = millis(key, v)?,
             "first-token" => self.first_token = number(key, v)?,
+            "break" => {
+                // no-fencing is the setting fencing=off; the others are kept as bits.
+                self.broken = Broken::NONE;
+                for i in parse_rules("lease", RULE_NAMES, v)? {
+                    match i {
+                        NO_FENCING => self.fencing = false,
+                        i => self.broken = self.broken.with(i),
+                    }
+                }
+            }
             _ => return Err(format!("unknown setting '{key}' for lease")),
         }
         Ok(())
+    }
+
+    fn broken(&self) -> Vec<&'static str> {
+        let mut b = if self.fencing { Broken::NONE } else { Broken::NONE.with(NO_FENCING) };
+        for i in 0..RULE_NAMES.len() {
+            if self.broken.has(i) {
+                b = b.with(i);
+            }
+        }
+        b.names(RULE_NAMES)
+    }
+
+    fn break_setting(&self) -> Option<String> {
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -225,8 +275,12 @@ impl Lease {
 
     fn acquire(&mut self, ctx: &mut LeaseCtx<'_>) {
         if let Part::Client(c) = &mut self.part {
+            // A retry while an earlier request is unanswered keeps the earlier send time: the
+            // grant may answer that one, and the lease must not count from later than it.
+            if !c.acquiring {
+                c.acquire_sent_at = ctx.now;
+            }
             c.acquiring = true;
-            c.acquire_sent_at = ctx.now;
             ctx.send(SERVICE, LeaseMsg::Acquire);
             // No answer (service down, message lost)? Ask again later.
             self.retry_later(ctx);
@@ -296,11 +350,14 @@ impl Lease {
     fn client(&mut self, ctx: &mut LeaseCtx<'_>, msg: LeaseMsg) {
         let ttl = self.ttl();
         let keepalive = ms(self.config.keepalive_ms);
+        let from_receive = self.config.broken.has(EXPIRY_FROM_RECEIVE);
         let Part::Client(c) = &mut self.part else { return };
         match msg {
             LeaseMsg::Granted { token, .. } => {
-                // Conservative: the lease counts from when the request was sent.
-                c.lease = Some((token, c.acquire_sent_at.saturating_add(ttl)));
+                // Conservative: the lease counts from when the request was sent (with rule
+                // expiry-from-receive broken, from now, which outlives the service's lease).
+                let start = if from_receive { ctx.now } else { c.acquire_sent_at };
+                c.lease = Some((token, start.saturating_add(ttl)));
                 c.acquiring = false;
                 ctx.cancel_timer(LeaseTimer::Retry);
                 ctx.note(format!("holds the lock with token {token}: it is the leader"));
@@ -315,7 +372,8 @@ impl Lease {
                 if let Some((t, exp)) = &mut c.lease
                     && *t == token
                 {
-                    *exp = c.renew_sent_at.saturating_add(ttl);
+                    let start = if from_receive { ctx.now } else { c.renew_sent_at };
+                    *exp = start.saturating_add(ttl);
                 }
             }
             LeaseMsg::Lost { token } if c.lease.is_some_and(|(t, _)| t == token) => {
@@ -340,6 +398,7 @@ impl Protocol for Lease {
     }
 
     const ID: &'static str = "lease";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Lease + fencing";
     const TAGLINE: &'static str = "n1 grants a lease with a fencing token, n2 stores the job's writes, n3.. compete. Pause the holder mid-job and turn fencing off.";
     const MIN_NODES: usize = 3;

@@ -3,8 +3,8 @@
 
 use super::{Lease, Part};
 use crate::engine::collections::Map;
-use crate::engine::protocol::{Monitor, Nodes};
-use crate::engine::time::{Micros, NodeId};
+use crate::engine::protocol::{Monitor, Nodes, Reported};
+use crate::engine::time::{Micros, NodeId, fmt_time};
 
 /// Periods of writes the monitor remembers, counting back from the newest.
 const PERIODS_KEPT: u64 = 1_024;
@@ -18,6 +18,8 @@ pub struct LeaseMonitor {
     max_accepted: Option<(u64, NodeId)>,
     /// Per period, the writer with the highest token accepted so far.
     period_writer: Map<u64, (NodeId, u64)>,
+    /// Overlapping leases already reported.
+    reported: Reported,
 }
 
 impl Monitor<Lease> for LeaseMonitor {
@@ -77,6 +79,27 @@ impl Monitor<Lease> for LeaseMonitor {
                 self.writes_seen = s.writes.len();
             }
             Part::Client(_) => {}
+        }
+        // A lease is a promise about time: no client may believe it holds the lock after the
+        // service has granted it to someone else (Chubby §2.8: the client's lease timeout is a
+        // conservative approximation of the master's).
+        if let Some(Part::Service(s)) = nodes.first().map(|n| &n.proto.part) {
+            for client in nodes.iter().skip(2) {
+                let Part::Client(c) = &client.proto.part else { continue };
+                let Some((token, exp)) = c.lease else { continue };
+                let next = s.grants.partition_point(|g| g.0 <= token);
+                if let Some(&(t, to, at)) = s.grants.get(next)
+                    && at < exp
+                {
+                    let text = format!(
+                        "n{} believes its lease (token {token}) lasts until {}, but the service granted token {t} to n{to} at {}",
+                        client.id,
+                        fmt_time(exp),
+                        fmt_time(at)
+                    );
+                    self.reported.report_once(format!("overlap-{}-{token}", client.id), text, &mut out);
+                }
+            }
         }
         out
     }

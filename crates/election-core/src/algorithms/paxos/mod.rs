@@ -55,7 +55,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
-use crate::engine::settings::{Field, Settings, millis, millis_range, on_off};
+use crate::engine::settings::{Broken, Field, Rule, Settings, millis, millis_range, on_off, parse_rules};
 use crate::engine::shared_log::SlotMap;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
@@ -75,7 +75,23 @@ pub struct PaxosConfig {
     pub backoff: bool,
     /// Acceptors refuse other proposers while they hear from a leader.
     pub leader_lease: bool,
+    /// Rules of [`RULES`] broken on purpose (none by default).
+    #[serde(skip_serializing_if = "Broken::is_empty")]
+    pub broken: Broken,
 }
+
+/// Rule [`RULES`]`[0]`: a proposer adopts the accepted values its promises report.
+pub const IGNORE_ACCEPTED: usize = 0;
+
+/// The rules of Paxos that `break=` can switch off, each caught by [`PaxosMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["ignore-accepted"];
+
+pub const RULES: &[Rule] = &[Rule {
+    name: RULE_NAMES[0],
+    what: "after phase 1 a proposer must propose the highest-ballot value the promises report; broken, it ignores them and proposes its own (a no-op)",
+    source: "Paxos Made Simple §2.2, P2c and phase 2(a): \"v is the value of the highest-numbered proposal among the responses, or is any value if the responses reported no proposals\"",
+}];
 
 impl Default for PaxosConfig {
     fn default() -> Self {
@@ -85,6 +101,7 @@ impl Default for PaxosConfig {
             heartbeat_ms: 50,
             backoff: true,
             leader_lease: false,
+            broken: Broken::NONE,
         }
     }
 }
@@ -112,9 +129,21 @@ impl Settings for PaxosConfig {
             "heartbeat" => self.heartbeat_ms = millis(key, v)?,
             "backoff" => self.backoff = on_off(key, v)?,
             "leader-lease" => self.leader_lease = on_off(key, v)?,
+            "break" => {
+                self.broken =
+                    parse_rules("paxos", RULE_NAMES, v)?.into_iter().fold(Broken::NONE, Broken::with)
+            }
             _ => return Err(format!("unknown setting '{key}' for paxos")),
         }
         Ok(())
+    }
+
+    fn broken(&self) -> Vec<&'static str> {
+        self.broken.names(RULE_NAMES)
+    }
+
+    fn break_setting(&self) -> Option<String> {
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -340,6 +369,7 @@ impl Protocol for Paxos {
     }
 
     const ID: &'static str = "paxos";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Paxos";
     const TAGLINE: &'static str = "the proposer with a majority of promises leads. Turn backoff off and narrow the timeout to watch proposers duel.";
     const TERM_LABEL: Option<&'static str> = Some("ballot");
@@ -354,6 +384,7 @@ impl Protocol for Paxos {
             heartbeat_ms: 1_000,
             backoff: true,
             leader_lease: true,
+            broken: Broken::NONE,
         })
     }
 
@@ -440,12 +471,18 @@ impl Protocol for Paxos {
                 }
             }
             PaxosMsg::Promise { ballot, accepted } => {
+                let ignore = self.config.broken.has(IGNORE_ACCEPTED);
                 if let Phase::Preparing { ballot: mine, promises, seen } = &mut self.phase
                     && *mine == ballot
                 {
                     promises.insert(from);
                     for (s, b, v) in accepted {
-                        if seen.get(&s).is_none_or(|(sb, _)| b > *sb) {
+                        if ignore {
+                            // Rule ignore-accepted broken: the slot is noted, its value is not.
+                            if !seen.contains_key(&s) {
+                                seen.insert(s, (b, Value::NoOp));
+                            }
+                        } else if seen.get(&s).is_none_or(|(sb, _)| b > *sb) {
                             seen.insert(s, (b, v));
                         }
                     }

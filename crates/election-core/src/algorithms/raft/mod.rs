@@ -64,6 +64,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
+use crate::engine::settings::{Broken, Rule};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
@@ -83,7 +84,46 @@ pub struct RaftConfig {
     pub pre_vote: bool,
     /// CheckQuorum (dissertation §6.2).
     pub check_quorum: bool,
+    /// Rules of [`RULES`] broken on purpose (none by default).
+    #[serde(skip_serializing_if = "Broken::is_empty")]
+    pub broken: Broken,
 }
+
+/// Rule [`RULES`]`[0]`: the vote is persisted.
+pub const VOTE_NOT_PERSISTED: usize = 0;
+/// Rule [`RULES`]`[1]`: §5.4.1's election restriction.
+pub const NO_UP_TO_DATE_CHECK: usize = 1;
+/// Rule [`RULES`]`[2]`: §5.4.2, Figure 8.
+pub const FIGURE8: usize = 2;
+/// Rule [`RULES`]`[3]`: a leader steps down on a higher term.
+pub const NO_STEP_DOWN: usize = 3;
+
+/// The rules of Raft that `break=` can switch off, each caught by [`RaftMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["vote-not-persisted", "no-up-to-date-check", "figure8", "no-step-down"];
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: RULE_NAMES[0],
+        what: "votedFor is kept on disk across a restart; broken, a restarted server forgets its vote and can vote twice in one term",
+        source: "Raft §5.2 and Figure 2 (persistent state: currentTerm, votedFor, log[], \"updated on stable storage before responding to RPCs\")",
+    },
+    Rule {
+        name: RULE_NAMES[1],
+        what: "a vote goes only to a candidate whose log is at least as up to date; broken, any candidate gets it and a stale one can win",
+        source: "Raft §5.4.1 (election restriction); etcd raft.go Step, MsgVote: r.raftLog.isUpToDate",
+    },
+    Rule {
+        name: RULE_NAMES[2],
+        what: "a leader commits only entries of its own term by counting replicas; broken, it counts replicas of older entries too (and appends no no-op)",
+        source: "Raft §5.4.2 and Figure 8; etcd raft.go maybeCommit (the term check of raftLog.maybeCommit)",
+    },
+    Rule {
+        name: RULE_NAMES[3],
+        what: "a leader that sees a higher term becomes a follower; broken, it takes the term and keeps leading",
+        source: "Raft Figure 2, Rules for All Servers (\"If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to follower\")",
+    },
+];
 
 impl Default for RaftConfig {
     fn default() -> Self {
@@ -93,6 +133,7 @@ impl Default for RaftConfig {
             heartbeat_ms: 50,
             pre_vote: false,
             check_quorum: false,
+            broken: Broken::NONE,
         }
     }
 }
@@ -107,6 +148,11 @@ impl crate::engine::settings::Settings for RaftConfig {
             "heartbeat" => self.heartbeat_ms = millis(key, v)?,
             "pre-vote" => self.pre_vote = on_off(key, v)?,
             "check-quorum" => self.check_quorum = on_off(key, v)?,
+            "break" => {
+                self.broken = crate::engine::settings::parse_rules("raft", RULE_NAMES, v)?
+                    .into_iter()
+                    .fold(Broken::NONE, Broken::with)
+            }
             _ => return Err(format!("unknown setting '{key}' for raft")),
         }
         Ok(())
@@ -125,6 +171,14 @@ impl crate::engine::settings::Settings for RaftConfig {
             Field::toggle("pre-vote", "PreVote (§9.6)", self.pre_vote),
             Field::toggle("check-quorum", "CheckQuorum (§6.2)", self.check_quorum),
         ]
+    }
+
+    fn broken(&self) -> Vec<&'static str> {
+        self.broken.names(RULE_NAMES)
+    }
+
+    fn break_setting(&self) -> Option<String> {
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
@@ -270,6 +324,10 @@ impl Raft {
         self.recent_active = vec![false; self.peers.len()];
     }
 
+    fn broken(&self, rule: usize) -> bool {
+        self.config.broken.has(rule)
+    }
+
     fn last_index(&self) -> u64 {
         self.log.len() as u64
     }
@@ -307,6 +365,12 @@ impl Raft {
     /// request or response contains term T > currentTerm: set currentTerm = T, convert to
     /// follower").
     fn become_follower(&mut self, ctx: &mut RaftCtx<'_>, term: u64, leader: Option<NodeId>) {
+        if self.role == Role::Leader && term > self.term && self.broken(NO_STEP_DOWN) {
+            self.term = term;
+            self.voted_for = None;
+            ctx.note(format!("learns of term {term} and keeps leading in it (rule no-step-down broken)"));
+            return;
+        }
         if term > self.term {
             self.term = term;
             self.voted_for = None;
@@ -379,7 +443,10 @@ impl Raft {
         self.leader = Some(self.id);
         let voters: Vec<String> = self.votes.iter().map(|v| format!("n{v}")).collect();
         ctx.note(format!("won the election for term {} with votes from {}", self.term, voters.join(", ")));
-        self.log.push(Entry { term: self.term, data: EntryData::NoOp });
+        // Without the Figure 8 rule there is no reason for the no-op: the paper's Figure 8 has none.
+        if !self.broken(FIGURE8) {
+            self.log.push(Entry { term: self.term, data: EntryData::NoOp });
+        }
         let last = self.last_index();
         self.next_index = vec![last; self.peers.len()];
         self.match_index = vec![0; self.peers.len()];
@@ -427,7 +494,7 @@ impl Raft {
         let mut matched = self.match_index.clone();
         matched.sort_unstable_by(|a, b| b.cmp(a));
         let n = matched[self.quorum() - 1];
-        if n > self.commit && self.term_at(n) == self.term {
+        if n > self.commit && (self.term_at(n) == self.term || self.broken(FIGURE8)) {
             self.commit = n;
             ctx.note(format!("committed up to index {n} (stored on a majority)"));
         }
@@ -446,7 +513,7 @@ impl Raft {
         }
         let granted = term == self.term
             && self.voted_for.is_none_or(|v| v == from)
-            && self.log_ok(last_log_index, last_log_term);
+            && (self.log_ok(last_log_index, last_log_term) || self.broken(NO_UP_TO_DATE_CHECK));
         if granted {
             self.voted_for = Some(from);
             // §5.2: granting a vote resets the election timer.
@@ -524,6 +591,10 @@ impl Raft {
         }
         if self.role != Role::Follower || term > self.term {
             self.become_follower(ctx, term, Some(from));
+            if self.role == Role::Leader {
+                // Rule no-step-down broken: it took the term and ignores the other leader.
+                return;
+            }
         }
         self.leader = Some(from);
         self.last_heard_leader = Some(ctx.now);
@@ -612,6 +683,7 @@ impl Protocol for Raft {
     }
 
     const ID: &'static str = "raft";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "Raft";
     const TAGLINE: &'static str =
         "watch a leader get elected, then break things. Click a node to crash or pause it, a link to cut it.";
@@ -629,6 +701,7 @@ impl Protocol for Raft {
             // NewConfig: PreVote true; `server/etcdserver/bootstrap.go` raftConfig: CheckQuorum true.
             pre_vote: true,
             check_quorum: true,
+            broken: Broken::NONE,
         })
     }
 
@@ -793,6 +866,9 @@ impl Protocol for Raft {
 
     /// Figure 2: currentTerm, votedFor and log[] are persistent; everything else is lost.
     fn on_crash(&mut self) {
+        if self.broken(VOTE_NOT_PERSISTED) {
+            self.voted_for = None;
+        }
         self.role = Role::Follower;
         self.leader = None;
         self.commit = 0;

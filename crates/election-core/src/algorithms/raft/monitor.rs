@@ -24,6 +24,8 @@ pub struct RaftMonitor {
     verified: Map<NodeId, (u64, usize)>,
     /// Role each node had at its last check (to run Leader Completeness on election).
     was_leader: Set<NodeId>,
+    /// The last vote each node cast, with its term (one vote per term, §5.2).
+    votes: Map<NodeId, (u64, NodeId)>,
     /// Violations already reported, so a lasting violation is reported once.
     reported: Reported,
 }
@@ -41,6 +43,18 @@ impl Monitor<Raft> for RaftMonitor {
             self.reported.report_once(format!("term-{node}-{}", r.term), text, &mut out);
         } else {
             *max = r.term;
+        }
+
+        // §5.2: "Each server will vote for at most one candidate in a given term".
+        if let Some(v) = r.voted_for {
+            match self.votes.get(&node) {
+                Some(&(t, w)) if t == r.term && w != v => {
+                    let text = format!("n{node} voted for n{w} and then for n{v} in term {t}");
+                    self.reported.report_once(format!("vote-{node}-{t}"), text, &mut out);
+                }
+                _ => {}
+            }
+            self.votes.insert(node, (r.term, v));
         }
 
         // Election Safety (§5.2): at most one leader per term.

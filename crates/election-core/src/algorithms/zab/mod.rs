@@ -66,7 +66,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Protocol, Status};
 use crate::engine::rng::Stream;
-use crate::engine::settings::{Field, Settings, millis};
+use crate::engine::settings::{Broken, Field, Rule, Settings, millis, parse_rules};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::Role;
@@ -87,7 +87,23 @@ pub struct ZabConfig {
     /// `syncLimit` as time: silence after which followers (and a leader without a quorum)
     /// go back to LOOKING; also the time allowed for discovery and synchronization.
     pub sync_timeout_ms: u64,
+    /// Rules of [`RULES`] broken on purpose (none by default).
+    #[serde(skip_serializing_if = "Broken::is_empty")]
+    pub broken: Broken,
 }
+
+/// Rule [`RULES`]`[0]`: votes are ordered by (epoch, zxid, id).
+pub const VOTE_BY_ID: usize = 0;
+
+/// The rules of ZooKeeper's election that `break=` can switch off, each caught by [`ZabMonitor`].
+/// The names `break=` takes, in the order of [`RULES`].
+pub const RULE_NAMES: &[&str] = &["vote-by-id"];
+
+pub const RULES: &[Rule] = &[Rule {
+    name: RULE_NAMES[0],
+    what: "votes are ordered by (peerEpoch, zxid, server id), so the most up-to-date server wins; broken, by server id alone",
+    source: "ZooKeeper FastLeaderElection.java totalOrderPredicate (newEpoch > curEpoch || (== && (newZxid > curZxid || (== && newId > curId))))",
+}];
 
 impl Default for ZabConfig {
     fn default() -> Self {
@@ -97,6 +113,7 @@ impl Default for ZabConfig {
             notification_max_ms: 60_000,
             ping_ms: 100,
             sync_timeout_ms: 500,
+            broken: Broken::NONE,
         }
     }
 }
@@ -119,15 +136,31 @@ impl Settings for ZabConfig {
             "notification-max" => self.notification_max_ms = millis(key, v)?,
             "ping" => self.ping_ms = millis(key, v)?,
             "sync-timeout" => self.sync_timeout_ms = millis(key, v)?,
+            "break" => {
+                self.broken = parse_rules("zab", RULE_NAMES, v)?.into_iter().fold(Broken::NONE, Broken::with)
+            }
             _ => return Err(format!("unknown setting '{key}' for zab")),
         }
         Ok(())
+    }
+
+    fn broken(&self) -> Vec<&'static str> {
+        self.broken.names(RULE_NAMES)
+    }
+
+    fn break_setting(&self) -> Option<String> {
+        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
     }
 }
 
 /// `totalOrderPredicate(new, cur)`: is `new` better than `cur`?
 pub fn total_order_predicate(new: Vote, cur: Vote) -> bool {
     new > cur
+}
+
+/// The order of votes with rule vote-by-id broken: the server id alone.
+pub fn id_order_predicate(new: Vote, cur: Vote) -> bool {
+    new.leader > cur.leader
 }
 
 type ZabCtx<'a> = Ctx<'a, ZabMsg, ZabTimer>;
@@ -190,6 +223,15 @@ pub struct Zab {
 }
 
 impl Zab {
+    /// `totalOrderPredicate` as these settings have it (by id alone with vote-by-id broken).
+    fn better(&self, new: Vote, cur: Vote) -> bool {
+        if self.config.broken.has(VOTE_BY_ID) {
+            id_order_predicate(new, cur)
+        } else {
+            total_order_predicate(new, cur)
+        }
+    }
+
     fn quorum(&self) -> usize {
         self.peers.len() / 2 + 1
     }
@@ -345,7 +387,7 @@ impl Zab {
             // starts the wait again: `while ((n = recvqueue.poll(finalizeWait)) != null)` in
             // `lookForLeader` polls anew after every notification that is not better.
             // (FastLeaderElection compares the vote alone: `totalOrderPredicate(n.leader, ...)`.)
-            if !total_order_predicate(vote, self.proposed) {
+            if !self.better(vote, self.proposed) {
                 ctx.set_timer(ZabTimer::Finalize, ms(self.config.finalize_wait_ms));
                 return;
             }
@@ -358,7 +400,7 @@ impl Zab {
                     self.logical_clock = round;
                     self.recvset.clear();
                     let mine = self.my_vote();
-                    self.proposed = if total_order_predicate(vote, mine) { vote } else { mine };
+                    self.proposed = if self.better(vote, mine) { vote } else { mine };
                     self.recvset.insert(self.id, self.proposed);
                     self.send_notifications(ctx);
                 } else if round < self.logical_clock {
@@ -372,7 +414,7 @@ impl Zab {
                         },
                     );
                     return;
-                } else if total_order_predicate(vote, self.proposed) {
+                } else if self.better(vote, self.proposed) {
                     self.proposed = vote;
                     self.recvset.insert(self.id, self.proposed);
                     ctx.note(format!("adopts the better vote {vote}"));
@@ -513,6 +555,7 @@ impl Protocol for Zab {
     }
 
     const ID: &'static str = "zab";
+    const RULES: &'static [Rule] = RULES;
     const NAME: &'static str = "ZooKeeper (ZAB)";
     const TAGLINE: &'static str = "votes are ordered by (epoch, zxid, id): the most up-to-date log wins. Crash the leader after a few writes.";
     const TERM_LABEL: Option<&'static str> = Some("epoch");
@@ -529,6 +572,7 @@ impl Protocol for Zab {
             // ticks.
             ping_ms: 1_000,
             sync_timeout_ms: 10_000,
+            broken: Broken::NONE,
         })
     }
 

@@ -81,6 +81,9 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
     for f in spec.config.settings().fields() {
         let _ = write!(out, " {}={}", f.key, f.value);
     }
+    if let Some(b) = spec.config.settings().break_setting() {
+        let _ = write!(out, " break={b}");
+    }
     let _ = writeln!(out, " {}", net(&spec.net));
     let mut t = 0;
     for ti in &spec.inputs {

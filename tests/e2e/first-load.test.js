@@ -72,6 +72,18 @@ test('"Save session" gives a script that loads back to the same run', async () =
   assert.deepEqual([...errors, ...fresh.errors], []);
 });
 
+test('"Export trace (JSON)" is written by the worker and holds the page\'s own trace', async () => {
+  const script = 'config algo=raft nodes=5 seed=1\nrun for=100ms\ncrash n3\n';
+  const { page, errors } = await open(browser, `${url}#s=${encodeURIComponent(script)}&t=900000`);
+  const hash = await page.getAttribute('main.lab', 'data-trace-hash');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-trace"]')]);
+  const doc = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(doc.trace_hash, hash, 'the same trace as the page shows');
+  assert.ok(doc.trace.length > 50);
+  assert.equal(doc.session.nodes, 5);
+  assert.deepEqual(errors, []);
+});
+
 test('JSON sessions load through the JSON worker: an old link and a paste', async () => {
   const spec = { nodes: 3, seed: 4, algorithm: 'bully', settings: {}, inputs: [{ at: 500000, input: { type: 'crash', node: 3 } }] };
   const page = await browser.newPage();

@@ -216,8 +216,17 @@ pub fn App() -> Html {
     let on_export_trace = {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
-            let e = lab.engine.borrow();
-            browser::download("leader-election-trace.json", "application/json", &e.export_json());
+            let (script, cursor) = {
+                let e = lab.engine.borrow();
+                (election_core::scenario::spec_to_script(&e.spec()), e.now())
+            };
+            let lab = lab.clone();
+            yew::platform::spawn_local(async move {
+                match crate::json_worker::export(script, cursor).await {
+                    Ok(json) => browser::download("leader-election-trace.json", "application/json", &json),
+                    Err(e) => lab.dispatch(Action::Fail(format!("The trace could not be exported: {e}"))),
+                }
+            });
         })
     };
     let on_export_svg = Callback::from(move |_: MouseEvent| {

@@ -118,15 +118,15 @@ fn leader_of(sim: &RaftSim) -> Option<NodeId> {
 /// Warms up a cluster for `range`: elects a leader (forcing one timeout if the range is so
 /// narrow that votes keep splitting) and lets it settle.
 fn warm_up(cfg: &Fig16, range: (u64, u64)) -> (RaftSim, NodeId) {
-    let sim_config = SimConfig {
-        nodes: cfg.servers,
-        seed: cfg.seed ^ (range.0 << 32) ^ range.1,
-        net: NetConfig {
+    let sim_config = SimConfig::new(
+        cfg.servers,
+        cfg.seed ^ (range.0 << 32) ^ range.1,
+        NetConfig {
             latency_us_min: cfg.latency_us.0,
             latency_us_max: cfg.latency_us.1,
             ..NetConfig::default()
         },
-    };
+    );
     let raft = RaftConfig {
         election_timeout_ms_min: range.0,
         election_timeout_ms_max: range.1,
@@ -210,11 +210,9 @@ fn new_leader_heard(sim: &RaftSim, crashed: NodeId, old_term: u64) -> bool {
 /// default timings, `minutes` simulated minutes, the leader crashed once per simulated minute
 /// and restarted 5 s later. Returns (events, simulated microseconds).
 pub fn bench_workload(nodes: usize, minutes: u64, tracing: bool) -> (u64, Micros) {
-    let mut sim = Simulation::<Raft>::new(
-        SimConfig { nodes, seed: 2_026, net: NetConfig::default() },
-        RaftConfig::default(),
-    )
-    .expect("valid");
+    let mut sim =
+        Simulation::<Raft>::new(SimConfig::new(nodes, 2_026, NetConfig::default()), RaftConfig::default())
+            .expect("valid");
     sim.set_tracing(tracing);
     for minute in 0..minutes {
         let start = ms(60_000) * minute;

@@ -10,7 +10,9 @@
 //! A node has one disk: its writes complete in the order they were issued, each taking a
 //! time drawn uniformly from [`StorageConfig`]'s range from the simulation's own storage
 //! stream. Nothing else waits: the node's state has already changed and its timers run,
-//! as in LogCabin, whose handlers change the state, write it, then reply.
+//! as in LogCabin, whose handlers change the state, write it, then reply. A later handler
+//! that writes nothing sends at once, even past messages still held for an earlier write
+//! (LogCabin would hold its lock through the write; no algorithm here relies on that).
 //!
 //! The default is an instant disk (0 us): no write delays anything and no random number is
 //! drawn, so every run without storage settings is exactly what it was before the feature.

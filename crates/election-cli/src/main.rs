@@ -17,7 +17,8 @@ use election_core::{Algorithm, ms};
 const USAGE: &str = "usage:
   election-cli run FILE [--check]
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS] [--max-nodes N]
-  election-cli fig16 [--trials N] [--servers 5|9] [--csv FILE] [--svg FILE] [--seed S]
+  election-cli fig16 [--trials N] [--servers 5|9] [--latency RANGE] [--disk RANGE] [--seed S]
+                    [--csv FILE] [--svg FILE]       Raft's Figure 16 (fig16 --help explains)
   election-cli bench [--minutes M]
   election-cli compare [--nodes N] [--seed S] [--preset classroom|production]
                                                   every algorithm under each fault script: the page's comparison table
@@ -174,9 +175,72 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// `fig16 --help`: what the experiment does and what each flag changes.
+fn fig16_help() -> String {
+    use election_core::experiments::{DISK_WRITE_US, Fig16, LAN_LATENCY_US};
+    let d = Fig16::default();
+    format!(
+        "usage: election-cli fig16 [--trials N] [--servers N] [--latency RANGE] [--disk RANGE] [--seed S]
+                          [--ranges LIST] [--csv FILE] [--svg FILE]
+
+Reproduces the Raft paper's Figure 16 (Raft section 9.3; dissertation section 9.4): a
+leader is crashed and the time until every survivor hears a new leader is measured, for
+each election-timeout range of the paper's two panels. The leader first sends one
+synchronized heartbeat (all followers' timers restart together) together with three new
+entries that half of the followers never get (they cannot win); it crashes at a random
+point of its heartbeat interval (half the minimum timeout).
+
+  --trials N        trials per range (default {trials}; 150-150 ms runs a tenth, as the paper)
+  --servers N       cluster size, 3..=15 (default {servers}; the paper also tried 9)
+  --latency RANGE   one-way network latency, e.g. 100..200us or 7ms (default {l0}..{l1}us,
+                    a gigabit LAN). Raise it to see elections wait on the network.
+  --disk RANGE      time of one durable write (fsync), e.g. 5ms, or 0 for an instant disk
+                    (default {d0}..{d1}us, a small fsync on the paper's SSDs; the value
+                    is a fit within published bounds, see experiments::DISK_WRITE_US).
+                    A candidate writes its term and vote before it asks for votes, a voter
+                    before it replies, a follower before it acknowledges entries: a slower
+                    disk widens the window in which servers time out together and split
+                    the vote. Try 0, 5ms, and 14ms (the caption's 15 ms broadcast time as
+                    one write: the 12-24 ms range then never elects a leader).
+  --ranges LIST     only these timeout ranges in ms, e.g. 150-155,12-24 (default: the paper's)
+  --seed S          seed of every random choice (default {seed})
+  --csv FILE        every trial's downtime
+  --svg FILE        the CDFs in the paper's two panels",
+        trials = d.trials,
+        servers = d.servers,
+        l0 = LAN_LATENCY_US.0,
+        l1 = LAN_LATENCY_US.1,
+        d0 = DISK_WRITE_US.0,
+        d1 = DISK_WRITE_US.1,
+        seed = d.seed,
+    )
+}
+
+/// A time range flag: `100..200us`, one duration (`7ms`), or `0`.
+fn time_range(args: &[String], name: &str) -> Result<Option<(u64, u64)>, String> {
+    use election_core::engine::units::{parse_duration, parse_range};
+    let Some(v) = flag(args, name) else { return Ok(None) };
+    let r =
+        if v == "0" { Some((0, 0)) } else { parse_range(v).or_else(|| parse_duration(v).map(|d| (d, d))) };
+    match r {
+        Some((lo, hi)) if lo <= hi && hi <= 1_000_000 => Ok(Some((lo, hi))),
+        _ => Err(format!("{name} needs a range up to 1s such as 100..200us or 7ms, got '{v}'")),
+    }
+}
+
 fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
     use election_core::experiments::{BOTTOM_RANGES, Fig16, TOP_RANGES, cdf_svg, paper_figure, run_range};
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", fig16_help());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut cfg = Fig16::default();
+    if let Some(l) = time_range(args, "--latency")? {
+        cfg.latency_us = l;
+    }
+    if let Some(d) = time_range(args, "--disk")? {
+        cfg.disk_us = d;
+    }
     if let Some(t) = number(args, "--trials")? {
         cfg.trials = t.clamp(1, 100_000) as usize;
     }
@@ -189,7 +253,18 @@ fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
     if let Some(s) = number(args, "--seed")? {
         cfg.seed = s;
     }
-    let ranges: Vec<(u64, u64)> = TOP_RANGES.iter().chain(BOTTOM_RANGES.iter()).copied().collect();
+    let mut ranges: Vec<(u64, u64)> = TOP_RANGES.iter().chain(BOTTOM_RANGES.iter()).copied().collect();
+    if let Some(list) = flag(args, "--ranges") {
+        ranges = list
+            .split(',')
+            .map(|r| {
+                let (lo, hi) = r.trim().trim_end_matches("ms").split_once('-')?;
+                let (lo, hi) = (lo.parse::<u64>().ok()?, hi.parse::<u64>().ok()?);
+                (lo >= 2 && lo <= hi && hi <= 60_000).then_some((lo, hi))
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| format!("--ranges needs e.g. 150-155,12-24 (ms), got '{list}'"))?;
+    }
     // The paper ran 100 trials for 150-150 ms (each lasts the full 10 s cap).
     let trials_for = |r: (u64, u64)| if r == (150, 150) { (cfg.trials / 10).max(1) } else { cfg.trials };
     let total: usize = ranges.iter().map(|r| trials_for(*r)).sum();
@@ -210,9 +285,10 @@ fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
     eprintln!();
     let secs = began.elapsed().as_secs_f64();
     println!(
-        "Raft Figure 16: {} servers, one-way latency {}-{} us, leader crashed at a random point of its heartbeat interval",
-        cfg.servers, cfg.latency_us.0, cfg.latency_us.1
+        "Raft Figure 16: {} servers, one-way latency {}-{} us, disk write {}-{} us, seed {},",
+        cfg.servers, cfg.latency_us.0, cfg.latency_us.1, cfg.disk_us.0, cfg.disk_us.1, cfg.seed
     );
+    println!("leader crashed at a random point of its heartbeat interval after a synchronized heartbeat");
     println!(
         "{:<12} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}  paper",
         "timeout", "trials", "min", "median", "mean", "p99", "max", ">10s"
@@ -246,8 +322,9 @@ fn cmd_fig16(args: &[String]) -> Result<ExitCode, String> {
         println!("wrote {path}");
     }
     if let Some(path) = flag(args, "--svg") {
-        let (top, bottom) = results.split_at(TOP_RANGES.len());
-        std::fs::write(path, cdf_svg(top, bottom, cfg.cap))
+        // As in the paper: ranges starting at 150 ms on top, the others below.
+        let (top, bottom): (Vec<_>, Vec<_>) = results.iter().cloned().partition(|r| r.range.0 == 150);
+        std::fs::write(path, cdf_svg(&top, &bottom, cfg.cap))
             .map_err(|e| format!("cannot write {path}: {e}"))?;
         println!("wrote {path}");
     }

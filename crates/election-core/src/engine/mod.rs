@@ -9,6 +9,7 @@
 //! | [`error`], [`collections`], [`shared_log`], [`rng`] | the crate's error, sorted-vector maps and sets, logs whose clones share entries, seeded streams |
 //! | [`limits`] | every bound on time, work, size and the network that input must respect |
 //! | [`net`] | links, latency, loss and duplication settings |
+//! | [`storage`] | how long a durable write takes |
 //! | [`input`] | what users do: [`Input`](input::Input) and [`Request`](input::Request) |
 //! | [`view`] | what the page draws: serializable views, [`Role`](view::Role) |
 //! | [`settings`] | `key=value` settings of an algorithm |
@@ -29,6 +30,7 @@ pub mod rng;
 pub mod settings;
 pub mod shared_log;
 pub mod sim;
+pub mod storage;
 pub mod time;
 pub mod trace;
 pub mod units;

@@ -37,6 +37,9 @@ pub enum Effect<M, T> {
     CancelTimer { timer: T },
     /// A line of narration for the trace and the event log ("n3 wins the election for term 4").
     Note(String),
+    /// Write the state changed so far to stable storage: every later `Send` of the same
+    /// handler leaves only once the write is durable (see [`crate::engine::storage`]).
+    Persist,
 }
 
 impl<M, T> Effect<M, T> {
@@ -48,6 +51,7 @@ impl<M, T> Effect<M, T> {
             Effect::SetTimer { timer: t, after } => Effect::SetTimer { timer: timer(t), after },
             Effect::CancelTimer { timer: t } => Effect::CancelTimer { timer: timer(t) },
             Effect::Note(text) => Effect::Note(text),
+            Effect::Persist => Effect::Persist,
         }
     }
 }
@@ -148,6 +152,15 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// Disarm `timer`.
     pub fn cancel_timer(&mut self, timer: T) {
         self.out.push(Effect::CancelTimer { timer });
+    }
+
+    /// Makes the state changed so far durable before anything sent after this call leaves
+    /// the node (Raft Figure 2: persistent state is "updated on stable storage before
+    /// responding to RPCs"). How long the write takes is the simulation's
+    /// [`StorageConfig`](crate::engine::storage::StorageConfig); with the default instant
+    /// disk this changes nothing.
+    pub fn persist(&mut self) {
+        self.out.push(Effect::Persist);
     }
 
     /// A narration line.

@@ -3,8 +3,8 @@
 //! One named generator, PCG (`rand_pcg::Pcg64`, the 128-bit LCG with XSL-RR output): its
 //! output stream is fixed by its specification, unlike `StdRng` whose algorithm may change
 //! between `rand` versions. A simulation seed is split into independent streams with PCG's
-//! built-in stream selector: stream 0 is the network, stream `i` is node `i`, and higher
-//! streams serve fault schedules in sweeps. Same seed, same streams, on every platform.
+//! built-in stream selector: stream 0 is the network, stream `i` is node `i`, stream 500 is
+//! the disks, and higher streams serve fault schedules in sweeps. Same seed, same streams, on every platform.
 
 use rand::RngExt;
 use rand_pcg::Pcg64;
@@ -15,6 +15,8 @@ pub struct Stream(Pcg64);
 
 /// Stream numbers used by the simulator.
 pub const NETWORK_STREAM: u64 = 0;
+/// Durable-write times (`engine::storage`): their own stream, so a disk changes no other draw.
+pub const STORAGE_STREAM: u64 = 500;
 /// Fault schedules of sweeps draw from their own stream, far away from node streams.
 pub const SCHEDULE_STREAM: u64 = 1_000;
 

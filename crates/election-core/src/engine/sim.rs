@@ -14,9 +14,10 @@ use crate::engine::input::Input;
 use crate::engine::limits::MAX_IN_FLIGHT_PER_LINK;
 use crate::engine::net::{LinkState, Links, NetConfig};
 use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState, Nodes, Protocol, Status};
-use crate::engine::rng::{NETWORK_STREAM, Stream};
+use crate::engine::rng::{NETWORK_STREAM, STORAGE_STREAM, Stream};
+use crate::engine::storage::StorageConfig;
 use crate::engine::time::{MAX_NODES, Micros, NodeId};
-use crate::engine::trace::{DropReason, TraceEvent, TraceKind};
+use crate::engine::trace::{DropReason, FnvWriter, TraceEvent, TraceKind};
 use crate::engine::view::{
     ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView,
 };
@@ -30,16 +31,32 @@ pub struct SimConfig {
     pub seed: u64,
     /// Network settings.
     pub net: NetConfig,
+    /// How long a durable write takes (instant by default).
+    pub storage: StorageConfig,
 }
 
 impl SimConfig {
-    /// Checks the cluster size and the network settings.
+    /// `nodes` nodes, seed `seed`, the network `net` and an instant disk.
+    pub fn new(nodes: usize, seed: u64, net: NetConfig) -> Self {
+        SimConfig { nodes, seed, net, storage: StorageConfig::default() }
+    }
+
+    /// Checks the cluster size, the network and the storage settings.
     pub fn validate(&self) -> Result<(), Error> {
         if self.nodes == 0 || self.nodes > MAX_NODES {
             return Err(Error::ClusterSize(self.nodes));
         }
-        self.net.validate()
+        self.net.validate()?;
+        self.storage.validate()
     }
+}
+
+/// A message waiting for its node's durable write before it leaves.
+#[derive(Debug, Clone)]
+struct Held<M> {
+    at: Micros,
+    to: NodeId,
+    msg: M,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +81,10 @@ pub struct NodeSlot<P: Protocol> {
     pause_generation: u64,
     /// Events that reached this node while it was paused, in arrival order.
     stalled: Vec<Event<P>>,
+    /// When the node's disk finishes the writes issued so far (writes complete in order).
+    disk_free_at: Micros,
+    /// Messages sent after a write that is not durable yet, in send order.
+    held: Vec<Held<P::Msg>>,
     last_status: Status,
 }
 
@@ -150,9 +171,22 @@ impl<M> Wire<M> {
 
 #[derive(Debug, Clone)]
 enum EventKind<T> {
-    Deliver { slot: u32 },
-    Timer { node: NodeId, timer: T, generation: u64 },
-    Resume { node: NodeId, generation: u64 },
+    Deliver {
+        slot: u32,
+    },
+    Timer {
+        node: NodeId,
+        timer: T,
+        generation: u64,
+    },
+    Resume {
+        node: NodeId,
+        generation: u64,
+    },
+    /// A durable write of `node` completes: the messages held for it leave.
+    Durable {
+        node: NodeId,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +230,7 @@ pub struct Simulation<P: Protocol> {
     nodes: Vec<NodeSlot<P>>,
     links: Links,
     net_rng: Stream,
+    storage_rng: Stream,
     monitor: P::Monitor,
     violations: usize,
     sent_by_kind: Map<&'static str, u64>,
@@ -225,6 +260,8 @@ impl<P: Protocol> Simulation<P> {
                     timer_generation: 0,
                     pause_generation: 0,
                     stalled: Vec::new(),
+                    disk_free_at: 0,
+                    held: Vec::new(),
                     last_status,
                 }
             })
@@ -234,6 +271,7 @@ impl<P: Protocol> Simulation<P> {
         let mut sim = Simulation {
             links: Links::new(config.nodes),
             net_rng: Stream::new(config.seed, NETWORK_STREAM),
+            storage_rng: Stream::new(config.seed, STORAGE_STREAM),
             config,
             proto_config,
             peers,
@@ -299,6 +337,13 @@ impl<P: Protocol> Simulation<P> {
         Ok(&self.nodes[usize::from(id) - 1].proto)
     }
 
+    /// When node `id`'s timer `timer` fires, if it is armed (experiments align with a
+    /// leader's heartbeat this way).
+    pub fn timer_deadline(&self, id: NodeId, timer: P::Timer) -> Option<Micros> {
+        self.check_node(id).ok()?;
+        self.nodes[usize::from(id) - 1].timers.get(&timer).map(|t| t.deadline)
+    }
+
     /// Invariant violations so far.
     pub fn violations(&self) -> usize {
         self.violations
@@ -356,6 +401,7 @@ impl<P: Protocol> Simulation<P> {
     /// it to run many independent trials from one warmed-up cluster.
     pub fn reseed(&mut self, seed: u64) {
         self.net_rng = Stream::new(seed, NETWORK_STREAM);
+        self.storage_rng = Stream::new(seed, STORAGE_STREAM);
         for slot in &mut self.nodes {
             slot.rng = Stream::new(seed, u64::from(slot.id));
         }
@@ -373,7 +419,7 @@ impl<P: Protocol> Simulation<P> {
                     let slot = &self.nodes[usize::from(*node) - 1];
                     !matches!(slot.state, NodeState::Paused { .. }) || slot.pause_generation != *generation
                 }
-                EventKind::Deliver { .. } => false,
+                EventKind::Deliver { .. } | EventKind::Durable { .. } => false,
             };
             if stale {
                 self.queue.pop();
@@ -421,7 +467,9 @@ impl<P: Protocol> Simulation<P> {
     fn dispatch(&mut self, ev: Event<P>) {
         let target = match &ev.kind {
             EventKind::Deliver { slot } => self.wire.get(*slot).map(|m| m.to),
-            EventKind::Timer { node, .. } | EventKind::Resume { node, .. } => Some(*node),
+            EventKind::Timer { node, .. } | EventKind::Resume { node, .. } | EventKind::Durable { node } => {
+                Some(*node)
+            }
         };
         let Some(target) = target else { return };
         if let EventKind::Resume { node, .. } = ev.kind {
@@ -443,6 +491,7 @@ impl<P: Protocol> Simulation<P> {
                 self.record(TraceKind::Timer { node, timer: timer.to_string(), routine });
                 self.run_handler(node, |p, ctx| p.on_timer(ctx, timer));
             }
+            EventKind::Durable { node } => self.release_held(node),
             EventKind::Resume { .. } => unreachable!("handled above"),
         }
     }
@@ -485,9 +534,20 @@ impl<P: Protocol> Simulation<P> {
             f(&mut slot.proto, &mut ctx);
         }
         self.record_role_change(id);
+        // Set by `Persist`: sends after it wait for the write (none with an instant disk).
+        let mut durable_at: Option<Micros> = None;
         for effect in effects.drain(..) {
             match effect {
-                Effect::Send { to, msg } => self.send(id, to, msg),
+                Effect::Send { to, msg } => match durable_at {
+                    Some(at) => self.slot(id).held.push(Held { at, to, msg }),
+                    None => self.send(id, to, msg),
+                },
+                Effect::Persist => {
+                    if let Some(at) = self.disk_write(id) {
+                        durable_at = Some(at);
+                        self.push(at, EventKind::Durable { node: id });
+                    }
+                }
                 Effect::SetTimer { timer, after } => {
                     let now = self.now;
                     let slot = self.slot(id);
@@ -505,6 +565,33 @@ impl<P: Protocol> Simulation<P> {
         }
         self.effects = effects;
         self.check(id);
+    }
+
+    /// Starts a durable write on `id`'s disk; returns when it completes, or `None` for an
+    /// instant disk (which draws no random number, so runs without storage are unchanged).
+    fn disk_write(&mut self, id: NodeId) -> Option<Micros> {
+        let storage = &self.config.storage;
+        if storage.is_instant() {
+            return None;
+        }
+        let took = self.storage_rng.range(storage.write_us_min, storage.write_us_max);
+        let now = self.now;
+        let slot = self.slot(id);
+        // One disk per node: a write starts when the previous one is done.
+        let at = slot.disk_free_at.max(now).saturating_add(took);
+        slot.disk_free_at = at;
+        Some(at)
+    }
+
+    /// Sends the messages of `id` whose write is durable by now, in the order they were sent.
+    fn release_held(&mut self, id: NodeId) {
+        let now = self.now;
+        let held = std::mem::take(&mut self.slot(id).held);
+        let (ready, waiting): (Vec<_>, Vec<_>) = held.into_iter().partition(|h| h.at <= now);
+        self.slot(id).held = waiting;
+        for h in ready {
+            self.send(id, h.to, h.msg);
+        }
     }
 
     /// Records a role change of `id` since its last handler.
@@ -606,6 +693,11 @@ impl<P: Protocol> Simulation<P> {
                     slot.state = NodeState::Down;
                     slot.timers.clear();
                     slot.stalled.clear();
+                    // Messages waiting for a write never leave; the write itself is lost
+                    // with the process (its state change survives in `on_crash`'s model,
+                    // which is safe because nobody heard of it).
+                    slot.held.clear();
+                    slot.disk_free_at = 0;
                     slot.proto.on_crash();
                     self.record_role_change(id);
                     self.check(id);
@@ -691,7 +783,7 @@ impl<P: Protocol> Simulation<P> {
     /// fingerprints have the same future, up to message ids in the trace.
     pub fn fingerprint(&self) -> u64 {
         use std::fmt::Write as _;
-        let mut h = Fnv::new();
+        let mut h = FnvWriter::new();
         let now = self.now;
         let _ = write!(h, "{now}|{:?}|{:?}|{:?}|", self.config.net, self.links, self.net_rng);
         for slot in &self.nodes {
@@ -709,14 +801,20 @@ impl<P: Protocol> Simulation<P> {
                     EventKind::Timer { timer, .. } => {
                         let _ = write!(h, "st{timer:?}|");
                     }
-                    EventKind::Resume { .. } => h.write_str_raw("sr|"),
+                    EventKind::Resume { .. } => h.write("sr|"),
+                    EventKind::Durable { .. } => h.write("sd|"),
                 }
+            }
+            // Messages waiting for a durable write, with the time left until it completes.
+            let _ = write!(h, "d{}|", slot.disk_free_at.saturating_sub(now));
+            for held in &slot.held {
+                let _ = write!(h, "h{}>{}:{:?}|", held.at.saturating_sub(now), held.to, held.msg);
             }
         }
         // Messages in flight in any order: their slots depend on history, not on state.
         let mut wire = 0u64;
         for m in self.wire.in_flight() {
-            let mut mh = Fnv::new();
+            let mut mh = FnvWriter::new();
             let _ = write!(
                 mh,
                 "{}>{}@{}{}{}:{:?}",
@@ -831,29 +929,95 @@ impl<P: Protocol> Simulation<P> {
     }
 }
 
-/// 64-bit FNV-1a over text: a fingerprint that is the same on every platform and run.
-struct Fnv(u64);
+#[cfg(test)]
+mod storage_tests {
+    //! Durable writes (`Ctx::persist`), run on Raft, which persists where LogCabin does.
 
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+    use super::*;
+    use crate::algorithms::raft::{Raft, RaftConfig};
+    use crate::engine::input::Request;
+    use crate::engine::time::ms;
+
+    /// Three Raft servers, 100 us one way, every durable write taking `disk` us.
+    fn cluster(disk: Micros) -> Simulation<Raft> {
+        let net = NetConfig { latency_us_min: 100, latency_us_max: 100, ..NetConfig::default() };
+        let mut config = SimConfig::new(3, 1, net);
+        config.storage = StorageConfig::new(disk, disk);
+        Simulation::new(config, RaftConfig::default()).expect("valid")
     }
 
-    fn write_str_raw(&mut self, s: &str) {
-        for b in s.bytes() {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+    /// When messages of `kind` were sent, with the sender's term in the summary.
+    fn sent(sim: &Simulation<Raft>, kind: &str) -> Vec<(Micros, NodeId, String)> {
+        sim.trace()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Send { kind: k, from, summary, .. } if *k == kind => {
+                    Some((e.t, *from, summary.clone()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn campaign(sim: &mut Simulation<Raft>, node: NodeId) {
+        sim.apply(&Input::Request { node, request: Request::Timeout }).expect("valid");
     }
-}
 
-impl std::fmt::Write for Fnv {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.write_str_raw(s);
-        Ok(())
+    #[test]
+    fn sends_after_a_write_leave_when_it_is_durable() {
+        // Candidate: writes term and vote (2 ms), then asks; voter: writes its vote (2 ms),
+        // then replies (LogCabin `startNewElection` and `handleRequestVote`).
+        let mut sim = cluster(2_000);
+        campaign(&mut sim, 1);
+        sim.run_until(ms(10));
+        let asks = sent(&sim, "RequestVote");
+        assert_eq!(asks.iter().map(|a| a.0).collect::<Vec<_>>(), vec![2_000, 2_000], "{asks:?}");
+        let votes = sent(&sim, "Vote");
+        assert!(votes.iter().all(|v| v.0 == 2_000 + 100 + 2_000), "{votes:?}");
+        assert_eq!(sim.stable_leader(), Some(1));
+    }
+
+    #[test]
+    fn an_instant_disk_delays_nothing() {
+        let mut sim = cluster(0);
+        campaign(&mut sim, 1);
+        assert_eq!(sent(&sim, "RequestVote").len(), 2, "sent within the handler, at once");
+        sim.run_until(ms(1));
+        assert!(sent(&sim, "Vote").iter().all(|v| v.0 == 100));
+        assert_eq!(sim.stable_leader(), Some(1));
+    }
+
+    #[test]
+    fn a_crash_before_the_write_completes_sends_nothing() {
+        let mut sim = cluster(2_000);
+        campaign(&mut sim, 1);
+        sim.run_until(1_000);
+        sim.apply(&Input::Crash { node: 1 }).expect("valid");
+        sim.run_until(ms(10));
+        assert!(sent(&sim, "RequestVote").is_empty());
+    }
+
+    #[test]
+    fn one_disk_completes_writes_in_order() {
+        // A second campaign 0.5 ms into the first write waits for it: 2 ms + 2 ms.
+        let mut sim = cluster(2_000);
+        campaign(&mut sim, 1);
+        sim.run_until(500);
+        campaign(&mut sim, 1);
+        sim.run_until(ms(10));
+        let asks: Vec<(Micros, String)> =
+            sent(&sim, "RequestVote").into_iter().filter(|a| a.1 == 1).map(|a| (a.0, a.2)).collect();
+        assert_eq!(asks.len(), 4, "{asks:?}");
+        assert!(asks[..2].iter().all(|a| a.0 == 2_000 && a.1.contains("term=1")), "{asks:?}");
+        assert!(asks[2..].iter().all(|a| a.0 == 4_000 && a.1.contains("term=2")), "{asks:?}");
+    }
+
+    #[test]
+    fn a_paused_node_sends_what_it_wrote_when_it_resumes() {
+        let mut sim = cluster(2_000);
+        campaign(&mut sim, 1);
+        sim.apply(&Input::Pause { node: 1, for_us: Some(ms(5)) }).expect("valid");
+        sim.run_until(ms(10));
+        assert!(sent(&sim, "RequestVote").iter().all(|a| a.0 == ms(5)));
     }
 }

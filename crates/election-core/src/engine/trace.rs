@@ -195,19 +195,38 @@ pub const EMPTY_TRACE_HASH: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// The hash of a trace extended by one event, from the hash of the trace before it.
 pub fn extend_hash(hash: u64, event: &TraceEvent) -> u64 {
-    /// Feeds formatted text straight into the hasher (FNV is byte-wise, so this equals hashing
-    /// the whole line) without allocating the line.
-    struct HashWriter(fnv::FnvHasher);
-    impl fmt::Write for HashWriter {
-        fn write_str(&mut self, s: &str) -> fmt::Result {
-            self.0.write(s.as_bytes());
-            Ok(())
-        }
-    }
-    let mut w = HashWriter(fnv::FnvHasher::with_key(hash));
+    let mut w = FnvWriter(fnv::FnvHasher::with_key(hash));
     // Writing into the hasher cannot fail.
     let _ = fmt::Write::write_fmt(&mut w, format_args!("{event}\n"));
-    w.0.finish()
+    w.finish()
+}
+
+/// 64-bit FNV-1a fed with formatted text, without allocating it (FNV is byte-wise, so this
+/// equals hashing the whole text): the same on every platform and run.
+pub(crate) struct FnvWriter(fnv::FnvHasher);
+
+impl FnvWriter {
+    /// FNV-1a's standard start.
+    pub(crate) fn new() -> Self {
+        FnvWriter(fnv::FnvHasher::default())
+    }
+
+    /// Feeds `s`.
+    pub(crate) fn write(&mut self, s: &str) {
+        self.0.write(s.as_bytes());
+    }
+
+    /// The hash so far.
+    pub(crate) fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+impl fmt::Write for FnvWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write(s);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

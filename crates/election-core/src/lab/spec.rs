@@ -115,7 +115,7 @@ impl SessionSpec {
     }
 
     fn sim_config(&self) -> SimConfig {
-        SimConfig { nodes: self.nodes, seed: self.seed, net: self.net.clone() }
+        SimConfig::new(self.nodes, self.seed, self.net.clone())
     }
 }
 

@@ -44,6 +44,16 @@
 //! * etcd-io/raft `raft.go` (`becomeCandidate`, `becomePreCandidate`, `poll`, `maybeCommit`,
 //!   `handleAppendEntries`): the checked role transitions and the reject hint follow it.
 //!
+//! ## Stable storage
+//! Figure 2's persistent state is written before the server acts on it ([`Ctx::persist`]): a
+//! candidate writes its term and vote before it sends RequestVote, a voter before it replies, a
+//! follower stores new entries before it acknowledges them, and a higher term learned from a
+//! reply is written at once (LogCabin `startNewElection`, `handleRequestVote`, `append`,
+//! `stepDown`). One write covers all changes of one handler, where LogCabin's `stepDown` and
+//! vote may write twice. The leader replicates without waiting for its own disk (dissertation
+//! ch. 10, "Writing to the leader's disk in parallel"). How long a write takes is the
+//! simulation's; by default it is instant.
+//!
 //! ## Deviations, on purpose
 //! * The disruptive-server rule of dissertation §4.2.3 (ignore RequestVote within the minimum
 //!   election timeout of hearing from a leader) is not modelled; PreVote covers that lesson.
@@ -423,6 +433,10 @@ impl Raft {
             ctx.note(format!("timed out and started an election for term {}", self.term));
         }
         self.reset_election_timer(ctx);
+        // The new term and the self-vote are durable before anyone hears of them (LogCabin
+        // `startNewElection`: `updateLogMetadata()` runs under the lock that the threads
+        // sending RequestVote wait for). The timer was reset first, as there.
+        ctx.persist();
         ctx.broadcast(RaftMsg::RequestVote {
             term: self.term,
             last_log_index: self.last_index(),
@@ -508,7 +522,8 @@ impl Raft {
         last_log_index: u64,
         last_log_term: u64,
     ) {
-        if term > self.term {
+        let raised = term > self.term;
+        if raised {
             self.become_follower(ctx, term, None);
         }
         let granted = term == self.term
@@ -519,12 +534,20 @@ impl Raft {
             // §5.2: granting a vote resets the election timer.
             self.reset_election_timer(ctx);
         }
+        if raised || granted {
+            // The term and vote are durable before the reply (Figure 2; LogCabin
+            // `handleRequestVote`: `votedFor = ...; updateLogMetadata();` before
+            // `response.set_granted`). One write covers both changes.
+            ctx.persist();
+        }
         ctx.send(from, RaftMsg::RequestVoteResponse { term: self.term, granted });
     }
 
     fn on_vote(&mut self, ctx: &mut RaftCtx<'_>, from: NodeId, term: u64, granted: bool) {
         if term > self.term {
             self.become_follower(ctx, term, None);
+            // LogCabin `stepDown`: a higher term is written (`updateLogMetadata`) at once.
+            ctx.persist();
             return;
         }
         if self.role != Role::Candidate || term != self.term || !granted {
@@ -556,6 +579,7 @@ impl Raft {
     fn on_pre_vote_response(&mut self, ctx: &mut RaftCtx<'_>, from: NodeId, term: u64, granted: bool) {
         if !granted && term > self.term {
             self.become_follower(ctx, term, None);
+            ctx.persist();
             return;
         }
         if self.role != Role::PreCandidate || !granted || term != self.term + 1 {
@@ -589,7 +613,8 @@ impl Raft {
         if self.leader != Some(from) || term > self.term {
             ctx.note(format!("recognises n{from} as leader of term {term}"));
         }
-        if self.role != Role::Follower || term > self.term {
+        let raised = term > self.term;
+        if self.role != Role::Follower || raised {
             self.become_follower(ctx, term, Some(from));
             if self.role == Role::Leader {
                 // Rule no-step-down broken: it took the term and ignores the other leader.
@@ -603,6 +628,9 @@ impl Raft {
         // §5.3 consistency check.
         if prev_log_index > self.last_index() || self.term_at(prev_log_index) != prev_log_term {
             let hint = prev_log_index.saturating_sub(1).min(self.last_index());
+            if raised {
+                ctx.persist();
+            }
             ctx.send(
                 from,
                 RaftMsg::AppendEntriesResponse { term: self.term, success: false, index: hint, heartbeat },
@@ -610,6 +638,7 @@ impl Raft {
             return;
         }
         // §5.3: delete a conflicting entry and all that follow it; append new entries.
+        let mut stored = false;
         for (k, entry) in entries.iter().enumerate() {
             let index = prev_log_index + 1 + k as u64;
             if index <= self.last_index() {
@@ -621,6 +650,7 @@ impl Raft {
                 self.last_rewrite_from = index;
             }
             self.log.push(*entry);
+            stored = true;
         }
         let last_new = prev_log_index + entries.len() as u64;
         // Figure 2: commitIndex = min(leaderCommit, index of last new entry).
@@ -629,6 +659,12 @@ impl Raft {
             if c > self.commit {
                 self.commit = c;
             }
+        }
+        if raised || stored {
+            // A follower acknowledges entries only once they are on its disk (LogCabin
+            // `RaftConsensus::append`: not the leader, so "sync log now" and `sync->wait()`
+            // before the response). A heartbeat that changes nothing writes nothing.
+            ctx.persist();
         }
         ctx.send(
             from,
@@ -647,6 +683,7 @@ impl Raft {
         if term > self.term {
             ctx.note(format!("learns of term {term} from n{from} and steps down"));
             self.become_follower(ctx, term, None);
+            ctx.persist();
             return;
         }
         if self.role != Role::Leader || term != self.term {

@@ -466,3 +466,76 @@ fn config_validation() {
     assert!(bad.validate().is_err());
     assert!(RaftConfig::default().validate().is_ok());
 }
+
+/// The position of the first `Persist` among `out`, and of the first message sent.
+fn persist_then_send(out: &Out) -> (Option<usize>, Option<usize>) {
+    let persist = out.iter().position(|e| matches!(e, Effect::Persist));
+    let send = out.iter().position(|e| matches!(e, Effect::Send { .. }));
+    (persist, send)
+}
+
+#[test]
+fn candidate_persists_term_and_vote_before_requesting_votes() {
+    // Figure 2: currentTerm and votedFor are "updated on stable storage before responding
+    // to RPCs". LogCabin RaftConsensus.cc `startNewElection`: `++currentTerm; ... votedFor
+    // = serverId; setElectionTimer(); ... updateLogMetadata(); interruptAll();`, all under
+    // the mutex the peer threads need before they can send RequestVote.
+    let mut r = server(1, RaftConfig::default());
+    let out = run(&mut r, 500, |r, ctx| r.on_timer(ctx, RaftTimer::Election));
+    let (persist, send) = persist_then_send(&out);
+    assert!(persist.is_some() && persist < send, "{out:?}");
+    // The election timer was reset before the write, as in LogCabin.
+    let timer = out.iter().position(|e| matches!(e, Effect::SetTimer { timer: RaftTimer::Election, .. }));
+    assert!(timer < persist, "{out:?}");
+    assert_eq!(out.iter().filter(|e| matches!(e, Effect::Persist)).count(), 1);
+}
+
+#[test]
+fn voter_persists_its_vote_before_replying() {
+    // LogCabin RaftConsensus.cc `handleRequestVote`: `votedFor = request.server_id();
+    // updateLogMetadata();` comes before `response.set_granted(...)`; a higher term is
+    // written by `stepDown` on the way. One write here covers both.
+    let mut r = server(3, RaftConfig::default());
+    let ask = RaftMsg::RequestVote { term: 1, last_log_index: 0, last_log_term: 0, transfer: false };
+    let out = run(&mut r, 0, |r, ctx| r.on_message(ctx, 1, ask.clone()));
+    let (persist, send) = persist_then_send(&out);
+    assert!(persist.is_some() && persist < send, "{out:?}");
+    // A refusal that changes nothing (same term, vote already given) writes nothing.
+    let out = run(&mut r, 1, |r, ctx| r.on_message(ctx, 2, ask));
+    assert_eq!(persist_then_send(&out).0, None, "{out:?}");
+}
+
+#[test]
+fn follower_persists_entries_before_acknowledging_but_not_heartbeats() {
+    // LogCabin RaftConsensus.cc `RaftConsensus::append`: a follower ("sync log now")
+    // waits for `sync->wait()` before `handleAppendEntries` replies; an AppendEntries that
+    // adds nothing has nothing to sync.
+    let mut r = server(2, RaftConfig::default());
+    r.term = 1;
+    let append = |entries: Vec<Entry>| RaftMsg::AppendEntries {
+        term: 1,
+        prev_log_index: 0,
+        prev_log_term: 0,
+        entries,
+        leader_commit: 0,
+    };
+    let out = run(&mut r, 0, |r, ctx| r.on_message(ctx, 1, append(vec![entry(1, 7)])));
+    let (persist, send) = persist_then_send(&out);
+    assert!(persist.is_some() && persist < send, "{out:?}");
+    let out = run(&mut r, 1, |r, ctx| r.on_message(ctx, 1, append(vec![entry(1, 7)])));
+    assert_eq!(persist_then_send(&out).0, None, "a repeated entry is already stored: {out:?}");
+    let out = run(&mut r, 2, |r, ctx| r.on_message(ctx, 1, append(Vec::new())));
+    assert_eq!(persist_then_send(&out).0, None, "a heartbeat: {out:?}");
+}
+
+#[test]
+fn leader_replicates_without_waiting_for_its_own_disk() {
+    // Dissertation ch. 10, "Writing to the leader's disk in parallel": "the leader can
+    // write to its disk in parallel with replicating to the followers"; LogCabin
+    // `RaftConsensus::append` defers the leader's sync to `leaderDiskThreadMain`. So a
+    // client write goes out at once.
+    let (mut l, _) = leader(1, 2, Vec::new(), RaftConfig::default());
+    let out = run(&mut l, 20, |r, ctx| r.on_request(ctx, Request::ClientWrite { value: 4 }));
+    assert_eq!(persist_then_send(&out).0, None, "{out:?}");
+    assert!(!sends(&out).is_empty());
+}

@@ -214,7 +214,7 @@ pub fn choices(
 
 /// A fresh simulation of `spec`'s cluster and settings, without its inputs.
 pub fn start(spec: &SessionSpec, tracing: bool) -> Option<Simulation<AnyProtocol>> {
-    let config = SimConfig { nodes: spec.nodes, seed: spec.seed, net: spec.net.clone() };
+    let config = SimConfig::new(spec.nodes, spec.seed, spec.net.clone());
     let mut sim = Simulation::new(config, spec.config.clone()).ok()?;
     sim.set_tracing(tracing);
     Some(sim)

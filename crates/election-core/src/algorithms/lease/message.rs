@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::engine::protocol::Message;
-use crate::engine::time::NodeId;
+use crate::engine::time::{Micros, NodeId};
 
 /// Messages between clients, the lock service and storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,10 +14,12 @@ pub enum LeaseMsg {
     Granted { token: u64, ttl_ms: u64 },
     /// Service -> client: someone else holds it (or the service is waiting).
     Busy { holder: Option<NodeId> },
-    /// Client -> service: extend my lease (etcd `LeaseKeepAlive`).
-    Renew { token: u64 },
-    /// Service -> client: extended.
-    Renewed { token: u64 },
+    /// Client -> service: extend my lease (etcd `LeaseKeepAlive`). `sent_at` is the client's
+    /// own send time, which the service echoes: it identifies the request as a request id
+    /// would, and is not shown in the trace.
+    Renew { token: u64, sent_at: Micros },
+    /// Service -> client: extended, in answer to the renewal sent at `sent_at`.
+    Renewed { token: u64, sent_at: Micros },
     /// Service -> client: that lease is gone.
     Lost { token: u64 },
     /// Client -> storage: the job's result, written in `period`, fenced by `token`.
@@ -52,8 +54,8 @@ impl fmt::Display for LeaseMsg {
             LeaseMsg::Granted { token, ttl_ms } => write!(f, "Granted token={token} ttl={ttl_ms}ms"),
             LeaseMsg::Busy { holder: Some(h) } => write!(f, "Busy holder=n{h}"),
             LeaseMsg::Busy { holder: None } => write!(f, "Busy"),
-            LeaseMsg::Renew { token } => write!(f, "Renew token={token}"),
-            LeaseMsg::Renewed { token } => write!(f, "Renewed token={token}"),
+            LeaseMsg::Renew { token, .. } => write!(f, "Renew token={token}"),
+            LeaseMsg::Renewed { token, .. } => write!(f, "Renewed token={token}"),
             LeaseMsg::Lost { token } => write!(f, "Lost token={token}"),
             LeaseMsg::Write { token, period } => write!(f, "Write period={period} token={token}"),
             LeaseMsg::WriteResult { token, accepted } => {

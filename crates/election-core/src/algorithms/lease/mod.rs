@@ -8,7 +8,13 @@
 //!   can crash like any node). It grants the lock to one client at a time with a TTL and a
 //!   **fencing token** that increases with every grant (Chubby's sequencer, etcd's revision).
 //!   The token counter is durable; after a restart the service waits one TTL before granting,
-//!   so that leases granted before the crash have expired (Chubby's grace period, simplified).
+//!   so that leases granted before the crash have expired. That is a single lock server that
+//!   lost its lease table (as a Redis instance without persistence does), not Chubby: Chubby
+//!   replicates its state across five replicas, a new master keeps the locks and extends
+//!   every lease, and the 45 s *grace period* is on the client side, which holds its
+//!   operations while it waits to reach the new master (OSDI 2006 §2.8). Neither the
+//!   replication nor the client's grace period is modelled; the production preset takes
+//!   Chubby's 12 s lease and one-minute lock-delay only.
 //!   Optional **lock-delay** (Chubby): after a lease *expires* (not released), nobody else may
 //!   take the lock for a while.
 //! * `n2`, a **storage** node that clients write to. With **fencing on** it remembers the
@@ -219,7 +225,6 @@ pub struct Client {
     lease: Option<(u64, Micros)>,
     acquiring: bool,
     acquire_sent_at: Micros,
-    renew_sent_at: Micros,
     /// The job in progress: (token, period).
     job: Option<(u64, u64)>,
     jobs_run: u64,
@@ -310,11 +315,11 @@ impl Lease {
                     ctx.send(from, LeaseMsg::Busy { holder: s.holder.map(|h| h.0) });
                 }
             }
-            LeaseMsg::Renew { token } => {
+            LeaseMsg::Renew { token, sent_at } => {
                 if s.holder == Some((from, token)) && ctx.now < s.expires_at {
                     s.expires_at = ctx.now.saturating_add(ttl);
                     ctx.set_timer(LeaseTimer::Expiry, ttl);
-                    ctx.send(from, LeaseMsg::Renewed { token });
+                    ctx.send(from, LeaseMsg::Renewed { token, sent_at });
                 } else {
                     ctx.send(from, LeaseMsg::Lost { token });
                 }
@@ -368,12 +373,16 @@ impl Lease {
                 c.acquiring = false;
                 self.retry_later(ctx);
             }
-            LeaseMsg::Renewed { token } => {
+            LeaseMsg::Renewed { token, sent_at } => {
                 if let Some((t, exp)) = &mut c.lease
                     && *t == token
                 {
-                    let start = if from_receive { ctx.now } else { c.renew_sent_at };
-                    *exp = start.saturating_add(ttl);
+                    // The renewal counts from when the request it answers was sent (the
+                    // service extended no earlier than that), not from the latest renewal
+                    // sent: that one may be lost while an earlier answer arrives late. A late
+                    // answer never shortens the lease a later one gave.
+                    let start = if from_receive { ctx.now } else { sent_at };
+                    *exp = (*exp).max(start.saturating_add(ttl));
                 }
             }
             LeaseMsg::Lost { token } if c.lease.is_some_and(|(t, _)| t == token) => {
@@ -520,8 +529,7 @@ impl Protocol for Lease {
                         ctx.note(format!("sees its lease (token {token}) has expired"));
                         self.acquire(ctx);
                     } else {
-                        c.renew_sent_at = ctx.now;
-                        ctx.send(SERVICE, LeaseMsg::Renew { token });
+                        ctx.send(SERVICE, LeaseMsg::Renew { token, sent_at: ctx.now });
                         // Wake up at the next renewal, or when the lease would run out.
                         ctx.set_timer(LeaseTimer::Keepalive, keepalive.min(exp - ctx.now));
                     }

@@ -35,9 +35,10 @@ fn service_grants_one_holder_with_increasing_tokens() {
 fn renewal_only_for_the_current_unexpired_holder() {
     let mut s = node(SERVICE, LeaseConfig::default());
     run(&mut s, 0, |n, ctx| n.on_message(ctx, 3, LeaseMsg::Acquire));
-    let out = run(&mut s, ms(100), |n, ctx| n.on_message(ctx, 3, LeaseMsg::Renew { token: 1 }));
-    assert_eq!(sends(&out), vec![(3, LeaseMsg::Renewed { token: 1 })]);
-    let out = run(&mut s, ms(700), |n, ctx| n.on_message(ctx, 3, LeaseMsg::Renew { token: 1 }));
+    let renew = LeaseMsg::Renew { token: 1, sent_at: ms(90) };
+    let out = run(&mut s, ms(100), |n, ctx| n.on_message(ctx, 3, renew.clone()));
+    assert_eq!(sends(&out), vec![(3, LeaseMsg::Renewed { token: 1, sent_at: ms(90) })]);
+    let out = run(&mut s, ms(700), |n, ctx| n.on_message(ctx, 3, renew));
     assert_eq!(sends(&out), vec![(3, LeaseMsg::Lost { token: 1 })], "expired at 600 ms");
 }
 
@@ -88,4 +89,37 @@ fn client_checks_its_lease_when_the_job_starts_not_when_it_writes() {
 fn too_small_cluster_is_an_error() {
     assert!(Lease::validate(&LeaseConfig::default(), 2).is_err());
     assert!(Lease::validate(&LeaseConfig::default(), 3).is_ok());
+}
+
+#[test]
+fn a_late_answer_to_an_earlier_renewal_counts_from_that_renewal() {
+    // Chubby (OSDI 2006) §2.8: the client's lease timeout is "a conservative approximation of
+    // the master's lease timeout". The service extends a lease from when a renewal arrives, so
+    // the client may count only from when it sent the renewal an answer is for: when the
+    // renewal sent at 200 ms is lost and the answer to the one sent at 100 ms arrives at
+    // 250 ms, the lease runs to 100 ms + ttl, not 200 ms + ttl (which would outlive the
+    // service's lease, extended at about 100 ms).
+    let c = LeaseConfig::default();
+    let ttl = ms(c.ttl_ms);
+    let mut n = node(3, c);
+    run(&mut n, 0, |n, ctx| n.on_start(ctx));
+    run(&mut n, 0, |n, ctx| n.acquire(ctx));
+    run(&mut n, ms(10), |n, ctx| n.on_message(ctx, SERVICE, LeaseMsg::Granted { token: 1, ttl_ms: 500 }));
+    let lease = |n: &Lease| match &n.part {
+        Part::Client(c) => c.lease,
+        _ => None,
+    };
+    assert_eq!(lease(&n), Some((1, ttl)), "counted from the Acquire sent at 0");
+    let out = run(&mut n, ms(100), |n, ctx| n.on_timer(ctx, LeaseTimer::Keepalive));
+    assert_eq!(sends(&out), vec![(SERVICE, LeaseMsg::Renew { token: 1, sent_at: ms(100) })]);
+    run(&mut n, ms(200), |n, ctx| n.on_timer(ctx, LeaseTimer::Keepalive));
+    let answer = LeaseMsg::Renewed { token: 1, sent_at: ms(100) };
+    run(&mut n, ms(250), |n, ctx| n.on_message(ctx, SERVICE, answer.clone()));
+    assert_eq!(lease(&n), Some((1, ms(100) + ttl)));
+    // An answer arriving even later never shortens what a later renewal gave.
+    run(&mut n, ms(260), |n, ctx| {
+        n.on_message(ctx, SERVICE, LeaseMsg::Renewed { token: 1, sent_at: ms(200) })
+    });
+    run(&mut n, ms(270), |n, ctx| n.on_message(ctx, SERVICE, answer));
+    assert_eq!(lease(&n), Some((1, ms(200) + ttl)));
 }

@@ -36,7 +36,7 @@ fn renewal_only_for_the_current_unexpired_holder() {
     let mut s = node(SERVICE, LeaseConfig::default());
     run(&mut s, 0, |n, ctx| n.on_message(ctx, 3, LeaseMsg::Acquire));
     let renew = LeaseMsg::Renew { token: 1, sent_at: ms(90) };
-    let out = run(&mut s, ms(100), |n, ctx| n.on_message(ctx, 3, renew.clone()));
+    let out = run(&mut s, ms(100), |n, ctx| n.on_message(ctx, 3, renew));
     assert_eq!(sends(&out), vec![(3, LeaseMsg::Renewed { token: 1, sent_at: ms(90) })]);
     let out = run(&mut s, ms(700), |n, ctx| n.on_message(ctx, 3, renew));
     assert_eq!(sends(&out), vec![(3, LeaseMsg::Lost { token: 1 })], "expired at 600 ms");
@@ -114,7 +114,7 @@ fn a_late_answer_to_an_earlier_renewal_counts_from_that_renewal() {
     assert_eq!(sends(&out), vec![(SERVICE, LeaseMsg::Renew { token: 1, sent_at: ms(100) })]);
     run(&mut n, ms(200), |n, ctx| n.on_timer(ctx, LeaseTimer::Keepalive));
     let answer = LeaseMsg::Renewed { token: 1, sent_at: ms(100) };
-    run(&mut n, ms(250), |n, ctx| n.on_message(ctx, SERVICE, answer.clone()));
+    run(&mut n, ms(250), |n, ctx| n.on_message(ctx, SERVICE, answer));
     assert_eq!(lease(&n), Some((1, ms(100) + ttl)));
     // An answer arriving even later never shortens what a later renewal gave.
     run(&mut n, ms(260), |n, ctx| {

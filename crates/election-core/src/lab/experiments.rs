@@ -334,6 +334,8 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
     const W: f64 = 640.0;
     const H: f64 = 260.0;
     const PAD: f64 = 48.0;
+    // The legend sits right of the plot, where it covers no curve.
+    const LEGEND: f64 = 96.0;
     // Coordinates with one decimal, formatted with integers (see `crate::fixed`).
     let f = |x: f64| crate::engine::time::fixed(x, 1);
     let colors = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9"];
@@ -343,12 +345,23 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
     };
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\">\n",
-        f(W),
+        f(W + LEGEND),
         f(2.0 * H)
     );
     for (panel, results) in [top, bottom].iter().enumerate() {
         let oy = panel as f64 * H;
         let y_of = |fr: f64| oy + H - PAD + -(fr * (H - 2.0 * PAD));
+        for (fraction, label) in [(0.0, "0"), (0.5, "0.5"), (1.0, "1")] {
+            let y = y_of(fraction);
+            svg.push_str(&format!(
+                "<line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#888\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{label}</text>\n",
+                f(PAD - 5.0),
+                f(PAD),
+                f(PAD - 8.0),
+                f(y_of(fraction) + 4.0),
+                y = f(y),
+            ));
+        }
         svg.push_str(&format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n",
             f(PAD),
@@ -385,7 +398,7 @@ pub fn cdf_svg(top: &[RangeResult], bottom: &[RangeResult], cap: Micros) -> Stri
             ));
             svg.push_str(&format!(
                 "<text x=\"{}\" y=\"{}\" fill=\"{c}\">{}-{} ms</text>\n",
-                f(W - PAD + 4.0 - 90.0),
+                f(W - PAD + 12.0),
                 f(oy + PAD + 14.0 + 13.0 * i as f64),
                 r.range.0,
                 r.range.1
@@ -470,6 +483,18 @@ mod tests {
         let slow = measure(&Fig16 { trials: 200, ..Fig16::default() }, (150, 155), 200);
         let instant = measure(&Fig16 { trials: 200, disk_us: (0, 0), ..Fig16::default() }, (150, 155), 200);
         assert!(instant.median < ms(150) && slow.median > ms(200), "{instant:?} vs {slow:?}");
+    }
+
+    #[test]
+    fn the_chart_has_y_ticks_and_its_legend_beside_the_plot() {
+        let r = RangeResult { range: (150, 155), downtimes: vec![Some(ms(200)), Some(ms(300)), None] };
+        let svg = cdf_svg(std::slice::from_ref(&r), &[], ms(10_000));
+        // A tick label at 0, 0.5 and 1 in each panel.
+        assert_eq!(svg.matches("text-anchor=\"end\">0.5</text>").count(), 2);
+        // The range's label sits right of the plot's frame (x = 592), over no curve.
+        let label = svg.lines().find(|l| l.contains(">150-155 ms<")).unwrap();
+        assert!(label.starts_with("<text x=\"604.0\""), "{label}");
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"736.0\""));
     }
 
     #[test]

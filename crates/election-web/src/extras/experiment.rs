@@ -111,24 +111,9 @@ pub fn Experiment() -> Html {
         // As in the paper: ranges starting at 150 ms on top, the others below.
         let top: Vec<_> = state.results.iter().filter(|r| r.range.0 == 150).cloned().collect();
         let bottom: Vec<_> = state.results.iter().filter(|r| r.range.0 != 150).cloned().collect();
-        Html::from_html_unchecked(AttrValue::from(with_y_ticks(&cdf_svg(&top, &bottom, cap))))
+        // The chart carries its own axis ticks and, right of the plot, its legend.
+        Html::from_html_unchecked(AttrValue::from(cdf_svg(&top, &bottom, cap)))
     });
-    // The chart's own labels sit over the curves: the page lists the ranges under it instead,
-    // in the chart's colours and order (each panel restarts the palette).
-    let legend = |panel: Vec<&election_core::experiments::RangeResult>| {
-        panel
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                html! {
-                    <li><span class="swatch" style={format!("background:{}", CDF_COLOURS[i % CDF_COLOURS.len()])}></span>
-                        {format!("{}-{} ms", r.range.0, r.range.1)}</li>
-                }
-            })
-            .collect::<Html>()
-    };
-    let top_legend = legend(state.results.iter().filter(|r| r.range.0 == 150).collect());
-    let bottom_legend = legend(state.results.iter().filter(|r| r.range.0 != 150).collect());
     let reduced = state.results.iter().any(|r| r.downtimes.len() < state.trials);
     html! {
         <section class="experiment" aria-label="Experiment: Raft Figure 16">
@@ -171,10 +156,6 @@ pub fn Experiment() -> Html {
                     <p class="hint" data-testid="reduced-trials">{"* 150-150 ms runs a tenth of the trials asked for: without randomness nearly every election splits the vote, and each trial can take up to the 10 s cap to simulate."}</p>
                 }
                 <div class="cdf">{ for svg }</div>
-                <div class="cdf-legend">
-                    <p>{"Top panel: "}</p><ul>{top_legend}</ul>
-                    <p>{"Bottom panel: "}</p><ul>{bottom_legend}</ul>
-                </div>
                 <details class="paper-note">
                     <summary>{"Why these numbers differ from the paper's"}</summary>
                     <p>{"The simulator sets the experiment up as §9.3 describes it: five servers on a LAN (a one-way delay of 100-200 us), each durable write (a candidate's term and vote, a voter's vote, a follower's entries) taking 1.8-2.8 ms as on the paper's SSDs, the followers' timers started together by one heartbeat, two of the four survivors missing the last entries (so they cannot win), and the crash at a random point of the heartbeat interval. The disk time is one value fitted within the sources' bounds for every range and cluster size, not a measurement, and no processing time or timer jitter is modelled. With 1000 trials the paper's figures land within their spread (the README gives the table); smaller runs here have noisier tails, and the fields above show what latency and disk each change."}</p>
@@ -184,35 +165,7 @@ pub fn Experiment() -> Html {
     }
 }
 
-/// The colours `experiments::cdf_svg` gives its curves, in order.
-const CDF_COLOURS: [&str; 6] = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9"];
-
-/// Adds y-axis ticks (0, 0.5 and 1 of the trials) to the two panels of `cdf_svg`'s chart,
-/// whose geometry is fixed: 640 × 520, two panels of 260 with a margin of 48.
-fn with_y_ticks(svg: &str) -> String {
-    const H: f64 = 260.0;
-    const PAD: f64 = 48.0;
-    let mut ticks = String::new();
-    for panel in 0..2 {
-        let oy = f64::from(panel) * H;
-        for (fraction, label) in [(0.0, "0"), (0.5, "0.5"), (1.0, "1")] {
-            let y = oy + H - PAD - fraction * (H - 2.0 * PAD);
-            ticks.push_str(&format!(
-                "<line x1=\"{}\" x2=\"{}\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"#888\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"y-tick\">{label}</text>\n",
-                fixed(PAD - 5.0, 1),
-                fixed(PAD, 1),
-                fixed(PAD - 8.0, 1),
-                fixed(y + 4.0, 1),
-                y1 = fixed(y, 1),
-            ));
-        }
-    }
-    match svg.rfind("</svg>") {
-        Some(end) => format!("{}{ticks}{}", &svg[..end], &svg[end..]),
-        None => svg.to_string(),
-    }
-}
-
+/// The paper's ranges, as the field shows them.
 fn default_ranges() -> String {
     use election_core::experiments::{BOTTOM_RANGES, TOP_RANGES};
     TOP_RANGES

@@ -288,9 +288,26 @@ pub fn Settings(p: &SettingsProps) -> Html {
         })
     };
     let fields = base.config.settings().fields();
+    // The production value of each field, shown beside it (the sources are listed with the
+    // comparison, which runs every algorithm with them).
+    let production = algorithm.production_config();
+    let production_fields = production.as_ref().map(|c| c.settings().fields()).unwrap_or_default();
+    let preset = |config: Option<election_core::AlgorithmConfig>| {
+        let (base, cb) = (base.clone(), p.on_configure.clone());
+        config.map(|config| {
+            Callback::from(move |_: MouseEvent| {
+                cb.emit(SessionSpec { config: config.clone(), ..base.clone() })
+            })
+        })
+    };
+    let on_production = preset(production.clone());
+    let on_classroom = preset(Some(algorithm.default_config()));
     let field_html = fields.into_iter().map(|field| {
         let key = field.key;
         let label = field.label;
+        let prod = production_fields.iter().find(|f| f.key == key).map(|f| html! {
+            <small class="prod" data-production={key}>{format!(" production: {}", f.value)}</small>
+        });
         let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
         let kind = field.kind;
         let apply = move |text: String| {
@@ -311,23 +328,26 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 let onchange = Callback::from(move |e: Event| apply(if input_checked(&e) { "on" } else { "off" }.to_string()));
                 html! {
                     <label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
-                        {format!(" {}", field.label)}</label>
+                        {format!(" {}", field.label)}{prod}</label>
                 }
             }
             FieldKind::Millis => html! {
                 <label>{format!("{} (ms) ", field.label)}
                     {draft("number", field.value.trim_end_matches("ms").to_string(), Some(("1".into(), MAX_MS.to_string())), key, None, Callback::from(apply))}
+                    {prod}
                 </label>
             },
             FieldKind::MillisRange => html! {
                 <label>{format!("{} (ms) ", field.label)}
                     {draft("text", field.value.trim_end_matches("ms").to_string(), None, key,
                         Some(format!("{} (ms), written like 150..300", field.label)), Callback::from(apply))}
+                    {prod}
                 </label>
             },
             FieldKind::Number => html! {
                 <label>{format!("{} ", field.label)}
                     {draft("number", field.value.clone(), Some(("0".into(), "100000".into())), key, None, Callback::from(apply))}
+                    {prod}
                 </label>
             },
         }
@@ -373,6 +393,12 @@ pub fn Settings(p: &SettingsProps) -> Html {
             <button onclick={new_seed}>{"New seed"}</button>
             <fieldset>
                 <legend>{algorithm.name()}</legend>
+                if let (Some(prod), Some(classroom)) = (on_production, on_classroom) {
+                    <p class="presets">{"Timings: "}
+                        <button onclick={classroom} data-testid="preset-classroom">{"Classroom"}</button>
+                        <button onclick={prod} data-testid="preset-production">{"Production defaults"}</button>
+                    </p>
+                }
                 {field_html}
             </fieldset>
             <fieldset>

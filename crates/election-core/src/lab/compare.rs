@@ -153,6 +153,17 @@ pub fn compare_runs(
     runs(algorithms, nodes, seed, script, Preset::Classroom)
 }
 
+/// [`compare_runs`] with the timings of `preset`.
+pub fn compare_runs_with(
+    algorithms: &[Algorithm],
+    nodes: usize,
+    seed: u64,
+    script: Script,
+    preset: Preset,
+) -> Vec<(Outcome, AnySession)> {
+    runs(algorithms, nodes, seed, script, preset)
+}
+
 /// Each algorithm that can run with `nodes` (raised to its minimum), its outcome and session.
 fn runs(
     algorithms: &[Algorithm],

@@ -9,6 +9,7 @@ use yew::prelude::*;
 struct Runs {
     runs: Vec<(election_core::compare::Outcome, election_core::AnySession)>,
     script: election_core::compare::Script,
+    preset: election_core::compare::Preset,
 }
 
 /// Side-by-side comparison: the chosen algorithms run the same fault script; their clusters
@@ -16,7 +17,7 @@ struct Runs {
 #[component]
 pub fn Compare() -> Html {
     use election_core::Algorithm;
-    use election_core::compare::{DURATION, Script, compare_runs};
+    use election_core::compare::{Preset, Script, compare_runs_with};
     let runs = use_mut_ref(|| None::<Runs>);
     let chosen = use_state(|| Algorithm::ALL.to_vec());
     let t = use_state(|| 0u64);
@@ -25,9 +26,13 @@ pub fn Compare() -> Html {
     // Bumped by every user action on the time: a playback tick scheduled before it is stale.
     let generation = use_mut_ref(|| 0u64);
     let script_ref = use_node_ref();
+    let preset_ref = use_node_ref();
+    // The recorded run's length: 6 s with the classroom timings, 2 minutes with production's.
+    let duration = runs.borrow().as_ref().map_or(Preset::Classroom, |r| r.preset).timing().duration;
     let on_run = {
         let (runs, r, chosen, t, playing, version) =
             (runs.clone(), script_ref.clone(), chosen.clone(), t.clone(), playing.clone(), version.clone());
+        let preset_ref = preset_ref.clone();
         let generation = generation.clone();
         Callback::from(move |_: MouseEvent| {
             *generation.borrow_mut() += 1;
@@ -37,26 +42,31 @@ pub fn Compare() -> Html {
                 .unwrap_or(0)
                 .min(Script::ALL.len() - 1);
             let script = Script::ALL[i];
-            *runs.borrow_mut() = Some(Runs { runs: compare_runs(&chosen, 5, 1, script), script });
+            let production =
+                preset_ref.cast::<web_sys::HtmlSelectElement>().is_some_and(|s| s.value() == "production");
+            let preset = if production { Preset::Production } else { Preset::Classroom };
+            *runs.borrow_mut() =
+                Some(Runs { runs: compare_runs_with(&chosen, 5, 1, script, preset), script, preset });
             t.set(0);
             playing.set(true);
             version.set(*version + 1);
         })
     };
-    // Playback: 0.25x, so a 6 s run takes 24 s; stops at the end.
+    // Playback: a run takes 24 s whatever its length (0.25x for the classroom's 6 s, 5x for
+    // production's 2 minutes); stops at the end.
     {
         let (t, playing, generation) = (t.clone(), playing.clone(), generation.clone());
-        use_effect_with((*playing, *t), move |(on, now)| {
-            let timer = (*on).then(|| {
-                let (t, playing, now) = (t.clone(), playing.clone(), *now);
+        use_effect_with((*playing, *t, duration), move |&(on, now, duration)| {
+            let timer = on.then(|| {
+                let (t, playing) = (t.clone(), playing.clone());
                 let scheduled = *generation.borrow();
                 gloo_timers::callback::Timeout::new(40, move || {
                     if *generation.borrow() != scheduled {
                         return;
                     }
-                    let next = (now + 10_000).min(DURATION);
+                    let next = (now + duration / 600).min(duration);
                     t.set(next);
-                    if next >= DURATION {
+                    if next >= duration {
                         playing.set(false);
                     }
                 })
@@ -82,14 +92,14 @@ pub fn Compare() -> Html {
                 .and_then(|i| i.value().parse::<u64>().ok())
                 .unwrap_or(0);
             playing.set(false);
-            t.set((v * 1_000).min(DURATION));
+            t.set((v * 1_000).min(duration));
         })
     };
     let on_play = {
         let (t, playing, generation) = (t.clone(), playing.clone(), generation.clone());
         Callback::from(move |_: MouseEvent| {
             *generation.borrow_mut() += 1;
-            if *t >= DURATION {
+            if *t >= duration {
                 t.set(0);
             }
             playing.set(!*playing);
@@ -99,6 +109,7 @@ pub fn Compare() -> Html {
     let panes = guard.as_mut().map(|r| {
         let now = *t;
         let script = r.script;
+        let preset = r.preset;
         let panes: Html = r
             .runs
             .iter_mut()
@@ -122,16 +133,22 @@ pub fn Compare() -> Html {
             })
             .collect();
         let outcomes: Vec<election_core::compare::Outcome> = r.runs.iter().map(|(o, _)| o.clone()).collect();
-        (panes, outcomes, script)
+        (panes, outcomes, script, preset)
     });
     drop(guard);
     html! {
         <section class="compare" aria-label="Compare the algorithms">
-            <h2>{"Compare: the same faults, side by side (5 nodes, 6 simulated seconds)"}</h2>
+            <h2>{"Compare: the same faults, side by side (5 nodes)"}</h2>
             <div class="actions">
                 <label>{"Fault script "}
                     <select ref={script_ref} aria-label="Fault script">
                         { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == 0}>{s.describe()}</option> }) }
+                    </select>
+                </label>
+                <label>{"Timings "}
+                    <select ref={preset_ref} aria-label="Timings" data-testid="compare-preset">
+                        <option value="classroom" selected=true>{"classroom (6 s run)"}</option>
+                        <option value="production">{"production defaults (2 min run)"}</option>
                     </select>
                 </label>
                 { for Algorithm::ALL.iter().map(|&a| html! {
@@ -141,14 +158,14 @@ pub fn Compare() -> Html {
                 <button onclick={on_run} disabled={chosen.len() < 2} data-testid="run-compare">{"Compare"}</button>
                 if chosen.len() < 2 { <span class="hint">{"Pick at least two algorithms."}</span> }
             </div>
-            if let Some((panes, outcomes, script)) = panes {
+            if let Some((panes, outcomes, script, preset)) = panes {
                 <div class="actions replay">
                     <button onclick={on_play} data-testid="compare-play" aria-label="Play or pause the comparison">
                         {if *playing { "❚❚ Pause" } else { "▶ Play" }}</button>
-                    <input type="range" min="0" max={(DURATION / 1_000).to_string()} value={(*t / 1_000).to_string()}
+                    <input type="range" min="0" max={(duration / 1_000).to_string()} value={(*t / 1_000).to_string()}
                         oninput={on_scrub} aria-label="Comparison time in milliseconds" data-testid="compare-scrubber" />
                     <span data-testid="compare-time">{fmt_time(*t)}</span>
-                    <span class="hint">{format!("Script: {} (0.25x)", script.describe())}</span>
+                    <span class="hint">{format!("Script: {}", script.describe_with(&preset.timing()))}</span>
                 </div>
                 <div class="panes" data-testid="compare-panes">{panes}</div>
                 <table class="results" data-testid="compare-table">
@@ -165,6 +182,14 @@ pub fn Compare() -> Html {
                     </tr> }) }
                     </tbody>
                 </table>
+                if preset == Preset::Production {
+                    <details class="sources" open=true data-testid="production-sources">
+                        <summary>{"Production defaults and where they come from (the article: failover typically takes 1-10 seconds)"}</summary>
+                        <ul>{ for outcomes.iter().flat_map(|o| o.algorithm.production_sources().iter().map(move |src| html! {
+                            <li>{format!("{}: {src}", o.algorithm.name())}</li>
+                        })) }</ul>
+                    </details>
+                }
                 <p class="hint">{"\"Leader\" means what each algorithm calls it (Bully's coordinator, Kafka's controller, the lock holder). A client writes every 250 ms to the leader it last knew (in Kafka, to the partition's leader); a write counts as lost or rejected if no node has committed it at the end. \"Most leaders at once\" counts nodes that believe they lead, like a paused old leader: only one of them can make progress in Raft, ZAB and Paxos, while Bully's two coordinators both accept writes."}</p>
             }
         </section>

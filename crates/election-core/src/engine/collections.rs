@@ -236,9 +236,35 @@ impl<T: Ord, const N: usize> From<[T; N]> for Set<T> {
     }
 }
 
+/// Sorts a short slice (a cluster's worth of ids or match indexes) in place, ascending. An
+/// insertion sort: for the at most fifteen elements a cluster has it is as fast as the
+/// standard sort, and each type the standard sort is used with adds about 3 KB of quicksort
+/// to the page's WebAssembly.
+pub fn sort_short<T: Ord>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_sorts_agree_with_the_standard_sort() {
+        for v in
+            [vec![], vec![3u64], vec![5, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5], vec![15, 14, 13, 12, 11, 10, 9, 8]]
+        {
+            let (mut a, mut b) = (v.clone(), v);
+            sort_short(&mut a);
+            b.sort();
+            assert_eq!(a, b);
+        }
+    }
 
     #[test]
     fn map_behaves_like_an_ordered_map() {

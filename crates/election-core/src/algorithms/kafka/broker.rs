@@ -418,7 +418,7 @@ impl Broker {
         if caught_up && !r.isr.contains(&from) && r.pending_isr.is_none() {
             let mut isr = r.isr.clone();
             isr.push(from);
-            isr.sort_unstable();
+            crate::engine::collections::sort_short(&mut isr);
             r.pending_isr = Some(isr.clone());
             alter = Some(isr);
         }

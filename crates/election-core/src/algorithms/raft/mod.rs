@@ -506,8 +506,9 @@ impl Raft {
     /// current term (entries of earlier terms are committed indirectly, Figure 8).
     fn maybe_commit(&mut self, ctx: &mut RaftCtx<'_>) {
         let mut matched = self.match_index.clone();
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched[self.quorum() - 1];
+        crate::engine::collections::sort_short(&mut matched);
+        // The quorum-th highest match index: a majority stores at least that much.
+        let n = matched[matched.len() - self.quorum()];
         if n > self.commit && (self.term_at(n) == self.term || self.broken(FIGURE8)) {
             self.commit = n;
             ctx.note(format!("committed up to index {n} (stored on a majority)"));

@@ -495,6 +495,7 @@ impl Reducible for Lab {
                 let mut e = s.engine.borrow_mut();
                 let now = e.now();
                 let mut t = now.saturating_add(delta.max(1));
+                let mut stops = false;
                 // A guided scenario stops at each narration step and at its end.
                 if let Some(active) = &s.tour {
                     let stop = active
@@ -506,13 +507,18 @@ impl Reducible for Lab {
                         .find(|&a| a > now && a <= t);
                     if let Some(stop) = stop {
                         t = stop;
-                        s.playing = false;
+                        stops = true;
                     }
                 }
                 // Wall time only paces the run: a tick that runs out of budget stops where it
                 // is (a whole instant, like any step), and the next tick goes on from there.
                 let budget = election_core::engine::limits::Budget { events };
                 s.throttled = e.advance_within(t, budget).is_err();
+                // A tour's step pauses the run once it is reached, not when a busy tick ran
+                // out of budget on its way there (the narration would show before its moment).
+                if stops && !s.throttled {
+                    s.playing = false;
+                }
             }
             Action::TogglePlay => s.playing = !s.playing,
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
@@ -1061,6 +1067,26 @@ run for=200ms
         assert_eq!((now(&lab), lab.playing), (ms(300), false), "the end");
         let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
         assert_eq!((now(&lab), lab.playing), (ms(1_300), true), "free play after the end");
+    }
+
+    #[test]
+    fn a_busy_tick_that_stops_short_of_a_tour_step_keeps_playing_to_it() {
+        let lab = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        let lab =
+            after(&lab, [Action::SetSpeed(9), Action::TogglePlay, Action::Tick(100.0, EVENTS_PER_TICK)]);
+        assert_eq!((now(&lab), lab.playing), (ms(100), false));
+        // The election between 100 and 300 ms takes more than five events: a tick with a
+        // budget of five stops short of the end, and the run stays on.
+        let lab = after(&lab, [Action::TogglePlay, Action::Tick(100.0, 5)]);
+        assert!(now(&lab) < ms(300) && lab.playing && lab.throttled, "{}", now(&lab));
+        let mut lab = lab;
+        while lab.playing {
+            lab = after(&lab, [Action::Tick(100.0, 5)]);
+        }
+        assert_eq!(now(&lab), ms(300), "it pauses at the end once there");
     }
 
     #[test]

@@ -51,7 +51,8 @@ test('Raft, pause the leader 500 ms: a new leader; the old one wakes up leading 
   await setSpeed(page, '1x');
   const old = await newLeader(page);
   await act(page, old, 'pause-500');
-  await setSpeed(page, '0.5x');
+  // Slow enough that the moment below lasts about a second on screen, on a loaded machine too.
+  await setSpeed(page, '0.25x');
   // A moment with the new leader elected while the paused one still believes it leads.
   await waitFor(page, (o) => {
     const l = document.querySelector('main.lab').dataset.leader;
@@ -140,13 +141,14 @@ test('Lease, pause the holder mid-job: its late write is rejected after the next
   await page.selectOption('[data-testid="algorithm"]', 'lease');
   await setSpeed(page, '1x');
   const holder = await newLeader(page);
-  // The picture says when the holder runs its job: pause it then (at the default speed).
-  await setSpeed(page, '0.05x');
+  // The picture says when the holder runs its job: pause it then (at 0.02x the 40 ms job lasts
+  // two seconds on screen, time enough for a click on a loaded machine).
+  await setSpeed(page, '0.02x');
   // Stop the clock while the job runs (on a loaded machine the click can land just after the
   // job ended: then let time run and try at the next job), pause the holder, and go on.
   const job = `g.node[data-id="${holder}"] [data-testid="job"]`;
   for (let attempt = 0; ; attempt++) {
-    await page.waitForSelector(job, { timeout: 30_000 });
+    await page.waitForSelector(job, { timeout: 40_000 });
     await page.click('[data-testid="play"]');
     if (await page.locator(job).count() > 0) break;
     assert.ok(attempt < 5, 'the pause landed during a job');

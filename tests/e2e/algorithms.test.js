@@ -1,11 +1,12 @@
 // Every algorithm runs in the page: pick it, let it elect, no errors, screenshot.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, openExtras, screenshot, setSpeed } from './harness.js';
+import { serve, launch, open, openExtras, screenshot, setSpeed, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 for (const algo of ['raft', 'bully', 'zab', 'paxos', 'lease', 'kafka']) {
   test(`${algo} elects a leader in the page`, async () => {

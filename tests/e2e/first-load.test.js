@@ -2,15 +2,16 @@
 // bundle-size.js counts exactly these); the comparison and experiment module, the JSON worker
 // and the scenario files are fetched when first used. Sessions travel as scenario scripts
 // ("Save session" here, share links in raft.test.js); JSON still loads, through the worker.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve, launch, open, openExtras, setSpeed, DIST } from './harness.js';
+import { serve, launch, open, openExtras, setSpeed, DIST, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 const fetched = (page) => {
   const names = [];

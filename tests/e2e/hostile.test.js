@@ -3,12 +3,12 @@
 // error or a bounded run, that still answers a click. The time each link takes to open and
 // the time a click takes to register are written to artifacts/hostile-times.json for the
 // figures (the test itself allows generous bounds: these machines are shared).
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch, open, ARTIFACTS } from './harness.js';
+import { serve, launch, open, ARTIFACTS, closePages } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOSTILE = join(here, '..', 'hostile');
@@ -16,6 +16,7 @@ const HOSTILE = join(here, '..', 'hostile');
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 test('every hostile link opens a working page that answers clicks', async () => {
   const files = (await readdir(HOSTILE)).filter((f) => f.endsWith('.txt')).sort();

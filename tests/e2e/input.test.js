@@ -1,12 +1,13 @@
 // Keyboard, focus, accessible names and the settings fields: what users reported while typing
 // into the page, each reproduced here first.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, setSpeed, newLeader } from './harness.js';
+import { serve, launch, open, setSpeed, newLeader, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 const playLabel = (page) => page.textContent('[data-testid="play"]');
 const inputs = (page) => page.evaluate(() => [...document.querySelectorAll('section.events li.input')].map((l) => l.textContent));

@@ -1,12 +1,13 @@
 // Where things are: a tour at laptop sizes, the embed mode in a course page's iframe, a phone,
 // and long text. Screenshots go to tests/e2e/artifacts.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, setSpeed } from './harness.js';
+import { serve, launch, open, screenshot, setSpeed, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 // True when the whole element is inside the viewport (above the fold, nothing cut).
 const inView = (page, selector) => page.evaluate((s) => [...document.querySelectorAll(s)].every((e) => {

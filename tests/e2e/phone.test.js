@@ -1,11 +1,12 @@
 // A phone (touch, narrow viewport) and a user who asks for reduced motion.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, screenshot, setSpeed, newLeader } from './harness.js';
+import { serve, launch, screenshot, setSpeed, newLeader, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 async function context(options) {
   const ctx = await browser.newContext(options);

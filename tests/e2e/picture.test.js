@@ -1,12 +1,13 @@
 // The cluster picture and what is drawn around it: the legend, services drawn as services,
 // votes inside the circle, faint heartbeats in the space-time diagram, the status pills.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, setSpeed, newLeader } from './harness.js';
+import { serve, launch, open, screenshot, setSpeed, newLeader, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 const link = (script, t) => `${url}#s=${encodeURIComponent(script)}&t=${t}`;
 

@@ -1,13 +1,14 @@
 // Production defaults in the page (issue: faithful timing): each setting shows its production
 // value beside it, one click switches the run to them, and the comparison runs every system
 // with them and lists where each value comes from.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, openExtras } from './harness.js';
+import { serve, launch, open, openExtras, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 test('settings show the production defaults and switch to them', async () => {
   const { page, errors } = await open(browser, url);

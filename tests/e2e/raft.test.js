@@ -1,11 +1,12 @@
 // End-to-end: the real release build in real headless Chromium.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, leader, setSpeed, newLeader } from './harness.js';
+import { serve, launch, open, screenshot, leader, setSpeed, newLeader, closePages } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
+afterEach(() => closePages(browser));
 
 test('crashing the leader makes another node leader', async () => {
   const { page, errors } = await open(browser, url);

@@ -3,17 +3,18 @@
 // question the scenario file asks (`#?` lines) is asked in the page and judged, that the
 // outcome is reported after its block, that the end is reached, and that a tour shows an
 // invariant violation only if its file name says it plants one.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, launch, open, screenshot, setSpeed } from './harness.js';
+import { serve, launch, open, screenshot, setSpeed, closePages } from './harness.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
 after(async () => { await browser.close(); server.close(); });
+afterEach(() => closePages(browser));
 
 async function playToEnd(page, path) {
   await page.selectOption('[data-testid="tour-picker"]', path);

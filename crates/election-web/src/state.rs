@@ -514,9 +514,11 @@ impl Reducible for Lab {
                 // is (a whole instant, like any step), and the next tick goes on from there.
                 let budget = election_core::engine::limits::Budget { events };
                 s.throttled = e.advance_within(t, budget).is_err();
-                // A tour's step pauses the run once it is reached, not when a busy tick ran
-                // out of budget on its way there (the narration would show before its moment).
-                if stops && !s.throttled {
+                // A tour's step pauses the run once its time is reached, not when a busy tick
+                // ran out of budget on its way there (the narration would show before its
+                // moment). Reached counts even if events of that instant remain: the next
+                // tick looks for stops after the cursor, and would pass this one by.
+                if stops && e.now() >= t {
                     s.playing = false;
                 }
             }

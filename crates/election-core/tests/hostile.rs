@@ -136,7 +136,12 @@ fn command() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    // A short budget in the suite; `FUZZ_CASES=N cargo test -p election-core --test hostile`
+    // runs a long one (overflow checks stay on: the test profile keeps them).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn random_scripts_never_panic_and_stay_within_the_budget(

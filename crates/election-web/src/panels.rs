@@ -306,7 +306,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
         let key = field.key;
         let label = field.label;
         let prod = production_fields.iter().find(|f| f.key == key).map(|f| html! {
-            <small class="prod" data-production={key}>{format!(" production: {}", f.value)}</small>
+            <small class="prod" data-production={key}>{format!("production: {}", f.value)}</small>
         });
         let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
         let kind = field.kind;
@@ -327,28 +327,25 @@ pub fn Settings(p: &SettingsProps) -> Html {
             FieldKind::Toggle => {
                 let onchange = Callback::from(move |e: Event| apply(if input_checked(&e) { "on" } else { "off" }.to_string()));
                 html! {
-                    <label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
-                        {format!(" {}", field.label)}{prod}</label>
+                    <><label class="toggle"><input type="checkbox" checked={field.value == "on"} onchange={onchange} data-setting={key} />
+                        {format!(" {}", field.label)}</label>{prod}</>
                 }
             }
             FieldKind::Millis => html! {
-                <label>{format!("{} (ms) ", field.label)}
+                <><label>{format!("{} (ms) ", field.label)}
                     {draft("number", field.value.trim_end_matches("ms").to_string(), Some(("1".into(), MAX_MS.to_string())), key, None, Callback::from(apply))}
-                    {prod}
-                </label>
+                </label>{prod}</>
             },
             FieldKind::MillisRange => html! {
-                <label>{format!("{} (ms) ", field.label)}
+                <><label>{format!("{} (ms) ", field.label)}
                     {draft("text", field.value.trim_end_matches("ms").to_string(), None, key,
                         Some(format!("{} (ms), written like 150..300", field.label)), Callback::from(apply))}
-                    {prod}
-                </label>
+                </label>{prod}</>
             },
             FieldKind::Number => html! {
-                <label>{format!("{} ", field.label)}
+                <><label>{format!("{} ", field.label)}
                     {draft("number", field.value.clone(), Some(("0".into(), "100000".into())), key, None, Callback::from(apply))}
-                    {prod}
-                </label>
+                </label>{prod}</>
             },
         }
     }).collect::<Html>();

@@ -18,7 +18,10 @@ afterEach(() => closePages(browser));
 
 async function playToEnd(page, path) {
   await page.selectOption('[data-testid="tour-picker"]', path);
-  await page.waitForSelector('[data-testid="narration"]');
+  // The picked file is fetched: until it arrives the previous tour (at its end) is still shown.
+  // A new tour starts paused at 0 ms on its first step.
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.now === '0'
+    && document.querySelector('[data-testid="narration"]')?.textContent.startsWith('Step 1 of'));
   await setSpeed(page, '10x');
   const narration = new Set();
   let asked = 0, right = 0, outcomes = 0;
@@ -112,5 +115,8 @@ test('a tour whose file cannot be fetched shows an error and the page keeps work
   await page.unroute(`**/scenarios/${path}`);
   await page.selectOption('[data-testid="tour-picker"]', '');
   await page.selectOption('[data-testid="tour-picker"]', path);
-  await page.waitForSelector('[data-testid="narration"]');
+  // The picked file is fetched: until it arrives the previous tour (at its end) is still shown.
+  // A new tour starts paused at 0 ms on its first step.
+  await page.waitForFunction(() => document.querySelector('main.lab').dataset.now === '0'
+    && document.querySelector('[data-testid="narration"]')?.textContent.startsWith('Step 1 of'));
 });

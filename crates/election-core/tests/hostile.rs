@@ -166,7 +166,8 @@ proptest! {
 fn a_storm_view_describes_a_bounded_number_of_messages_and_counts_the_rest() {
     use election_core::engine::view::{MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK};
     // Dueling proposers with 15 nodes and duplication: the page's worst case.
-    let text = "config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms duplicate=20%\nrun for=1ms\n";
+    let text =
+        "config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms duplicate=20%\nrun for=1ms\n";
     let mut s = election_core::AnySession::new(spec_from_script(text).unwrap()).unwrap();
     s.advance_to(2_000_000);
     let v = s.view();

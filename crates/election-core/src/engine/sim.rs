@@ -17,7 +17,9 @@ use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState,
 use crate::engine::rng::{NETWORK_STREAM, Stream};
 use crate::engine::time::{MAX_NODES, Micros, NodeId};
 use crate::engine::trace::{DropReason, TraceEvent, TraceKind};
-use crate::engine::view::{ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView};
+use crate::engine::view::{
+    ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView,
+};
 
 /// Cluster-level settings of a simulation.
 #[derive(Debug, Clone, PartialEq, Eq)]

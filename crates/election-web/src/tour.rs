@@ -92,8 +92,10 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
         let done = done.clone();
         let finished_path = p.tour.as_ref().filter(|t| p.now >= t.tour.end).map(|t| t.path.clone());
         use_effect_with(finished_path, move |path| {
+            // A counterexample opened from the search is a tour of no file: not counted.
             if let Some(path) = path
                 && !done.contains(path)
+                && crate::scenarios::TOURS.iter().any(|(p, _)| p == path)
             {
                 let mut list = (*done).clone();
                 list.push(path.clone());

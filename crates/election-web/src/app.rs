@@ -268,9 +268,9 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             if let Ok(Some(s)) = share::decode(&browser::fragment()) {
-                let path = String::from("counterexample");
-                lab.dispatch(Action::TourLoading(path.clone()));
-                lab.dispatch(Action::TourLoaded(path, Ok(s.text)));
+                // A tour of no file: its path is empty, like the picker's "(free play)".
+                lab.dispatch(Action::TourLoading(String::new()));
+                lab.dispatch(Action::TourLoaded(String::new(), Ok(s.text)));
                 lab.dispatch(Action::JumpTo(s.cursor));
             }
         })

@@ -31,6 +31,9 @@ const WORKER: &str = "./election-search_loader.js";
 /// Most workers the page starts, whatever the machine reports: beyond this the shards are
 /// small and the memory of one WebAssembly instance each adds up.
 pub const MAX_WORKERS: usize = 8;
+/// The panel's frame, like the comparison's and the experiment's: styled here, not in
+/// style.css, which is part of the page's first download.
+const SECTION_STYLE: &str = "background:var(--panel);border:1px solid var(--border);border-radius:10px;padding:10px;margin:10px 0;overflow-wrap:anywhere";
 /// The fault budget the form starts with (the CLI's default).
 const DEFAULT_FAULTS: &str = "crash=2,restart=2,partition=2,write=2";
 
@@ -164,6 +167,8 @@ pub struct Run {
     pub started_ms: f64,
     /// The page's clock at the last update.
     pub now_ms: f64,
+    /// The furthest decision point a worker has reported, of how many.
+    pub level: (u64, u64),
     /// The user cancelled it.
     pub cancelled: bool,
 }
@@ -185,8 +190,31 @@ impl Run {
             workers: vec![Worker::Running(Progress::default()); count.max(1)],
             started_ms: now_ms,
             now_ms,
+            level: (0, 0),
             cancelled: false,
         }
+    }
+
+    /// Takes worker `i`'s news at `now_ms`; false when the search is over and it changes
+    /// nothing. A worker that finished or failed stays so; one that starts shrinking keeps
+    /// its counts (shrinking reports only its own runs).
+    pub fn update(&mut self, i: usize, news: Worker, now_ms: f64) -> bool {
+        if self.over() || i >= self.workers.len() {
+            return false;
+        }
+        let news = match (&self.workers[i], news) {
+            (Worker::Running(old), Worker::Running(p)) if p.phase == "shrink" => {
+                Worker::Running(Progress { phase: p.phase, ..old.clone() })
+            }
+            (Worker::Running(_), news) => news,
+            _ => return false,
+        };
+        if let Worker::Running(p) = &news {
+            self.level = self.level.max(p.level);
+        }
+        self.workers[i] = news;
+        self.now_ms = now_ms;
+        true
     }
 
     /// The counterexamples reported so far.
@@ -296,10 +324,10 @@ impl Run {
             })
             .sum();
         let secs = ((self.now_ms - self.started_ms) / 1_000.0).max(0.0);
-        let rate = |n: u64| if secs > 0.05 { format!("{:.0}/s", n as f64 / secs) } else { "…".into() };
-        let level = live.iter().map(|p| p.level).max().unwrap_or((0, 0));
-        // Once over, the workers left running have been stopped.
-        let live = if self.over() { Vec::new() } else { live };
+        let rate = |n: u64| {
+            if secs > 0.05 { format!("{}/s", group((n as f64 / secs) as u64)) } else { "…".into() }
+        };
+        let level = self.level;
         let phase = if self.over() {
             if self.cancelled { "cancelled" } else { "finished" }
         } else if live.iter().any(|p| p.phase == "shrink") {
@@ -311,8 +339,15 @@ impl Run {
         } else {
             "starting the workers"
         };
+        let count = self.workers.len();
+        // Once over, the workers left running have been stopped.
+        let workers = if self.over() {
+            format!("{count} worker{}", if count == 1 { "" } else { "s" })
+        } else {
+            format!("{} of {count} workers searching", live.len())
+        };
         let mut line = format!(
-            "{phase}: {} states ({}), decision point {} of {} (depth ≤ {}), {} random runs ({}), {:.1} s, {} of {} workers searching",
+            "{phase}: {} states ({}), decision point {} of {} (depth ≤ {}), {} random runs ({}), {:.1} s, {workers}",
             group(states),
             rate(states),
             level.0,
@@ -321,8 +356,6 @@ impl Run {
             group(runs),
             rate(runs),
             secs,
-            live.len(),
-            self.workers.len()
         );
         let failed = self.workers.iter().filter(|w| matches!(w, Worker::Failed(_))).count();
         if failed > 0 {
@@ -560,14 +593,9 @@ pub fn Search() -> Html {
                     move |w: Worker| {
                         let mut slot = current.borrow_mut();
                         let Some(run) = slot.as_mut() else { return };
-                        if run.over() {
+                        if !run.update(i, w, crate::browser::now_ms()) {
                             return;
                         }
-                        // A worker that failed or finished stays so.
-                        if matches!(run.workers[i], Worker::Running(_)) {
-                            run.workers[i] = w;
-                        }
-                        run.now_ms = crate::browser::now_ms();
                         let next = if run.over() {
                             Panel::Over(run.clone(), run.outcome())
                         } else {
@@ -715,7 +743,7 @@ pub fn Search() -> Html {
                         <button onclick={copy} data-testid="search-copy">{if *copied { "Link copied" } else { "Copy link" }}</button>
                     </div>
                     <input type="text" readonly=true value={link} aria-label="Link to this counterexample" data-testid="search-link" size="60" />
-                    <pre class="script" data-testid="search-script">{f.script.clone()}</pre>
+                    <pre class="script" data-testid="search-script" style="white-space:pre-wrap;max-height:24em;overflow:auto;font-size:.85em">{f.script.clone()}</pre>
                 </div>
             }
         }
@@ -730,7 +758,7 @@ pub fn Search() -> Html {
     };
 
     html! {
-        <section class="search" aria-label="Find a counterexample">
+        <section class="search" aria-label="Find a counterexample" style={SECTION_STYLE}>
             <h2>{"Find a counterexample: why does this rule exist?"}</h2>
             <p class="hint">{"Break a rule of an algorithm and let the lab search for the shortest run that goes wrong: every fault at every decision point up to a depth (each distinct state once), then random runs; what it finds is shrunk and narrated, and opens in the lab. It runs in the background on every core of this machine (one Web Worker each)."}</p>
             <div class="actions">
@@ -760,7 +788,7 @@ pub fn Search() -> Html {
             if rules.is_empty() {
                 <p class="hint">{format!("{} has no rule to break: it is unsafe as it is (the search still looks for a violation).", a.name())}</p>
             } else {
-                <fieldset class="rules"><legend>{"Rules to break"}</legend><ul>{checkboxes}</ul></fieldset>
+                <fieldset class="rules" style="min-width:0"><legend>{"Rules to break"}</legend><ul>{checkboxes}</ul></fieldset>
             }
             <div class="actions">
                 <button onclick={on_start} disabled={running} data-testid="search-start">{if running { "Searching…" } else { "Start" }}</button>
@@ -843,6 +871,31 @@ mod tests {
         }
         run.workers[1] = found(1, 2, 900);
         assert!(matches!(run.outcome(), Outcome::Found(f, _) if f.shard == 1));
+    }
+
+    #[test]
+    fn progress_is_kept_while_a_worker_shrinks_and_a_finished_worker_stays_finished() {
+        let mut run = Run::new(form().spec().unwrap(), 2, 0.0);
+        let p = |phase: &str, states, runs, level| {
+            Worker::Running(Progress { phase: phase.into(), states, runs, steps: 0, level })
+        };
+        assert!(run.update(0, p("exhaustive", 500, 0, (7, 20)), 1_000.0));
+        assert!(run.update(1, p("swarm", 300, 40, (20, 20)), 2_000.0));
+        assert!(run.update(1, p("shrink", 0, 64, (0, 0)), 2_500.0));
+        assert_eq!(run.workers[1], p("shrink", 300, 40, (20, 20)));
+        assert_eq!(run.level, (20, 20));
+        let line = run.progress_line();
+        assert!(
+            line.starts_with("shrinking a counterexample: 800 states (320/s), decision point 20 of 20"),
+            "{line}"
+        );
+        assert!(line.ends_with("2.5 s, 2 of 2 workers searching"), "{line}");
+        run.workers[0] = Worker::Failed("gone".into());
+        assert!(!run.update(0, p("exhaustive", 900, 0, (8, 20)), 3_000.0), "a failed worker stays failed");
+        run.cancelled = true;
+        assert!(!run.update(1, p("shrink", 0, 128, (0, 0)), 3_000.0), "nothing changes once over");
+        assert!(run.progress_line().starts_with("cancelled: "));
+        assert!(run.progress_line().ends_with(", 2 workers, 1 failed"), "{}", run.progress_line());
     }
 
     #[test]

@@ -446,10 +446,10 @@ fn read_message(data: &JsValue, shard: usize) -> Option<Result<Worker, ()>> {
     }))
 }
 
-/// The workers of a search and their handlers; dropping it terminates them.
 /// A worker's message and error handlers, kept as long as it runs.
 type Handlers = (Closure<dyn FnMut(web_sys::MessageEvent)>, Closure<dyn FnMut(web_sys::ErrorEvent)>);
 
+/// The workers of a search and their handlers; dropping it terminates them.
 struct Pool {
     workers: Vec<web_sys::Worker>,
     _handlers: Vec<Handlers>,

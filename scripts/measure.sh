@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Measures the page budgets on the release build: bundle size, load time, frame time at
-# 15 nodes, seek time in a 10-minute run; and the engine with `election-cli bench`.
+# 15 nodes, seek time in a 10-minute run; the engine with `election-cli bench`; and the
+# counterexample search on 3-node Raft, natively and in WebAssembly (the page's search
+# panel, which tests/e2e/search.test.js drives and whose rate it logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -10,3 +12,6 @@ node tests/e2e/bundle-size.js
 node tests/e2e/measure.js
 cargo run --release -q -p election-cli -- bench
 cargo run --release -q -p election-cli -- fig16 --svg web/fig16.svg --csv target/fig16.csv
+cargo run --profile bench-cli -q -p election-cli -- check --algo raft --nodes 3 --depth 2 --runs 0 \
+  --faults crash=2,restart=2,pause=2,partition=2,write=2 | grep -E '^(searched|result)'
+(cd tests/e2e && node --test --test-name-pattern='search rate' search.test.js | grep 'wasm search rate')

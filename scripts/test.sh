@@ -13,7 +13,7 @@ step "formatting (cargo fmt, and rustfmt on the algorithm folders: scripts/fmt.s
 
 step "lints (cargo clippy, warnings are errors; the page also for wasm32)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
-cargo clippy --locked -p election-web -p election-json --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p election-web -p election-json -p election-search --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli

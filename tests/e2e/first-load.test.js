@@ -1,6 +1,6 @@
 // What the page downloads: the first load is index.html's wasm, js and css only (the budget in
-// bundle-size.js counts exactly these); the comparison and experiment module, the JSON worker
-// and the scenario files are fetched when first used. Sessions travel as scenario scripts
+// bundle-size.js counts exactly these); the search, comparison and experiment module, the
+// search and JSON workers and the scenario files are fetched when first used. Sessions travel as scenario scripts
 // ("Save session" here, share links in raft.test.js); JSON still loads, through the worker.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,13 +34,15 @@ test('the first load fetches only what index.html names; the rest comes when use
     assert.ok(html.includes(n) || n.includes('/snippets/'), `${n} is named by index.html`);
   }
   assert.ok(code.some((n) => n.endsWith('.wasm')), 'the page wasm was fetched');
-  assert.ok(!names.some((n) => /election-extras|election-json|\/scenarios\//.test(n)), names.join(' '));
+  assert.ok(!names.some((n) => /election-extras|election-json|election-search|\/scenarios\//.test(n)), names.join(' '));
   // Opening the comparison fetches its module, once.
   await openExtras(page);
   assert.equal(names.filter((n) => n.endsWith('election-extras_bg.wasm')).length, 1);
-  // The focus moves from the button (gone) to the comparison's first control.
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Fault script');
+  // The focus moves from the button (gone) to the first control of what replaced it (the
+  // counterexample search, then the comparison).
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Algorithm to search');
   assert.ok(!names.some((n) => n.includes('election-json')), 'no JSON reader yet');
+  assert.ok(!names.some((n) => n.includes('election-search')), 'no search worker until a search starts');
   // The two Yew apps do not take each other's clicks (nested, they did: a click on "Compare"
   // ran the page's handler with the same listener number, which opened the keyboard help).
   await page.click('[data-testid="run-compare"]');

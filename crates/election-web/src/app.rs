@@ -1,6 +1,7 @@
 //! The page's top component, [`App`]: it lays out the panels over the lab's state
 //! (`state.rs`), turns their events into actions, and runs the browser effects (the clock, the
-//! share link, exports, fetching a tour, reading a JSON link) in hooks and callbacks.
+//! share link, exports, fetching a tour, reading a JSON link, opening a counterexample) in
+//! hooks and callbacks.
 
 use std::rc::Rc;
 
@@ -268,6 +269,21 @@ pub fn App() -> Html {
             None => lab.dispatch(Action::LeaveTour),
         })
     };
+    // The counterexample search (the extras module, a Yew app of its own) puts what it found
+    // in the address bar as a share link and clicks the hidden `#lab-open` button: play it as
+    // a tour of its narration, at its violation. (A button, not an event listener: the page
+    // already handles clicks, and a listener of a new kind costs bytes in the first download.)
+    let on_lab_open = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(Some(s)) = share::decode(&browser::fragment()) {
+                // A tour of no file: its path is empty, like the picker's "(free play)".
+                lab.dispatch(Action::TourLoading(String::new()));
+                lab.dispatch(Action::TourLoaded(String::new(), Ok(s.text)));
+                lab.dispatch(Action::JumpTo(s.cursor));
+            }
+        })
+    };
     // Kafka routes a write by its value: offer one button per partition (at most 4).
     let partitions = lab
         .base
@@ -402,6 +418,7 @@ pub fn App() -> Html {
             if !lab.embed {
                 <LazyExtras />
             }
+            <button id="lab-open" hidden=true onclick={on_lab_open}></button>
             if lab.help {
                 <Help on_close={on_help} />
             }

@@ -1,9 +1,9 @@
-//! The comparison and the Figure 16 experiment, loaded on demand.
+//! The counterexample search, the comparison and the Figure 16 experiment, loaded on demand.
 //!
 //! They are a second WebAssembly module (`election-extras`, the bin in `src/extras_main.rs`,
 //! built by Trunk beside the page): together with the code they run (`compare`,
-//! `experiments`) they were a twelfth of the page's first download, for panels at the bottom
-//! that many visits never open. [`LazyExtras`] shows what they offer and loads the module when
+//! `experiments`; the search itself runs in workers of its own) they were a twelfth of the
+//! page's first download, for panels at the bottom that many visits never open. [`LazyExtras`] shows what they offer and loads the module when
 //! asked; the module mounts its own Yew app into `#extras-root`, which index.html places after
 //! the page's root, not inside it (two Yew apps nested in one another would each take the
 //! other's clicks for their own: both tag elements with listener numbers from their own
@@ -32,7 +32,7 @@ enum State {
     Failed(String),
 }
 
-/// The placeholder for the comparison and the experiment: a button that loads them.
+/// The placeholder for the search, the comparison and the experiment: a button that loads them.
 #[component]
 pub fn LazyExtras() -> Html {
     let state = use_state(|| State::Closed);
@@ -71,13 +71,13 @@ pub fn LazyExtras() -> Html {
         return Html::default();
     }
     html! {
-        <section class="extras" aria-label="Compare the algorithms; Raft's Figure 16 experiment">
-            <h2>{"Compare the algorithms · Raft's Figure 16 experiment"}</h2>
+        <section class="extras" aria-label="Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment">
+            <h2>{"Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment"}</h2>
             <p>{"Run the six algorithms through the same faults side by side, with a table of what each cost; \
                 or measure, like the Raft paper's Figure 16, how long a cluster goes without a leader for each \
                 election-timeout range."}</p>
             <button onclick={open} data-testid="open-extras" disabled={*state == State::Loading}>
-                {if *state == State::Loading { "Loading…" } else { "Open the comparison and the experiment" }}
+                {if *state == State::Loading { "Loading…" } else { "Open the search, the comparison and the experiment" }}
             </button>
             if let State::Failed(why) = &*state {
                 <p class="banner error" role="alert">{format!("They could not be loaded: {why}. Try again.")}</p>

@@ -1001,6 +1001,32 @@ run for=200ms
     }
 
     #[test]
+    fn a_counterexample_from_the_search_opens_as_a_tour_at_its_violation() {
+        // What app.rs does on the search panel's `lab-open`: the found script (its outputs
+        // dropped, its narration kept) as a tour, then a jump to the violation.
+        let (_, script) = crate::scenarios::SCENARIOS
+            .iter()
+            .find(|(p, _)| *p == "raft/vote-not-persisted-violation.txt")
+            .expect("the golden counterexample is embedded");
+        let text = crate::extras::search::without_outputs(script);
+        let lab = after(
+            &lab(),
+            [
+                Action::TourLoading(String::new()),
+                Action::TourLoaded(String::new(), Ok(text)),
+                Action::JumpTo(409_286),
+            ],
+        );
+        let active = lab.tour.as_deref().expect("it plays as a tour");
+        assert_eq!(now(&lab), 409_286);
+        assert!(!lab.playing);
+        assert!(lab.view().violations > 0);
+        let step = active.tour.steps.iter().rfind(|s| s.at <= now(&lab)).expect("a step");
+        assert!(step.text.contains("VIOLATION: n3 voted for n3 and then for n1 in term 1"), "{}", step.text);
+        assert_eq!((&lab.error, &lab.notice), (&None, &None));
+    }
+
+    #[test]
     fn a_fetched_tour_replaces_the_session_paused_at_its_start() {
         let tour = election_core::scenario::tour(TOUR).unwrap();
         let lab = after(

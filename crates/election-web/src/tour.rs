@@ -92,8 +92,11 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
         let done = done.clone();
         let finished_path = p.tour.as_ref().filter(|t| p.now >= t.tour.end).map(|t| t.path.clone());
         use_effect_with(finished_path, move |path| {
+            // A counterexample opened from the search is a tour of no file (path ""): not
+            // counted.
             if let Some(path) = path
                 && !done.contains(path)
+                && crate::scenarios::TOURS.iter().any(|(p, _)| p == path)
             {
                 let mut list = (*done).clone();
                 list.push(path.clone());
@@ -115,7 +118,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let picker = html! {
         <label class="tour-pick">{"Guided scenario: "}
             <select onchange={on_pick} aria-label="Guided scenario" data-testid="tour-picker">
-                <option value="" selected={p.tour.is_none()}>{"(free play)"}</option>
+                <option value="" selected={p.tour.as_ref().is_none_or(|t| t.path.is_empty())}>{"(free play)"}</option>
                 { for tour_groups().into_iter().map(|(group, tours)| html! {
                     <optgroup label={group}>
                         { for tours.into_iter().map(|(path, title)| {

@@ -122,30 +122,37 @@ const results = {};
   await page.close();
 }
 
-// 4. Memory over long runs: the cursor at 1 h of simulated time (5-node Raft, 10 ms latency),
-// then 2 h and 3 h in the same page; the JS heap and wasm memory must stop growing.
+// 4. Memory over long runs: 5-node Raft (10 ms latency) taken to 1, 2 and 3 h of simulated time
+// in one page; the JS heap and wasm memory must stop growing. A link or a seek replays at most
+// 500,000 events (about 25 simulated minutes here), so the page gets there in 20-minute seeks.
 {
   const spec = { nodes: 5, seed: 5, algorithm: 'raft', settings: {}, inputs: [] };
   const page = await browser.newPage();
   await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasm = e.detail.wasm; }));
-  await page.goto(`${url}#s=${encodeURIComponent(JSON.stringify(spec))}&t=3600000000`);
-  const at = async (us) => {
-    await page.waitForFunction((t) => document.querySelector('main.lab')?.dataset.now === t, String(us), { timeout: 300_000 });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    return page.evaluate(() => ({ heap: performance.memory.usedJSHeapSize / 1e6, wasm: window.__wasm.memory.buffer.byteLength / 1e6 }));
-  };
+  const step = 1_200_000; // ms
+  await page.goto(`${url}#s=${encodeURIComponent(JSON.stringify(spec))}&t=${step * 1000}`);
+  const reach = (us) => page.waitForFunction((t) => document.querySelector('main.lab')?.dataset.now === t, String(us), { timeout: 120_000 });
   const seekTo = (ms) => page.evaluate((ms) => {
     const input = document.querySelector('#scrubber');
     input.max = String(ms);
     input.value = String(ms);
     input.dispatchEvent(new Event('input', { bubbles: true }));
   }, ms);
-  const m1 = await at(3_600_000_000);
-  await seekTo(7_200_000);
-  const m2 = await at(7_200_000_000);
-  await seekTo(10_800_000);
-  const m3 = await at(10_800_000_000);
+  const go = async (ms) => {
+    await reach(step * 1000);
+    for (let t = 2 * step; t <= ms; t += step) { await seekTo(t); await reach(t * 1000); }
+  };
+  const at = async () => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    return page.evaluate(() => ({ heap: performance.memory.usedJSHeapSize / 1e6, wasm: window.__wasm.memory.buffer.byteLength / 1e6 }));
+  };
+  await go(3_600_000);
+  const m1 = await at();
+  for (let t = 3_600_000 + step; t <= 7_200_000; t += step) { await seekTo(t); await reach(t * 1000); }
+  const m2 = await at();
+  for (let t = 7_200_000 + step; t <= 10_800_000; t += step) { await seekTo(t); await reach(t * 1000); }
+  const m3 = await at();
   results.memory_1h = `heap ${m1.heap.toFixed(1)} MB, wasm ${m1.wasm.toFixed(1)} MB`;
   results.memory_2h = `heap ${m2.heap.toFixed(1)} MB, wasm ${m2.wasm.toFixed(1)} MB`;
   results.memory_3h = `heap ${m3.heap.toFixed(1)} MB, wasm ${m3.wasm.toFixed(1)} MB`;

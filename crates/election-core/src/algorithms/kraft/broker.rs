@@ -30,6 +30,8 @@ pub struct Replica {
     /// built on) that counts until the metadata log settles it (KIP-497's maximal ISR).
     pub(super) isr: Vec<NodeId>,
     pending_isr: Option<(u64, Vec<NodeId>)>,
+    /// When the AlterPartition for the pending change was last sent.
+    pending_sent: Micros,
     /// Leader only: follower -> (fetch offset, last time it was caught up).
     followers: Map<NodeId, (u64, Micros)>,
     /// Leader only: offsets of produced records not yet acknowledged.
@@ -57,6 +59,9 @@ pub struct Broker {
     /// The registration: broker epoch, and whether the controller last said it is fenced.
     pub(super) broker_epoch: Option<u64>,
     pub(super) fenced: bool,
+    /// The controller a registration was last sent to, and when: it is sent again only to
+    /// another controller or after a session timeout without an answer.
+    registering: Option<(NodeId, Micros)>,
     pub(super) replicas: Map<PartitionId, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
     pub(super) acked: Map<(PartitionId, u64), Record>,
@@ -85,6 +90,7 @@ impl Broker {
             applied: 0,
             broker_epoch: None,
             fenced: true,
+            registering: None,
             replicas,
             acked: Map::new(),
             acks_made: 0,
@@ -113,6 +119,7 @@ impl Broker {
         self.applied = 0;
         self.broker_epoch = None;
         self.fenced = true;
+        self.registering = None;
         for r in self.replicas.values_mut() {
             let (log, hw) = (std::mem::take(&mut r.log), r.hw);
             *r = Replica { log, hw, ..Replica::default() };
@@ -135,6 +142,7 @@ impl Broker {
                 if self.broker_epoch.is_none_or(|e| broker_epoch > e) {
                     self.broker_epoch = Some(broker_epoch);
                     self.fenced = true;
+                    self.registering = None;
                     ctx.note(format!("registered with broker epoch {broker_epoch}"));
                 }
             }
@@ -143,6 +151,7 @@ impl Broker {
                     if stale {
                         ctx.note(format!("broker epoch {broker_epoch} is stale: registers again"));
                         self.broker_epoch = None;
+                        self.registering = None;
                     } else {
                         self.fenced = fenced;
                     }
@@ -292,14 +301,21 @@ impl Broker {
 
     /// The heartbeat tick: register with the active controller, or heartbeat to it.
     pub(super) fn on_heartbeat_timer(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>) {
-        if let Some(c) = self.leader {
-            let msg = match self.broker_epoch {
-                None => KraftMsg::BrokerRegistration,
-                Some(broker_epoch) => {
-                    KraftMsg::BrokerHeartbeat { broker_epoch, metadata_offset: self.applied }
+        let session = ms(cluster.config.session_timeout_ms);
+        match (self.leader, self.broker_epoch) {
+            (Some(c), Some(broker_epoch)) => {
+                ctx.send(c, KraftMsg::BrokerHeartbeat { broker_epoch, metadata_offset: self.applied })
+            }
+            (Some(c), None) => {
+                // One registration at a time: each one the controller takes is a new broker
+                // epoch.
+                let waiting = self.registering.is_some_and(|(to, at)| to == c && ctx.now < at + session);
+                if !waiting {
+                    self.registering = Some((c, ctx.now));
+                    ctx.send(c, KraftMsg::BrokerRegistration);
                 }
-            };
-            ctx.send(c, msg);
+            }
+            (None, _) => {}
         }
         ctx.set_timer(KraftTimer::Heartbeat, ms(cluster.config.heartbeat_ms));
     }
@@ -422,7 +438,9 @@ impl Broker {
             let mut isr = r.isr.clone();
             isr.push(from);
             isr.sort_unstable();
+            ctx.note(format!("asks to add caught-up n{from} to p{p}'s ISR"));
             r.pending_isr = Some((r.partition_epoch, isr));
+            r.pending_sent = ctx.now;
             self.send_alter_partition(ctx, p);
         }
         self.advance_hw(cluster, ctx, p);
@@ -472,7 +490,12 @@ impl Broker {
         for (&p, r) in self.replicas.iter_mut() {
             if r.leader == Some(me) {
                 if r.pending_isr.is_some() {
-                    alter.push(p);
+                    // No answer within a fetch timeout: ask again (a new controller, a lost
+                    // request).
+                    if ctx.now >= r.pending_sent + ms(cluster.config.fetch_timeout_ms) {
+                        r.pending_sent = ctx.now;
+                        alter.push(p);
+                    }
                     continue;
                 }
                 let lagging: Vec<NodeId> = r
@@ -485,6 +508,7 @@ impl Broker {
                     let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
                     ctx.note(format!("asks to drop lagging {} from p{p}'s ISR", Ids(&lagging)));
                     r.pending_isr = Some((r.partition_epoch, isr));
+                    r.pending_sent = ctx.now;
                     alter.push(p);
                 }
             } else if let Some(l) = r.leader {

@@ -40,6 +40,8 @@ pub struct Controller {
     /// When each registered broker last heartbeated (in memory only: a new controller starts
     /// every session afresh).
     pub(super) heartbeats: Map<NodeId, Micros>,
+    /// When this tenure began.
+    since: Micros,
     /// Replies to send once the log is committed past an offset.
     pending: Vec<(u64, NodeId, KraftMsg)>,
 }
@@ -52,7 +54,7 @@ impl Voter {
             let image = Image::replay(cluster, &self.log);
             let now = ctx.now;
             let heartbeats = image.brokers.keys().map(|&b| (b, now)).collect();
-            self.controller = Some(Controller { image, heartbeats, pending: Vec::new() });
+            self.controller = Some(Controller { image, heartbeats, since: now, pending: Vec::new() });
             ctx.note(format!(
                 "is the active controller (epoch {}, log committed to {})",
                 self.epoch, self.hw
@@ -164,6 +166,7 @@ impl Voter {
             ));
             self.fence(cluster, ctx, b, broker_epoch);
         }
+        self.elect_offline(cluster, ctx);
     }
 
     /// Fences broker `b`: a `FenceBrokerRecord`, then `b` leaves every ISR (the last member
@@ -218,10 +221,18 @@ impl Voter {
     fn elect_offline(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>) {
         let Some(c) = &self.controller else { return };
         let unfenced = c.image.unfenced();
+        // The topic's first leaders are its preferred replicas (the first of each assignment),
+        // as when a topic is created on a running cluster; a preferred replica that has not
+        // registered within a session timeout is passed over.
+        let bootstrapping = ctx.now < c.since + ms(cluster.config.session_timeout_ms);
         let mut changes = Vec::new();
         for (p, st) in c.image.partitions.iter().enumerate() {
             let p = p as PartitionId;
             if st.leader.is_some() {
+                continue;
+            }
+            let preferred = cluster.assignment(p)[0];
+            if st.leader_epoch == 0 && bootstrapping && !unfenced.contains(&preferred) {
                 continue;
             }
             if let Some((l, unclean)) = self.choose(cluster, p, &st.isr, &unfenced) {

@@ -131,3 +131,37 @@ fn kafka_unclean_election_is_flagged_whenever_it_loses_acknowledged_records() {
     assert!(missed.is_empty(), "lost acknowledged records not flagged for seeds {missed:?}");
     assert!(occurred > 150, "the scene occurred in only {occurred} of 300 seeds");
 }
+
+#[test]
+fn kraft_unclean_election_is_flagged_whenever_it_loses_acknowledged_records() {
+    let (mut occurred, mut missed) = (0, Vec::new());
+    for seed in 0..300 {
+        match election_core::sweep::kraft_unclean_scene(seed) {
+            Some(true) => occurred += 1,
+            Some(false) => missed.push(seed),
+            None => {}
+        }
+    }
+    eprintln!(
+        "kraft unclean election: acknowledged records at stake in {occurred} of 300 seeds, all flagged"
+    );
+    assert!(missed.is_empty(), "lost acknowledged records not flagged for seeds {missed:?}");
+    assert!(occurred > 150, "the scene occurred in only {occurred} of 300 seeds");
+}
+
+#[test]
+fn kraft_acks1_is_flagged_whenever_a_failover_loses_an_acknowledged_record() {
+    let (mut occurred, mut missed) = (0, Vec::new());
+    for seed in 0..300 {
+        match election_core::sweep::kraft_acks1_scene(seed) {
+            Some(true) => occurred += 1,
+            Some(false) => missed.push(seed),
+            None => {}
+        }
+    }
+    eprintln!(
+        "kraft acks=1: an acknowledged record lost at failover in {occurred} of 300 seeds, all flagged"
+    );
+    assert!(missed.is_empty(), "lost acknowledged records not flagged for seeds {missed:?}");
+    assert!(occurred > 50, "the scene occurred in only {occurred} of 300 seeds");
+}

@@ -60,7 +60,7 @@ pub struct Broker {
     pub(super) broker_epoch: Option<u64>,
     pub(super) fenced: bool,
     /// The controller a registration was last sent to, and when: it is sent again only to
-    /// another controller or after a session timeout without an answer.
+    /// another controller or after two heartbeat intervals without an answer.
     registering: Option<(NodeId, Micros)>,
     pub(super) replicas: Map<PartitionId, Replica>,
     /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
@@ -301,7 +301,9 @@ impl Broker {
 
     /// The heartbeat tick: register with the active controller, or heartbeat to it.
     pub(super) fn on_heartbeat_timer(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>) {
-        let session = ms(cluster.config.session_timeout_ms);
+        // A registration the controller took is answered within a commit (a fetch round); one
+        // that went to a voter not yet active is not answered at all.
+        let retry = 2 * ms(cluster.config.heartbeat_ms);
         match (self.leader, self.broker_epoch) {
             (Some(c), Some(broker_epoch)) => {
                 ctx.send(c, KraftMsg::BrokerHeartbeat { broker_epoch, metadata_offset: self.applied })
@@ -309,7 +311,7 @@ impl Broker {
             (Some(c), None) => {
                 // One registration at a time: each one the controller takes is a new broker
                 // epoch.
-                let waiting = self.registering.is_some_and(|(to, at)| to == c && ctx.now < at + session);
+                let waiting = self.registering.is_some_and(|(to, at)| to == c && ctx.now < at + retry);
                 if !waiting {
                     self.registering = Some((c, ctx.now));
                     ctx.send(c, KraftMsg::BrokerRegistration);

@@ -12,6 +12,9 @@ use super::message::{
 };
 use super::{Cluster, KraftCtx, KraftTimer};
 
+/// `controller.quorum.retry.backoff.ms` (QuorumConfig.DEFAULT_QUORUM_RETRY_BACKOFF_MS).
+const RETRY_BACKOFF_MS: u64 = 20;
+
 /// At most this many metadata entries go in one FetchResponse.
 pub(super) const FETCH_MAX_ENTRIES: u64 = 64;
 
@@ -329,7 +332,7 @@ impl Voter {
 
     /// EndQuorumEpoch: the leader of `epoch` resigns; the first successor runs at once, the
     /// others after a backoff growing with their place in the list
-    /// (`KafkaRaftClient.endEpochElectionBackoff`).
+    /// (`KafkaRaftClient.endEpochElectionBackoff`, `strictExponentialElectionBackoffMs`).
     fn on_end_quorum_epoch(
         &mut self,
         cluster: &Cluster,
@@ -350,11 +353,14 @@ impl Voter {
         // The leader is gone: grant pre-votes from now on.
         self.last_leader_fetch = None;
         let position = successors.iter().position(|&s| s == self.id).unwrap_or(successors.len()) as u64;
+        // Kafka doubles controller.quorum.retry.backoff.ms (20 ms) per place, capped by
+        // election.backoff.max.ms.
         let t = if position == 0 {
             1
         } else {
-            let max = ms(cluster.config.election_backoff_max_ms).max(1);
-            ctx.random_between(1, max * position)
+            (ms(RETRY_BACKOFF_MS) << (position - 1).min(16))
+                .min(ms(cluster.config.election_backoff_max_ms))
+                .max(1)
         };
         ctx.set_timer(KraftTimer::Election, t);
     }

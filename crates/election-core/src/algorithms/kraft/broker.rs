@@ -138,24 +138,9 @@ impl Broker {
             KraftMsg::FetchResponse { epoch, leader, result } => {
                 self.on_fetch_response(cluster, ctx, from, epoch, leader, result)
             }
-            KraftMsg::BrokerRegistrationResponse { broker_epoch } => {
-                if self.broker_epoch.is_none_or(|e| broker_epoch > e) {
-                    self.broker_epoch = Some(broker_epoch);
-                    self.fenced = true;
-                    self.registering = None;
-                    ctx.note(format!("registered with broker epoch {broker_epoch}"));
-                }
-            }
+            KraftMsg::BrokerRegistrationResponse { broker_epoch } => self.on_registered(ctx, broker_epoch),
             KraftMsg::BrokerHeartbeatResponse { broker_epoch, fenced, stale } => {
-                if self.broker_epoch == Some(broker_epoch) {
-                    if stale {
-                        ctx.note(format!("broker epoch {broker_epoch} is stale: registers again"));
-                        self.broker_epoch = None;
-                        self.registering = None;
-                    } else {
-                        self.fenced = fenced;
-                    }
-                }
+                self.on_heartbeat_response(ctx, broker_epoch, fenced, stale)
             }
             KraftMsg::AlterPartitionResponse { partition, result } => {
                 self.on_alter_partition_response(cluster, ctx, partition, result)
@@ -320,6 +305,36 @@ impl Broker {
             (None, _) => {}
         }
         ctx.set_timer(KraftTimer::Heartbeat, ms(cluster.config.heartbeat_ms));
+    }
+
+    /// BrokerRegistrationResponse: a newer broker epoch replaces ours.
+    fn on_registered(&mut self, ctx: &mut KraftCtx<'_>, broker_epoch: u64) {
+        if self.broker_epoch.is_none_or(|e| broker_epoch > e) {
+            self.broker_epoch = Some(broker_epoch);
+            self.fenced = true;
+            self.registering = None;
+            ctx.note(format!("registered with broker epoch {broker_epoch}"));
+        }
+    }
+
+    /// BrokerHeartbeatResponse: fenced or not, or register again (`STALE_BROKER_EPOCH`).
+    fn on_heartbeat_response(
+        &mut self,
+        ctx: &mut KraftCtx<'_>,
+        broker_epoch: u64,
+        fenced: bool,
+        stale: bool,
+    ) {
+        if self.broker_epoch != Some(broker_epoch) {
+            return;
+        }
+        if stale {
+            ctx.note(format!("broker epoch {broker_epoch} is stale: registers again"));
+            self.broker_epoch = None;
+            self.registering = None;
+        } else {
+            self.fenced = fenced;
+        }
     }
 
     // ---- replicas ----

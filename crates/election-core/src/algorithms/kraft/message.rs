@@ -157,7 +157,8 @@ pub enum KraftMsg {
     /// New leader -> voters: `BeginQuorumEpochRequest`: I lead `epoch`; fetch from me. Re-sent
     /// to each voter until it fetches.
     BeginQuorumEpoch { epoch: u64 },
-    /// Voter -> leader: `BeginQuorumEpochResponse`.
+    /// Voter -> leader: `BeginQuorumEpochResponse`, with the voter's epoch: a higher one
+    /// (`FENCED_LEADER_EPOCH`) makes the leader step down.
     BeginQuorumEpochResponse { epoch: u64 },
     /// Resigning leader -> voters: `EndQuorumEpochRequest`: I give up `epoch` (graceful
     /// shutdown); `successors` are the preferred next leaders, most caught up first.

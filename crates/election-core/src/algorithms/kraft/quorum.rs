@@ -320,6 +320,9 @@ impl Voter {
     /// BeginQuorumEpoch: `from` leads `epoch`.
     fn on_begin_quorum_epoch(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>, from: NodeId, epoch: u64) {
         if epoch < self.epoch {
+            // FENCED_LEADER_EPOCH: the answer carries our epoch, so that a leader elected in an
+            // epoch older than ours (our Vote requests were lost) learns it and steps down.
+            ctx.send(from, KraftMsg::BeginQuorumEpochResponse { epoch: self.epoch });
             return;
         }
         if epoch > self.epoch {
@@ -563,7 +566,11 @@ impl Voter {
                 self.on_vote_response(cluster, ctx, from, epoch, granted, pre_vote)
             }
             KraftMsg::BeginQuorumEpoch { epoch } => self.on_begin_quorum_epoch(cluster, ctx, from, epoch),
-            KraftMsg::BeginQuorumEpochResponse { .. } => {}
+            KraftMsg::BeginQuorumEpochResponse { epoch } => {
+                if epoch > self.epoch {
+                    self.step_up(cluster, ctx, epoch, None);
+                }
+            }
             KraftMsg::EndQuorumEpoch { epoch, successors } => {
                 self.on_end_quorum_epoch(cluster, ctx, from, epoch, &successors)
             }

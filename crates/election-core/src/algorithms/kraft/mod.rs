@@ -13,7 +13,9 @@
 //!   long by (last epoch, end offset). A round without a majority ends after a random election
 //!   timeout (`controller.quorum.election.timeout.ms` plus up to as much again), then a random
 //!   backoff up to `controller.quorum.election.backoff.max.ms` before the next. The winner
-//!   appends a `LeaderChange` record and announces itself with **BeginQuorumEpoch**.
+//!   appends a `LeaderChange` record and announces itself with **BeginQuorumEpoch**, re-sent
+//!   until each voter fetches; a voter already in a later epoch (its own Vote requests were
+//!   lost) answers with that epoch, and the leader steps down so that all meet in one epoch.
 //! * **Followers pull.** The leader never pushes: each follower (and each broker) sends
 //!   **Fetch** with its end offset and the epoch of its last entry. The leader checks the two
 //!   agree with its log; if not it answers with the **diverging epoch** and where that epoch

@@ -165,3 +165,14 @@ fn kraft_acks1_is_flagged_whenever_a_failover_loses_an_acknowledged_record() {
     assert!(missed.is_empty(), "lost acknowledged records not flagged for seeds {missed:?}");
     assert!(occurred > 50, "the scene occurred in only {occurred} of 300 seeds");
 }
+
+#[test]
+fn kraft_regression_recovers_after_healing() {
+    // Seed 97373: a voter whose Vote requests were lost stayed in a later epoch with a shorter
+    // log while the others elected a leader in an earlier one; nobody told the leader, and the
+    // brokers followed the later epoch. Fixed by answering BeginQuorumEpoch with the epoch.
+    let plan = SweepPlan::default();
+    let seed = 97373;
+    let o = run_seed(Algorithm::Kraft, seed, &plan);
+    assert!(o.ok(), "seed {seed}: {o:?}\n  reproduce: {}", repro_command(Algorithm::Kraft, seed, &plan));
+}

@@ -488,3 +488,27 @@ fn assignment_spreads_replicas_over_the_brokers_only() {
     assert_eq!(assignment(1, 6, 3, 3), vec![5, 6, 4]);
     assert_eq!(assignment(0, 5, 3, 3), vec![4, 5]);
 }
+
+#[test]
+fn a_leader_of_an_older_epoch_learns_the_newer_one_from_begin_quorum_epoch() {
+    // KafkaRaftClient.handleBeginQuorumEpochRequest: a request for an older epoch is answered
+    // FENCED_LEADER_EPOCH with the voter's epoch; the leader then moves to that epoch. Sweep
+    // seed 97373: a voter left in epoch 3 by lost Vote requests, with a shorter log, and a
+    // leader of epoch 2 never met otherwise.
+    let c = config();
+    let (mut k3, peers) = node(3, 4, &c);
+    voter_mut(&mut k3).epoch = 3;
+    let out = msg(&mut k3, &peers, 0, 1, KraftMsg::BeginQuorumEpoch { epoch: 2 });
+    assert_eq!(sends(&out), vec![(1, KraftMsg::BeginQuorumEpochResponse { epoch: 3 })]);
+    let c = KraftConfig { pre_vote: false, ..config() };
+    let (mut k1, _) = node(1, 4, &c);
+    timer(&mut k1, &peers, 0, KraftTimer::Election);
+    timer(&mut k1, &peers, 0, KraftTimer::Election);
+    let k1v = voter_mut(&mut k1);
+    k1v.epoch = 2;
+    msg(&mut k1, &peers, 0, 2, KraftMsg::VoteResponse { epoch: 2, granted: true, pre_vote: false });
+    assert!(matches!(voter(&k1).role, QuorumRole::Leader(_)));
+    msg(&mut k1, &peers, ms(1), 3, KraftMsg::BeginQuorumEpochResponse { epoch: 3 });
+    assert_eq!(voter(&k1).epoch, 3);
+    assert!(matches!(voter(&k1).role, QuorumRole::Unattached));
+}

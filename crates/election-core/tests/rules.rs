@@ -307,3 +307,61 @@ fn kafka_leader_outside_isr() {
     // Kafka Election.scala leaderForOffline: assignment.find(id => liveReplicas.contains(id) && isr.contains(id)).
     check(KAFKA_LEADER_OUTSIDE_ISR, "break=leader-outside-isr", "", "is not in its ISR");
 }
+
+#[test]
+fn kraft_unclean() {
+    // Kafka PartitionChangeBuilder.electLeader: an out-of-sync replica leads only with unclean.leader.election.enable.
+    check(
+        include_str!("../../../tests/scenarios/kraft/unclean-election-loses-data-violation.txt"),
+        "unclean=on",
+        "unclean=off",
+        "acknowledged record",
+    );
+}
+
+const KRAFT_ACKS1: &str = r#"# KRaft with rule acks1 broken: the leader acknowledges on append and crashes before its followers fetch
+# acks1: an acks=all record is acknowledged once every in-sync replica has it; broken (the setting acks-all=off), on the leader's append, and a failover loses it.
+# Source: Kafka producer acks=all, default since 3.0 (KIP-679); Partition.checkEnoughReplicasReachOffset.
+config algo=kraft nodes=6 seed=1 partitions=1 acks-all=off
+
+# n4 leads p0
+run until=1000000us show=roles
+
+# a client writes x=0 to n4, which crashes at once
+write n4 0
+crash n4
+
+# the controller fences n4 and elects n5, which never had x=0
+# VIOLATION: 1 acknowledged record(s) of p0 lost after a leader change
+run until=2000000us show=roles
+"#;
+
+#[test]
+fn kraft_acks1() {
+    // Kafka acks=all: acknowledged once every in-sync replica has the record (Partition.checkEnoughReplicasReachOffset).
+    check(KRAFT_ACKS1, "acks-all=off", "acks-all=on", "acknowledged record");
+}
+
+const KRAFT_LEADER_OUTSIDE_ISR: &str = r#"# KRaft with rule leader-outside-isr broken: the controller elects a fenced-out replica as if clean
+# leader-outside-isr: the controller elects the first unfenced replica that is in the ISR; broken, the first unfenced replica whatever the ISR.
+# Source: Kafka PartitionChangeBuilder.electLeader: the first target replica in the ISR and acceptable as leader.
+config algo=kraft nodes=6 seed=1 partitions=1 break=leader-outside-isr
+
+run until=900000us show=roles
+
+# n6 stalls: the controller fences it and removes it from p0's ISR; it comes back unfenced
+pause n6 for=1200000us
+run until=1600000us show=roles
+
+# both in-sync replicas crash: n6, out of sync, is elected as if it were in the ISR
+crash n4
+crash n5
+# VIOLATION: p0 leader n6 is not in its ISR
+run until=3200000us show=roles
+"#;
+
+#[test]
+fn kraft_leader_outside_isr() {
+    // Kafka PartitionChangeBuilder.electLeader: only ISR members lead in a clean election.
+    check(KRAFT_LEADER_OUTSIDE_ISR, "break=leader-outside-isr", "", "is not in its ISR");
+}

@@ -7,6 +7,7 @@
 //! | [`zab`] | ZooKeeper | the server with the highest (epoch, zxid, id) a quorum agrees on |
 //! | [`paxos`] | Chubby, Spanner (Multi-Paxos) | the proposer that last completed phase 1 with a majority |
 //! | [`kafka`] | Kafka (ZooKeeper mode) | the controller: the first broker to create `/controller`; partition leaders from the ISR |
+//! | [`kraft`] | Kafka (KRaft, today) | the controller quorum's Raft leader (pre-vote, epochs); partition leaders from the ISR |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
 //!
@@ -43,4 +44,5 @@ algorithms! {
     paxos::Paxos,
     lease::Lease,
     kafka::Kafka,
+    kraft::Kraft,
 }

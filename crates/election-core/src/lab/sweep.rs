@@ -333,3 +333,66 @@ pub fn kafka_unclean_scene(seed: u64) -> Option<bool> {
     let unclean = s.trace().iter().any(|e| e.to_string().contains("(unclean)"));
     (acked && unclean).then(|| s.violations() > 0)
 }
+
+/// KRaft's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one partition
+/// on 3-5 brokers; its last replica stalls until the controller fences it (out of the ISR), a
+/// record is acknowledged by the others, then they crash. Returns `None` when no acknowledged
+/// record was at stake or no unclean election happened, else whether the monitor flagged the
+/// lost record.
+pub fn kraft_unclean_scene(seed: u64) -> Option<bool> {
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 4);
+    let n = r.range(6, 8) as usize;
+    let mut spec = SessionSpec::new(Algorithm::Kraft, n, seed);
+    spec.config.settings_mut().set("partitions", "1").ok()?;
+    spec.config.settings_mut().set("unclean", "on").ok()?;
+    let replicas = crate::algorithms::kraft::assignment(0, n, 3, 3);
+    let mut s = AnySession::new(spec).ok()?;
+    s.advance_to(r.range(ms(900), ms(1_300)));
+    let laggard = *replicas.last()?;
+    s.act(Input::Pause { node: laggard, for_us: Some(ms(1_500)) }).ok()?;
+    s.advance_to(s.now() + r.range(ms(600), ms(900)));
+    let leader = kraft_partition_leader(&s)?;
+    s.act(Input::Request { node: leader, request: Request::ClientWrite { value: 7 } }).ok()?;
+    s.advance_to(s.now() + ms(150));
+    for &rep in &replicas[..replicas.len() - 1] {
+        s.act(Input::Crash { node: rep }).ok()?;
+    }
+    s.advance_to(s.now() + ms(2_500));
+    let acked = s.trace().iter().any(|e| e.to_string().contains("acknowledges x=7"));
+    let unclean = s.trace().iter().any(|e| e.to_string().contains("(unclean)"));
+    (acked && unclean).then(|| s.violations() > 0)
+}
+
+/// KRaft's `acks=1` scene, for one seed: one partition; the leader acknowledges a record on
+/// append and crashes before (or while) its followers fetch it. Returns `None` when the new
+/// leader has the record anyway (nothing was lost), else whether the monitor flagged it.
+pub fn kraft_acks1_scene(seed: u64) -> Option<bool> {
+    use crate::algorithms::kraft::Kraft;
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 5);
+    let n = r.range(5, 8) as usize;
+    let mut spec = SessionSpec::new(Algorithm::Kraft, n, seed);
+    spec.config.settings_mut().set("partitions", "1").ok()?;
+    spec.config.settings_mut().set("acks-all", "off").ok()?;
+    let mut s = AnySession::new(spec).ok()?;
+    s.advance_to(r.range(ms(1_000), ms(1_400)));
+    let leader = kraft_partition_leader(&s)?;
+    s.act(Input::Request { node: leader, request: Request::ClientWrite { value: 7 } }).ok()?;
+    s.advance_to(s.now() + r.range(0, ms(40)));
+    s.act(Input::Crash { node: leader }).ok()?;
+    s.advance_to(s.now() + ms(1_500));
+    let new_leader = kraft_partition_leader(&s)?;
+    let kept = s
+        .nodes_as::<Kraft>()
+        .find(|n| n.id == new_leader)?
+        .proto
+        .replica(0)
+        .is_some_and(|(log, _, _, _)| log.iter().any(|rec| rec.value == 7));
+    (!kept).then(|| s.violations() > 0)
+}
+
+/// The broker that leads KRaft's partition 0 and knows it.
+fn kraft_partition_leader(s: &AnySession) -> Option<NodeId> {
+    s.nodes_as::<crate::algorithms::kraft::Kraft>()
+        .find(|n| n.is_up() && n.proto.replica(0).is_some_and(|(_, _, lead, _)| lead))
+        .map(|n| n.id)
+}

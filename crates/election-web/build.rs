@@ -23,6 +23,10 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
+    // KRaft's scenarios only when the page has KRaft (the `kraft` feature).
+    if std::env::var_os("CARGO_FEATURE_KRAFT").is_none() {
+        files.retain(|f| !f.starts_with(root.join("kraft")));
+    }
     files.sort();
     let mut code = String::from(
         "/// Scenario files: (path under tests/scenarios, text).\n#[allow(dead_code)]\npub const SCENARIOS: &[(&str, &str)] = &[\n",

@@ -36,7 +36,10 @@ macro_rules! algorithms {
     };
 }
 
-// The registry: one line per algorithm, in the page's picker order.
+// The registry: one line per algorithm, in the page's picker order. KRaft sits behind the
+// `kraft` feature (on for the CLI and the tests, off in the page: see Cargo.toml), so the list
+// is written twice until the page loads algorithms when they are picked.
+#[cfg(feature = "kraft")]
 algorithms! {
     raft::Raft,
     bully::Bully,
@@ -45,4 +48,13 @@ algorithms! {
     lease::Lease,
     kafka::Kafka,
     kraft::Kraft,
+}
+#[cfg(not(feature = "kraft"))]
+algorithms! {
+    raft::Raft,
+    bully::Bully,
+    zab::Zab,
+    paxos::Paxos,
+    lease::Lease,
+    kafka::Kafka,
 }

@@ -43,6 +43,36 @@ impl std::fmt::Display for Time {
     }
 }
 
+/// `n2,n3,n4`: node ids for notes and message text, formatted without allocating (messages
+/// are formatted for every trace event, and a replay formats each one again to hash it).
+#[derive(Debug, Clone, Copy)]
+pub struct Ids<'a>(pub &'a [NodeId]);
+
+impl std::fmt::Display for Ids<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "n{n}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `n3`, or `-` for none, formatted without allocating (see [`Ids`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Opt(pub Option<NodeId>);
+
+impl std::fmt::Display for Opt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, "n{n}"),
+            None => f.write_str("-"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

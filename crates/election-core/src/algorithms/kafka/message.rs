@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::engine::protocol::Message;
-use crate::engine::time::NodeId;
+use crate::engine::time::{Ids, NodeId, Opt};
 
 /// A partition's number within the one topic the model has (not to be confused with lease's
 /// `Part`, a node's kind).
@@ -159,37 +159,9 @@ pub(super) fn ids(v: &[NodeId]) -> Ids<'_> {
     Ids(v)
 }
 
-/// A list of node ids that formats without allocating: messages are formatted for every trace
-/// event, and a replay re-formats each one to hash it.
-pub(super) struct Ids<'a>(&'a [NodeId]);
-
-impl fmt::Display for Ids<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, n) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            write!(f, "n{n}")?;
-        }
-        Ok(())
-    }
-}
-
 /// `n3`, or `-` for none.
 pub(super) fn opt(n: Option<NodeId>) -> Opt {
     Opt(n)
-}
-
-/// A node id or `-`, formatted without allocating (see [`Ids`]).
-pub(super) struct Opt(Option<NodeId>);
-
-impl fmt::Display for Opt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(n) => write!(f, "n{n}"),
-            None => f.write_str("-"),
-        }
-    }
 }
 
 impl fmt::Display for KafkaMsg {

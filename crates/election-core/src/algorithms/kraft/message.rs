@@ -233,32 +233,7 @@ impl Message for KraftMsg {
     }
 }
 
-/// `n2,n3,n4`: a list of node ids for notes and message text, formatted without allocating.
-pub(super) struct Ids<'a>(pub(super) &'a [NodeId]);
-
-impl fmt::Display for Ids<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, n) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            write!(f, "n{n}")?;
-        }
-        Ok(())
-    }
-}
-
-/// A node id or `-`, formatted without allocating.
-pub(super) struct Opt(pub(super) Option<NodeId>);
-
-impl fmt::Display for Opt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(n) => write!(f, "n{n}"),
-            None => f.write_str("-"),
-        }
-    }
-}
+pub(super) use crate::engine::time::{Ids, Opt};
 
 impl fmt::Display for MetadataRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

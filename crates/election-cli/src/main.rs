@@ -50,6 +50,13 @@ fn heap_bytes() -> usize {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--help` after a subcommand prints the usage instead of running it (fig16 and check have
+    // help of their own).
+    let own_help = matches!(args.first().map(String::as_str), Some("fig16" | "check"));
+    if !own_help && args.iter().skip(1).any(|a| a == "--help" || a == "-h") {
+        println!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
     let result = match args.first().map(String::as_str) {
         Some("run") => cmd_run(&args[1..]),
         Some("sweep") => cmd_sweep(&args[1..]),
@@ -89,7 +96,8 @@ fn cmd_run(args: &[String]) -> Result<ExitCode, String> {
     let path = args.iter().find(|a| !a.starts_with("--")).ok_or("run needs a scenario FILE")?;
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let (out, _) = election_core::scenario::run_script(&text);
-    print!("{out}");
+    // A closed pipe (`election-cli run FILE | head`) ends the output quietly, not in a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes());
     if args.iter().any(|a| a == "--check") && out != text {
         eprintln!("{path}: output differs from the file (run with UPDATE_GOLDEN=1 in the tests to accept)");
         return Ok(ExitCode::from(1));

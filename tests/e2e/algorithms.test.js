@@ -69,6 +69,18 @@ test('the Figure 16 experiment runs in the page without blocking it', async () =
   assert.equal(rows, 10);
   assert.match(await page.textContent('.experiment table.results'), /median 287 ms/);
   assert.equal(await page.locator('.experiment .cdf svg polyline').count(), 10);
+  // What the page owes a reader of the figure: 150-150 ran fewer trials and says so; the y axis
+  // has ticks; each curve's label sits right of the plot (x beyond its frame at 592), visible;
+  // and a note says why the numbers differ from the paper's.
+  assert.match(await page.textContent('.experiment table.results tbody tr:first-child'), /3 of 30 \*/);
+  assert.match(await page.textContent('[data-testid="reduced-trials"]'), /a tenth of the trials/);
+  assert.equal(await page.locator('.experiment .cdf svg text', { hasText: /^0\.5$/ }).count(), 2);
+  const labels = await page.$$eval('.experiment .cdf svg text[fill]', (ts) => ts.map((t) => ({
+    x: Number(t.getAttribute('x')), shown: t.getBoundingClientRect().width > 0, text: t.textContent,
+  })));
+  assert.equal(labels.length, 10);
+  for (const l of labels) assert.ok(l.x > 592 && l.shown, `${l.text} beside the plot and shown`);
+  assert.match(await page.textContent('.experiment details.paper-note summary'), /Why these numbers differ/);
   await page.locator('.experiment').screenshot({ path: new URL('./artifacts/experiment.png', import.meta.url).pathname });
   assert.deepEqual(errors, []);
 });
@@ -126,6 +138,9 @@ test('side-by-side comparison replays the same faults in panes, with a table of 
   assert.match(await page.textContent('[data-testid="compare-table"] thead'), /writes lost or rejected.*invariant violations/s);
   // One animated pane per algorithm, all at the same time, playing on their own.
   assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 6 * 5);
+  // The small clusters' node labels are readable: at least 10 px tall on screen.
+  const label = await page.$eval('[data-testid="compare-panes"] figure.pane svg g.node text', (t) => t.getBoundingClientRect().height);
+  assert.ok(label >= 10, `node labels ${label.toFixed(1)} px tall`);
   const t0 = await page.textContent('[data-testid="compare-time"]');
   await page.waitForFunction((t) => document.querySelector('[data-testid="compare-time"]').textContent !== t, t0);
   // Scrub to 1.3 s: the leader crashed at 1 s; Raft already has a new leader, the lock

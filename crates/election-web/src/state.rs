@@ -341,8 +341,7 @@ impl Lab {
     }
 
     /// Replays up to `events` more of a shared run towards its cursor; the replay ends at the
-    /// cursor, or with an error once the whole replay's budget is spent (or
-    /// [`Budget::hopeless`] says it would be).
+    /// cursor, or with the error [`Budget::stop`] gives the whole replay.
     fn catch_up(&mut self, events: u64) {
         let Some(c) = self.catching_up else { return };
         let mut e = self.engine.borrow_mut();
@@ -356,14 +355,11 @@ impl Lab {
             Ok(()) => {}
             // Refused before running (a cursor past the limits): that error says why.
             Err(err) if ran == 0 => self.error = Some(format!("The shared run stops early: {err}")),
-            Err(_)
-                if spent >= Budget::REPLAY.events
-                    || Budget::REPLAY.hopeless(spent, c.from, e.now(), c.target) =>
-            {
-                let err = Budget::REPLAY.over(spent, c.from, e.now(), c.target);
-                self.error = Some(format!("The shared run stops early: {err}"));
-            }
-            Err(_) => self.catching_up = Some(CatchUp { spent, ..c }),
+            // The frames together stop as one replay would.
+            Err(_) => match Budget::REPLAY.stop(spent, c.from, e.now(), c.target) {
+                Some(err) => self.error = Some(format!("The shared run stops early: {err}")),
+                None => self.catching_up = Some(CatchUp { spent, ..c }),
+            },
         }
     }
 

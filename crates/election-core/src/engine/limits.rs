@@ -143,6 +143,15 @@ impl Budget {
         }
     }
 
+    /// The error a replay that has run `spent` events from `from` to `at` on its way to
+    /// `target` must stop with, if any: its budget is spent, or [`Budget::hopeless`] says it
+    /// would be (judged every [`HOPELESS_EVERY`] events, which keeps the projection off the
+    /// per-event path). Every replay loop, in the core and in the page, stops by this.
+    pub fn stop(self, spent: u64, from: Micros, at: Micros, target: Micros) -> Option<Error> {
+        let judged = spent % HOPELESS_EVERY == 0 && self.hopeless(spent, from, at, target);
+        (spent >= self.events || judged).then(|| self.over(spent, from, at, target))
+    }
+
     /// Whether a replay that has run `spent` events from `from` to `at` is on course for more
     /// than [`HOPELESS_FACTOR`] times this budget by `target`. Such a replay is refused once
     /// [`HOPELESS_AFTER`] events have shown its rate, instead of after the whole budget: a
@@ -158,6 +167,9 @@ impl Budget {
 
 /// Events a replay runs before [`Budget::hopeless`] may judge it.
 pub const HOPELESS_AFTER: u64 = 50_000;
+
+/// How often, in events, [`Budget::stop`] asks [`Budget::hopeless`].
+pub const HOPELESS_EVERY: u64 = 10_000;
 
 /// How far over its budget a replay must be projected to be refused early.
 pub const HOPELESS_FACTOR: u64 = 16;
@@ -215,6 +227,11 @@ mod tests {
         // Not yet judged, or not far enough over.
         assert!(!Budget::REPLAY.hopeless(49_999, 0, 1_000_000, 86_400_000_000));
         assert!(!Budget::REPLAY.hopeless(50_000, 0, 1_000_000, 160_000_000));
+        // Stopping: when the budget is spent, or when judged hopeless on a multiple of 10,000.
+        assert!(Budget::REPLAY.stop(50_000, 0, 1_000_000, 86_400_000_000).is_some());
+        assert!(Budget::REPLAY.stop(50_001, 0, 1_000_000, 86_400_000_000).is_none());
+        assert!(Budget::REPLAY.stop(500_000, 0, 1_000_000, 2_000_000).is_some());
+        assert!(Budget::REPLAY.stop(499_999, 0, 1_000_000, 2_000_000).is_none());
         assert_eq!(human_time(5_899_971), "5.899971s");
         assert_eq!(human_time(999_000), "999ms");
         assert_eq!(group(0), "0");

@@ -371,10 +371,8 @@ impl<P: Protocol> Session<P> {
             if !due {
                 break;
             }
-            if spent == budget.events
-                || (spent % 10_000 == 0 && budget.hopeless(spent, from, self.sim.now(), t))
-            {
-                return Err(budget.over(spent, from, self.sim.now(), t));
+            if let Some(e) = budget.stop(spent, from, self.sim.now(), t) {
+                return Err(e);
             }
             if !self.step_once() {
                 break;
@@ -454,9 +452,8 @@ impl<P: Protocol> Session<P> {
                 self.advance(deadline, Budget { events: left })?;
                 return Ok(None);
             }
-            let spent = budget.events - left;
-            if left == 0 || (spent % 10_000 == 0 && budget.hopeless(spent, from, self.sim.now(), deadline)) {
-                return Err(budget.over(spent, from, self.sim.now(), deadline));
+            if let Some(e) = budget.stop(budget.events - left, from, self.sim.now(), deadline) {
+                return Err(e);
             }
             left -= 1;
             self.step_once();

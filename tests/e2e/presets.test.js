@@ -34,6 +34,8 @@ test('the comparison runs every system with its production defaults and cites th
   const { page, errors } = await open(browser, url);
   await openExtras(page);
   await page.selectOption('[data-testid="compare-preset"]', 'production');
+  // The fault scripts are described with the times they run at.
+  assert.match(await page.textContent('select[aria-label="Fault script"] option'), /at 30 ?s/);
   await page.click('[data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="production-sources"]');
   const sources = await page.textContent('[data-testid="production-sources"]');

@@ -26,13 +26,14 @@ pub fn Compare() -> Html {
     // Bumped by every user action on the time: a playback tick scheduled before it is stale.
     let generation = use_mut_ref(|| 0u64);
     let script_ref = use_node_ref();
-    let preset_ref = use_node_ref();
+    // The timings the next run uses; the fault scripts are described with them.
+    let preset = use_state(|| Preset::Classroom);
     // The recorded run's length: 6 s with the classroom timings, 2 minutes with production's.
     let duration = runs.borrow().as_ref().map_or(Preset::Classroom, |r| r.preset).timing().duration;
     let on_run = {
         let (runs, r, chosen, t, playing, version) =
             (runs.clone(), script_ref.clone(), chosen.clone(), t.clone(), playing.clone(), version.clone());
-        let preset_ref = preset_ref.clone();
+        let preset = preset.clone();
         let generation = generation.clone();
         Callback::from(move |_: MouseEvent| {
             *generation.borrow_mut() += 1;
@@ -42,9 +43,7 @@ pub fn Compare() -> Html {
                 .unwrap_or(0)
                 .min(Script::ALL.len() - 1);
             let script = Script::ALL[i];
-            let production =
-                preset_ref.cast::<web_sys::HtmlSelectElement>().is_some_and(|s| s.value() == "production");
-            let preset = if production { Preset::Production } else { Preset::Classroom };
+            let preset = *preset;
             *runs.borrow_mut() =
                 Some(Runs { runs: compare_runs_with(&chosen, 5, 1, script, preset), script, preset });
             t.set(0);
@@ -74,6 +73,16 @@ pub fn Compare() -> Html {
             move || drop(timer)
         });
     }
+    let on_preset = {
+        let preset = preset.clone();
+        Callback::from(move |e: Event| {
+            let production = e
+                .target()
+                .and_then(|x| x.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .is_some_and(|s| s.value() == "production");
+            preset.set(if production { Preset::Production } else { Preset::Classroom });
+        })
+    };
     let toggle = |a: Algorithm| {
         let chosen = chosen.clone();
         Callback::from(move |_: Event| {
@@ -142,11 +151,11 @@ pub fn Compare() -> Html {
             <div class="actions">
                 <label>{"Fault script "}
                     <select ref={script_ref} aria-label="Fault script">
-                        { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == 0}>{s.describe()}</option> }) }
+                        { for Script::ALL.iter().enumerate().map(|(i, s)| html! { <option value={i.to_string()} selected={i == 0}>{s.describe_with(&preset.timing())}</option> }) }
                     </select>
                 </label>
                 <label>{"Timings "}
-                    <select ref={preset_ref} aria-label="Timings" data-testid="compare-preset">
+                    <select aria-label="Timings" data-testid="compare-preset" onchange={on_preset}>
                         <option value="classroom" selected=true>{"classroom (6 s run)"}</option>
                         <option value="production">{"production defaults (2 min run)"}</option>
                     </select>

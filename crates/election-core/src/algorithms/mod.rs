@@ -20,41 +20,85 @@
 //! [`Protocol::ID`]: crate::Protocol::ID
 //! [`Protocol::TAGLINE`]: crate::Protocol::TAGLINE
 
-/// Declares each algorithm's module and `with_algorithms!`, which hands the list to a macro
-/// (the registry expands its enums from it), so that the list exists once.
+/// Declares each algorithm's module, `with_algorithms!`, which hands the list to a macro (the
+/// registry expands its enums from it), and [`ON_DEMAND`], so that the list exists once.
+///
+/// The `on_demand` group is in the registry only with the `full` feature. Its modules are
+/// compiled either way (a build that leaves them out of the registry never calls them, and the
+/// linker drops them), so that a build without them still knows their ids and names.
 macro_rules! algorithms {
-    ($($module:ident :: $ty:ident),* $(,)?) => {
+    (
+        built_in: [$($module:ident :: $ty:ident),* $(,)?],
+        on_demand: [$($lmodule:ident :: $lty:ident),* $(,)?] $(,)?
+    ) => {
         $( pub mod $module; )*
+        $( pub mod $lmodule; )*
 
-        /// Calls `$m!(module::Type, ...)` with every algorithm, in the page's picker order.
+        /// Calls `$m!(module::Type, ...)` with every algorithm of this build, in the page's
+        /// picker order.
+        #[cfg(feature = "full")]
+        macro_rules! with_algorithms {
+            ($m:ident) => {
+                $m!($($module::$ty,)* $($lmodule::$lty),*);
+            };
+        }
+        #[cfg(not(feature = "full"))]
         macro_rules! with_algorithms {
             ($m:ident) => {
                 $m!($($module::$ty),*);
             };
         }
         pub(crate) use with_algorithms;
+
+        /// The algorithms this build leaves out, which the full lab has (the `full` feature):
+        /// what a page built without them offers to load. Empty in a full build.
+        #[cfg(not(feature = "full"))]
+        pub const ON_DEMAND: &[OnDemand] = &[$(
+            OnDemand {
+                id: <$lmodule::$lty as crate::engine::protocol::Protocol>::ID,
+                name: <$lmodule::$lty as crate::engine::protocol::Protocol>::NAME,
+                tagline: <$lmodule::$lty as crate::engine::protocol::Protocol>::TAGLINE,
+                min_nodes: <$lmodule::$lty as crate::engine::protocol::Protocol>::MIN_NODES,
+            },
+        )*];
+        /// The algorithms this build leaves out: none, it is the full lab.
+        #[cfg(feature = "full")]
+        pub const ON_DEMAND: &[OnDemand] = &[];
     };
 }
 
-// The registry: one line per algorithm, in the page's picker order. KRaft sits behind the
-// `kraft` feature (on for the CLI and the tests, off in the page: see Cargo.toml), so the list
-// is written twice until the page loads algorithms when they are picked.
-#[cfg(feature = "kraft")]
-algorithms! {
-    raft::Raft,
-    bully::Bully,
-    zab::Zab,
-    paxos::Paxos,
-    lease::Lease,
-    kafka::Kafka,
-    kraft::Kraft,
+/// An algorithm a build leaves to the full lab (see [`ON_DEMAND`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnDemand {
+    /// Its id ([`Protocol::ID`](crate::Protocol::ID)).
+    pub id: &'static str,
+    /// Its name ([`Protocol::NAME`](crate::Protocol::NAME)).
+    pub name: &'static str,
+    /// What to try with it ([`Protocol::TAGLINE`](crate::Protocol::TAGLINE)).
+    pub tagline: &'static str,
+    /// The smallest cluster it accepts ([`Protocol::MIN_NODES`](crate::Protocol::MIN_NODES)).
+    pub min_nodes: usize,
 }
-#[cfg(not(feature = "kraft"))]
+
+/// The algorithm `id` if this build leaves it to the full lab.
+pub fn on_demand(id: &str) -> Option<&'static OnDemand> {
+    ON_DEMAND.iter().find(|a| a.id == id)
+}
+
+// The registry: one line per algorithm, in the page's picker order. The page's first download
+// has the built-in ones; the on-demand ones are in the full lab, a second build of the page
+// (the `full` feature) that it loads when one of them is picked (see election-web's
+// `full.rs`). The CLI and the tests have them all.
 algorithms! {
-    raft::Raft,
-    bully::Bully,
-    zab::Zab,
-    paxos::Paxos,
-    lease::Lease,
-    kafka::Kafka,
+    built_in: [
+        raft::Raft,
+        bully::Bully,
+        zab::Zab,
+        paxos::Paxos,
+        lease::Lease,
+        kafka::Kafka,
+    ],
+    on_demand: [
+        kraft::Kraft,
+    ],
 }

@@ -334,7 +334,7 @@ pub fn kafka_unclean_scene(seed: u64) -> Option<bool> {
     (acked && unclean).then(|| s.violations() > 0)
 }
 
-#[cfg(feature = "kraft")]
+#[cfg(feature = "full")]
 /// KRaft's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one partition
 /// on 3-5 brokers; its last replica stalls until the controller fences it (out of the ISR), a
 /// record is acknowledged by the others, then they crash. Returns `None` when no acknowledged
@@ -364,7 +364,7 @@ pub fn kraft_unclean_scene(seed: u64) -> Option<bool> {
     (acked && unclean).then(|| s.violations() > 0)
 }
 
-#[cfg(feature = "kraft")]
+#[cfg(feature = "full")]
 /// KRaft's `acks=1` scene, for one seed: one partition; the leader acknowledges a record on
 /// append and crashes before (or while) its followers fetch it. Returns `None` when the new
 /// leader has the record anyway (nothing was lost), else whether the monitor flagged it.
@@ -392,7 +392,7 @@ pub fn kraft_acks1_scene(seed: u64) -> Option<bool> {
     (!kept).then(|| s.violations() > 0)
 }
 
-#[cfg(feature = "kraft")]
+#[cfg(feature = "full")]
 /// The broker that leads KRaft's partition 0 and knows it.
 fn kraft_partition_leader(s: &AnySession) -> Option<NodeId> {
     s.nodes_as::<crate::algorithms::kraft::Kraft>()

@@ -43,5 +43,5 @@ mod tour;
 
 pub use command::{ActRef, Command, NetPatch, NodeArg, RequestRef, Show, parse_command};
 pub use runner::{Runner, describe_spec, run_script, spec_from_script, status_lines};
-pub use script::{Block, Script, parse_script, spec_to_script};
+pub use script::{Block, Script, algorithm_named, net_args, parse_script, spec_to_script};
 pub use tour::{Question, Tour, TourStep, tour};

@@ -62,20 +62,40 @@ pub fn parse_script(text: &str) -> Script {
     Script { blocks, trailer: preamble }
 }
 
+/// The id of the algorithm a session names, read without parsing the rest: the `algo=` of a
+/// script's first `config` line, or the `"algorithm"` of session JSON. A page that leaves some
+/// algorithms to a second module (see [`ON_DEMAND`](crate::algorithms::ON_DEMAND)) asks this
+/// to know which module can read the session; everything else about the text is checked when
+/// it is read.
+pub fn algorithm_named(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    if text.starts_with('{') {
+        // `"algorithm"`, then `:`, then a string without escapes (ids are plain words).
+        let rest = &text[text.find("\"algorithm\"")? + "\"algorithm\"".len()..];
+        let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+        return Some(&rest[..rest.find('"')?]);
+    }
+    let config = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    config.strip_prefix("config ")?.split_whitespace().find_map(|w| w.strip_prefix("algo="))
+}
+
+/// The network as `config` arguments (`latency=10000us..15000us loss=0.0000% duplicate=...`),
+/// exact to the microsecond and the part per million.
+pub fn net_args(n: &NetConfig) -> String {
+    let percent = |ppm: u32| format!("{}.{:04}%", ppm / 10_000, ppm % 10_000);
+    format!(
+        "latency={}us..{}us loss={} duplicate={}",
+        n.latency_us_min,
+        n.latency_us_max,
+        percent(n.loss_ppm),
+        percent(n.duplicate_ppm)
+    )
+}
+
 /// A session as a scenario script: its `config` line (every setting, the network), then each
 /// input as a command, after `run until=` its time. Share links and "Save session" carry this
 /// text; [`spec_from_script`](super::spec_from_script) reads it back to the same [`SessionSpec`].
 pub fn spec_to_script(spec: &SessionSpec) -> String {
-    let percent = |ppm: u32| format!("{}.{:04}%", ppm / 10_000, ppm % 10_000);
-    let net = |n: &NetConfig| {
-        format!(
-            "latency={}us..{}us loss={} duplicate={}",
-            n.latency_us_min,
-            n.latency_us_max,
-            percent(n.loss_ppm),
-            percent(n.duplicate_ppm)
-        )
-    };
     let mut out =
         format!("config algo={} nodes={} seed={}", spec.config.algorithm().id(), spec.nodes, spec.seed);
     for f in spec.config.settings().fields() {
@@ -84,7 +104,7 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
     if let Some(b) = spec.config.settings().break_setting() {
         let _ = write!(out, " break={b}");
     }
-    let _ = writeln!(out, " {}", net(&spec.net));
+    let _ = writeln!(out, " {}", net_args(&spec.net));
     let mut t = 0;
     for ti in &spec.inputs {
         if ti.at != t {
@@ -120,10 +140,38 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
             Input::Request { node, request: Request::TransferLeadership { to } } => {
                 format!("transfer n{node} n{to}")
             }
-            Input::Network { net: n } => format!("network {}", net(n)),
+            Input::Network { net: n } => format!("network {}", net_args(n)),
         };
         out.push_str(&line);
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_algorithm_a_session_names_is_read_from_its_config_line_or_its_json() {
+        let script = "# A tour\n\n# more\nconfig algo=kraft nodes=6 seed=3\ncrash n1\n";
+        assert_eq!(algorithm_named(script), Some("kraft"));
+        assert_eq!(algorithm_named("config nodes=3 algo=zab seed=1"), Some("zab"));
+        let json = r#" {"nodes": 5, "algorithm" : "kraft", "settings": {}}"#;
+        assert_eq!(algorithm_named(json), Some("kraft"));
+        // The first command must be the config line; anything else names nothing.
+        assert_eq!(algorithm_named("crash n1\nconfig algo=raft"), None);
+        assert_eq!(algorithm_named("config nodes=3"), None);
+        assert_eq!(algorithm_named(r#"{"algorithm": 5}"#), None);
+        assert_eq!(algorithm_named(r#"{"algorithm": "raf"#), None);
+        assert_eq!(algorithm_named(""), None);
+    }
+
+    #[test]
+    fn a_script_names_the_algorithm_it_starts() {
+        for algorithm in crate::Algorithm::ALL {
+            let spec = SessionSpec::new(*algorithm, algorithm.min_nodes(), 1);
+            assert_eq!(algorithm_named(&spec_to_script(&spec)), Some(algorithm.id()));
+        }
+    }
 }

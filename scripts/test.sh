@@ -14,18 +14,20 @@ step "formatting (cargo fmt, and rustfmt on the algorithm folders: scripts/fmt.s
 step "lints (cargo clippy, warnings are errors; the page also for wasm32)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo clippy --locked -p election-web -p election-json -p election-search --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p election-web --features full --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests (election-core, election-cli): unit, golden scenarios, seed sweep, proptests"
 cargo test --locked -p election-core -p election-cli
 
-step "the page's state and reducer, natively (election-web --lib)"
+step "the page's state and reducer, natively (election-web --lib), as the first download and as the full lab"
 cargo test --locked -p election-web --lib
+cargo test --locked -p election-web --lib --features full
 
 step "API docs of election-core build without warnings (broken or private links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -q -p election-core
 
-step "wasm tests in headless Chromium (same trace hash as native)"
-cargo test --locked --target wasm32-unknown-unknown -p election-web
+step "wasm tests in headless Chromium (same trace hash as native, every algorithm's scenarios)"
+cargo test --locked --target wasm32-unknown-unknown -p election-web --features full
 
 step "release build of the page (trunk + wasm-opt)"
 trunk build --release

@@ -1,8 +1,9 @@
 //! Lists the scenario files of `tests/scenarios/` at build time: `$OUT_DIR/scenarios.rs`
-//! defines `TOURS: &[(&str, &str)]`, (path under tests/scenarios, title), for the page's tour
-//! picker (the page fetches a file when it is picked: Trunk copies the folder to
-//! `dist/scenarios/`, so the scripts are not part of the first download), and `SCENARIOS`,
-//! (path, file text), which only the wasm tests use.
+//! defines `TOURS: &[(&str, &str, &str)]`, (path under tests/scenarios, title, id of the
+//! algorithm it runs), for the page's tour picker (the page fetches a file when it is picked:
+//! Trunk copies the folder to `dist/scenarios/`, so the scripts are not part of the first
+//! download), and `SCENARIOS`, (path, file text) of those this build can run, which only the
+//! wasm tests use.
 
 use std::path::{Path, PathBuf};
 
@@ -18,21 +19,40 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The algorithms the page loads on demand (election-core's `algorithms::ON_DEMAND`; a build
+/// script cannot ask the crate; a test of `full.rs` checks that the lists agree).
+const ON_DEMAND: &[&str] = &["kraft"];
+
+/// The `algo=` of a scenario file's `config` line.
+fn algorithm(text: &str) -> String {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("config "))
+        .and_then(|c| c.split_whitespace().find_map(|w| w.strip_prefix("algo=")))
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
     println!("cargo:rerun-if-changed={}", root.display());
-    let mut files = Vec::new();
-    collect(&root, &mut files);
-    // KRaft's scenarios only when the page has KRaft (the `kraft` feature).
-    if std::env::var_os("CARGO_FEATURE_KRAFT").is_none() {
-        files.retain(|f| !f.starts_with(root.join("kraft")));
-    }
-    files.sort();
+    let mut paths = Vec::new();
+    collect(&root, &mut paths);
+    paths.sort();
+    let files: Vec<(PathBuf, String)> = paths
+        .into_iter()
+        .map(|p| {
+            println!("cargo:rerun-if-changed={}", p.display());
+            (p.clone(), std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    // Every file is offered (one of an on-demand algorithm opens the full lab); the wasm tests
+    // embed the texts of those the build can run.
+    let full = std::env::var_os("CARGO_FEATURE_FULL").is_some();
+    let runnable = files.iter().filter(|(_, text)| full || !ON_DEMAND.contains(&algorithm(text).as_str()));
     let mut code = String::from(
         "/// Scenario files: (path under tests/scenarios, text).\n#[allow(dead_code)]\npub const SCENARIOS: &[(&str, &str)] = &[\n",
     );
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
+    for (f, _) in runnable {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         code.push_str(&format!(
             "    ({rel:?}, include_str!({:?})),\n",
@@ -40,15 +60,15 @@ fn main() {
         ));
     }
     code.push_str(
-        "];\n/// Scenario files as (path, title), the guided tours of `tours/` first.\npub const TOURS: &[(&str, &str)] = &[\n",
+        "];\n/// Scenario files as (path, title, algorithm id), the guided tours of `tours/` first.\npub const TOURS: &[(&str, &str, &str)] = &[\n",
     );
-    let mut ordered: Vec<&PathBuf> = files.iter().collect();
-    ordered.sort_by_key(|f| (!f.starts_with(root.join("tours")), f.to_path_buf()));
-    for f in ordered {
+    let mut ordered: Vec<&(PathBuf, String)> = files.iter().collect();
+    ordered.sort_by_key(|(f, _)| (!f.starts_with(root.join("tours")), f.to_path_buf()));
+    for (f, text) in ordered {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(f).unwrap();
         let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or(&rel).trim().to_string();
-        code.push_str(&format!("    ({rel:?}, {title:?}),\n"));
+        let algo = algorithm(text);
+        code.push_str(&format!("    ({rel:?}, {title:?}, {algo:?}),\n"));
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenarios.rs");

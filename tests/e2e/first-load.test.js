@@ -34,7 +34,7 @@ test('the first load fetches only what index.html names; the rest comes when use
     assert.ok(html.includes(n) || n.includes('/snippets/'), `${n} is named by index.html`);
   }
   assert.ok(code.some((n) => n.endsWith('.wasm')), 'the page wasm was fetched');
-  assert.ok(!names.some((n) => /election-extras|election-json|election-search|\/scenarios\//.test(n)), names.join(' '));
+  assert.ok(!names.some((n) => /election-extras|election-lab|election-json|election-search|\/scenarios\//.test(n)), names.join(' '));
   // Opening the comparison fetches its module, once.
   await openExtras(page);
   assert.equal(names.filter((n) => n.endsWith('election-extras_bg.wasm')).length, 1);

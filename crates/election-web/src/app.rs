@@ -37,6 +37,7 @@ pub fn leader_pill(algorithm: &str, leader: Option<election_core::NodeId>, belie
     let (one, many) = match algorithm {
         "Bully" => ("coordinator", "coordinators"),
         "Kafka" => ("controller", "controllers"),
+        "KRaft" => ("active controller", "active controllers"),
         a if a.starts_with("Lease") => ("lock holder", "lock holders"),
         _ => ("leader", "leaders"),
     };
@@ -256,8 +257,12 @@ pub fn App() -> Html {
     let on_tour = {
         let lab = lab.clone();
         Callback::from(move |p: Option<String>| match p {
+            // A tour of an algorithm this page leaves out starts in the full lab.
+            Some(path) if crate::full::needed_by_tour(&path).is_some() => {
+                crate::full::open(&format!("tour={}", String::from(js_sys::encode_uri_component(&path))));
+            }
             // Only the listed files are fetched (the picker offers nothing else).
-            Some(path) if crate::scenarios::TOURS.iter().any(|(p, _)| *p == path) => {
+            Some(path) if crate::scenarios::TOURS.iter().any(|t| t.0 == path) => {
                 lab.dispatch(Action::TourLoading(path.clone()));
                 let lab = lab.clone();
                 yew::platform::spawn_local(async move {
@@ -269,6 +274,16 @@ pub fn App() -> Html {
             None => lab.dispatch(Action::LeaveTour),
         })
     };
+    // A link to a tour (`#tour=<path>`, what the full lab opens with when a tour of its own is
+    // picked in the page) starts it.
+    {
+        let on_tour = on_tour.clone();
+        use_effect_with((), move |_| {
+            if let Some(path) = share::tour(&browser::fragment()) {
+                on_tour.emit(Some(path));
+            }
+        });
+    }
     // The counterexample search (the extras module, a Yew app of its own) puts what it found
     // in the address bar as a share link and clicks the hidden `#lab-open` button: play it as
     // a tour of its narration, at its violation. (A button, not an event listener: the page
@@ -277,6 +292,11 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
             if let Ok(Some(s)) = share::decode(&browser::fragment()) {
+                // A run of an algorithm this page leaves out opens in the full lab.
+                if crate::full::needed_by(&s.text).is_some() {
+                    crate::full::open(&browser::fragment());
+                    return;
+                }
                 // A tour of no file: its path is empty, like the picker's "(free play)".
                 lab.dispatch(Action::TourLoading(String::new()));
                 lab.dispatch(Action::TourLoaded(String::new(), Ok(s.text)));

@@ -12,6 +12,18 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::state::Focus;
 
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+export function run_module(file) {
+  // Next to the page (Trunk puts it there), whatever the URL of this snippet.
+  const url = new URL(file, document.baseURI).href;
+  return import(url).then((m) => m.default());
+}")]
+extern "C" {
+    /// Imports the module `file` (a wasm-bindgen `--target web` module next to the page) and
+    /// runs it: the on-demand modules mount themselves (`lazy.rs`, `full.rs`).
+    pub fn run_module(file: &str) -> js_sys::Promise;
+}
+
 fn location() -> Option<web_sys::Location> {
     web_sys::window().map(|w| w.location())
 }

@@ -13,17 +13,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-#[wasm_bindgen(inline_js = "
-export function load_extras() {
-  // Next to the page (Trunk puts it there), whatever the URL of this snippet.
-  const url = new URL('election-extras.js', document.baseURI).href;
-  return import(url).then((m) => m.default());
-}")]
-extern "C" {
-    /// Imports the extras module and runs it (it mounts itself into `#extras-root`).
-    fn load_extras() -> js_sys::Promise;
-}
-
 #[derive(Debug, Clone, PartialEq)]
 enum State {
     Closed,
@@ -45,7 +34,7 @@ pub fn LazyExtras() -> Html {
             state.set(State::Loading);
             let state = state.clone();
             yew::platform::spawn_local(async move {
-                match JsFuture::from(load_extras()).await {
+                match JsFuture::from(crate::browser::run_module("election-extras.js")).await {
                     Ok(_) => {
                         state.set(State::Open);
                         // The button that had the focus is gone: hand it to what replaced it.

@@ -1,6 +1,7 @@
 //! Panels around the picture: controls, timeline, inspector, settings, logs, event log.
 
-use election_core::scenario::Show;
+use election_core::algorithms::{ON_DEMAND, on_demand};
+use election_core::scenario::{Show, net_args};
 use election_core::settings::FieldKind;
 use election_core::{
     Algorithm, Input, Liveness, MAX_NODES, Micros, NetConfig, NodeId, Request, SessionSpec, TraceEvent,
@@ -246,9 +247,23 @@ pub fn Settings(p: &SettingsProps) -> Html {
     let on_algorithm = {
         let (base, cb) = (base.clone(), p.on_configure.clone());
         Callback::from(move |e: Event| {
-            if let Ok(a) = input_value(&e).parse::<Algorithm>() {
+            let id = input_value(&e);
+            if let Ok(a) = id.parse::<Algorithm>() {
                 let nodes = base.nodes.max(a.min_nodes());
                 cb.emit(SessionSpec { net: base.net.clone(), ..SessionSpec::new(a, nodes, base.seed) });
+            } else if let Some(a) = on_demand(&id) {
+                // The full lab has it: open the same cluster and network there (see full.rs).
+                let nodes = base.nodes.max(a.min_nodes);
+                let script = format!(
+                    "config algo={} nodes={nodes} seed={} {}\n",
+                    a.id,
+                    base.seed,
+                    net_args(&base.net)
+                );
+                crate::full::open(&format!(
+                    "s={}&play=1",
+                    String::from(js_sys::encode_uri_component(&script))
+                ));
             }
         })
     };
@@ -278,6 +293,11 @@ pub fn Settings(p: &SettingsProps) -> Html {
         let (r, load, err) = (import_ref.clone(), p.on_load.clone(), p.on_error.clone());
         Callback::from(move |_: MouseEvent| {
             let text = r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            // A session of an algorithm this page leaves out opens in the full lab.
+            if crate::full::needed_by(&text).is_some() {
+                crate::full::open(&format!("s={}&play=1", String::from(js_sys::encode_uri_component(&text))));
+                return;
+            }
             let (load, err) = (load.clone(), err.clone());
             yew::platform::spawn_local(async move {
                 match crate::json_worker::read(text).await {
@@ -378,6 +398,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 <select aria-label="Algorithm" onchange={on_algorithm} data-testid="algorithm">
                     { for Algorithm::ALL.iter().map(|a| html! {
                         <option value={a.id()} selected={*a == algorithm}>{a.name()}</option>
+                    }) }
+                    { for ON_DEMAND.iter().map(|a| html! {
+                        <option value={a.id}>{format!("{} (loads on demand)", a.name)}</option>
                     }) }
                 </select>
             </label>

@@ -17,6 +17,9 @@ pub struct Shared {
     pub text: String,
     /// Where to put the cursor.
     pub cursor: Micros,
+    /// Whether the run plays from the start (`play=1`, how the page hands a newly picked
+    /// algorithm to the full lab) instead of waiting at the cursor.
+    pub play: bool,
 }
 
 /// Largest cursor accepted from a URL (one simulated day).
@@ -28,6 +31,15 @@ pub fn encode(spec: &SessionSpec, cursor: Micros) -> String {
     format!("s={}&t={cursor}", String::from(js_sys::encode_uri_component(&script)))
 }
 
+/// The scenario file a URL fragment names with `tour=<path under tests/scenarios>`: the page
+/// starts that tour (the path is checked against the listed files before anything is fetched).
+pub fn tour(fragment: &str) -> Option<String> {
+    fragment.trim_start_matches('#').split('&').find_map(|part| {
+        let path = part.strip_prefix("tour=")?;
+        js_sys::decode_uri_component(path).ok().map(String::from)
+    })
+}
+
 /// Decodes a URL fragment. `Ok(None)` when it holds no session.
 pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
     let fragment = fragment.trim_start_matches('#');
@@ -36,6 +48,7 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
     }
     let mut text = None;
     let mut cursor = 0;
+    let mut play = false;
     for part in fragment.split('&') {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         match k {
@@ -50,8 +63,9 @@ pub fn decode(fragment: &str) -> Result<Option<Shared>, String> {
                     format!("the shared link's time '{v}' is not a time between 0 and one day")
                 })?;
             }
+            "play" => play = v == "1",
             _ => {}
         }
     }
-    Ok(text.map(|text| Shared { text, cursor }))
+    Ok(text.map(|text| Shared { text, cursor, play }))
 }

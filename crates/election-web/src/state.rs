@@ -291,7 +291,9 @@ impl Lab {
             Ok(Some(shared)) => match election_core::scenario::spec_from_script(&shared.text) {
                 Ok(spec) => {
                     let mut lab = Lab::new(spec, embed);
-                    lab.pause_at(shared.cursor);
+                    if !shared.play {
+                        lab.pause_at(shared.cursor);
+                    }
                     lab
                 }
                 Err(e) => {
@@ -881,7 +883,8 @@ run for=200ms
     #[test]
     fn a_link_with_a_script_opens_paused_at_its_time() {
         let text = "config algo=zab nodes=3 seed=2\nrun until=50ms\ncrash n2\n".to_string();
-        let lab = Lab::opening(false, Ok(Some(share::Shared { text: text.clone(), cursor: ms(250) })));
+        let lab =
+            Lab::opening(false, Ok(Some(share::Shared { text: text.clone(), cursor: ms(250), play: false })));
         assert!(!lab.playing);
         assert_eq!(now(&lab), ms(250));
         assert_eq!(inputs(&lab), vec![Input::Crash { node: 2 }]);
@@ -891,8 +894,17 @@ run for=200ms
     }
 
     #[test]
+    fn a_link_that_says_play_plays_from_the_start() {
+        let text = "config algo=zab nodes=3 seed=2\n".to_string();
+        let lab = Lab::opening(false, Ok(Some(share::Shared { text, cursor: 0, play: true })));
+        assert!(lab.playing);
+        assert_eq!(now(&lab), 0);
+        assert_eq!(lab.base.algorithm(), Algorithm::Zab);
+    }
+
+    #[test]
     fn a_link_with_json_waits_paused_for_the_json_worker() {
-        let shared = share::Shared { text: "{\"nodes\": 3}".into(), cursor: ms(10) };
+        let shared = share::Shared { text: "{\"nodes\": 3}".into(), cursor: ms(10), play: false };
         let lab = Lab::opening(false, Ok(Some(shared.clone())));
         assert_eq!(lab.pending_link, Some(shared));
         assert_eq!(lab.notice.as_deref(), Some("Opening the shared session…"));
@@ -909,7 +921,7 @@ run for=200ms
         );
         assert_eq!(damaged.base, raft5());
         assert!(damaged.playing);
-        let nonsense = share::Shared { text: "nonsense".into(), cursor: 0 };
+        let nonsense = share::Shared { text: "nonsense".into(), cursor: 0, play: false };
         let unreadable = Lab::opening(false, Ok(Some(nonsense)));
         let error = unreadable.error.as_deref().unwrap_or_default();
         assert!(error.starts_with("The shared link could not be loaded: "), "{error}");
@@ -928,7 +940,7 @@ run for=200ms
 
     #[test]
     fn the_json_workers_answer_opens_the_link_or_says_why_not() {
-        let shared = share::Shared { text: "{}".into(), cursor: ms(250) };
+        let shared = share::Shared { text: "{}".into(), cursor: ms(250), play: false };
         let waiting = Rc::new(Lab::opening(false, Ok(Some(shared))));
         let spec = SessionSpec::new(Algorithm::Paxos, 3, 9);
         let opened = after(&waiting, [Action::LinkRead(Ok(spec.clone()), ms(250))]);
@@ -1288,7 +1300,7 @@ run for=200ms
     fn long_link() -> share::Shared {
         // About 200 events a second in steady state: ten minutes are some 120,000 events.
         let text = "config algo=raft nodes=5 seed=1\nrun for=1s\n".to_string();
-        share::Shared { text, cursor: ms(600_000) }
+        share::Shared { text, cursor: ms(600_000), play: false }
     }
 
     #[test]
@@ -1333,7 +1345,11 @@ run for=200ms
         // A day of 15 nodes with 1 ms heartbeats: billions of events. The rate after the
         // first frames shows it, and the page refuses it without spending the whole budget.
         let text = "config algo=raft nodes=15 seed=1 heartbeat=1ms election=2..3ms\nrun for=1ms\n";
-        let shared = share::Shared { text: text.into(), cursor: election_core::engine::limits::MAX_TIME_US };
+        let shared = share::Shared {
+            text: text.into(),
+            cursor: election_core::engine::limits::MAX_TIME_US,
+            play: false,
+        };
         let mut lab = Rc::new(Lab::opening(false, Ok(Some(shared))));
         while lab.catching_up.is_some() {
             lab = after(&lab, [Action::Tick(16.0, EVENTS_PER_TICK)]);

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use election_core::algorithms::on_demand;
 use election_core::{Algorithm, Micros};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -45,7 +46,7 @@ const DONE_KEY: &str = "leader-election-lab/tours-done";
 /// Tours played to their end, kept in localStorage (one path per line; unknown paths ignored).
 fn load_done() -> Vec<String> {
     let text = browser::stored(DONE_KEY).unwrap_or_default();
-    text.lines().filter(|l| crate::scenarios::TOURS.iter().any(|(p, _)| p == l)).map(String::from).collect()
+    text.lines().filter(|l| crate::scenarios::TOURS.iter().any(|t| t.0 == *l)).map(String::from).collect()
 }
 
 fn save_done(done: &[String]) {
@@ -60,19 +61,23 @@ fn save_score(score: Score) {
 /// misconceptions, one per algorithm), then each algorithm's other scenarios.
 fn tour_groups() -> Vec<(String, Vec<(&'static str, String)>)> {
     let mut groups: Vec<(String, Vec<(&'static str, String)>)> = Vec::new();
-    for (path, title) in crate::scenarios::TOURS {
+    for (path, title, algo) in crate::scenarios::TOURS {
         // Scenario folders are named by algorithm id (tests/scenarios/<id>/).
         let dir = path.split('/').next().unwrap_or_default();
         let group = if dir == "tours" {
             "Guided tours: interview questions and misconceptions".to_string()
         } else {
-            dir.parse::<Algorithm>()
-                .map_or_else(|_| "Other scenarios".to_string(), |a| format!("More {} scenarios", a.name()))
+            let name =
+                dir.parse::<Algorithm>().map(Algorithm::name).ok().or_else(|| on_demand(dir).map(|a| a.name));
+            name.map_or_else(|| "Other scenarios".to_string(), |n| format!("More {n} scenarios"))
         };
         // Titles are narration lines: keep the picker readable.
         let mut title = title.to_string();
         if title.chars().count() > 90 {
             title = title.chars().take(88).collect::<String>() + "…";
+        }
+        if on_demand(algo).is_some() {
+            title.push_str(" (loads on demand)");
         }
         match groups.iter_mut().find(|(g, _)| *g == group) {
             Some((_, list)) => list.push((*path, title)),
@@ -96,7 +101,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
             // counted.
             if let Some(path) = path
                 && !done.contains(path)
-                && crate::scenarios::TOURS.iter().any(|(p, _)| p == path)
+                && crate::scenarios::TOURS.iter().any(|t| t.0 == path)
             {
                 let mut list = (*done).clone();
                 list.push(path.clone());

@@ -696,7 +696,9 @@ impl Protocol for Kraft {
                 }
             }
             Node::Broker(b) => {
-                view.tag = "broker".into();
+                // Fencing shows on the picture: a fenced broker leads nothing and its
+                // partitions have moved (ReplicationControlManager fences on session expiry).
+                view.tag = if b.fenced { "fenced broker" } else { "broker" }.into();
                 view.details.push((
                     "registration".into(),
                     match b.broker_epoch {

@@ -1,7 +1,7 @@
 // Every algorithm runs in the page: pick it, let it elect, no errors, screenshot.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, openExtras, screenshot, setSpeed, closePages } from './harness.js';
+import { serve, launch, open, openExtras, screenshot, setSpeed, closePages, pick } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -11,7 +11,7 @@ afterEach(() => closePages(browser));
 for (const algo of ['raft', 'bully', 'zab', 'paxos', 'lease', 'kafka']) {
   test(`${algo} elects a leader in the page`, async () => {
     const { page, errors } = await open(browser, url);
-    await page.selectOption('[data-testid="algorithm"]', algo);
+    await pick(page, algo);
     await setSpeed(page, '2x');
     await page.waitForFunction(() => document.querySelector('main.lab').dataset.leader !== '', null, { timeout: 30_000 });
     const leader = await page.getAttribute('main.lab', 'data-leader');
@@ -133,11 +133,12 @@ test('side-by-side comparison replays the same faults in panes, with a table of 
   await page.selectOption('select[aria-label="Fault script"]', { index: 0 });
   await page.click('[data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="compare-table"]');
-  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 6);
-  assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper.*Paxos.*Lease.*Kafka/s);
+  // Every algorithm, the two Kafka modes included (the comparison module has them all).
+  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 7);
+  assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper.*Paxos.*Lease.*Kafka.*KRaft/s);
   assert.match(await page.textContent('[data-testid="compare-table"] thead'), /writes lost or rejected.*invariant violations/s);
   // One animated pane per algorithm, all at the same time, playing on their own.
-  assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 6 * 5);
+  assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 7 * 5);
   // The small clusters' node labels are readable: at least 10 px tall on screen.
   const label = await page.$eval('[data-testid="compare-panes"] figure.pane svg g.node text', (t) => t.getBoundingClientRect().height);
   assert.ok(label >= 10, `node labels ${label.toFixed(1)} px tall`);
@@ -152,11 +153,13 @@ test('side-by-side comparison replays the same faults in panes, with a table of 
   assert.match(await status('Raft'), /^leader n\d/);
   assert.match(await status('Lease + fencing'), /no leader/);
   await page.locator('.compare').screenshot({ path: new URL('./artifacts/compare.png', import.meta.url).pathname });
-  // Two algorithms are enough; fewer than two cannot be compared.
-  for (const name of ['ZooKeeper (ZAB)', 'Paxos', 'Lease + fencing', 'Kafka']) await page.uncheck(`input[aria-label="Include ${name}"]`);
+  // Two algorithms are enough: Kafka's ZooKeeper mode against KRaft under the same faults.
+  for (const name of ['Raft', 'Bully', 'ZooKeeper (ZAB)', 'Paxos', 'Lease + fencing']) await page.uncheck(`input[aria-label="Include ${name}"]`);
   await page.click('[data-testid="run-compare"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-table"] tbody tr').length === 2);
-  await page.uncheck('input[aria-label="Include Bully"]');
+  assert.match(await page.textContent('[data-testid="compare-table"] tbody'), /Kafka.*KRaft/s);
+  // Fewer than two cannot be compared.
+  await page.uncheck('input[aria-label="Include KRaft"]');
   assert.equal(await page.isDisabled('[data-testid="run-compare"]'), true);
   assert.deepEqual(errors, []);
 });

@@ -91,3 +91,15 @@ export async function openExtras(page) {
   await page.waitForSelector('section.compare [data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="run-experiment"]');
 }
+
+// Picks an algorithm in the settings. One the page loads on demand (its option says so) reloads
+// the page as the lab with every algorithm: wait for it to run.
+export async function pick(page, algo) {
+  const option = page.locator(`[data-testid="algorithm"] option[value="${algo}"]`);
+  if (/on demand/.test(await option.textContent())) {
+    await Promise.all([page.waitForNavigation(), page.selectOption('[data-testid="algorithm"]', algo)]);
+    await page.waitForSelector('main.lab');
+  } else {
+    await page.selectOption('[data-testid="algorithm"]', algo);
+  }
+}

@@ -2,7 +2,7 @@
 // into the page, each reproduced here first.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, setSpeed, newLeader, closePages } from './harness.js';
+import { serve, launch, open, setSpeed, newLeader, closePages, pick } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -185,7 +185,7 @@ test('a client write writes what its label says, and Kafka lets the user pick th
   await page.click('button[data-action="write"]');
   assert.ok((await inputs(page)).some((t) => t.includes(`write ${value} at n${l}`)), (await inputs(page)).join('|'));
   // Kafka: a write per partition.
-  await page.selectOption('[data-testid="algorithm"]', 'kafka');
+  await pick(page, 'kafka');
   await setSpeed(page, '2x');
   await page.waitForSelector('g.node text.leads');
   const leader = await page.evaluate(() => document.querySelector('g.node text.leads[data-leads*="p1"]')?.closest('g.node').dataset.id);

@@ -2,7 +2,7 @@
 // "Try this" leads to its "You see".
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot, setSpeed, newLeader, leader, closePages } from './harness.js';
+import { serve, launch, open, screenshot, setSpeed, newLeader, leader, closePages, pick } from './harness.js';
 
 let server, url, browser;
 before(async () => { ({ server, url } = await serve()); browser = await launch(); });
@@ -88,7 +88,7 @@ test('Raft, election timeout 150..152ms: candidates split the vote again and aga
 
 test('Bully, split the network, write to both sides: two coordinators, split brain flagged', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'bully');
+  await pick(page, 'bully');
   await setSpeed(page, '1x');
   await newLeader(page);
   await page.click('g.node[data-id="1"]');
@@ -108,7 +108,7 @@ test('Bully, split the network, write to both sides: two coordinators, split bra
 // writes (it is down while they commit), comes back, and the leader crashes.
 test('ZooKeeper: after writes it missed, the highest id does not win; the most up-to-date does', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'zab');
+  await pick(page, 'zab');
   await setSpeed(page, '2x');
   assert.equal(await newLeader(page), '5');
   await act(page, '5', 'crash');
@@ -128,7 +128,7 @@ test('ZooKeeper: after writes it missed, the highest id does not win; the most u
 
 test('Paxos, backoff off, timeout 150..155ms: proposers preempt each other; nothing wrong is chosen', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'paxos');
+  await pick(page, 'paxos');
   await page.uncheck('input[data-setting="backoff"]');
   await setField(page, 'election', '150..155');
   await setSpeed(page, '2x');
@@ -140,7 +140,7 @@ test('Paxos, backoff off, timeout 150..155ms: proposers preempt each other; noth
 
 test('Lease, pause the holder mid-job: its late write is rejected after the next token\'s', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'lease');
+  await pick(page, 'lease');
   await setSpeed(page, '1x');
   const holder = await newLeader(page);
   // The picture says when the holder runs its job: pause it then (at 0.02x the 40 ms job lasts
@@ -172,7 +172,7 @@ test('Lease, pause the holder mid-job: its late write is rejected after the next
 
 test('Kafka, crash a partition leader: the controller elects the next in-sync replica', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'kafka');
+  await pick(page, 'kafka');
   await setSpeed(page, '2x');
   await page.waitForSelector('g.node text.leads[data-leads*="p0"]');
   const old = await page.evaluate(() => document.querySelector('g.node text.leads[data-leads*="p0"]').closest('g.node').dataset.id);
@@ -187,7 +187,7 @@ test('Kafka, crash a partition leader: the controller elects the next in-sync re
 
 test('Kafka, acks=1: an acknowledged record is lost when its partition leader crashes', async () => {
   const { page, errors } = await open(browser, url);
-  await page.selectOption('[data-testid="algorithm"]', 'kafka');
+  await pick(page, 'kafka');
   await page.uncheck('input[data-setting="acks-all"]');
   await setSpeed(page, '2x');
   await page.waitForSelector('g.node text.leads[data-leads*="p0"]');

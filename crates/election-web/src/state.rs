@@ -199,6 +199,8 @@ pub enum Action {
     Tick(f64, u64),
     /// Play or pause.
     TogglePlay,
+    /// Play (true) or pause (false), whatever the clock does now (the embedding API).
+    Play(bool),
     /// Change the speed.
     SetSpeed(usize),
     /// One event forward.
@@ -521,6 +523,7 @@ impl Reducible for Lab {
                 }
             }
             Action::TogglePlay => s.playing = !s.playing,
+            Action::Play(on) => s.playing = on,
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::StepForward => {
                 s.playing = false;
@@ -1208,6 +1211,8 @@ run for=200ms
         assert!(matches!(crashed.key_action("c"), Some(Action::Act(Input::Restart { node: 2 }))));
     }
 
+    // Kafka is in the lab with every algorithm (the page loads it on demand).
+    #[cfg(feature = "full")]
     #[test]
     fn writes_are_numbered_so_a_label_is_what_it_writes_and_kafka_can_pick_a_partition() {
         let lab = after(&lab(), [Action::Seek(ms(400))]);

@@ -96,9 +96,9 @@ algorithms! {
         zab::Zab,
         paxos::Paxos,
         lease::Lease,
-        kafka::Kafka,
     ],
     on_demand: [
+        kafka::Kafka,
         kraft::Kraft,
     ],
 }

@@ -302,6 +302,7 @@ fn session_holder_in_job(s: &AnySession) -> Option<NodeId> {
         .map(|n| n.id)
 }
 
+#[cfg(feature = "full")]
 /// Kafka's planted unsafe scene, for one seed: `unclean.leader.election.enable`, one
 /// partition; its last replica stalls and leaves the ISR, a record is acknowledged by the
 /// others, then they crash. Returns `None` when no acknowledged record was at stake or no

@@ -304,6 +304,39 @@ pub fn App() -> Html {
             }
         })
     };
+    // The embedding API (embed_api.rs): when framed, the lab takes the framing page's commands
+    // and tells it what happens. `nodes` is the cluster's size for checking `select`; `asked`
+    // makes the next render report the state, as the API promises after each command.
+    let api_nodes = use_mut_ref(|| 0usize);
+    let asked = use_mut_ref(|| false);
+    *api_nodes.borrow_mut() = lab.base.nodes;
+    {
+        let (d, on_tour, nodes, asked) =
+            (lab.dispatcher(), on_tour.clone(), api_nodes.clone(), asked.clone());
+        use_effect_with((), move |_| {
+            let listener = crate::embed_api::framed().then(|| {
+                crate::embed_api::listen(
+                    move || *nodes.borrow(),
+                    move |command| {
+                        *asked.borrow_mut() = true;
+                        crate::embed_api::run(&d, &on_tour, command);
+                    },
+                )
+            });
+            crate::embed_api::post("ready", &format!("\"version\":{}", crate::embed_api::VERSION));
+            move || drop(listener)
+        });
+    }
+    let api_state = crate::embed_api::framed().then(|| crate::embed_api::ApiState::of(&lab, &view));
+    {
+        let (last, asked) = (use_mut_ref(|| None::<crate::embed_api::ApiState>), asked.clone());
+        use_effect_with(api_state, move |now| {
+            if let Some(now) = now {
+                let before = last.borrow_mut().replace(now.clone());
+                now.report(before.as_ref(), std::mem::take(&mut *asked.borrow_mut()));
+            }
+        });
+    }
     // Kafka routes a write by its value: offer one button per partition (at most 4).
     let partitions = lab
         .base

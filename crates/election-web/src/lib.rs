@@ -11,6 +11,7 @@ pub mod app;
 pub mod browser;
 pub mod cluster;
 pub mod diagram;
+pub mod embed_api;
 pub mod extras;
 pub mod fields;
 pub mod full;

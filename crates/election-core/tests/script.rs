@@ -3,7 +3,9 @@
 //! input, and reading a scenario file must give the session running it gives.
 
 use election_core::scenario::{run_script, spec_from_script, spec_to_script};
-use election_core::{Algorithm, AlgorithmConfig, Input, NetConfig, Request, SessionSpec, TimedInput};
+use election_core::{
+    Algorithm, AlgorithmConfig, Choice, End, Input, NetConfig, Request, SessionSpec, TimedInput,
+};
 use proptest::prelude::*;
 
 /// Settings with every field changed at random through its JSON form: a field that the script
@@ -51,6 +53,19 @@ fn random_input(kind: u8, a: u8, b: u8, v: u64, nodes: u8) -> Input {
     }
 }
 
+/// A choice of every kind (issue #14: timing, loss and duplication are part of a session).
+fn random_choice(kind: u8, a: u64, nodes: u8) -> Choice {
+    let msg = a % 10_000 + 1;
+    let end = if a % 2 == 0 { End::Min } else { End::Max };
+    match kind % 5 {
+        0 => Choice::Latency { msg, end },
+        1 => Choice::Lost { msg },
+        2 => Choice::Kept { msg },
+        3 => Choice::Duplicated { msg },
+        _ => Choice::Draw { node: (a % u64::from(nodes)) as u8 + 1, draw: a % 50 + 1, end },
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
 
@@ -64,6 +79,7 @@ proptest! {
         loss in 0u32..=1_000_000,
         duplicate in 0u32..=election_core::engine::limits::MAX_DUPLICATE_PPM,
         raw in proptest::collection::vec((0u64..5_000_000, any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 0..20),
+        raw_choices in proptest::collection::vec((any::<u8>(), any::<u64>()), 0..6),
     ) {
         let algorithm = Algorithm::ALL[algo];
         let nodes = nodes.max(algorithm.min_nodes());
@@ -83,6 +99,7 @@ proptest! {
             },
             config: random_config(algorithm, &values),
             inputs,
+            choices: raw_choices.into_iter().map(|(k, a)| random_choice(k, a, nodes as u8)).collect(),
         };
         prop_assume!(spec.validate().is_ok());
         let script = spec_to_script(&spec);

@@ -32,6 +32,9 @@ pub fn describe_input(input: &Input) -> String {
         Input::Request { node, request: Request::Timeout } => {
             format!("n{node}'s election timer is forced to fire")
         }
+        Input::Cut { from, to, both: false } => {
+            format!("the link n{from} -> n{to} is cut one way (n{to} still reaches n{from})")
+        }
         other => other.to_string(),
     }
 }
@@ -57,7 +60,7 @@ fn notable(trace: &[TraceEvent], from: usize) -> (Vec<String>, usize) {
                 });
             }
             TraceKind::Note { node, text }
-                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants"]
+                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants", "(chosen)"]
                     .iter()
                     .any(|w| text.contains(w)) =>
             {
@@ -90,8 +93,14 @@ pub fn narrate(spec: &SessionSpec, end: Micros, header: &[String]) -> String {
     let mut lines = script.lines();
     text.push_str(lines.next().unwrap_or_default());
     text.push('\n');
+    // The choices open the run (they fix draws from its start); the trace narrates each
+    // where it takes effect.
+    for c in &spec.choices {
+        text.push_str(&format!("\n# {}\nchoose {c}\n", c.describe()));
+    }
     // The commands in input order (`run until=` lines dropped: the narration places its own).
-    let commands: Vec<&str> = lines.filter(|l| !l.starts_with("run until=")).collect();
+    let commands: Vec<&str> =
+        lines.filter(|l| !l.starts_with("run until=") && !l.starts_with("choose ")).collect();
     let trace: Vec<TraceEvent> = run_spec(spec, end, true).map(|s| s.trace().to_vec()).unwrap_or_default();
     let mut at = 0;
     let mut i = 0;

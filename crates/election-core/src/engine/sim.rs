@@ -1147,6 +1147,65 @@ impl<P: Protocol> Simulation<P> {
 }
 
 #[cfg(test)]
+mod choice_tests {
+    //! Choices fix one draw each and leave every other draw as it was.
+
+    use super::*;
+    use crate::algorithms::raft::{Raft, RaftConfig};
+    use crate::engine::choice::End;
+    use crate::engine::time::ms;
+
+    fn raft(choices: Vec<Choice>) -> Simulation<Raft> {
+        let config = SimConfig { choices, ..SimConfig::new(3, 1, NetConfig::default()) };
+        Simulation::new(config, RaftConfig::default()).expect("valid")
+    }
+
+    /// (id, sent, arrives) of every message sent.
+    fn sends(sim: &Simulation<Raft>) -> Vec<(u64, Micros, Micros)> {
+        sim.trace()
+            .iter()
+            .filter_map(|e| match e.kind {
+                TraceKind::Send { id, deliver_at, .. } => Some((id, e.t, deliver_at)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_choice_changes_its_draw_and_no_other() {
+        let mut plain = raft(Vec::new());
+        plain.run_until(ms(400));
+        let mut chosen = raft(vec![Choice::Latency { msg: 1, end: End::Max }]);
+        chosen.run_until(ms(400));
+        let (a, b) = (sends(&plain), sends(&chosen));
+        assert_eq!(b[0].2 - b[0].1, ms(15), "message #1 takes the longest latency");
+        assert_ne!(a[0], b[0]);
+        assert_eq!(a[1], b[1], "message #2 draws what it drew without the choice");
+    }
+
+    #[test]
+    fn a_timer_draw_takes_an_end_of_its_range_and_says_so() {
+        // Node 2's first draw is its election timeout at start (Raft §5.2: 150..300 ms here).
+        let sim = raft(vec![Choice::Draw { node: 2, draw: 1, end: End::Min }]);
+        assert_eq!(sim.timer_deadline(2, crate::algorithms::raft::RaftTimer::Election), Some(ms(150)));
+        assert!(
+            sim.trace().iter().any(|e| e.to_string().contains("arms its election timer for the shortest"))
+        );
+    }
+
+    #[test]
+    fn a_choice_about_a_draw_already_made_is_refused() {
+        let mut sim = raft(Vec::new());
+        sim.run_until(ms(400));
+        let next = sim.next_message_id();
+        assert!(sim.choose(Choice::Lost { msg: next - 1 }).unwrap_err().to_string().contains("already made"));
+        assert!(sim.choose(Choice::Draw { node: 1, draw: 1, end: End::Max }).is_err());
+        sim.choose(Choice::Lost { msg: next }).expect("a draw to come");
+        assert!(sim.choose(Choice::Kept { msg: next }).unwrap_err().to_string().contains("same draw"));
+    }
+}
+
+#[cfg(test)]
 mod storage_tests {
     //! Durable writes (`Ctx::persist`), run on Raft, which persists where LogCabin does.
 

@@ -324,7 +324,11 @@ impl SearchReport {
                 "violation at {} ({}, {} before shrinking, found by the {} search): {}",
                 fmt_time(c.at),
                 size(&c.spec, &c.found),
-                size(&c.found, &c.spec),
+                if c.found.choices.is_empty() && c.spec.choices.is_empty() {
+                    c.found.inputs.len().to_string()
+                } else {
+                    size(&c.found, &c.spec)
+                },
                 c.found_by.name(),
                 c.violation
             ),

@@ -421,6 +421,7 @@ choose #17 lost
 # n4 arms its retry timer for the shortest time allowed, 100ms (chosen)
 # n3 sends Renew #11 to n1, which the network loses (chosen)
 # ...
+# n3 sends Renew #15 to n1, which the network loses (chosen)
 # n3 sends Renew #17 to n1, which the network loses (chosen)
 # n2 accepts n3's write for period 2 with token 1
 # n1 grants the lock to n4 with fencing token 2

@@ -9,8 +9,11 @@ use crate::lab::scenario::{run_script, spec_to_script};
 use crate::lab::search::space::run_spec;
 use crate::lab::spec::SessionSpec;
 
-/// Narration lines kept between two inputs at most.
+/// Narration lines kept between two inputs at most (besides chosen draws).
 const LINES_PER_GAP: usize = 8;
+
+/// How the engine ends the note of a chosen draw.
+const CHOSEN: &str = "(chosen)";
 
 /// What an input does, in words.
 pub fn describe_input(input: &Input) -> String {
@@ -60,7 +63,7 @@ fn notable(trace: &[TraceEvent], from: usize) -> (Vec<String>, usize) {
                 });
             }
             TraceKind::Note { node, text }
-                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants", "(chosen)"]
+                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants", CHOSEN]
                     .iter()
                     .any(|w| text.contains(w)) =>
             {
@@ -73,8 +76,17 @@ fn notable(trace: &[TraceEvent], from: usize) -> (Vec<String>, usize) {
     }
     if lines.len() > LINES_PER_GAP {
         let cut = lines.len() - LINES_PER_GAP;
-        lines.drain(LINES_PER_GAP / 2..LINES_PER_GAP / 2 + cut);
-        lines.insert(LINES_PER_GAP / 2, "...".to_string());
+        // Chosen draws are the counterexample's own moves: the middle keeps them, and each
+        // run of other lines it drops becomes one "...".
+        let mut middle: Vec<String> = Vec::new();
+        for l in lines.drain(LINES_PER_GAP / 2..LINES_PER_GAP / 2 + cut) {
+            if l.ends_with(CHOSEN) {
+                middle.push(l);
+            } else if middle.last().is_none_or(|m| m != "...") {
+                middle.push("...".to_string());
+            }
+        }
+        lines.splice(LINES_PER_GAP / 2..LINES_PER_GAP / 2, middle);
     }
     (lines, i)
 }

@@ -520,10 +520,12 @@ options:
   --nodes N              cluster size (default: 3, or the algorithm's minimum; at most 9)
   --break RULE[,RULE]    rules to break (the algorithm's list is printed on a wrong name)
   --set KEY=VALUE        any other setting, as on a scenario's config line (repeatable)
-  --faults LIST          inputs a run may contain, e.g. crash=3,restart=1,partition=1,write=2
-                         kinds: crash restart pause partition heal write timeout (each 0..16;
-                         heal defaults to the partition count) [crash=2,restart=2,partition=2,write=2]
-  --depth D              inputs on one path of the exhaustive search, 0..12 [3]
+  --faults LIST          inputs and choices a run may contain, e.g. crash=3,partition=1,timing=2
+                         inputs: crash restart pause partition heal write timeout cut (one-way);
+                         choices of the engine's draws: timing (a latency or random duration at
+                         an end of its range), drop (a message lost or kept), duplicate (each
+                         0..16; heal defaults to partition+cut) [crash=2,restart=2,partition=2,write=2]
+  --depth D              inputs and choices on one path of the exhaustive search, 0..12 [3]
   --horizon-ms MS        simulated time of each run [2000]
   --step-ms MS           time between decision points of the exhaustive search [100]
   --pause-ms MS          length of a pause in the exhaustive search [400]
@@ -532,7 +534,7 @@ options:
   --runs N               random runs after the exhaustive search [20000]
   --max-states N         stop the exhaustive search after N distinct states [5000000]
   --time-limit SECONDS   stop after this long (wall clock)
-  --shard i/n            explore part i of n (paths split by their first input; swarm runs by
+  --shard i/n            explore part i of n (paths split by their first move; swarm runs by
                          number), so that n processes can share the search
   --out FILE             write the counterexample's script (outputs filled in) to FILE
 
@@ -556,6 +558,11 @@ const CHECK_FLAGS: &[&str] = &[
     "--shard",
     "--out",
 ];
+
+/// " and N choices" when a run fixes some of the engine's draws (nothing otherwise).
+fn choices(spec: &election_core::SessionSpec) -> String {
+    if spec.choices.is_empty() { String::new() } else { format!(" and {} choices", spec.choices.len()) }
+}
 
 fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
     use election_core::search::{FaultBudget, SearchSpec, Shard, search};
@@ -675,12 +682,14 @@ fn cmd_check(args: &[String]) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     };
     println!(
-        "found by the {} search: {} inputs, violation at {}; shrunk ({} runs) to {} inputs, violation at {}",
+        "found by the {} search: {} inputs{}, violation at {}; shrunk ({} runs) to {} inputs{}, violation at {}",
         c.found_by.name(),
         c.found.inputs.len(),
+        choices(&c.found),
         election_core::fmt_time(c.found_at),
         c.shrink_runs,
         c.spec.inputs.len(),
+        choices(&c.spec),
         election_core::fmt_time(c.at)
     );
     println!();

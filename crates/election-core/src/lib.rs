@@ -41,6 +41,7 @@ pub use algorithms::lease::{Lease, LeaseConfig};
 pub use algorithms::paxos::{Paxos, PaxosConfig};
 pub use algorithms::raft::{Raft, RaftConfig};
 pub use algorithms::zab::{Zab, ZabConfig};
+pub use engine::choice::{Choice, End};
 pub use engine::error::Error;
 pub use engine::input::{Input, Request, TimedInput};
 pub use engine::net::{LinkState, NetConfig};

@@ -2,6 +2,8 @@
 //! that breaks it, and the very same run with the rule kept is clean. The runs are the
 //! counterexample search's, shrunk and narrated (`election-cli check --algo ALGO --break
 //! RULE`); three of them are golden files under tests/scenarios/. Each test cites the rule.
+//! Two more are found with the engine's draws as choices (issue #14): lost messages, a
+//! one-way cut and a timer drawn at its shortest, written as `choose` lines.
 
 use election_core::scenario::run_script;
 
@@ -364,4 +366,73 @@ run until=3200000us show=roles
 fn kraft_leader_outside_isr() {
     // Kafka PartitionChangeBuilder.electLeader: only ISR members lead in a clean election.
     check(KRAFT_LEADER_OUTSIDE_ISR, "break=leader-outside-isr", "", "is not in its ISR");
+}
+
+const RAFT_NO_UP_TO_DATE_CHECK_BY_CHOICE: &str = r#"# Raft with rule no-up-to-date-check broken: the shortest run found that goes wrong
+# no-up-to-date-check: a vote goes only to a candidate whose log is at least as up to date; broken, any candidate gets it and a stale one can win.
+# Source: Raft §5.4.1 (election restriction); etcd raft.go Step, MsgVote: r.raftLog.isUpToDate.
+# Found by the exhaustive search with faults heal=1,cut=1,timing=2,drop=2,duplicate=1; shrunk from 1 inputs and 1 choices (violation at 440.501ms) to 1 inputs and 1 choices (at 440.501ms).
+config algo=raft nodes=3 seed=1 election=150..300ms heartbeat=50ms pre-vote=off check-quorum=off break=no-up-to-date-check latency=10000us..15000us loss=0.0000% duplicate=0.0000%
+
+# message #9 is lost
+choose #9 lost
+
+# n3 won the election for term 1 with votes from n1, n3
+# n3 sends AppendEntries #9 to n1, which the network loses (chosen)
+# n3 committed up to index 1 (stored on a majority)
+run until=300000us show=roles
+
+# the link n3 -> n1 is cut one way (n1 still reaches n3)
+cut n3 n1 one-way
+
+# n1 won the election for term 2 with votes from n1, n2
+# VIOLATION: n1 became leader of term 2 without committed entry no-op@1 at index 1
+run until=440501us show=roles
+"#;
+
+#[test]
+fn raft_no_up_to_date_check_with_a_lost_append_and_a_one_way_cut() {
+    // Raft §5.4.1: one lost AppendEntries leaves n1's log stale; a one-way cut n3 -> n1 makes
+    // it time out and, without the election restriction, win (`--faults timing=2,drop=2,
+    // duplicate=1,cut=1 --depth 3`).
+    check(RAFT_NO_UP_TO_DATE_CHECK_BY_CHOICE, " break=no-up-to-date-check", "", "without committed entry");
+}
+
+const LEASE_EXPIRY_FROM_RECEIVE_BY_CHOICES: &str = r#"# Lease + fencing with rule expiry-from-receive broken: the shortest run found that goes wrong
+# expiry-from-receive: a client measures its lease from when it sent the request, so it expires no later than the service's; broken, from when the reply arrived, outliving it.
+# Source: Chubby (OSDI 2006) §2.8, the client's lease timeout is a conservative approximation of the master's; Redis distlock (Redlock) step 4, validity minus the time elapsed since step 1.
+# Found by the exhaustive search with faults timing=1,drop=3; shrunk from 0 inputs and 4 choices (violation at 690.903ms) to 0 inputs and 4 choices (at 690.903ms).
+config algo=lease nodes=4 seed=1 ttl=500ms keepalive=150ms lock-delay=0ms fencing=on period=300ms job=40ms first-token=1 break=expiry-from-receive latency=10000us..15000us loss=0.0000% duplicate=0.0000%
+
+# n4's random duration number 4 is the shortest allowed
+choose n4 draw=4 min
+
+# message #11 is lost
+choose #11 lost
+
+# message #15 is lost
+choose #15 lost
+
+# message #17 is lost
+choose #17 lost
+
+# n1 grants the lock to n3 with fencing token 1
+# n3 holds the lock with token 1: it is the leader
+# n4 arms its retry timer for the shortest time allowed, 100ms (chosen)
+# n3 sends Renew #11 to n1, which the network loses (chosen)
+# ...
+# n3 sends Renew #15 to n1, which the network loses (chosen)
+# n3 sends Renew #17 to n1, which the network loses (chosen)
+# n2 accepts n3's write for period 2 with token 1
+# n1 grants the lock to n4 with fencing token 2
+# VIOLATION: n3 believes its lease (token 1) lasts until 699.478ms, but the service granted token 2 to n4 at 690.903ms
+run until=690903us show=roles
+"#;
+
+#[test]
+fn lease_expiry_from_receive_with_lost_renewals_and_a_short_retry() {
+    // Chubby §2.8: the client's lease must expire no later than the master's. No input at
+    // all: three lost renewals and one retry timer at the short end of its range (`--faults
+    // drop=3,timing=1 --depth 4`).
+    check(LEASE_EXPIRY_FROM_RECEIVE_BY_CHOICES, " break=expiry-from-receive", "", "believes its lease");
 }

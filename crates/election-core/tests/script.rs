@@ -3,7 +3,9 @@
 //! input, and reading a scenario file must give the session running it gives.
 
 use election_core::scenario::{run_script, spec_from_script, spec_to_script};
-use election_core::{Algorithm, AlgorithmConfig, Input, NetConfig, Request, SessionSpec, TimedInput};
+use election_core::{
+    Algorithm, AlgorithmConfig, Choice, End, Input, NetConfig, Request, SessionSpec, TimedInput,
+};
 use proptest::prelude::*;
 
 /// Settings with every field changed at random through its JSON form: a field that the script
@@ -51,6 +53,19 @@ fn random_input(kind: u8, a: u8, b: u8, v: u64, nodes: u8) -> Input {
     }
 }
 
+/// A choice of every kind (issue #14: timing, loss and duplication are part of a session).
+fn random_choice(kind: u8, a: u64, nodes: u8) -> Choice {
+    let msg = a % 10_000 + 1;
+    let end = if a % 2 == 0 { End::Min } else { End::Max };
+    match kind % 5 {
+        0 => Choice::Latency { msg, end },
+        1 => Choice::Lost { msg },
+        2 => Choice::Kept { msg },
+        3 => Choice::Duplicated { msg },
+        _ => Choice::Draw { node: (a % u64::from(nodes)) as u8 + 1, draw: a % 50 + 1, end },
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
 
@@ -64,6 +79,7 @@ proptest! {
         loss in 0u32..=1_000_000,
         duplicate in 0u32..=election_core::engine::limits::MAX_DUPLICATE_PPM,
         raw in proptest::collection::vec((0u64..5_000_000, any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 0..20),
+        raw_choices in proptest::collection::vec((any::<u8>(), any::<u64>()), 0..6),
     ) {
         let algorithm = Algorithm::ALL[algo];
         let nodes = nodes.max(algorithm.min_nodes());
@@ -83,6 +99,7 @@ proptest! {
             },
             config: random_config(algorithm, &values),
             inputs,
+            choices: raw_choices.into_iter().map(|(k, a)| random_choice(k, a, nodes as u8)).collect(),
         };
         prop_assume!(spec.validate().is_ok());
         let script = spec_to_script(&spec);
@@ -146,4 +163,36 @@ fn a_bad_script_is_an_error_naming_its_line() {
     let huge = format!("config algo=raft nodes=3 seed=1\n{}", "heal-all\n".repeat(500_000));
     let e = spec_from_script(&huge).unwrap_err().to_string();
     assert!(e.starts_with("a session script of 4500032 bytes is over the limit of 4194304 bytes"), "{e}");
+}
+
+/// Issue #14: choices come from share links, which are untrusted: each bad `choose` line
+/// or JSON choice is refused with the line and the reason.
+#[test]
+fn bad_choices_are_refused_with_a_clear_message() {
+    let e = |text: &str| spec_from_script(text).unwrap_err().to_string();
+    let base = "config algo=raft nodes=3 seed=1\n";
+    let got = e(&format!("{base}choose #0 lost\n"));
+    assert!(got.starts_with("line 2: choose: '0' is not a message id"), "{got}");
+    let got = e(&format!("{base}choose #3 latency=mid\n"));
+    assert!(got.contains("'mid' is not an end: write 'choose #ID latency=min|max'"), "{got}");
+    let got = e(&format!("{base}choose n9 draw=1 min\n"));
+    assert!(got.contains("line 2: there is no node n9"), "{got}");
+    let got = e(&format!("{base}choose #3 lost\nchoose #3 kept\n"));
+    assert!(got.contains("line 3: choices: '#3 lost' and '#3 kept' fix the same draw"), "{got}");
+    for late in ["run until=1ms\n", "crash n1\n"] {
+        let got = e(&format!("{base}{late}choose #3 lost\n"));
+        assert!(got.contains("choose lines come right after config"), "{got}");
+    }
+    let many: String = (1..=300).map(|i| format!("choose #{i} lost\n")).collect();
+    let got = e(&format!("{base}{many}"));
+    assert!(got.contains("257 is more than the 256 a session may carry"), "{got}");
+    // A share link's JSON is checked the same way.
+    let json = |choices: &str| format!(r#"{{"nodes":3,"seed":1,"algorithm":"raft","choices":[{choices}]}}"#);
+    let got = SessionSpec::from_json(&json(r#"{"choice":"lost","msg":3},{"choice":"kept","msg":3}"#));
+    assert!(got.unwrap_err().to_string().contains("fix the same draw"));
+    let got = SessionSpec::from_json(&json(r#"{"choice":"draw","node":2,"draw":1,"end":"middle"}"#));
+    assert!(got.unwrap_err().to_string().contains("unknown variant `middle`"));
+    let ok = SessionSpec::from_json(&json(r#"{"choice":"latency","msg":3,"end":"max"}"#)).unwrap();
+    assert_eq!(ok.choices, vec![Choice::Latency { msg: 3, end: End::Max }]);
+    assert_eq!(spec_from_script(&spec_to_script(&ok)).unwrap(), ok);
 }

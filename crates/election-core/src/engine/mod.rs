@@ -11,6 +11,7 @@
 //! | [`net`] | links, latency, loss and duplication settings |
 //! | [`storage`] | how long a durable write takes |
 //! | [`input`] | what users do: [`Input`](input::Input) and [`Request`](input::Request) |
+//! | [`choice`] | the engine's random draws fixed on purpose: [`Choice`](choice::Choice) |
 //! | [`view`] | what the page draws: serializable views, [`Role`](view::Role) |
 //! | [`settings`] | `key=value` settings of an algorithm |
 //! | [`protocol`] | the sans-I/O [`Protocol`](protocol::Protocol) trait, its context and effects |
@@ -20,6 +21,7 @@
 //! `tests/layers.rs` checks the order, and that nothing here imports `algorithms`, the
 //! registry or `lab`.
 
+pub mod choice;
 pub mod collections;
 pub mod error;
 pub mod input;

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::engine::choice::NodeDraws;
 use crate::engine::collections::Set;
 use crate::engine::error::Error;
 use crate::engine::input::Request;
@@ -78,6 +79,8 @@ pub struct Ctx<'a, M, T> {
     /// All node ids in the cluster, in order (including `me`).
     pub peers: &'a [NodeId],
     rng: &'a mut Stream,
+    /// The node's draw count and choices (the simulation's nodes; unit tests go without).
+    draws: Option<&'a mut NodeDraws>,
     out: &'a mut dyn EffectSink<M, T>,
 }
 
@@ -100,7 +103,13 @@ impl<'a, M, T> Ctx<'a, M, T> {
         rng: &'a mut Stream,
         out: &'a mut dyn EffectSink<M, T>,
     ) -> Self {
-        Ctx { now, me, peers, rng, out }
+        Ctx { now, me, peers, rng, draws: None, out }
+    }
+
+    /// The same context whose random durations are counted, and fixed where chosen, by
+    /// `draws` (see [`crate::engine::choice`]).
+    pub fn with_draws(self, draws: &'a mut NodeDraws) -> Self {
+        Ctx { draws: Some(draws), ..self }
     }
 
     /// Runs `f` with a context of another message and timer type on the same node, time and
@@ -122,8 +131,14 @@ impl<'a, M, T> Ctx<'a, M, T> {
             }
         }
         let mut out = Lift { out: &mut *self.out, msg, timer };
-        let mut ctx =
-            Ctx { now: self.now, me: self.me, peers: self.peers, rng: &mut *self.rng, out: &mut out };
+        let mut ctx = Ctx {
+            now: self.now,
+            me: self.me,
+            peers: self.peers,
+            rng: &mut *self.rng,
+            draws: self.draws.as_deref_mut(),
+            out: &mut out,
+        };
         f(&mut ctx)
     }
 
@@ -169,8 +184,13 @@ impl<'a, M, T> Ctx<'a, M, T> {
     }
 
     /// A uniformly random duration in `lo..=hi` microseconds from this node's own stream.
+    /// The draw is made even when a choice fixes its value, so a choice changes no other draw.
     pub fn random_between(&mut self, lo: Micros, hi: Micros) -> Micros {
-        self.rng.range(lo, hi)
+        let random = self.rng.range(lo, hi);
+        match self.draws.as_deref_mut() {
+            Some(d) => d.draw(lo, hi, random),
+            None => random,
+        }
     }
 
     /// Number of nodes in the cluster.

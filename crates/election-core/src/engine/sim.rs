@@ -7,6 +7,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use crate::engine::choice::{Choice, Drawn, NodeDraws, validate_choices};
 use crate::engine::collections::Map;
 
 use crate::engine::error::Error;
@@ -16,7 +17,7 @@ use crate::engine::net::{LinkState, Links, NetConfig};
 use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState, Nodes, Protocol, Status};
 use crate::engine::rng::{NETWORK_STREAM, STORAGE_STREAM, Stream};
 use crate::engine::storage::StorageConfig;
-use crate::engine::time::{MAX_NODES, Micros, NodeId};
+use crate::engine::time::{MAX_NODES, Micros, NodeId, fmt_time};
 use crate::engine::trace::{DropReason, FnvWriter, TraceEvent, TraceKind};
 use crate::engine::view::{
     ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView,
@@ -33,12 +34,14 @@ pub struct SimConfig {
     pub net: NetConfig,
     /// How long a durable write takes (instant by default).
     pub storage: StorageConfig,
+    /// Draws fixed on purpose (none by default: every draw is random).
+    pub choices: Vec<Choice>,
 }
 
 impl SimConfig {
     /// `nodes` nodes, seed `seed`, the network `net` and an instant disk.
     pub fn new(nodes: usize, seed: u64, net: NetConfig) -> Self {
-        SimConfig { nodes, seed, net, storage: StorageConfig::default() }
+        SimConfig { nodes, seed, net, storage: StorageConfig::default(), choices: Vec::new() }
     }
 
     /// Checks the cluster size, the network and the storage settings.
@@ -47,7 +50,8 @@ impl SimConfig {
             return Err(Error::ClusterSize(self.nodes));
         }
         self.net.validate()?;
-        self.storage.validate()
+        self.storage.validate()?;
+        validate_choices(&self.choices, self.nodes)
     }
 }
 
@@ -76,6 +80,8 @@ pub struct NodeSlot<P: Protocol> {
     /// Up, down or paused.
     pub state: NodeState,
     rng: Stream,
+    /// How many random durations the node has drawn, and which of them are chosen.
+    draws: NodeDraws,
     timers: Map<P::Timer, TimerSlot>,
     timer_generation: u64,
     pause_generation: u64,
@@ -238,6 +244,43 @@ pub struct Simulation<P: Protocol> {
     trace: Vec<TraceEvent>,
     tracing: bool,
     effects: Vec<Effect<P::Msg, P::Timer>>,
+    /// Every draw made, when the search asks ([`Simulation::log_draws`]).
+    draw_log: Option<Vec<Draw>>,
+}
+
+/// A draw the simulation made, as the counterexample search sees it to choose otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Draw {
+    /// A message copy put on the wire.
+    Message {
+        /// Its id.
+        id: u64,
+        /// Sender.
+        from: NodeId,
+        /// Destination.
+        to: NodeId,
+        /// The first copy of its send (a duplicate is the second).
+        first: bool,
+        /// Whether its send made two copies.
+        duplicated: bool,
+        /// The latency range drawn from.
+        lo: Micros,
+        /// The latency range drawn from.
+        hi: Micros,
+        /// The latency used.
+        latency: Micros,
+        /// Whether it is lost.
+        lost: bool,
+        /// Whether its link was cut when it was sent (it is dropped however it is drawn).
+        cut: bool,
+    },
+    /// A node's random duration.
+    Node {
+        /// The node.
+        node: NodeId,
+        /// The draw.
+        drawn: Drawn,
+    },
 }
 
 impl<P: Protocol> Simulation<P> {
@@ -256,6 +299,17 @@ impl<P: Protocol> Simulation<P> {
                     proto,
                     state: NodeState::Up,
                     rng: Stream::new(config.seed, u64::from(id)),
+                    draws: NodeDraws {
+                        chosen: config
+                            .choices
+                            .iter()
+                            .filter_map(|c| match *c {
+                                Choice::Draw { node, draw, end } if node == id => Some((draw, end)),
+                                _ => None,
+                            })
+                            .collect(),
+                        ..NodeDraws::default()
+                    },
                     timers: Map::new(),
                     timer_generation: 0,
                     pause_generation: 0,
@@ -289,6 +343,7 @@ impl<P: Protocol> Simulation<P> {
             trace: Vec::new(),
             tracing: true,
             effects: Vec::new(),
+            draw_log: None,
         };
         for id in sim.peers.clone() {
             sim.run_handler(id, |p, ctx| p.on_start(ctx));
@@ -530,8 +585,12 @@ impl<P: Protocol> Simulation<P> {
         {
             let now = self.now;
             let slot = &mut self.nodes[usize::from(id) - 1];
-            let mut ctx = Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects);
+            let mut ctx =
+                Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects).with_draws(&mut slot.draws);
             f(&mut slot.proto, &mut ctx);
+        }
+        if !self.nodes[usize::from(id) - 1].draws.made.is_empty() {
+            self.drawn(id, &effects);
         }
         self.record_role_change(id);
         // Set by `Persist`: sends after it wait for the write (none with an instant disk).
@@ -565,6 +624,38 @@ impl<P: Protocol> Simulation<P> {
         }
         self.effects = effects;
         self.check(id);
+    }
+
+    /// Narrates the chosen draws of `id`'s last handler (naming the timer armed with the
+    /// value, if one was) and hands every draw to the search's log.
+    fn drawn(&mut self, id: NodeId, effects: &[Effect<P::Msg, P::Timer>]) {
+        let made = std::mem::take(&mut self.slot(id).draws.made);
+        for d in &made {
+            if let (Some(end), true) = (d.chosen, self.tracing) {
+                let timer = effects.iter().find_map(|e| match e {
+                    Effect::SetTimer { timer, after } if *after == d.value => Some(timer.to_string()),
+                    _ => None,
+                });
+                let text = match timer {
+                    Some(t) => format!(
+                        "arms its {t} timer for the {} time allowed, {} (chosen)",
+                        end.superlative(),
+                        fmt_time(d.value)
+                    ),
+                    None => format!(
+                        "draws the {} duration allowed, {} of {}..{} (chosen)",
+                        end.superlative(),
+                        fmt_time(d.value),
+                        fmt_time(d.lo),
+                        fmt_time(d.hi)
+                    ),
+                };
+                self.record(TraceKind::Note { node: id, text });
+            }
+            if let Some(log) = self.draw_log.as_mut() {
+                log.push(Draw::Node { node: id, drawn: *d });
+            }
+        }
     }
 
     /// Starts a durable write on `id`'s disk; returns when it completes, or `None` for an
@@ -624,12 +715,40 @@ impl<P: Protocol> Simulation<P> {
             return;
         }
         *self.sent_by_kind.entry(msg.kind()).or_insert(0) += 1;
-        let copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) { 2 } else { 1 };
-        for _ in 0..copies {
-            let latency = self.net_rng.range(self.config.net.latency_us_min, self.config.net.latency_us_max);
-            let lost = self.net_rng.chance_ppm(self.config.net.loss_ppm);
+        let mut copies = if self.net_rng.chance_ppm(self.config.net.duplicate_ppm) { 2 } else { 1 };
+        let first_id = self.next_msg_id;
+        let duplicated = copies == 2;
+        if copies == 1 && self.chose(Choice::Duplicated { msg: first_id }) {
+            copies = 2;
+            self.chosen_note(
+                from,
+                format!("sends {} #{first_id} to n{to}, which the network duplicates", msg.kind()),
+            );
+        }
+        let (lo, hi) = (self.config.net.latency_us_min, self.config.net.latency_us_max);
+        for copy in 0..copies {
+            // The draws are made whatever is chosen: a choice changes no other draw.
+            let mut latency = self.net_rng.range(lo, hi);
+            let mut lost = self.net_rng.chance_ppm(self.config.net.loss_ppm);
             let cut_at_send = self.links.state(from, to) == LinkState::Cut;
             let id = self.next_msg_id;
+            if !self.config.choices.is_empty() {
+                (latency, lost) = self.chosen_draws(from, to, &msg, id, (latency, lost));
+            }
+            if let Some(log) = self.draw_log.as_mut() {
+                log.push(Draw::Message {
+                    id,
+                    from,
+                    to,
+                    first: copy == 0,
+                    duplicated: duplicated || copies == 2,
+                    lo,
+                    hi,
+                    latency,
+                    lost,
+                    cut: cut_at_send,
+                });
+            }
             self.next_msg_id += 1;
             let deliver_at = self.now.saturating_add(latency);
             let link = self.links.index(from, to);
@@ -664,6 +783,99 @@ impl<P: Protocol> Simulation<P> {
             });
             self.push(deliver_at, EventKind::Deliver { slot });
         }
+    }
+
+    /// Whether `choice` is among the choices.
+    fn chose(&self, choice: Choice) -> bool {
+        !self.config.choices.is_empty() && self.config.choices.contains(&choice)
+    }
+
+    /// A narration line about a chosen draw on `node`, when tracing.
+    fn chosen_note(&mut self, node: NodeId, text: String) {
+        if self.tracing {
+            self.record(TraceKind::Note { node, text: format!("{text} (chosen)") });
+        }
+    }
+
+    /// Message `id`'s latency and loss after the choices about it.
+    fn chosen_draws(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: &P::Msg,
+        id: u64,
+        (mut latency, mut lost): (Micros, bool),
+    ) -> (Micros, bool) {
+        let (lo, hi) = (self.config.net.latency_us_min, self.config.net.latency_us_max);
+        let about: Vec<Choice> =
+            self.config.choices.iter().filter(|c| c.message() == Some(id)).copied().collect();
+        for c in about {
+            let what = match c {
+                Choice::Latency { end, .. } => {
+                    latency = end.pick(lo, hi);
+                    format!(" with the {} latency allowed, {}", end.superlative(), fmt_time(latency))
+                }
+                Choice::Lost { .. } => {
+                    lost = true;
+                    ", which the network loses".to_string()
+                }
+                Choice::Kept { .. } => {
+                    lost = false;
+                    ", which the network does not lose".to_string()
+                }
+                Choice::Duplicated { .. } | Choice::Draw { .. } => continue,
+            };
+            self.chosen_note(from, format!("sends {} #{id} to n{to}{what}", msg.kind()));
+        }
+        (latency, lost)
+    }
+
+    /// Fixes a draw still to come (the search's choices at a decision point); an error if the
+    /// draw was already made or the choice contradicts one made before.
+    pub fn choose(&mut self, choice: Choice) -> Result<(), Error> {
+        choice.validate(self.nodes.len())?;
+        let past = match choice {
+            Choice::Draw { node, draw, .. } => draw <= self.nodes[usize::from(node) - 1].draws.count,
+            _ => choice.message().is_some_and(|m| m < self.next_msg_id),
+        };
+        if past {
+            return Err(Error::Invalid {
+                what: "choice",
+                reason: format!("'{choice}' is about a draw already made"),
+            });
+        }
+        let mut all = self.config.choices.clone();
+        all.push(choice);
+        validate_choices(&all, self.nodes.len())?;
+        self.config.choices = all;
+        if let Choice::Draw { node, draw, end } = choice {
+            self.slot(node).draws.chosen.push((draw, end));
+        }
+        Ok(())
+    }
+
+    /// The id the next message sent will have.
+    pub fn next_message_id(&self) -> u64 {
+        self.next_msg_id
+    }
+
+    /// How many random durations node `id` has drawn.
+    pub fn draws_made(&self, id: NodeId) -> u64 {
+        self.nodes.get(usize::from(id).wrapping_sub(1)).map_or(0, |s| s.draws.count)
+    }
+
+    /// Starts (or stops) recording every draw for [`Simulation::take_draws`].
+    pub fn log_draws(&mut self, on: bool) {
+        self.draw_log = on.then(Vec::new);
+        for slot in &mut self.nodes {
+            slot.draws.log = on;
+            slot.draws.made.clear();
+        }
+    }
+
+    /// The draws recorded since logging started or they were last taken.
+    pub fn take_draws(&mut self) -> Vec<Draw> {
+        self.draw_log.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     fn resume(&mut self, id: NodeId) {
@@ -767,6 +979,11 @@ impl<P: Protocol> Simulation<P> {
     /// Checks an input against this cluster without applying it.
     pub fn validate_input(&self, input: &Input) -> Result<(), Error> {
         input.validate(self.nodes.len())
+    }
+
+    /// The state of the directed link `from -> to`.
+    pub fn link_state(&self, from: NodeId, to: NodeId) -> LinkState {
+        self.links.state(from, to)
     }
 
     /// True when some link is cut.
@@ -926,6 +1143,65 @@ impl<P: Protocol> Simulation<P> {
             message_counts: self.sent_by_kind.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             panel: P::panel(self.nodes.as_slice()),
         }
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    //! Choices fix one draw each and leave every other draw as it was.
+
+    use super::*;
+    use crate::algorithms::raft::{Raft, RaftConfig};
+    use crate::engine::choice::End;
+    use crate::engine::time::ms;
+
+    fn raft(choices: Vec<Choice>) -> Simulation<Raft> {
+        let config = SimConfig { choices, ..SimConfig::new(3, 1, NetConfig::default()) };
+        Simulation::new(config, RaftConfig::default()).expect("valid")
+    }
+
+    /// (id, sent, arrives) of every message sent.
+    fn sends(sim: &Simulation<Raft>) -> Vec<(u64, Micros, Micros)> {
+        sim.trace()
+            .iter()
+            .filter_map(|e| match e.kind {
+                TraceKind::Send { id, deliver_at, .. } => Some((id, e.t, deliver_at)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_choice_changes_its_draw_and_no_other() {
+        let mut plain = raft(Vec::new());
+        plain.run_until(ms(400));
+        let mut chosen = raft(vec![Choice::Latency { msg: 1, end: End::Max }]);
+        chosen.run_until(ms(400));
+        let (a, b) = (sends(&plain), sends(&chosen));
+        assert_eq!(b[0].2 - b[0].1, ms(15), "message #1 takes the longest latency");
+        assert_ne!(a[0], b[0]);
+        assert_eq!(a[1], b[1], "message #2 draws what it drew without the choice");
+    }
+
+    #[test]
+    fn a_timer_draw_takes_an_end_of_its_range_and_says_so() {
+        // Node 2's first draw is its election timeout at start (Raft §5.2: 150..300 ms here).
+        let sim = raft(vec![Choice::Draw { node: 2, draw: 1, end: End::Min }]);
+        assert_eq!(sim.timer_deadline(2, crate::algorithms::raft::RaftTimer::Election), Some(ms(150)));
+        assert!(
+            sim.trace().iter().any(|e| e.to_string().contains("arms its election timer for the shortest"))
+        );
+    }
+
+    #[test]
+    fn a_choice_about_a_draw_already_made_is_refused() {
+        let mut sim = raft(Vec::new());
+        sim.run_until(ms(400));
+        let next = sim.next_message_id();
+        assert!(sim.choose(Choice::Lost { msg: next - 1 }).unwrap_err().to_string().contains("already made"));
+        assert!(sim.choose(Choice::Draw { node: 1, draw: 1, end: End::Max }).is_err());
+        sim.choose(Choice::Lost { msg: next }).expect("a draw to come");
+        assert!(sim.choose(Choice::Kept { msg: next }).unwrap_err().to_string().contains("same draw"));
     }
 }
 

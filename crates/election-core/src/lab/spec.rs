@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::choice::Choice;
 use crate::engine::error::Error;
 use crate::engine::input::TimedInput;
 use crate::engine::limits::{MAX_EXPORT_BYTES, MAX_SESSION_BYTES, check_inputs, check_size};
@@ -18,7 +19,7 @@ use crate::registry::{Algorithm, AlgorithmConfig, AnyProtocol, ConfigFields, Var
 /// Everything needed to reproduce a session exactly: what a shared URL or a saved file holds.
 ///
 /// In JSON: `{"nodes": 5, "seed": 1, "net": {..}, "algorithm": "raft", "settings": {..},
-/// "inputs": [..]}`. It is read through the flat `SpecFields`, whose `settings` are parsed
+/// "inputs": [..], "choices": [..]}` (`choices` only when there are some). It is read through the flat `SpecFields`, whose `settings` are parsed
 /// once `algorithm` is known (serde's `flatten` would buffer the whole document first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SpecFields")]
@@ -36,6 +37,9 @@ pub struct SessionSpec {
     /// Timed user inputs, sorted by time.
     #[serde(default)]
     pub inputs: Vec<TimedInput>,
+    /// Draws of the engine fixed on purpose ([`crate::engine::choice`]); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
 }
 
 /// A [`SessionSpec`] as read from JSON, before its settings are parsed.
@@ -49,6 +53,8 @@ struct SpecFields {
     settings: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     inputs: Vec<TimedInput>,
+    #[serde(default)]
+    choices: Vec<Choice>,
 }
 
 impl TryFrom<SpecFields> for SessionSpec {
@@ -56,7 +62,14 @@ impl TryFrom<SpecFields> for SessionSpec {
 
     fn try_from(f: SpecFields) -> Result<Self, String> {
         let config = ConfigFields { algorithm: f.algorithm, settings: f.settings }.config()?;
-        Ok(SessionSpec { nodes: f.nodes, seed: f.seed, net: f.net, config, inputs: f.inputs })
+        Ok(SessionSpec {
+            nodes: f.nodes,
+            seed: f.seed,
+            net: f.net,
+            config,
+            inputs: f.inputs,
+            choices: f.choices,
+        })
     }
 }
 
@@ -69,6 +82,7 @@ impl SessionSpec {
             net: NetConfig::default(),
             config: algorithm.default_config(),
             inputs: Vec::new(),
+            choices: Vec::new(),
         }
     }
 
@@ -115,7 +129,7 @@ impl SessionSpec {
     }
 
     fn sim_config(&self) -> SimConfig {
-        SimConfig::new(self.nodes, self.seed, self.net.clone())
+        SimConfig { choices: self.choices.clone(), ..SimConfig::new(self.nodes, self.seed, self.net.clone()) }
     }
 }
 
@@ -156,6 +170,7 @@ impl Session<AnyProtocol> {
             net: self.initial_net(),
             config: self.sim().proto_config().clone(),
             inputs: self.inputs().to_vec(),
+            choices: c.choices.clone(),
         }
     }
 

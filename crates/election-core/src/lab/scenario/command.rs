@@ -1,5 +1,6 @@
 //! One line of a scenario: [`Command`] and its parser.
 
+use crate::engine::choice::Choice;
 use crate::engine::error::Error;
 use crate::engine::input::{Input, Request};
 use crate::engine::limits::{check_duration, check_time};
@@ -52,6 +53,8 @@ pub enum Command {
     RunFor { d: Micros, show: Show },
     /// Advance until a majority follows a new leader, for at most `max`.
     RunUntilNewLeader { max: Micros, show: Show },
+    /// Fix one of the engine's draws for the whole run (right after `config`).
+    Choose(Choice),
     /// Apply an input (node references resolved when it runs).
     Act(ActRef),
     /// Print every node.
@@ -318,6 +321,7 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
             Command::Act(ActRef::Partition(groups))
         }
         "heal-all" => Command::Act(ActRef::HealAll),
+        "choose" => Command::Choose(Choice::parse(args).map_err(|e| err(line, format!("choose: {e}")))?),
         "network" => Command::Act(ActRef::Network(parse_net_patch(line, args)?)),
         "write" => {
             want(2)?;

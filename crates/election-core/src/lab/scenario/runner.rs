@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::choice::validate_choices;
 use crate::engine::error::Error;
 use crate::engine::input::{Input, TimedInput};
 use crate::engine::limits::{Budget, MAX_SESSION_BYTES, check_inputs, check_size, check_time};
@@ -107,6 +108,20 @@ impl Runner {
                 self.counted.clear();
                 Ok(vec![summary])
             }
+            Command::Choose(choice) => {
+                let s = self.session_mut(line)?;
+                if s.horizon() > 0 || !s.inputs().is_empty() {
+                    return Err(err(line, CHOOSE_FIRST));
+                }
+                // The choices shape the run from its first event: the session starts again
+                // with this one added.
+                let mut spec = s.spec();
+                spec.choices.push(choice);
+                spec.validate().map_err(|e| err(line, e.to_string()))?;
+                self.session = Some(AnySession::new(spec)?);
+                self.printed = 0;
+                Ok(vec![choice.describe()])
+            }
             Command::RunFor { d, show } => {
                 let s = self.session_mut(line)?;
                 let t = check_time("a run ending", s.now().saturating_add(d))
@@ -170,6 +185,10 @@ impl Runner {
         }
     }
 }
+
+/// Why a `choose` line is refused after time has passed or an input was given.
+const CHOOSE_FIRST: &str =
+    "choose lines come right after config, before any run or input: a choice fixes a draw of the whole run";
 
 /// One line summarising a spec, as `config` prints it.
 pub fn describe_spec(spec: &SessionSpec) -> String {
@@ -269,6 +288,14 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
                 t = until;
             }
             Command::RunUntilNewLeader { .. } => simulate = true,
+            Command::Choose(c) => {
+                let Some(s) = spec.as_mut() else { continue };
+                if t > 0 || !s.inputs.is_empty() {
+                    return Err(err(b.line, CHOOSE_FIRST));
+                }
+                s.choices.push(c);
+                validate_choices(&s.choices, s.nodes).map_err(|e| err(b.line, e.to_string()))?;
+            }
             Command::Act(a) => {
                 let Some(s) = spec.as_mut() else { continue };
                 let fixed = |r: &NodeArg| match r {

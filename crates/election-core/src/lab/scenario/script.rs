@@ -92,8 +92,9 @@ pub fn net_args(n: &NetConfig) -> String {
     )
 }
 
-/// A session as a scenario script: its `config` line (every setting, the network), then each
-/// input as a command, after `run until=` its time. Share links and "Save session" carry this
+/// A session as a scenario script: its `config` line (every setting, the network), its
+/// choices as `choose` lines, then each input as a command, after `run until=` its time. Share
+/// links and "Save session" carry this
 /// text; [`spec_from_script`](super::spec_from_script) reads it back to the same [`SessionSpec`].
 pub fn spec_to_script(spec: &SessionSpec) -> String {
     let mut out =
@@ -105,6 +106,9 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
         let _ = write!(out, " break={b}");
     }
     let _ = writeln!(out, " {}", net_args(&spec.net));
+    for c in &spec.choices {
+        let _ = writeln!(out, "choose {c}");
+    }
     let mut t = 0;
     for ti in &spec.inputs {
         if ti.at != t {

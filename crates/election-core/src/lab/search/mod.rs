@@ -9,32 +9,48 @@
 //! ## What is explored
 //! * **Faults and client writes at decision points.** Every `step` (100 ms by default) up to
 //!   the `horizon`, a run may apply one input: crash a live node, restart a crashed one, pause a
-//!   running one for `pause_for`, split the cluster in two (every split), heal every link, write
-//!   to a node that believes it leads, force a node's election timeout. A [`FaultBudget`] says
-//!   how many of each kind one run may contain, and `depth` how many inputs in all.
+//!   running one for `pause_for`, split the cluster in two (every split), cut one direction of
+//!   a healthy link (`cut nX nY one-way`), heal every link, write to a node that believes it
+//!   leads, force a node's election timeout. A [`FaultBudget`] says how many of each kind one
+//!   run may contain, and `depth` how many inputs and choices in all.
+//! * **The engine's own draws** ([`crate::engine::choice`]). Instead of an input, a run may
+//!   fix one draw of the coming step: a message's latency or a node's random duration
+//!   (election timeout, backoff) at whichever end of its range it did not take (`timing`), a
+//!   message lost or, where the loss draw lost it, kept (`drop`), a send duplicated
+//!   (`duplicate`). Latencies and durations stay within the configured ranges, so the choices
+//!   explore which in-flight message or timer comes next as the timing model allows it; loss
+//!   and duplication are faults with their own budget, whatever the network's rates. The path
+//!   that waits runs first and records the step's draws ([`Simulation::log_draws`]); each
+//!   other path fixes one of them ([`Simulation::choose`]). Up to its draw, a path with a choice
+//!   is the waiting path, so the choice fixes exactly the draw that was seen, and the choice is
+//!   part of the counterexample's [`SessionSpec`] (`choose` lines of its script), which replays
+//!   it exactly. The swarm fixes random draws soon to come the same way.
 //! * **Bounded exhaustive search** ([`Phase::Exhaustive`]): breadth first over the decision
 //!   points, every choice (including none) at every point, for `seeds` seeds. After each step
 //!   the state is fingerprinted ([`Simulation::fingerprint`]: node states, liveness, armed
 //!   timers and stalled events, messages in flight with their remaining delay, links, random
-//!   stream positions; not the monitor's bookkeeping) together with the inputs used so far,
-//!   and a state seen before is not explored again. Without a violation the result is an
-//!   honest bound: "no violation in N distinct states up to depth D with these faults".
+//!   stream positions; not the monitor's bookkeeping) together with the inputs and choices
+//!   used so far, and a state seen before is not explored again. Without a violation the
+//!   result is an honest bound: "no violation in N distinct states up to depth D with these
+//!   faults".
 //! * **Swarm** ([`Phase::Swarm`]): where the space is too large, `swarm_runs` random runs,
 //!   each with its own seed and, in the spirit of swarm testing, a random subset of the fault
 //!   kinds, a random spacing of inputs (to the microsecond, not only at decision points) and
 //!   random pause lengths; each input is drawn from the same choices as above.
-//! * **Shrinking** ([`Phase::Shrink`]): a failing run loses every input it can lose while some
-//!   violation persists, then its inputs move to earlier, rounder times; the result is narrated
-//!   as a scenario script ("n1 crashes", "n5 won the election for term 3 with votes from ...").
+//! * **Shrinking** ([`Phase::Shrink`]): a failing run loses every input and every choice it
+//!   can lose while some violation persists, then its inputs move to earlier, rounder times;
+//!   the result is narrated as a scenario script ("n1 crashes", "n3 sends Renew #11 to n1,
+//!   which the network loses (chosen)", "n5 won the election for term 3 with votes from ...").
 //!
 //! ## What is simplified
-//! * Message timing, loss and duplication are the engine's own random choices within the
-//!   configured ranges: the search explores them through seeds (each seed is another draw of
-//!   every latency and timeout), not by enumerating every interleaving. A bound therefore
-//!   holds for the seeds explored, not for all timings.
-//! * In exhaustive mode inputs happen only at the decision points, one at a time; the swarm
-//!   places them anywhere.
-//! * The choices are the faults listed; one-way cuts, loss and network changes are not made.
+//! * Draws not fixed by a choice are the seed's: a bound holds for the seeds explored with at
+//!   most the budgeted number of draws moved to an end of their range, not for every timing.
+//!   Values inside a range other than its ends are reached only through seeds.
+//! * In exhaustive mode inputs happen only at the decision points, one at a time; a choice
+//!   fixes a draw of the step after the decision point, not one made by an input applied
+//!   there. The swarm places inputs anywhere.
+//! * Network settings are not changed, and a session's disk is instant (a [`SessionSpec`]
+//!   has no disk setting), so durable-write times are not chosen.
 //! * Runs longer than [`MAX_STEPS_PER_RUN`] events are abandoned (a counterexample must replay
 //!   within a scenario's budget).
 //!
@@ -52,16 +68,17 @@ use std::collections::HashSet;
 pub use narrate::{describe_input, narrate};
 pub use shrink::{MAX_SHRINK_RUNS, Shrunk, shrink};
 pub use space::{
-    FaultBudget, FaultKind, MAX_PER_KIND, MAX_STEPS_PER_RUN, advance, choices, fails, first_violation,
-    run_spec, used_by, with_inputs,
+    FaultBudget, FaultKind, KINDS, MAX_PER_KIND, MAX_STEPS_PER_RUN, advance, choices, draw_choices, fails,
+    first_violation, run_spec, used_by, with_choices, with_inputs,
 };
 
+use crate::engine::choice::{Choice, End};
 use crate::engine::error::Error;
 use crate::engine::input::{Input, TimedInput};
 use crate::engine::limits::MAX_TIME_US;
 use crate::engine::rng::{SCHEDULE_STREAM, Stream};
 use crate::engine::sim::Simulation;
-use crate::engine::time::{Micros, fmt_time, ms};
+use crate::engine::time::{Micros, NodeId, fmt_time, ms};
 use crate::lab::spec::SessionSpec;
 use crate::registry::AnyProtocol;
 
@@ -108,11 +125,13 @@ impl Shard {
         Ok(Shard { index: i - 1, count: n })
     }
 
-    fn owns_first(&self, at: Micros, input: &Input) -> bool {
+    /// Whether this part owns the paths whose first input or choice, written `text`, comes
+    /// at `at`.
+    fn owns_first(&self, at: Micros, text: &str) -> bool {
         if self.count <= 1 {
             return true;
         }
-        let key = fnv(fnv(0xcbf2_9ce4_8422_2325, &at.to_le_bytes()), input.to_string().as_bytes());
+        let key = fnv(fnv(0xcbf2_9ce4_8422_2325, &at.to_le_bytes()), text.as_bytes());
         key % u64::from(self.count) == u64::from(self.index)
     }
 }
@@ -129,7 +148,7 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchSpec {
     /// Algorithm, settings (`break=` included), cluster size, first seed, network. Its inputs
-    /// are ignored.
+    /// and choices are ignored.
     pub session: SessionSpec,
     /// How many inputs of each kind a run may contain.
     pub faults: FaultBudget,
@@ -302,10 +321,14 @@ impl SearchReport {
     pub fn summary(&self, spec: &SearchSpec) -> String {
         match &self.counterexample {
             Some(c) => format!(
-                "violation at {} ({} inputs, {} before shrinking, found by the {} search): {}",
+                "violation at {} ({}, {} before shrinking, found by the {} search): {}",
                 fmt_time(c.at),
-                c.spec.inputs.len(),
-                c.found.inputs.len(),
+                size(&c.spec, &c.found),
+                if c.found.choices.is_empty() && c.spec.choices.is_empty() {
+                    c.found.inputs.len().to_string()
+                } else {
+                    size(&c.found, &c.spec)
+                },
                 c.found_by.name(),
                 c.violation
             ),
@@ -329,6 +352,16 @@ impl SearchReport {
                 s
             }
         }
+    }
+}
+
+/// "3 inputs", or "3 inputs and 2 choices" when `spec` or `other` (the same run before or after
+/// shrinking) has choices: runs without them read as they always did.
+fn size(spec: &SessionSpec, other: &SessionSpec) -> String {
+    if spec.choices.is_empty() && other.choices.is_empty() {
+        format!("{} inputs", spec.inputs.len())
+    } else {
+        format!("{} inputs and {} choices", spec.inputs.len(), spec.choices.len())
     }
 }
 
@@ -367,16 +400,27 @@ impl Run<'_> {
 struct Node {
     sim: Simulation<AnyProtocol>,
     inputs: Vec<TimedInput>,
+    choices: Vec<Choice>,
     used: FaultBudget,
 }
 
-/// The failing spec: `base` with `inputs` and `seed`.
-fn failing(base: &SessionSpec, seed: u64, inputs: Vec<TimedInput>) -> SessionSpec {
-    SessionSpec { seed, inputs, ..base.clone() }
+/// What a path does at a decision point.
+enum Move {
+    /// Nothing: time passes.
+    Wait,
+    /// An input, applied at the decision point.
+    Apply(Input),
+    /// A draw of the coming step fixed.
+    Choose(Choice),
+}
+
+/// The failing spec: `base` with `seed`, `inputs` and `choices`.
+fn failing(base: &SessionSpec, seed: u64, inputs: Vec<TimedInput>, choices: Vec<Choice>) -> SessionSpec {
+    SessionSpec { seed, inputs, choices, ..base.clone() }
 }
 
 fn key(fingerprint: u64, used: &FaultBudget) -> u64 {
-    let mut bytes = [0u8; 7];
+    let mut bytes = [0u8; KINDS];
     for (b, k) in bytes.iter_mut().zip(FaultKind::ALL) {
         *b = used.get(k);
     }
@@ -390,7 +434,7 @@ fn exhaustive(
     run: &mut Run<'_>,
     seen_all: &mut Vec<u64>,
 ) -> Option<SessionSpec> {
-    let base = SessionSpec { seed, inputs: Vec::new(), ..spec.session.clone() };
+    let base = SessionSpec { seed, inputs: Vec::new(), choices: Vec::new(), ..spec.session.clone() };
     let mut sim = space::start(&base, false)?;
     let levels = spec.horizon.div_ceil(spec.step) as usize;
     let mut t = spec.step.min(spec.horizon);
@@ -407,7 +451,7 @@ fn exhaustive(
     if spec.keep_fingerprints {
         seen_all.push(root_key);
     }
-    let mut frontier = vec![Node { sim, inputs: Vec::new(), used: FaultBudget::NONE }];
+    let mut frontier = vec![Node { sim, inputs: Vec::new(), choices: Vec::new(), used: FaultBudget::NONE }];
     let mut level = 1;
     while t < spec.horizon && !frontier.is_empty() {
         run.level = (level, levels);
@@ -415,39 +459,70 @@ fn exhaustive(
         let mut seen: HashSet<u64> = HashSet::new();
         let mut next = Vec::new();
         for node in frontier {
-            let mut options: Vec<Option<Input>> = vec![None];
-            if node.inputs.len() < spec.depth {
+            let moves_left = node.inputs.len() + node.choices.len() < spec.depth;
+            let first = node.inputs.is_empty() && node.choices.is_empty();
+            let mut moves: Vec<Move> = vec![Move::Wait];
+            if moves_left {
                 let value = u64::from(node.used.get(FaultKind::Write)) + 1;
                 for input in choices(&node.sim, &spec.faults, &node.used, spec.pause_for, value) {
-                    // Paths are split between shards by their first input.
-                    if node.inputs.is_empty() && !spec.shard.owns_first(t, &input) {
+                    // Paths are split between shards by their first input or choice.
+                    if first && !spec.shard.owns_first(t, &input.to_string()) {
                         continue;
                     }
-                    options.push(Some(input));
+                    moves.push(Move::Apply(input));
                 }
             }
-            let last = options.len() - 1;
+            // The draws this step makes are seen on the path that waits: it runs first and
+            // records them, and every draw it saw can then be fixed the other way.
+            let see_draws = moves_left && spec.faults.draws_left(&node.used);
             let mut parent = Some(node);
-            for (j, option) in options.into_iter().enumerate() {
-                let (mut sim, mut inputs, mut used) = if j == last {
+            let mut j = 0;
+            while j < moves.len() {
+                let last = j + 1 == moves.len() && !(j == 0 && see_draws);
+                let (mut sim, mut inputs, mut chosen, mut used) = if last {
                     let Some(p) = parent.take() else { break };
-                    (p.sim, p.inputs, p.used)
+                    (p.sim, p.inputs, p.choices, p.used)
                 } else {
                     let Some(p) = parent.as_ref() else { break };
-                    (p.sim.clone(), p.inputs.clone(), p.used)
+                    (p.sim.clone(), p.inputs.clone(), p.choices.clone(), p.used)
                 };
                 let before = sim.steps();
-                if let Some(input) = option {
-                    let _ = sim.apply(&input);
-                    if let Some(k) = FaultKind::of(&input) {
-                        used.add(k);
+                let watch = j == 0 && see_draws;
+                match std::mem::replace(&mut moves[j], Move::Wait) {
+                    Move::Wait => sim.log_draws(watch),
+                    Move::Apply(input) => {
+                        let _ = sim.apply(&input);
+                        if let Some(k) = FaultKind::of(&input) {
+                            used.add(k);
+                        }
+                        inputs.push(TimedInput { at: t, input });
                     }
-                    inputs.push(TimedInput { at: t, input });
+                    Move::Choose(c) => {
+                        if sim.choose(c).is_err() {
+                            j += 1;
+                            continue;
+                        }
+                        used.add(FaultKind::of_choice(&c));
+                        chosen.push(c);
+                    }
                 }
+                j += 1;
                 let ok = sim.violations() > 0 || advance(&mut sim, next_t);
                 run.report.steps += sim.steps() - before;
+                if watch {
+                    let draws = sim.take_draws();
+                    sim.log_draws(false);
+                    if let Some(p) = parent.as_ref() {
+                        for c in draw_choices(&draws, &spec.faults, &p.used) {
+                            if first && !spec.shard.owns_first(t, &format!("choose {c}")) {
+                                continue;
+                            }
+                            moves.push(Move::Choose(c));
+                        }
+                    }
+                }
                 if sim.violations() > 0 {
-                    return Some(failing(&base, seed, inputs));
+                    return Some(failing(&base, seed, inputs, chosen));
                 }
                 if !ok {
                     continue;
@@ -458,7 +533,7 @@ fn exhaustive(
                     if spec.keep_fingerprints {
                         seen_all.push(k);
                     }
-                    next.push(Node { sim, inputs, used });
+                    next.push(Node { sim, inputs, choices: chosen, used });
                 }
                 if run.report.states >= spec.max_states {
                     run.stop = true;
@@ -479,7 +554,7 @@ fn exhaustive(
 /// One random run of the swarm; returns the spec if it fails.
 fn swarm_run(spec: &SearchSpec, r: u64, run: &mut Run<'_>) -> Option<SessionSpec> {
     let seed = spec.session.seed.wrapping_add(1_000_000).wrapping_add(r);
-    let base = SessionSpec { seed, inputs: Vec::new(), ..spec.session.clone() };
+    let base = SessionSpec { seed, inputs: Vec::new(), choices: Vec::new(), ..spec.session.clone() };
     let mut rng = Stream::new(seed, SWARM_STREAM);
     // Swarm testing: each run allows a random subset of the fault kinds.
     let mut faults = spec.faults;
@@ -492,6 +567,7 @@ fn swarm_run(spec: &SearchSpec, r: u64, run: &mut Run<'_>) -> Option<SessionSpec
     let gap_max = [ms(5), ms(20), ms(60), ms(150), ms(400)][rng.index(5)];
     let mut sim = space::start(&base, false)?;
     let mut inputs: Vec<TimedInput> = Vec::new();
+    let mut chosen: Vec<Choice> = Vec::new();
     let mut used = FaultBudget::NONE;
     let mut t: Micros = 0;
     let mut ok = true;
@@ -507,16 +583,27 @@ fn swarm_run(spec: &SearchSpec, r: u64, run: &mut Run<'_>) -> Option<SessionSpec
         let pause = [ms(100), ms(300), ms(600), ms(1_000)][rng.index(4)];
         let value = u64::from(used.get(FaultKind::Write)) + 1;
         let options = choices(&sim, &faults, &used, pause, value);
-        if options.is_empty() {
+        // A kind first, then one of its inputs: otherwise the many partitions crowd out the rest.
+        let mut open: Vec<FaultKind> = options.iter().filter_map(FaultKind::of).collect();
+        open.dedup();
+        open.extend(FaultKind::DRAWS.into_iter().filter(|&k| faults.get(k) > used.get(k)));
+        if open.is_empty() {
             if used.total() >= faults.total() {
                 break;
             }
             continue;
         }
-        // A kind first, then one of its inputs: otherwise the many partitions crowd out the rest.
-        let mut open: Vec<FaultKind> = options.iter().filter_map(FaultKind::of).collect();
-        open.dedup();
         let kind = open[rng.index(open.len())];
+        if FaultKind::DRAWS.contains(&kind) {
+            // A draw soon to come, fixed now: the run from here on is the run with this choice
+            // from the start, so the spec replays it exactly.
+            let c = random_choice(&sim, kind, &mut rng);
+            if sim.choose(c).is_ok() {
+                used.add(kind);
+                chosen.push(c);
+            }
+            continue;
+        }
         let of_kind: Vec<&Input> = options.iter().filter(|i| FaultKind::of(i) == Some(kind)).collect();
         let input = of_kind[rng.index(of_kind.len())].clone();
         let _ = sim.apply(&input);
@@ -531,7 +618,24 @@ fn swarm_run(spec: &SearchSpec, r: u64, run: &mut Run<'_>) -> Option<SessionSpec
     }
     run.report.steps += sim.steps();
     (ok || sim.violations() > 0).then_some(())?;
-    (sim.violations() > 0).then(|| failing(&base, seed, inputs))
+    (sim.violations() > 0).then(|| failing(&base, seed, inputs, chosen))
+}
+
+/// A random choice of `kind` about a draw soon to come: one of the next 8 messages, or one of
+/// the next two random durations of a node.
+fn random_choice(sim: &Simulation<AnyProtocol>, kind: FaultKind, rng: &mut Stream) -> Choice {
+    let msg = sim.next_message_id() + rng.range(0, 7);
+    let end = if rng.chance_ppm(500_000) { End::Min } else { End::Max };
+    match kind {
+        FaultKind::Drop if sim.config().net.loss_ppm > 0 && rng.chance_ppm(500_000) => Choice::Kept { msg },
+        FaultKind::Drop => Choice::Lost { msg },
+        FaultKind::Duplicate => Choice::Duplicated { msg },
+        _ if rng.chance_ppm(500_000) => Choice::Latency { msg, end },
+        _ => {
+            let node = (rng.index(sim.nodes().len()) + 1) as NodeId;
+            Choice::Draw { node, draw: sim.draws_made(node) + 1 + rng.range(0, 1), end }
+        }
+    }
 }
 
 /// Searches for a run that violates an invariant: exhaustively within the bounds, then with
@@ -638,13 +742,18 @@ fn header(
         lines.push(format!("{}: {}.", rule.name, rule.what));
         lines.push(format!("Source: {}.", rule.source));
     }
+    let to = if found.choices.is_empty() && shrunk.choices.is_empty() {
+        shrunk.inputs.len().to_string()
+    } else {
+        size(shrunk, found)
+    };
     lines.push(format!(
-        "Found by the {} search with faults {}; shrunk from {} inputs (violation at {}) to {} (at {}).",
+        "Found by the {} search with faults {}; shrunk from {} (violation at {}) to {} (at {}).",
         phase.name(),
         spec.faults,
-        found.inputs.len(),
+        size(found, shrunk),
         fmt_time(found_at),
-        shrunk.inputs.len(),
+        to,
         fmt_time(at)
     ));
     lines

@@ -9,8 +9,11 @@ use crate::lab::scenario::{run_script, spec_to_script};
 use crate::lab::search::space::run_spec;
 use crate::lab::spec::SessionSpec;
 
-/// Narration lines kept between two inputs at most.
+/// Narration lines kept between two inputs at most (besides chosen draws).
 const LINES_PER_GAP: usize = 8;
+
+/// How the engine ends the note of a chosen draw.
+const CHOSEN: &str = "(chosen)";
 
 /// What an input does, in words.
 pub fn describe_input(input: &Input) -> String {
@@ -31,6 +34,9 @@ pub fn describe_input(input: &Input) -> String {
         }
         Input::Request { node, request: Request::Timeout } => {
             format!("n{node}'s election timer is forced to fire")
+        }
+        Input::Cut { from, to, both: false } => {
+            format!("the link n{from} -> n{to} is cut one way (n{to} still reaches n{from})")
         }
         other => other.to_string(),
     }
@@ -57,7 +63,7 @@ fn notable(trace: &[TraceEvent], from: usize) -> (Vec<String>, usize) {
                 });
             }
             TraceKind::Note { node, text }
-                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants"]
+                if ["commit", "chosen", "acknowledges", "elects", "accepts n", "grants", CHOSEN]
                     .iter()
                     .any(|w| text.contains(w)) =>
             {
@@ -70,8 +76,17 @@ fn notable(trace: &[TraceEvent], from: usize) -> (Vec<String>, usize) {
     }
     if lines.len() > LINES_PER_GAP {
         let cut = lines.len() - LINES_PER_GAP;
-        lines.drain(LINES_PER_GAP / 2..LINES_PER_GAP / 2 + cut);
-        lines.insert(LINES_PER_GAP / 2, "...".to_string());
+        // Chosen draws are the counterexample's own moves: the middle keeps them, and each
+        // run of other lines it drops becomes one "...".
+        let mut middle: Vec<String> = Vec::new();
+        for l in lines.drain(LINES_PER_GAP / 2..LINES_PER_GAP / 2 + cut) {
+            if l.ends_with(CHOSEN) {
+                middle.push(l);
+            } else if middle.last().is_none_or(|m| m != "...") {
+                middle.push("...".to_string());
+            }
+        }
+        lines.splice(LINES_PER_GAP / 2..LINES_PER_GAP / 2, middle);
     }
     (lines, i)
 }
@@ -90,8 +105,14 @@ pub fn narrate(spec: &SessionSpec, end: Micros, header: &[String]) -> String {
     let mut lines = script.lines();
     text.push_str(lines.next().unwrap_or_default());
     text.push('\n');
+    // The choices open the run (they fix draws from its start); the trace narrates each
+    // where it takes effect.
+    for c in &spec.choices {
+        text.push_str(&format!("\n# {}\nchoose {c}\n", c.describe()));
+    }
     // The commands in input order (`run until=` lines dropped: the narration places its own).
-    let commands: Vec<&str> = lines.filter(|l| !l.starts_with("run until=")).collect();
+    let commands: Vec<&str> =
+        lines.filter(|l| !l.starts_with("run until=") && !l.starts_with("choose ")).collect();
     let trace: Vec<TraceEvent> = run_spec(spec, end, true).map(|s| s.trace().to_vec()).unwrap_or_default();
     let mut at = 0;
     let mut i = 0;

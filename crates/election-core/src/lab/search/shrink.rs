@@ -3,7 +3,7 @@
 
 use crate::engine::input::{Input, Request, TimedInput};
 use crate::engine::time::{Micros, ms};
-use crate::lab::search::space::{fails, first_violation, with_inputs};
+use crate::lab::search::space::{fails, first_violation, with_choices, with_inputs};
 use crate::lab::spec::SessionSpec;
 
 /// Runs a shrink may make at most (each replays the spec up to the horizon).
@@ -19,8 +19,8 @@ pub struct Shrunk {
 }
 
 /// Shrinks `spec`, which must violate an invariant by `horizon`: first drops every input
-/// after the first violation, then, until nothing more helps, drops single inputs and moves
-/// each input to an earlier round time (the previous input's time, whole 100, 10 or 1 ms),
+/// after the first violation, then, until nothing more helps, drops single inputs, drops
+/// single choices (a draw left random) and moves each input to an earlier round time (the previous input's time, whole 100, 10 or 1 ms),
 /// keeping each change only if some violation still happens by `horizon`; finally numbers
 /// the written values 1, 2, ... `keep_going` is asked before every run (cancellation).
 pub fn shrink(spec: &SessionSpec, horizon: Micros, keep_going: &mut dyn FnMut() -> bool) -> Shrunk {
@@ -46,6 +46,18 @@ pub fn shrink(spec: &SessionSpec, horizon: Micros, keep_going: &mut dyn FnMut() 
             let mut inputs = best.inputs.clone();
             inputs.remove(i);
             let candidate = with_inputs(&best, inputs);
+            if try_spec(&candidate, &mut runs) {
+                best = candidate;
+                changed = true;
+            }
+        }
+        // Choices, last first, like inputs.
+        let mut i = best.choices.len();
+        while i > 0 {
+            i -= 1;
+            let mut choices = best.choices.clone();
+            choices.remove(i);
+            let candidate = with_choices(&best, choices);
             if try_spec(&candidate, &mut runs) {
                 best = candidate;
                 changed = true;

@@ -1,13 +1,16 @@
 //! What the search may do to a cluster: the fault budget, the inputs open at a moment
-//! ([`choices`]), and running a session spec on the bare engine ([`run_spec`]).
+//! ([`choices`]), the draws it may fix instead ([`draw_choices`]), and running a session spec
+//! on the bare engine ([`run_spec`]).
 
 use std::fmt;
 
+use crate::engine::choice::{Choice, End};
 use crate::engine::input::{Input, Request, TimedInput};
 use crate::engine::limits::MAX_EVENTS_PER_REPLAY;
+use crate::engine::net::LinkState;
 use crate::engine::protocol::{NodeState, Protocol};
 
-use crate::engine::sim::{SimConfig, Simulation};
+use crate::engine::sim::{Draw, SimConfig, Simulation};
 use crate::engine::time::{Micros, NodeId};
 use crate::engine::trace::TraceKind;
 use crate::lab::spec::SessionSpec;
@@ -30,11 +33,20 @@ pub enum FaultKind {
     Write,
     /// `timeout nX`: a node's election timer forced to fire.
     Timeout,
+    /// `cut nX nY one-way`: one direction of a healthy link cut.
+    Cut,
+    /// A latency or a node's random duration drawn at an end of its range
+    /// ([`Choice::Latency`], [`Choice::Draw`]).
+    Timing,
+    /// A message lost, or one the loss draw lost kept ([`Choice::Lost`], [`Choice::Kept`]).
+    Drop,
+    /// A message sent twice ([`Choice::Duplicated`]).
+    Duplicate,
 }
 
 impl FaultKind {
     /// Every kind, in the order choices are listed.
-    pub const ALL: [FaultKind; 7] = [
+    pub const ALL: [FaultKind; KINDS] = [
         FaultKind::Crash,
         FaultKind::Restart,
         FaultKind::Pause,
@@ -42,7 +54,14 @@ impl FaultKind {
         FaultKind::Heal,
         FaultKind::Write,
         FaultKind::Timeout,
+        FaultKind::Cut,
+        FaultKind::Timing,
+        FaultKind::Drop,
+        FaultKind::Duplicate,
     ];
+
+    /// The kinds that fix a draw rather than apply an input.
+    pub const DRAWS: [FaultKind; 3] = [FaultKind::Timing, FaultKind::Drop, FaultKind::Duplicate];
 
     /// The name in `--faults` (`crash`).
     pub fn name(self) -> &'static str {
@@ -54,6 +73,19 @@ impl FaultKind {
             FaultKind::Heal => "heal",
             FaultKind::Write => "write",
             FaultKind::Timeout => "timeout",
+            FaultKind::Cut => "cut",
+            FaultKind::Timing => "timing",
+            FaultKind::Drop => "drop",
+            FaultKind::Duplicate => "duplicate",
+        }
+    }
+
+    /// The kind of a choice.
+    pub fn of_choice(choice: &Choice) -> FaultKind {
+        match choice {
+            Choice::Latency { .. } | Choice::Draw { .. } => FaultKind::Timing,
+            Choice::Lost { .. } | Choice::Kept { .. } => FaultKind::Drop,
+            Choice::Duplicated { .. } => FaultKind::Duplicate,
         }
     }
 
@@ -67,6 +99,7 @@ impl FaultKind {
             Input::HealAll => FaultKind::Heal,
             Input::Request { request: Request::ClientWrite { .. }, .. } => FaultKind::Write,
             Input::Request { request: Request::Timeout, .. } => FaultKind::Timeout,
+            Input::Cut { both: false, .. } => FaultKind::Cut,
             _ => return None,
         })
     }
@@ -75,15 +108,18 @@ impl FaultKind {
 /// Most inputs of one kind a budget may allow.
 pub const MAX_PER_KIND: u8 = 16;
 
+/// How many kinds there are.
+pub const KINDS: usize = 11;
+
 /// How many inputs of each kind one run may contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FaultBudget {
-    counts: [u8; 7],
+    counts: [u8; KINDS],
 }
 
 impl FaultBudget {
     /// No input at all.
-    pub const NONE: FaultBudget = FaultBudget { counts: [0; 7] };
+    pub const NONE: FaultBudget = FaultBudget { counts: [0; KINDS] };
 
     /// The allowance for `kind`.
     pub fn get(&self, kind: FaultKind) -> u8 {
@@ -116,8 +152,13 @@ impl FaultBudget {
         self.counts.iter().map(|&c| usize::from(c)).sum()
     }
 
+    /// Whether any draw may still be fixed after `used`.
+    pub(crate) fn draws_left(&self, used: &FaultBudget) -> bool {
+        FaultKind::DRAWS.iter().any(|&k| self.get(k) > used.get(k))
+    }
+
     /// Reads `crash=3,partition=1,write=2` (kinds not named are not allowed; `heal` defaults to
-    /// the number of partitions when not named).
+    /// the number of partitions and one-way cuts when not named).
     pub fn parse(text: &str) -> Result<FaultBudget, String> {
         let mut b = FaultBudget::NONE;
         let mut heal_named = false;
@@ -136,7 +177,8 @@ impl FaultBudget {
             b = b.with(kind, n);
         }
         if !heal_named {
-            b = b.with(FaultKind::Heal, b.get(FaultKind::Partition));
+            let cuts = b.get(FaultKind::Partition).saturating_add(b.get(FaultKind::Cut));
+            b = b.with(FaultKind::Heal, cuts);
         }
         Ok(b)
     }
@@ -156,8 +198,8 @@ impl fmt::Display for FaultBudget {
 /// The inputs open at this moment of `sim` within what is left of `budget` after `used`, in a
 /// fixed order: crashes, restarts, pauses (for `pause_for`), the two-way partitions, heal-all
 /// (when a link is cut), writes (value `next_value`) to each running node that believes it
-/// leads, forced timeouts of running non-leaders. Inputs that would change nothing (crashing
-/// a crashed node) are not offered.
+/// leads, forced timeouts of running non-leaders, one-way cuts of healthy links. Inputs that
+/// would change nothing (crashing a crashed node) are not offered.
 pub fn choices(
     sim: &Simulation<AnyProtocol>,
     budget: &FaultBudget,
@@ -209,12 +251,68 @@ pub fn choices(
                 .map(|s| Input::Request { node: s.id, request: Request::Timeout }),
         );
     }
+    if left.get(FaultKind::Cut) > 0 {
+        for a in 1..=n as NodeId {
+            for b in (1..=n as NodeId).filter(|&b| b != a) {
+                if sim.link_state(a, b) == LinkState::Healthy {
+                    out.push(Input::Cut { from: a, to: b, both: false });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The choices that would make `draws` (the draws of one step, in order) come out otherwise,
+/// within what is left of `budget` after `used`: each latency and random duration at whichever
+/// end of its range it did not take (timing), each message lost or, if the loss draw lost it,
+/// kept (drop), each send duplicated (duplicate). Draws that cannot change anything (a range
+/// of one value, a message on a cut link) offer nothing. A step's draw `k` is the same draw in
+/// every run that agrees up to it, so each choice fixes exactly the draw that was seen.
+pub fn draw_choices(draws: &[Draw], budget: &FaultBudget, used: &FaultBudget) -> Vec<Choice> {
+    let left = budget.left(used);
+    let (timing, drop, dup) =
+        (left.get(FaultKind::Timing) > 0, left.get(FaultKind::Drop) > 0, left.get(FaultKind::Duplicate) > 0);
+    let mut out = Vec::new();
+    let ends = |lo: u64, hi: u64, value: u64| {
+        [End::Min, End::Max].into_iter().filter(move |e| lo < hi && e.pick(lo, hi) != value)
+    };
+    for d in draws {
+        match *d {
+            Draw::Message { id, first, duplicated, lo, hi, latency, lost, cut, .. } => {
+                if cut {
+                    continue;
+                }
+                if timing {
+                    out.extend(ends(lo, hi, latency).map(|end| Choice::Latency { msg: id, end }));
+                }
+                if drop {
+                    out.push(if lost { Choice::Kept { msg: id } } else { Choice::Lost { msg: id } });
+                }
+                if dup && first && !duplicated {
+                    out.push(Choice::Duplicated { msg: id });
+                }
+            }
+            Draw::Node { node, drawn } => {
+                if timing {
+                    out.extend(ends(drawn.lo, drawn.hi, drawn.value).map(|end| Choice::Draw {
+                        node,
+                        draw: drawn.draw,
+                        end,
+                    }));
+                }
+            }
+        }
+    }
     out
 }
 
 /// A fresh simulation of `spec`'s cluster and settings, without its inputs.
 pub fn start(spec: &SessionSpec, tracing: bool) -> Option<Simulation<AnyProtocol>> {
-    let config = SimConfig::new(spec.nodes, spec.seed, spec.net.clone());
+    let config = SimConfig {
+        choices: spec.choices.clone(),
+        ..SimConfig::new(spec.nodes, spec.seed, spec.net.clone())
+    };
     let mut sim = Simulation::new(config, spec.config.clone()).ok()?;
     sim.set_tracing(tracing);
     Some(sim)
@@ -275,13 +373,21 @@ pub fn with_inputs(spec: &SessionSpec, inputs: Vec<TimedInput>) -> SessionSpec {
     SessionSpec { inputs, ..spec.clone() }
 }
 
-/// Counts the inputs of `inputs` by kind.
-pub fn used_by(inputs: &[TimedInput]) -> FaultBudget {
+/// Counts the inputs and choices of `spec` by kind.
+pub fn used_by(spec: &SessionSpec) -> FaultBudget {
     let mut used = FaultBudget::NONE;
-    for ti in inputs {
+    for ti in &spec.inputs {
         if let Some(k) = FaultKind::of(&ti.input) {
             used.add(k);
         }
     }
+    for c in &spec.choices {
+        used.add(FaultKind::of_choice(c));
+    }
     used
+}
+
+/// `spec` with `choices` instead of its own.
+pub fn with_choices(spec: &SessionSpec, choices: Vec<Choice>) -> SessionSpec {
+    SessionSpec { choices, ..spec.clone() }
 }

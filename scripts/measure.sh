@@ -15,3 +15,4 @@ cargo run --release -q -p election-cli -- fig16 --svg web/fig16.svg --csv target
 cargo run --profile bench-cli -q -p election-cli -- check --algo raft --nodes 3 --depth 2 --runs 0 \
   --faults crash=2,restart=2,pause=2,partition=2,write=2 | grep -E '^(searched|result)'
 (cd tests/e2e && node --test --test-name-pattern='search rate' search.test.js | grep 'wasm search rate')
+(cd tests/e2e && node measure-search.js)

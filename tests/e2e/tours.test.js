@@ -17,7 +17,15 @@ after(async () => { await browser.close(); server.close(); });
 afterEach(() => closePages(browser));
 
 async function playToEnd(page, path) {
-  await page.selectOption('[data-testid="tour-picker"]', path);
+  // A tour of an algorithm the page loads on demand reloads it as the lab with every
+  // algorithm (which then has every tour): wait for the new page.
+  const option = page.locator(`[data-testid="tour-picker"] option[value="${path}"]`);
+  if (/on demand/.test(await option.textContent())) {
+    await Promise.all([page.waitForNavigation(), page.selectOption('[data-testid="tour-picker"]', path)]);
+    await page.waitForSelector('main.lab');
+  } else {
+    await page.selectOption('[data-testid="tour-picker"]', path);
+  }
   // The picked file is fetched: until it arrives the previous tour (at its end) is still shown.
   // A new tour starts paused at 0 ms on its first step.
   await page.waitForFunction(() => document.querySelector('main.lab').dataset.now === '0'

@@ -19,10 +19,12 @@ use crate::state::{Action, Lab, SameEngine, is_shortcut};
 use crate::tour::TourPanel;
 use election_core::scenario::Show;
 
-/// Builds the initial state from the URL: `?embed=1` and `#s=...&t=...`.
+/// Builds the initial state from the URL: `?embed=1`, `?present=1` and `#s=...&t=...`.
 fn initial_lab() -> Lab {
     let embed = browser::query_param("embed").is_some_and(|v| v == "1");
-    Lab::opening(embed, share::decode(&browser::fragment()))
+    let mut lab = Lab::opening(embed, share::decode(&browser::fragment()));
+    lab.presenting = browser::query_param("present").is_some_and(|v| v == "1");
+    lab
 }
 
 /// A callback that dispatches the action `make` builds from the event.
@@ -364,7 +366,8 @@ pub fn App() -> Html {
         "lab",
         lab.embed.then_some("embed"),
         lab.tour.is_some().then_some("touring"),
-        lab.selected.is_some().then_some("inspecting")
+        lab.selected.is_some().then_some("inspecting"),
+        lab.presenting.then_some("presenting")
     );
     // Embedded, the page links to the full lab with the same session and moment.
     let full_lab_href = if lab.embed {
@@ -459,6 +462,7 @@ pub fn App() -> Html {
                 <aside class="side">
                 if !lab.embed || lab.tour.is_some() {
                     <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
+                        presenting={lab.presenting} notes={lab.notes} on_present={on(&d, Action::Present)}
                         on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
                 }
                     <Inspector view={view.clone()} selected={lab.selected} writes={writes} on_input={on_input} on_select={on_select} />

@@ -47,6 +47,13 @@ pub fn set_fragment(fragment: &str) -> Option<String> {
     Some(l.href().unwrap_or_default())
 }
 
+/// Asks the browser to show the page fullscreen (presenter mode); it may refuse.
+pub fn fullscreen() {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = el.request_fullscreen();
+    }
+}
+
 /// The page's address without query or fragment (origin and path).
 pub fn page_address() -> Option<String> {
     let l = location()?;

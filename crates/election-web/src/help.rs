@@ -13,7 +13,9 @@ const KEYS: &str = "<dl><dt><kbd>Space</kbd></dt><dd>play / pause</dd>\
 <dt><kbd>i</kbd></dt><dd>isolate the selected node</dd>\
 <dt><kbd>h</kbd></dt><dd>heal every link</dd>\
 <dt><kbd>Esc</kbd></dt><dd>close the inspector or this help</dd>\
-<dt><kbd>?</kbd></dt><dd>show this help</dd></dl>\
+<dt><kbd>?</kbd></dt><dd>show this help</dd>\
+<dt><kbd>PageDown / PageUp</kbd></dt><dd>presenter mode: next / previous tour step (also → ←, Space)</dd>\
+<dt><kbd>n</kbd></dt><dd>presenter mode: speaker notes</dd></dl>\
 <p>Shortcuts work anywhere on the page except while typing in a field.</p>";
 
 #[derive(Properties, PartialEq)]

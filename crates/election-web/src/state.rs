@@ -138,6 +138,11 @@ pub struct Lab {
     pub embed: bool,
     /// The keyboard help overlay is open.
     pub help: bool,
+    /// Presenter mode (`?present=1` or the tour's Present button): large type, settings
+    /// hidden, PageDown/PageUp and the arrows step through the tour.
+    pub presenting: bool,
+    /// In presenter mode, the tour step's speaker notes are shown (`n`).
+    pub notes: bool,
     /// The guided scenario being played, if any.
     pub tour: Option<Rc<ActiveTour>>,
     /// The scenario file being fetched for a tour, if any.
@@ -235,6 +240,14 @@ pub enum Action {
     Dismiss,
     /// Open or close the keyboard help.
     ToggleHelp,
+    /// Enter or leave presenter mode.
+    Present(bool),
+    /// Show or hide the speaker notes (presenter mode).
+    ToggleNotes,
+    /// Play on to the tour's next step (a clicker's PageDown).
+    NextStep,
+    /// Back to the start of the tour's previous step, paused (PageUp).
+    PrevStep,
     /// Leave the tour.
     LeaveTour,
     /// The scenario file at this path is being fetched to start its tour.
@@ -267,6 +280,8 @@ impl Lab {
             log_show: Show::Default,
             embed,
             help: false,
+            presenting: false,
+            notes: false,
             tour: None,
             loading_tour: None,
             pending_link: None,
@@ -375,7 +390,17 @@ impl Lab {
         if self.help && !matches!(key, "Escape" | "?") {
             return None;
         }
+        // A lecture hall's clicker sends PageDown/PageUp (some send the arrows): in presenter
+        // mode they, the arrows and Space move through the tour's steps.
+        if self.presenting && self.tour.is_some() {
+            match key {
+                "PageDown" | "ArrowRight" | "ArrowDown" | " " => return Some(Action::NextStep),
+                "PageUp" | "ArrowLeft" | "ArrowUp" => return Some(Action::PrevStep),
+                _ => {}
+            }
+        }
         Some(match key {
+            "n" if self.presenting => Action::ToggleNotes,
             " " => Action::TogglePlay,
             "ArrowRight" => Action::StepForward,
             "ArrowLeft" => Action::StepBack,
@@ -465,6 +490,8 @@ impl Reducible for Lab {
         let takes_over = matches!(
             action,
             Action::TogglePlay
+                | Action::NextStep
+                | Action::PrevStep
                 | Action::StepForward
                 | Action::StepBack
                 | Action::Seek(_)
@@ -615,6 +642,24 @@ impl Reducible for Lab {
                 s.notice = None;
             }
             Action::ToggleHelp => s.help = !s.help,
+            Action::Present(on) => s.presenting = on,
+            Action::ToggleNotes => s.notes = !s.notes,
+            Action::NextStep => s.playing = s.tour.is_some(),
+            Action::PrevStep => {
+                if let Some(active) = &s.tour {
+                    let now = s.engine.borrow().now();
+                    // The start of the step shown now, or the one before when already there.
+                    let starts: Vec<Micros> = active.tour.steps.iter().map(|st| st.at).collect();
+                    let current = starts.iter().rposition(|&a| a <= now).unwrap_or(0);
+                    let to =
+                        if starts.get(current) == Some(&now) { current.saturating_sub(1) } else { current };
+                    s.playing = false;
+                    let t = starts.get(to).copied().unwrap_or(0);
+                    if let Err(e) = s.engine.borrow_mut().seek(t.min(i64::MAX as u64) as i64) {
+                        s.error = Some(e.to_string());
+                    }
+                }
+            }
             Action::LeaveTour => {
                 s.tour = None;
                 s.loading_tour = None;
@@ -1167,6 +1212,36 @@ run for=200ms
         assert!(matches!(lab.key_action("h"), Some(Action::Act(Input::HealAll))));
         assert!(lab.key_action("x").is_none());
         assert!(lab.key_action("Enter").is_none());
+    }
+
+    #[test]
+    fn in_presenter_mode_the_clicker_keys_move_through_the_tours_steps() {
+        let lab = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        let steps: Vec<Micros> = lab.tour.as_ref().unwrap().tour.steps.iter().map(|s| s.at).collect();
+        assert!(steps.len() >= 2, "{steps:?}");
+        // Outside presenter mode the arrows step events, as always.
+        assert!(matches!(lab.key_action("ArrowRight"), Some(Action::StepForward)));
+        assert!(lab.key_action("PageDown").is_none());
+        let lab = after(&lab, [Action::Present(true)]);
+        for key in ["PageDown", "ArrowRight", " "] {
+            assert!(matches!(lab.key_action(key), Some(Action::NextStep)), "{key}");
+        }
+        // PageDown plays on; the tour stops at its next step.
+        let next = after(&lab, [Action::Key("PageDown".into())]);
+        assert!(next.playing);
+        let at_second = after(&next, (0..50).map(|_| Action::Tick(100.0, 1_000_000)));
+        assert_eq!(now(&at_second), steps[1]);
+        assert!(!at_second.playing);
+        // PageUp at a step's start goes back to the step before, paused.
+        let back = after(&at_second, [Action::Key("PageUp".into())]);
+        assert_eq!(now(&back), steps[0]);
+        assert!(!back.playing);
+        // n shows the speaker notes, only in presenter mode.
+        assert!(after(&back, [Action::Key("n".into())]).notes);
+        assert!(after(&back, [Action::Present(false)]).key_action("n").is_none());
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct TourPanelProps {
     pub now: Micros,
     pub playing: bool,
     pub answers: election_core::collections::Map<usize, String>,
+    /// Presenter mode, and whether its speaker notes show.
+    pub presenting: bool,
+    pub notes: bool,
+    pub on_present: Callback<bool>,
     pub on_start: Callback<Option<String>>,
     pub on_play: Callback<MouseEvent>,
     pub on_answer: Callback<(usize, String)>,
@@ -152,9 +156,12 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
     let played = if finished { current + 1 } else { current };
     let outcome = played.checked_sub(1).filter(|&i| i != current || finished).and_then(|i| {
         let q = steps.get(i)?.question.as_ref()?;
-        let said = p.answers.get(&i)?;
-        let verdict = if *said == q.answer { "right" } else { "not this time" };
         let measured = if q.measured.is_empty() { String::new() } else { format!(" ({})", q.measured) };
+        // A lecture hall predicts aloud: the presenter's screen gives the answer unasked.
+        let Some(said) = p.answers.get(&i) else {
+            return p.presenting.then(|| format!("\u{201c}{}\u{201d}: it happened: {}{measured}.", q.text, q.answer));
+        };
+        let verdict = if *said == q.answer { "right" } else { "not this time" };
         Some(format!("Your prediction \u{201c}{said}\u{201d} for \u{201c}{}\u{201d}: {verdict}; it happened: {}{measured}.", q.text, q.answer))
     });
     let reset_score = {
@@ -166,6 +173,11 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
             score.set(Score::default());
         })
     };
+    let present = |on: bool| {
+        let cb = p.on_present.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(on))
+    };
+    let fullscreen = Callback::from(|_: MouseEvent| browser::fullscreen());
     let exit = {
         let cb = p.on_start.clone();
         Callback::from(move |_: MouseEvent| cb.emit(None))
@@ -227,7 +239,19 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                     <button onclick={p.on_play.clone()} data-testid="tour-continue">{"Continue ▸"}</button>
                 }
                 <button onclick={exit}>{"Leave the scenario"}</button>
+                if p.presenting {
+                    <button onclick={fullscreen} data-testid="fullscreen" title="Fullscreen: Esc leaves it">{"Fullscreen"}</button>
+                    <button onclick={present(false)} data-testid="present-exit">{"Leave presenter mode"}</button>
+                } else {
+                    <button onclick={present(true)} data-testid="present" title="Large type, settings hidden; PageDown/PageUp step through">{"Present"}</button>
+                }
             </div>
+            if p.presenting && p.notes {
+                <aside class="notes" aria-label="Speaker notes" data-testid="notes">
+                    <strong>{"Notes: "}</strong>
+                    {steps.get(current).map(|s| s.notes.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| "(none for this step)".into())}
+                </aside>
+            }
         </section>
     }
 }

@@ -33,6 +33,8 @@ pub struct TourStep {
     pub text: String,
     /// A prediction question asked at this step, answered by what the next block does.
     pub question: Option<Question>,
+    /// Speaker notes (`#%` lines): for the teacher in presenter mode, never shown to students.
+    pub notes: String,
 }
 
 /// An interview-practice question: `#? Which node leads next? | n1 | n2 | n3 => leader`.
@@ -214,7 +216,7 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
         let narration: Vec<&str> = b
             .preamble
             .iter()
-            .filter(|l| !l.starts_with("#?") && !l.starts_with("#!"))
+            .filter(|l| !l.starts_with("#?") && !l.starts_with("#!") && !l.starts_with("#%"))
             .filter_map(|l| l.strip_prefix('#'))
             .map(str::trim)
             .filter(|l| !l.is_empty())
@@ -225,13 +227,16 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
             .find_map(|l| l.strip_prefix("#?"))
             .map(|q| parse_question(b.line, q))
             .transpose()?;
+        let notes: Vec<&str> =
+            b.preamble.iter().filter_map(|l| l.strip_prefix("#%")).map(str::trim).collect();
+        let notes = notes.join(" ");
         let at = runner.session().map_or(0, AnySession::now);
         if title.is_empty()
             && let Some(first) = narration.first()
         {
             title = first.to_string();
         }
-        if !narration.is_empty() || question.is_some() {
+        if !narration.is_empty() || question.is_some() || !notes.is_empty() {
             let text = narration.join(" ");
             match steps.last_mut() {
                 // The page shows one step per moment: narration at the same time is merged, and
@@ -243,12 +248,16 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
                             "two questions at the same moment: put a 'run' between them",
                         ));
                     }
-                    if !text.is_empty() {
-                        last.text.push(' ');
-                        last.text.push_str(&text);
+                    for (all, more) in [(&mut last.text, &text), (&mut last.notes, &notes)] {
+                        if !more.is_empty() {
+                            if !all.is_empty() {
+                                all.push(' ');
+                            }
+                            all.push_str(more);
+                        }
                     }
                 }
-                _ => steps.push(TourStep { at, text, question: None }),
+                _ => steps.push(TourStep { at, text, question: None, notes }),
             }
         }
         let explanation: Vec<&str> =
@@ -292,7 +301,10 @@ mod tests {
         let text = "# Title here\n# more\nconfig algo=raft nodes=5 seed=1\n\nrun for=400ms\n\n# Now crash it.\ncrash leader\n\nrun for=500ms\n";
         let t = tour(text).unwrap();
         assert_eq!(t.title, "Title here");
-        assert_eq!(t.steps[0], TourStep { at: 0, text: "Title here more".into(), question: None });
+        assert_eq!(
+            t.steps[0],
+            TourStep { at: 0, text: "Title here more".into(), question: None, notes: String::new() }
+        );
         assert_eq!(t.steps[1].at, ms(400));
         assert_eq!(t.end, ms(900));
         // `crash leader` was resolved to a fixed node at 400 ms.
@@ -302,6 +314,16 @@ mod tests {
         let mut replay = AnySession::new(t.spec.clone()).unwrap();
         replay.advance_to(t.end);
         assert_eq!(replay.trace_hash(), runner.session().unwrap().trace_hash());
+    }
+
+    #[test]
+    fn speaker_notes_belong_to_their_step_and_never_to_the_narration() {
+        let text = "# Title\n#% Ask the room first.\nconfig algo=raft nodes=3 seed=1\n\n# Crash it.\n#% Point at n1.\n#% Then wait.\nrun for=400ms\n";
+        let t = tour(text).unwrap();
+        assert_eq!(t.steps[0].text, "Title");
+        assert_eq!(t.steps[0].notes, "Ask the room first.");
+        assert_eq!(t.steps[1].text, "Crash it.");
+        assert_eq!(t.steps[1].notes, "Point at n1. Then wait.");
     }
 
     #[test]

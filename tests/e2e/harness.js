@@ -85,7 +85,8 @@ export async function newLeader(page, old = '') {
   return leader(page);
 }
 
-// Opens the search, the comparison and the experiment (a module the page loads on demand).
+// Opens the search, the comparison, the experiment and the drill (a module the page loads on
+// demand).
 export async function openExtras(page) {
   await page.click('[data-testid="open-extras"]');
   await page.waitForSelector('section.compare [data-testid="run-compare"]');

@@ -1,20 +1,22 @@
 //! What the page loads on demand (see `lazy.rs`): the counterexample search, the comparison
-//! of the algorithms and Raft's Figure 16 experiment. Only `extras_main.rs`, the second WebAssembly module, mounts
+//! of the algorithms, Raft's Figure 16 experiment and the interview drill. Only `extras_main.rs`, the second WebAssembly module, mounts
 //! [`Extras`]; the page's first download holds none of this.
 
 use yew::prelude::*;
 
 mod compare;
+pub mod drill;
 mod experiment;
 pub mod search;
 
 pub use compare::Compare;
+pub use drill::Drill;
 pub use experiment::{Experiment, ExperimentState, parse_ranges};
 pub use search::Search;
 
 /// What the extras module shows (see `lazy.rs`): the counterexample search, the comparison,
-/// then the experiment.
+/// the experiment, then the interview drill.
 #[component]
 pub fn Extras() -> Html {
-    html! { <><Search /><Compare /><Experiment /></> }
+    html! { <><Search /><Compare /><Experiment /><Drill /></> }
 }

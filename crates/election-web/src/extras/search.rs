@@ -783,7 +783,7 @@ pub fn Search() -> Html {
             <div class="actions">
                 <label>{"Faults "}<input ref={faults_ref} type="text" size="44" value={DEFAULT_FAULTS}
                     aria-label="Fault budget" data-testid="search-faults" /></label>
-                <span class="hint">{"How many of each a run may contain: crash, restart, pause, partition, heal (default: as many as partitions), write, timeout."}</span>
+                <span class="hint">{"How many of each a run may contain: crash, restart, pause, partition, heal (default: as many as partitions), write, timeout, cut (one way), and the engine's own draws: timing (a latency or timeout at an end of its range), drop, duplicate."}</span>
             </div>
             if rules.is_empty() {
                 <p class="hint">{format!("{} has no rule to break: it is unsafe as it is (the search still looks for a violation).", a.name())}</p>

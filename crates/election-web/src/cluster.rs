@@ -65,9 +65,10 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let cut: Vec<(NodeId, NodeId)> = v.links.iter().map(|l| (l.from, l.to)).collect();
     let links = links_html(n, &cut, &props.on_link);
     // A storm puts thousands of messages on the wire: the view describes a few per link and
-    // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages are
-    // keyed (the view lists each key once), so a frame moves each one instead of rewriting
-    // the list.
+    // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages and
+    // counts are keyed (the view lists each message once, and each link's count once): in a
+    // list that is not keyed throughout, Yew pairs children by position, and as the oldest
+    // messages arrive every message after them was rebuilt, each frame.
     let shown = v.messages.iter().map(|m| message(m, v.now, n, r));
     let more = v.more.iter().map(|&(from, to, more)| {
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
@@ -75,7 +76,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         // Two thirds of the way along, so the two directions of a link do not overlap.
         let (x, y) = (x1 + (x2 - x1) * 0.62, y1 + (y2 - y1) * 0.62);
         html! {
-            <g class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
+            <g key={format!("more-{from}-{to}")} class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
                 <rect x="-16" y="-8" width="32" height="16" rx="8" />
                 <text y="4" text-anchor="middle">{format!("+{more}")}</text>
             </g>

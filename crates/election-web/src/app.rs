@@ -47,6 +47,27 @@ pub fn leader_pill(algorithm: &str, leader: Option<election_core::NodeId>, belie
     }
 }
 
+/// The page's callbacks that only dispatch an action (made once, see [`App`]).
+#[derive(Clone)]
+struct Handlers {
+    on_select: Callback<Option<election_core::NodeId>>,
+    on_input: Callback<Input>,
+    on_link: Callback<(election_core::NodeId, election_core::NodeId)>,
+    on_seek: Callback<election_core::Micros>,
+    on_speed: Callback<usize>,
+    on_configure: Callback<election_core::SessionSpec>,
+    on_log_show: Callback<Show>,
+    on_load: Callback<election_core::SessionSpec>,
+    on_network: Callback<election_core::NetConfig>,
+    on_answer: Callback<(usize, String)>,
+    on_error: Callback<String>,
+    on_play: Callback<MouseEvent>,
+    on_back: Callback<MouseEvent>,
+    on_forward: Callback<MouseEvent>,
+    on_dismiss: Callback<MouseEvent>,
+    on_help: Callback<MouseEvent>,
+}
+
 /// The page.
 #[component]
 pub fn App() -> Html {
@@ -172,39 +193,68 @@ pub fn App() -> Html {
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
     let d = lab.dispatcher();
-    let on_select = on(&d, Action::Select);
-    let on_input = on(&d, Action::Act);
-    let on_link = on(&d, |(a, b)| Action::ToggleLink(a, b));
-    let on_seek = on(&d, Action::Seek);
-    let on_speed = on(&d, Action::SetSpeed);
-    let on_configure = on(&d, Action::Configure);
-    let on_log_show = on(&d, Action::LogShow);
-    let on_load = on(&d, Action::Load);
-    let on_network = on(&d, |net| Action::Act(Input::Network { net }));
-    let on_answer = on(&d, |(step, choice)| Action::Answer(step, choice));
-    let on_error = on(&d, Action::Fail);
-    let on_play = on(&d, |_: MouseEvent| Action::TogglePlay);
-    let on_back = on(&d, |_: MouseEvent| Action::StepBack);
-    let on_forward = on(&d, |_: MouseEvent| Action::StepForward);
-    let on_dismiss = on(&d, |_: MouseEvent| Action::Dismiss);
-    let on_help = on(&d, |_: MouseEvent| Action::ToggleHelp);
+    // Made once: a new callback is a changed prop, and re-rendered the settings, the controls
+    // and the timeline markers on every frame of a run.
+    let handlers = use_memo((), {
+        let d = d.clone();
+        move |_| Handlers {
+            on_select: on(&d, Action::Select),
+            on_input: on(&d, Action::Act),
+            on_link: on(&d, |(a, b)| Action::ToggleLink(a, b)),
+            on_seek: on(&d, Action::Seek),
+            on_speed: on(&d, Action::SetSpeed),
+            on_configure: on(&d, Action::Configure),
+            on_log_show: on(&d, Action::LogShow),
+            on_load: on(&d, Action::Load),
+            on_network: on(&d, |net| Action::Act(Input::Network { net })),
+            on_answer: on(&d, |(step, choice)| Action::Answer(step, choice)),
+            on_error: on(&d, Action::Fail),
+            on_play: on(&d, |_: MouseEvent| Action::TogglePlay),
+            on_back: on(&d, |_: MouseEvent| Action::StepBack),
+            on_forward: on(&d, |_: MouseEvent| Action::StepForward),
+            on_dismiss: on(&d, |_: MouseEvent| Action::Dismiss),
+            on_help: on(&d, |_: MouseEvent| Action::ToggleHelp),
+        }
+    });
+    let Handlers {
+        on_select,
+        on_input,
+        on_link,
+        on_seek,
+        on_speed,
+        on_configure,
+        on_log_show,
+        on_load,
+        on_network,
+        on_answer,
+        on_error,
+        on_play,
+        on_back,
+        on_forward,
+        on_dismiss,
+        on_help,
+    } = (*handlers).clone();
     let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::JumpTo(t)));
     let current_net = lab.engine.borrow().current_net();
-    let on_share = {
-        let lab = lab.clone();
-        Callback::from(move |_| {
-            let (spec, now) = {
-                let e = lab.engine.borrow();
-                (e.spec(), e.now())
-            };
-            if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
-                browser::copy_to_clipboard(&url);
-                lab.dispatch(Action::Notify(
-                    "Link copied (and put in the address bar): it reproduces this exact run.".into(),
-                ));
-            }
-        })
-    };
+    // (New only with a new session, like the handlers above.)
+    let on_share = use_memo(SameEngine(lab.engine.clone()), {
+        let d = d.clone();
+        move |engine| {
+            let engine = engine.0.clone();
+            Callback::from(move |_| {
+                let (spec, now) = {
+                    let e = engine.borrow();
+                    (e.spec(), e.now())
+                };
+                if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
+                    browser::copy_to_clipboard(&url);
+                    d.dispatch(Action::Notify(
+                        "Link copied (and put in the address bar): it reproduces this exact run.".into(),
+                    ));
+                }
+            })
+        }
+    });
 
     let on_save_session = {
         let lab = lab.clone();
@@ -253,22 +303,24 @@ pub fn App() -> Html {
             ));
         })
     };
-    let on_tour = {
-        let lab = lab.clone();
-        Callback::from(move |p: Option<String>| match p {
-            // Only the listed files are fetched (the picker offers nothing else).
-            Some(path) if crate::scenarios::TOURS.iter().any(|(p, _)| *p == path) => {
-                lab.dispatch(Action::TourLoading(path.clone()));
-                let lab = lab.clone();
-                yew::platform::spawn_local(async move {
-                    let text = browser::fetch_text(&format!("scenarios/{path}")).await;
-                    lab.dispatch(Action::TourLoaded(path, text));
-                });
-            }
-            Some(path) => lab.dispatch(Action::Fail(format!("No scenario named {path}"))),
-            None => lab.dispatch(Action::LeaveTour),
-        })
-    };
+    let on_tour = use_memo((), {
+        let lab = d.clone();
+        move |_| {
+            Callback::from(move |p: Option<String>| match p {
+                // Only the listed files are fetched (the picker offers nothing else).
+                Some(path) if crate::scenarios::TOURS.iter().any(|(p, _)| *p == path) => {
+                    lab.dispatch(Action::TourLoading(path.clone()));
+                    let lab = lab.clone();
+                    yew::platform::spawn_local(async move {
+                        let text = browser::fetch_text(&format!("scenarios/{path}")).await;
+                        lab.dispatch(Action::TourLoaded(path, text));
+                    });
+                }
+                Some(path) => lab.dispatch(Action::Fail(format!("No scenario named {path}"))),
+                None => lab.dispatch(Action::LeaveTour),
+            })
+        }
+    });
     // The counterexample search (the extras module, a Yew app of its own) puts what it found
     // in the address bar as a share link and clicks the hidden `#lab-open` button: play it as
     // a tour of its narration, at its violation. (A button, not an event listener: the page
@@ -376,7 +428,7 @@ pub fn App() -> Html {
                         </div>
                     </section>
                     <Controls playing={lab.playing} speed={lab.speed}
-                        on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
+                        on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={(*on_share).clone()} />
                     <div class="timeline-wrap">
                         <Markers markers={markers.clone()} horizon={diagram::marker_scale(horizon.max(view.now))} on_seek={on_seek.clone()} />
                         <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
@@ -406,7 +458,7 @@ pub fn App() -> Html {
                 <aside class="side">
                 if !lab.embed || lab.tour.is_some() {
                     <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
-                        on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
+                        on_start={(*on_tour).clone()} on_play={on_play.clone()} on_answer={on_answer} />
                 }
                     <Inspector view={view.clone()} selected={lab.selected} writes={writes} on_input={on_input} on_select={on_select} />
                     if !lab.embed {

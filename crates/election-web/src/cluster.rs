@@ -63,7 +63,6 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let r = node_radius(n);
 
     let cut: Vec<(NodeId, NodeId)> = v.links.iter().map(|l| (l.from, l.to)).collect();
-    let links = links_html(n, &cut, &props.on_link);
     // A storm puts thousands of messages on the wire: the view describes a few per link and
     // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages and
     // counts are keyed (the view lists each message once, and each link's count once): in a
@@ -99,11 +98,26 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
-            {links}
+            <Links n={n} cut={cut} on_link={props.on_link.clone()} />
             <g class="messages">{messages}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    n: usize,
+    /// The directed links that are cut.
+    cut: Vec<(NodeId, NodeId)>,
+    on_link: Callback<(NodeId, NodeId)>,
+}
+
+/// The links, a component of their own: they change only when one is cut or healed, and
+/// rebuilding the 105 links of 15 nodes (labels, handlers) was part of every frame.
+#[component]
+fn Links(p: &LinksProps) -> Html {
+    links_html(p.n, &p.cut, &p.on_link)
 }
 
 /// The links between the `n` nodes; `cut` lists the directed links that are cut.

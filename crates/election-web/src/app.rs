@@ -15,7 +15,7 @@ use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use crate::state::{Action, Lab, SameEngine, is_shortcut};
+use crate::state::{Action, FrameCost, Lab, SameEngine, is_shortcut};
 use crate::tour::TourPanel;
 use election_core::scenario::Show;
 
@@ -45,6 +45,15 @@ pub fn leader_pill(algorithm: &str, leader: Option<election_core::NodeId>, belie
         (Some(l), _) => format!("{one}: n{l}"),
         (None, _) => format!("no {one}"),
     }
+}
+
+/// The page's work in the last frame, for the clock's budget: when the tick was dispatched,
+/// and how long it took until the render it caused was done.
+#[derive(Default)]
+struct FrameWork {
+    tick_at: Option<f64>,
+    work_ms: f64,
+    throttled: bool,
 }
 
 /// The page's callbacks that only dispatch an action (made once, see [`App`]).
@@ -87,10 +96,13 @@ pub fn App() -> Html {
     }
 
     // The animation clock: a tick on every animation frame while the page is open. Each tick
-    // may simulate a number of events that adapts to how long the last one took, so a frame's
-    // work stays near its budget whatever the traffic, and input is always handled.
+    // may simulate a number of events that adapts to the page's work in the frames before (see
+    // `next_budget`), so a frame's work stays near its budget whatever the traffic, and input
+    // is always handled. The work is measured from the tick to the end of the render it causes.
+    let work = use_mut_ref(FrameWork::default);
     {
         let dispatch = lab.dispatcher();
+        let work = work.clone();
         use_effect_with((), move |_| {
             let mut last = browser::now_ms();
             let mut budget = crate::state::EVENTS_PER_TICK;
@@ -98,10 +110,24 @@ pub fn App() -> Html {
                 let now = browser::now_ms();
                 let dt = now - last;
                 last = now;
-                budget = crate::state::next_budget(budget, dt);
+                // (Taken: a frame with nothing to render, paused, costs nothing.)
+                let done = std::mem::take(&mut *work.borrow_mut());
+                let cost = FrameCost { interval_ms: dt, work_ms: done.work_ms, throttled: done.throttled };
+                budget = crate::state::next_budget(budget, cost);
+                work.borrow_mut().tick_at = Some(now);
                 dispatch.dispatch(Action::Tick(dt, budget));
             });
             move || drop(frames)
+        });
+    }
+    {
+        let (work, throttled) = (work.clone(), lab.throttled);
+        use_effect(move || {
+            let mut w = work.borrow_mut();
+            if let Some(at) = w.tick_at.take() {
+                w.work_ms = browser::now_ms() - at;
+                w.throttled = throttled;
+            }
         });
     }
 

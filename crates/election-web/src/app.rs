@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
+use election_core::{Input, MarkerKind};
 use yew::prelude::*;
 
 use crate::browser;
@@ -159,62 +159,24 @@ pub fn App() -> Html {
     // engine itself and compares it by identity.)
     let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
     let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
-    let diagram_cache =
-        use_mut_ref(|| (Rc::new(diagram::Recent::empty(lab.engine.clone())), f64::NEG_INFINITY));
-    let (trace_hash, steps, horizon, trace, recent) = {
+    let (trace_hash, steps, horizon, trace_len, trace) = {
         let e = lab.engine.borrow();
         let t = e.trace();
-        let window_start = e.now().saturating_sub(diagram::WINDOW_US);
-        // Only what the space-time diagram draws, newest first and at most a few hundred:
-        // a storm sends thousands of messages in the window, and cloning and drawing them all
-        // every frame froze the page.
-        // While the run plays the diagram is redrawn at most ten times a second: it slides by
-        // a quarter of its width per frame at 10x, and redrawing it every frame was a third of
-        // a frame's work in a storm. Paused, stepping or seeking, it follows at once.
-        let wall = browser::now_ms();
-        let stale = {
-            let cache = diagram_cache.borrow();
-            !lab.playing
-                || wall - cache.1 >= 100.0
-                || !Rc::ptr_eq(&cache.0.engine, &lab.engine)
-                || cache.0.now < window_start
-        };
-        if stale {
-            let events: Vec<(usize, TraceEvent)> = t
-                .iter()
-                .enumerate()
-                .rev()
-                .take_while(|(_, ev)| ev.t >= window_start)
-                .filter(|(_, ev)| {
-                    matches!(
-                        ev.kind,
-                        TraceKind::Send { .. }
-                            | TraceKind::Drop { .. }
-                            | TraceKind::Role { .. }
-                            | TraceKind::Input { .. }
-                    )
-                })
-                .take(diagram::MAX_EVENTS)
-                .map(|(i, ev)| (i, ev.clone()))
-                .collect();
-            *diagram_cache.borrow_mut() =
-                (Rc::new(diagram::Recent { engine: lab.engine.clone(), now: e.now(), events }), wall);
-        }
-        let recent = diagram_cache.borrow().0.clone();
         // The event log: the last 100 events the filter keeps, among the last `keep` (its box
-        // shows about twenty; more only cost every frame).
+        // shows about twenty; more only cost every frame). Their indices and times: the log
+        // draws each event once, from the session.
         let keep = if lab.log_show == Show::All { 100 } else { 4_000 };
         let from = t.len().saturating_sub(keep);
-        let mut tail: Vec<(usize, TraceEvent)> = t[from..]
+        let mut tail: Vec<(usize, election_core::Micros)> = t[from..]
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, ev)| lab.log_show.keeps(ev))
             .take(100)
-            .map(|(i, ev)| (from + i, ev.clone()))
+            .map(|(i, ev)| (from + i, ev.t))
             .collect();
         tail.reverse();
-        (e.trace_hash(), e.steps(), e.horizon(), tail, recent)
+        (e.trace_hash(), e.steps(), e.horizon(), t.len(), tail)
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
@@ -475,7 +437,7 @@ pub fn App() -> Html {
                     } else {
                         <div class="lower">
                             <AlgorithmPanel panel={view.panel.clone()} />
-                            <SpaceTime events={recent} nodes={view.nodes.len()} />
+                            <SpaceTime engine={SameEngine(lab.engine.clone())} now={view.now} events={trace_len} nodes={view.nodes.len()} />
                             <Logs view={view.clone()} />
                         </div>
                         <EventLog engine={SameEngine(lab.engine.clone())} events={trace} show={lab.log_show} on_show={on_log_show} />

@@ -109,7 +109,7 @@ async fn event_log_component_tells_the_story_in_english() {
         .iter()
         .enumerate()
         .filter(|(_, e)| Show::Roles.keeps(e))
-        .map(|(i, e)| (i, e.clone()))
+        .map(|(i, e)| (i, e.t))
         .collect();
     let engine = election_web::state::SameEngine(std::rc::Rc::new(std::cell::RefCell::new(s)));
     let root = mount::<EventLog>(EventLogProps {

@@ -222,8 +222,11 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
         }
     }
     let label = short_kind(m);
+    // Where the message is on its way, for the tests of reduced motion (whose steps it
+    // shows); gliding, it would be one more attribute written per message per frame.
+    let progress = reduced_motion().then(|| election_core::fixed(p, 2));
     html! {
-        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
+        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={progress} transform={format!("translate({},{})", f(x), f(y))}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {

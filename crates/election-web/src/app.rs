@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use election_core::{Input, MarkerKind, TraceEvent, TraceKind};
+use election_core::{Input, MarkerKind};
 use yew::prelude::*;
 
 use crate::browser;
@@ -15,7 +15,7 @@ use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use crate::state::{Action, Lab, SameEngine, is_shortcut};
+use crate::state::{Action, FrameCost, Lab, SameEngine, is_shortcut};
 use crate::tour::TourPanel;
 use election_core::scenario::Show;
 
@@ -50,6 +50,36 @@ pub fn leader_pill(algorithm: &str, leader: Option<election_core::NodeId>, belie
     }
 }
 
+/// The page's work in the last frame, for the clock's budget: when the tick was dispatched,
+/// and how long it took until the render it caused was done.
+#[derive(Default)]
+struct FrameWork {
+    tick_at: Option<f64>,
+    work_ms: f64,
+    throttled: bool,
+}
+
+/// The page's callbacks that only dispatch an action (made once, see [`App`]).
+#[derive(Clone)]
+struct Handlers {
+    on_select: Callback<Option<election_core::NodeId>>,
+    on_input: Callback<Input>,
+    on_link: Callback<(election_core::NodeId, election_core::NodeId)>,
+    on_seek: Callback<election_core::Micros>,
+    on_speed: Callback<usize>,
+    on_configure: Callback<election_core::SessionSpec>,
+    on_log_show: Callback<Show>,
+    on_load: Callback<election_core::SessionSpec>,
+    on_network: Callback<election_core::NetConfig>,
+    on_answer: Callback<(usize, String)>,
+    on_error: Callback<String>,
+    on_play: Callback<MouseEvent>,
+    on_back: Callback<MouseEvent>,
+    on_forward: Callback<MouseEvent>,
+    on_dismiss: Callback<MouseEvent>,
+    on_help: Callback<MouseEvent>,
+}
+
 /// The page.
 #[component]
 pub fn App() -> Html {
@@ -69,10 +99,13 @@ pub fn App() -> Html {
     }
 
     // The animation clock: a tick on every animation frame while the page is open. Each tick
-    // may simulate a number of events that adapts to how long the last one took, so a frame's
-    // work stays near its budget whatever the traffic, and input is always handled.
+    // may simulate a number of events that adapts to the page's work in the frames before (see
+    // `next_budget`), so a frame's work stays near its budget whatever the traffic, and input
+    // is always handled. The work is measured from the tick to the end of the render it causes.
+    let work = use_mut_ref(FrameWork::default);
     {
         let dispatch = lab.dispatcher();
+        let work = work.clone();
         use_effect_with((), move |_| {
             let mut last = browser::now_ms();
             let mut budget = crate::state::EVENTS_PER_TICK;
@@ -80,10 +113,24 @@ pub fn App() -> Html {
                 let now = browser::now_ms();
                 let dt = now - last;
                 last = now;
-                budget = crate::state::next_budget(budget, dt);
+                // (Taken: a frame with nothing to render, paused, costs nothing.)
+                let done = std::mem::take(&mut *work.borrow_mut());
+                let cost = FrameCost { interval_ms: dt, work_ms: done.work_ms, throttled: done.throttled };
+                budget = crate::state::next_budget(budget, cost);
+                work.borrow_mut().tick_at = Some(now);
                 dispatch.dispatch(Action::Tick(dt, budget));
             });
             move || drop(frames)
+        });
+    }
+    {
+        let (work, throttled) = (work.clone(), lab.throttled);
+        use_effect(move || {
+            let mut w = work.borrow_mut();
+            if let Some(at) = w.tick_at.take() {
+                w.work_ms = browser::now_ms() - at;
+                w.throttled = throttled;
+            }
         });
     }
 
@@ -115,99 +162,90 @@ pub fn App() -> Html {
     // engine itself and compares it by identity.)
     let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
     let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
-    let diagram_cache =
-        use_mut_ref(|| (Rc::new(diagram::Recent::empty(lab.engine.clone())), f64::NEG_INFINITY));
-    let (trace_hash, steps, horizon, trace, recent) = {
+    let (trace_hash, steps, horizon, trace_len, trace) = {
         let e = lab.engine.borrow();
         let t = e.trace();
-        let window_start = e.now().saturating_sub(diagram::WINDOW_US);
-        // Only what the space-time diagram draws, newest first and at most a few hundred:
-        // a storm sends thousands of messages in the window, and cloning and drawing them all
-        // every frame froze the page.
-        // While the run plays the diagram is redrawn at most ten times a second: it slides by
-        // a quarter of its width per frame at 10x, and redrawing it every frame was a third of
-        // a frame's work in a storm. Paused, stepping or seeking, it follows at once.
-        let wall = browser::now_ms();
-        let stale = {
-            let cache = diagram_cache.borrow();
-            !lab.playing
-                || wall - cache.1 >= 100.0
-                || !Rc::ptr_eq(&cache.0.engine, &lab.engine)
-                || cache.0.now < window_start
-        };
-        if stale {
-            let events: Vec<(usize, TraceEvent)> = t
-                .iter()
-                .enumerate()
-                .rev()
-                .take_while(|(_, ev)| ev.t >= window_start)
-                .filter(|(_, ev)| {
-                    matches!(
-                        ev.kind,
-                        TraceKind::Send { .. }
-                            | TraceKind::Drop { .. }
-                            | TraceKind::Role { .. }
-                            | TraceKind::Input { .. }
-                    )
-                })
-                .take(diagram::MAX_EVENTS)
-                .map(|(i, ev)| (i, ev.clone()))
-                .collect();
-            *diagram_cache.borrow_mut() =
-                (Rc::new(diagram::Recent { engine: lab.engine.clone(), now: e.now(), events }), wall);
-        }
-        let recent = diagram_cache.borrow().0.clone();
         // The event log: the last 100 events the filter keeps, among the last `keep` (its box
-        // shows about twenty; more only cost every frame).
+        // shows about twenty; more only cost every frame). Their indices and times: the log
+        // draws each event once, from the session.
         let keep = if lab.log_show == Show::All { 100 } else { 4_000 };
         let from = t.len().saturating_sub(keep);
-        let mut tail: Vec<(usize, TraceEvent)> = t[from..]
+        let mut tail: Vec<(usize, election_core::Micros)> = t[from..]
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, ev)| lab.log_show.keeps(ev))
             .take(100)
-            .map(|(i, ev)| (from + i, ev.clone()))
+            .map(|(i, ev)| (from + i, ev.t))
             .collect();
         tail.reverse();
-        (e.trace_hash(), e.steps(), e.horizon(), tail, recent)
+        (e.trace_hash(), e.steps(), e.horizon(), t.len(), tail)
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
     let d = lab.dispatcher();
-    let on_select = on(&d, Action::Select);
-    let on_input = on(&d, Action::Act);
-    let on_link = on(&d, |(a, b)| Action::ToggleLink(a, b));
-    let on_seek = on(&d, Action::Seek);
-    let on_speed = on(&d, Action::SetSpeed);
-    let on_configure = on(&d, Action::Configure);
-    let on_log_show = on(&d, Action::LogShow);
-    let on_load = on(&d, Action::Load);
-    let on_network = on(&d, |net| Action::Act(Input::Network { net }));
-    let on_answer = on(&d, |(step, choice)| Action::Answer(step, choice));
-    let on_error = on(&d, Action::Fail);
-    let on_play = on(&d, |_: MouseEvent| Action::TogglePlay);
-    let on_back = on(&d, |_: MouseEvent| Action::StepBack);
-    let on_forward = on(&d, |_: MouseEvent| Action::StepForward);
-    let on_dismiss = on(&d, |_: MouseEvent| Action::Dismiss);
-    let on_help = on(&d, |_: MouseEvent| Action::ToggleHelp);
+    // Made once: a new callback is a changed prop, and re-rendered the settings, the controls
+    // and the timeline markers on every frame of a run.
+    let handlers = use_memo((), {
+        let d = d.clone();
+        move |_| Handlers {
+            on_select: on(&d, Action::Select),
+            on_input: on(&d, Action::Act),
+            on_link: on(&d, |(a, b)| Action::ToggleLink(a, b)),
+            on_seek: on(&d, Action::Seek),
+            on_speed: on(&d, Action::SetSpeed),
+            on_configure: on(&d, Action::Configure),
+            on_log_show: on(&d, Action::LogShow),
+            on_load: on(&d, Action::Load),
+            on_network: on(&d, |net| Action::Act(Input::Network { net })),
+            on_answer: on(&d, |(step, choice)| Action::Answer(step, choice)),
+            on_error: on(&d, Action::Fail),
+            on_play: on(&d, |_: MouseEvent| Action::TogglePlay),
+            on_back: on(&d, |_: MouseEvent| Action::StepBack),
+            on_forward: on(&d, |_: MouseEvent| Action::StepForward),
+            on_dismiss: on(&d, |_: MouseEvent| Action::Dismiss),
+            on_help: on(&d, |_: MouseEvent| Action::ToggleHelp),
+        }
+    });
+    let Handlers {
+        on_select,
+        on_input,
+        on_link,
+        on_seek,
+        on_speed,
+        on_configure,
+        on_log_show,
+        on_load,
+        on_network,
+        on_answer,
+        on_error,
+        on_play,
+        on_back,
+        on_forward,
+        on_dismiss,
+        on_help,
+    } = (*handlers).clone();
     let on_first_violation = first_violation.map(|t| on(&d, move |_: MouseEvent| Action::JumpTo(t)));
     let current_net = lab.engine.borrow().current_net();
-    let on_share = {
-        let lab = lab.clone();
-        Callback::from(move |_| {
-            let (spec, now) = {
-                let e = lab.engine.borrow();
-                (e.spec(), e.now())
-            };
-            if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
-                browser::copy_to_clipboard(&url);
-                lab.dispatch(Action::Notify(
-                    "Link copied (and put in the address bar): it reproduces this exact run.".into(),
-                ));
-            }
-        })
-    };
+    // (New only with a new session, like the handlers above.)
+    let on_share = use_memo(SameEngine(lab.engine.clone()), {
+        let d = d.clone();
+        move |engine| {
+            let engine = engine.0.clone();
+            Callback::from(move |_| {
+                let (spec, now) = {
+                    let e = engine.borrow();
+                    (e.spec(), e.now())
+                };
+                if let Some(url) = browser::set_fragment(&share::encode(&spec, now)) {
+                    browser::copy_to_clipboard(&url);
+                    d.dispatch(Action::Notify(
+                        "Link copied (and put in the address bar): it reproduces this exact run.".into(),
+                    ));
+                }
+            })
+        }
+    });
 
     let on_save_session = {
         let lab = lab.clone();
@@ -256,26 +294,32 @@ pub fn App() -> Html {
             ));
         })
     };
-    let on_tour = {
-        let lab = lab.clone();
-        Callback::from(move |p: Option<String>| match p {
-            // A tour of an algorithm this page leaves out starts in the full lab.
-            Some(path) if crate::full::needed_by_tour(&path).is_some() => {
-                crate::full::open(&format!("tour={}", String::from(js_sys::encode_uri_component(&path))));
-            }
-            // Only the listed files are fetched (the picker offers nothing else).
-            Some(path) if crate::scenarios::TOURS.iter().any(|t| t.0 == path) => {
-                lab.dispatch(Action::TourLoading(path.clone()));
-                let lab = lab.clone();
-                yew::platform::spawn_local(async move {
-                    let text = browser::fetch_text(&format!("scenarios/{path}")).await;
-                    lab.dispatch(Action::TourLoaded(path, text));
-                });
-            }
-            Some(path) => lab.dispatch(Action::Fail(format!("No scenario named {path}"))),
-            None => lab.dispatch(Action::LeaveTour),
-        })
-    };
+    let on_tour = use_memo((), {
+        let lab = d.clone();
+        move |_| {
+            Callback::from(move |p: Option<String>| match p {
+                // A tour of an algorithm this page leaves out starts in the full lab.
+                Some(path) if crate::full::needed_by_tour(&path).is_some() => {
+                    crate::full::open(&format!("tour={}", String::from(js_sys::encode_uri_component(&path))));
+                }
+                // Only the listed files are fetched (the picker offers nothing else).
+                Some(path) if crate::scenarios::TOURS.iter().any(|t| t.0 == path) => {
+                    lab.dispatch(Action::TourLoading(path.clone()));
+                    let lab = lab.clone();
+                    yew::platform::spawn_local(async move {
+                        let text = browser::fetch_text(&format!("scenarios/{path}")).await;
+                        lab.dispatch(Action::TourLoaded(path, text));
+                    });
+                }
+                Some(path) => lab.dispatch(Action::Fail(format!("No scenario named {path}"))),
+                None => lab.dispatch(Action::LeaveTour),
+            })
+        }
+    });
+    let on_present = use_memo((), {
+        let d = d.clone();
+        move |_| on(&d, Action::Present)
+    });
     // A link to a tour (`#tour=<path>`, what the full lab opens with when a tour of its own is
     // picked in the page) starts it.
     {
@@ -432,7 +476,7 @@ pub fn App() -> Html {
                         </div>
                     </section>
                     <Controls playing={lab.playing} speed={lab.speed}
-                        on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={on_share} />
+                        on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={(*on_share).clone()} />
                     <div class="timeline-wrap">
                         <Markers markers={markers.clone()} horizon={diagram::marker_scale(horizon.max(view.now))} on_seek={on_seek.clone()} />
                         <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
@@ -453,7 +497,7 @@ pub fn App() -> Html {
                     } else {
                         <div class="lower">
                             <AlgorithmPanel panel={view.panel.clone()} />
-                            <SpaceTime events={recent} nodes={view.nodes.len()} />
+                            <SpaceTime engine={SameEngine(lab.engine.clone())} now={view.now} events={trace_len} nodes={view.nodes.len()} />
                             <Logs view={view.clone()} />
                         </div>
                         <EventLog engine={SameEngine(lab.engine.clone())} events={trace} show={lab.log_show} on_show={on_log_show} />
@@ -462,8 +506,8 @@ pub fn App() -> Html {
                 <aside class="side">
                 if !lab.embed || lab.tour.is_some() {
                     <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
-                        presenting={lab.presenting} notes={lab.notes} on_present={on(&d, Action::Present)}
-                        on_start={on_tour.clone()} on_play={on_play.clone()} on_answer={on_answer} />
+                        presenting={lab.presenting} notes={lab.notes} on_present={(*on_present).clone()}
+                        on_start={(*on_tour).clone()} on_play={on_play.clone()} on_answer={on_answer} />
                 }
                     <Inspector view={view.clone()} selected={lab.selected} writes={writes} on_input={on_input} on_select={on_select} />
                     if !lab.embed {

@@ -63,11 +63,11 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let r = node_radius(n);
 
     let cut: Vec<(NodeId, NodeId)> = v.links.iter().map(|l| (l.from, l.to)).collect();
-    let links = links_html(n, &cut, &props.on_link);
     // A storm puts thousands of messages on the wire: the view describes a few per link and
-    // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages are
-    // keyed (the view lists each key once), so a frame moves each one instead of rewriting
-    // the list.
+    // counts the rest, so a frame's drawing stays bounded whatever the traffic. Messages and
+    // counts are keyed (the view lists each message once, and each link's count once): in a
+    // list that is not keyed throughout, Yew pairs children by position, and as the oldest
+    // messages arrive every message after them was rebuilt, each frame.
     let shown = v.messages.iter().map(|m| message(m, v.now, n, r));
     let more = v.more.iter().map(|&(from, to, more)| {
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
@@ -75,7 +75,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         // Two thirds of the way along, so the two directions of a link do not overlap.
         let (x, y) = (x1 + (x2 - x1) * 0.62, y1 + (y2 - y1) * 0.62);
         html! {
-            <g class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
+            <g key={format!("more-{from}-{to}")} class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
                 <rect x="-16" y="-8" width="32" height="16" rx="8" />
                 <text y="4" text-anchor="middle">{format!("+{more}")}</text>
             </g>
@@ -98,11 +98,26 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
-            {links}
+            <Links n={n} cut={cut} on_link={props.on_link.clone()} />
             <g class="messages">{messages}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    n: usize,
+    /// The directed links that are cut.
+    cut: Vec<(NodeId, NodeId)>,
+    on_link: Callback<(NodeId, NodeId)>,
+}
+
+/// The links, a component of their own: they change only when one is cut or healed, and
+/// rebuilding the 105 links of 15 nodes (labels, handlers) was part of every frame.
+#[component]
+fn Links(p: &LinksProps) -> Html {
+    links_html(p.n, &p.cut, &p.on_link)
 }
 
 /// The links between the `n` nodes; `cut` lists the directed links that are cut.
@@ -207,8 +222,11 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
         }
     }
     let label = short_kind(m);
+    // Where the message is on its way, for the tests of reduced motion (whose steps it
+    // shows); gliding, it would be one more attribute written per message per frame.
+    let progress = reduced_motion().then(|| election_core::fixed(p, 2));
     html! {
-        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={election_core::fixed(p, 2)} transform={format!("translate({},{})", f(x), f(y))}>
+        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={progress} transform={format!("translate({},{})", f(x), f(y))}>
             <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
             <circle r={if m.heartbeat { "5" } else { "8" }} />
             if !m.heartbeat {

@@ -545,29 +545,31 @@ pub fn Logs(p: &LogsProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     /// The session the events are from.
     pub engine: crate::state::SameEngine,
-    /// The events shown, oldest first, each with its index in the trace (a stable key).
-    pub events: Vec<(usize, TraceEvent)>,
+    /// The events shown, oldest first: each one's index in the session's trace (a stable key)
+    /// and time. Within one session an event is known by these (and a branch cut in the past
+    /// keeps the events before the cut): comparing them is enough, and much cheaper than
+    /// comparing the events, every frame.
+    pub events: Vec<(usize, Micros)>,
     pub show: Show,
     pub on_show: Callback<Show>,
 }
 
-impl PartialEq for EventLogProps {
-    /// Within one session an event is known by its index in the trace (and a branch cut in
-    /// the past keeps the events before the cut): comparing indices and times is enough, and
-    /// much cheaper than comparing the events, every frame.
-    fn eq(&self, other: &Self) -> bool {
-        self.engine == other.engine
-            && self.show == other.show
-            && self.events.len() == other.events.len()
-            && self.events.iter().zip(&other.events).all(|((i, a), (j, b))| i == j && a.t == b.t)
-    }
+/// The log's items drawn last, by trace index (ascending), and the session they are from.
+#[derive(Default)]
+struct LogItems {
+    engine: Option<crate::state::SameEngine>,
+    /// Each item with the event it says, to tell that the index still holds it (the session
+    /// keeps a bounded trace, whose indices shift when it drops its oldest half).
+    items: Vec<(usize, TraceEvent, Html)>,
 }
 
-/// The trace, newest first, with a filter.
+/// The trace, newest first, with a filter. Each item is written once and kept while it is
+/// shown: a storm adds dozens of events a frame, and wording all hundred again was part of
+/// every frame.
 #[component]
 pub fn EventLog(p: &EventLogProps) -> Html {
     let on_change = {
@@ -580,6 +582,34 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             })
         })
     };
+    let cache = use_mut_ref(LogItems::default);
+    let mut cache = cache.borrow_mut();
+    if cache.engine.as_ref() != Some(&p.engine) {
+        *cache = LogItems { engine: Some(p.engine.clone()), items: Vec::new() };
+    }
+    let engine = p.engine.0.borrow();
+    let trace = engine.trace();
+    let mut old = std::mem::take(&mut cache.items).into_iter().peekable();
+    let mut items = Vec::with_capacity(p.events.len());
+    for &(i, _) in &p.events {
+        let Some(e) = trace.get(i) else { continue };
+        while old.next_if(|(j, ..)| *j < i).is_some() {}
+        let item = old.next_if(|(j, was, _)| *j == i && was == e).unwrap_or_else(|| {
+            let class = match &e.kind {
+                election_core::TraceKind::Role { .. } => "role",
+                election_core::TraceKind::Input { .. } => "input",
+                election_core::TraceKind::Violation { .. } => "violation",
+                election_core::TraceKind::Note { .. } => "note",
+                election_core::TraceKind::Drop { .. } => "drop",
+                _ => "",
+            };
+            // Keyed by trace index: a new event adds one item instead of rewriting all.
+            (i, e.clone(), html! { <li key={i} class={class}>{e.english()}</li> })
+        });
+        items.push(item);
+    }
+    let list: Html = items.iter().rev().map(|(_, _, li)| li.clone()).collect();
+    cache.items = items;
     html! {
         <section class="events" aria-label="Event log">
             <h2>{"Event log"}
@@ -589,20 +619,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                     <option value="all" selected={p.show == Show::All}>{"everything"}</option>
                 </select>
             </h2>
-            <ol class="trace">
-                // Keyed by trace index: a new event adds one item instead of rewriting all.
-                { for p.events.iter().rev().map(|(i, e)| {
-                    let class = match &e.kind {
-                        election_core::TraceKind::Role { .. } => "role",
-                        election_core::TraceKind::Input { .. } => "input",
-                        election_core::TraceKind::Violation { .. } => "violation",
-                        election_core::TraceKind::Note { .. } => "note",
-                        election_core::TraceKind::Drop { .. } => "drop",
-                        _ => "",
-                    };
-                    html! { <li key={*i} class={class}>{e.english()}</li> }
-                }) }
-            </ol>
+            <ol class="trace">{list}</ol>
         </section>
     }
 }

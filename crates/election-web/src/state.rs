@@ -41,20 +41,42 @@ pub const DEFAULT_SPEED: usize = 2;
 /// tick stops and the run falls behind the requested speed instead of freezing the page.
 pub const EVENTS_PER_TICK: u64 = 1_500;
 
-/// The frame interval the clock aims for (60 frames a second, with some slack).
-pub const FRAME_TARGET_MS: f64 = 20.0;
+/// A frame interval past which the frame came late: a 60 Hz display shows one every 16.7 ms,
+/// and a frame that misses one comes 33 ms after the last.
+pub const FRAME_LATE_MS: f64 = 25.0;
 
-/// The next tick's event budget, from this one's and the time since the previous frame (which
-/// counts the simulation, the redraw and the browser's layout and paint): shrink fast when
-/// frames come late, grow slowly when they come on time.
-pub fn next_budget(budget: u64, frame_ms: f64) -> u64 {
-    if frame_ms > FRAME_TARGET_MS {
-        (budget * 2 / 3).max(20)
-    } else if frame_ms < FRAME_TARGET_MS * 0.9 {
-        (budget + budget / 4 + 16).min(20_000)
+/// The page's own work a frame aims at: the tick's simulation and the redraw, up to the end of
+/// the render. The browser's style, layout and paint need the rest of the 16.7 ms.
+pub const WORK_TARGET_MS: f64 = 8.0;
+
+/// What the last frame cost, as the clock measures it (wall time paces the run, never decides
+/// anything in it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameCost {
+    /// Time since the frame before.
+    pub interval_ms: f64,
+    /// The page's work in the frame: from the tick to the end of the render.
+    pub work_ms: f64,
+    /// The tick ran out of its budget (the run fell behind the chosen speed).
+    pub throttled: bool,
+}
+
+/// The next tick's event budget. It follows the page's own work: shrink in proportion when that
+/// is over its target, or when a frame came late and the work was a good part of it; grow only
+/// while the budget holds the run back and the work leaves room. (A budget that grew whenever
+/// frames came on time found its limit by missing frames: one in three, in a storm.)
+pub fn next_budget(budget: u64, f: FrameCost) -> u64 {
+    let next = if f.work_ms > WORK_TARGET_MS {
+        // Most of the work follows the events, not all: at most down to a quarter at once.
+        (budget as f64 * (WORK_TARGET_MS / f.work_ms).max(0.25)) as u64
+    } else if f.interval_ms > FRAME_LATE_MS {
+        if f.work_ms > WORK_TARGET_MS / 2.0 { budget * 2 / 3 } else { budget }
+    } else if f.throttled && f.work_ms < WORK_TARGET_MS / 2.0 {
+        budget + budget / 8 + 16
     } else {
         budget
-    }
+    };
+    next.clamp(20, 20_000)
 }
 
 /// What has the keyboard focus when a key is pressed: shortcuts never act inside a field, and
@@ -1356,12 +1378,17 @@ run for=200ms
     }
 
     #[test]
-    fn the_tick_budget_shrinks_when_a_tick_is_slow_and_grows_when_it_is_quick() {
-        assert_eq!(next_budget(1_500, 30.0), 1_000);
-        assert_eq!(next_budget(30, 30.0), 20, "never below 20 events");
-        assert_eq!(next_budget(1_500, 16.7), 1_891);
-        assert_eq!(next_budget(20_000, 16.7), 20_000, "at most 20,000");
-        assert_eq!(next_budget(1_500, 19.0), 1_500, "near the target: unchanged");
+    fn the_tick_budget_follows_the_pages_work_not_the_frames_it_misses() {
+        let cost = |interval_ms, work_ms, throttled| FrameCost { interval_ms, work_ms, throttled };
+        assert_eq!(next_budget(1_500, cost(16.7, 16.0, true)), 750, "in proportion to the work");
+        assert_eq!(next_budget(1_500, cost(16.7, 80.0, true)), 375, "at most to a quarter at once");
+        assert_eq!(next_budget(1_500, cost(33.3, 6.0, true)), 1_000, "late, and the work was much of it");
+        assert_eq!(next_budget(1_500, cost(33.3, 2.0, true)), 1_500, "late for other reasons");
+        assert_eq!(next_budget(1_500, cost(16.7, 2.0, true)), 1_703, "room, and the run is held back");
+        assert_eq!(next_budget(1_500, cost(16.7, 2.0, false)), 1_500, "the run keeps up: no need");
+        assert_eq!(next_budget(1_500, cost(16.7, 5.0, true)), 1_500, "near the target: unchanged");
+        assert_eq!(next_budget(30, cost(40.0, 30.0, true)), 20, "never below 20 events");
+        assert_eq!(next_budget(20_000, cost(16.7, 1.0, true)), 20_000, "at most 20,000");
     }
 
     #[test]

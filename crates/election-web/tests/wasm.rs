@@ -104,13 +104,8 @@ async fn event_log_component_tells_the_story_in_english() {
     use election_core::scenario::Show;
     use election_web::panels::{EventLog, EventLogProps};
     let s = raft_at(400);
-    let events: Vec<_> = s
-        .trace()
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| Show::Roles.keeps(e))
-        .map(|(i, e)| (i, e.clone()))
-        .collect();
+    let events: Vec<_> =
+        s.trace().iter().enumerate().filter(|(_, e)| Show::Roles.keeps(e)).map(|(i, e)| (i, e.t)).collect();
     let engine = election_web::state::SameEngine(std::rc::Rc::new(std::cell::RefCell::new(s)));
     let root = mount::<EventLog>(EventLogProps {
         engine,

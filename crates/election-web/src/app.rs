@@ -320,36 +320,48 @@ pub fn App() -> Html {
         let d = d.clone();
         move |_| on(&d, Action::Present)
     });
-    // A link to a tour (`#tour=<path>`, what the full lab opens with when a tour of its own is
-    // picked in the page) starts it.
-    {
-        let on_tour = on_tour.clone();
-        use_effect_with((), move |_| {
-            if let Some(path) = share::tour(&browser::fragment()) {
-                on_tour.emit(Some(path));
+    // The counterexample search and the drill (the extras module, a Yew app of its own) put
+    // what they open in the address bar as a share link and click the hidden `#lab-open`
+    // button: play it as a tour of its narration, at its moment. (A button, not an event
+    // listener: the page already handles clicks, and a listener of a new kind costs bytes in
+    // the first download.) A run of an algorithm this page leaves out opens in the full lab,
+    // with `as=tour` so that it opens there the same way.
+    let open_as_tour = {
+        let d = d.clone();
+        move |s: share::Shared| {
+            if crate::full::needed_by(&s.text).is_some() {
+                crate::full::open(&format!("{}&as=tour", browser::fragment().trim_start_matches('#')));
+                return;
             }
-        });
-    }
-    // The counterexample search (the extras module, a Yew app of its own) puts what it found
-    // in the address bar as a share link and clicks the hidden `#lab-open` button: play it as
-    // a tour of its narration, at its violation. (A button, not an event listener: the page
-    // already handles clicks, and a listener of a new kind costs bytes in the first download.)
+            // A tour of no file: its path is empty, like the picker's "(free play)".
+            d.dispatch(Action::TourLoading(String::new()));
+            d.dispatch(Action::TourLoaded(String::new(), Ok(s.text)));
+            d.dispatch(Action::JumpTo(s.cursor));
+        }
+    };
     let on_lab_open = {
-        let lab = lab.clone();
+        let open_as_tour = open_as_tour.clone();
         Callback::from(move |_: MouseEvent| {
             if let Ok(Some(s)) = share::decode(&browser::fragment()) {
-                // A run of an algorithm this page leaves out opens in the full lab.
-                if crate::full::needed_by(&s.text).is_some() {
-                    crate::full::open(&browser::fragment());
-                    return;
-                }
-                // A tour of no file: its path is empty, like the picker's "(free play)".
-                lab.dispatch(Action::TourLoading(String::new()));
-                lab.dispatch(Action::TourLoaded(String::new(), Ok(s.text)));
-                lab.dispatch(Action::JumpTo(s.cursor));
+                open_as_tour(s);
             }
         })
     };
+    // A link to a tour (`#tour=<path>`, what the full lab opens with when a tour of its own is
+    // picked in the page) starts it; a link with `as=tour` plays its script as a tour.
+    {
+        let on_tour = on_tour.clone();
+        use_effect_with((), move |_| {
+            let fragment = browser::fragment();
+            if let Some(path) = share::tour(&fragment) {
+                on_tour.emit(Some(path));
+            } else if fragment.split('&').any(|p| p == "as=tour")
+                && let Ok(Some(s)) = share::decode(&fragment)
+            {
+                open_as_tour(s);
+            }
+        });
+    }
     // The embedding API (embed_api.rs): when framed, the lab takes the framing page's commands
     // and tells it what happens. `nodes` is the cluster's size for checking `select`; `asked`
     // makes the next render report the state, as the API promises after each command.

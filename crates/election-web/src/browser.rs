@@ -13,14 +13,17 @@ use wasm_bindgen_futures::JsFuture;
 use crate::state::Focus;
 
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+const running = {};
 export function run_module(file) {
-  // Next to the page (Trunk puts it there), whatever the URL of this snippet.
+  // Next to the page (Trunk puts it there), whatever the URL of this snippet. Once per module:
+  // a module mounts itself when it runs, and two mounts would be two apps.
   const url = new URL(file, document.baseURI).href;
-  return import(url).then((m) => m.default());
+  if (!running[url]) running[url] = import(url).then((m) => m.default()).catch((e) => { delete running[url]; throw e; });
+  return running[url];
 }")]
 extern "C" {
     /// Imports the module `file` (a wasm-bindgen `--target web` module next to the page) and
-    /// runs it: the on-demand modules mount themselves (`lazy.rs`, `full.rs`).
+    /// runs it, once: the on-demand modules mount themselves (`lazy.rs`, `full.rs`).
     pub fn run_module(file: &str) -> js_sys::Promise;
 }
 

@@ -173,6 +173,28 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
             score.set(Score::default());
         })
     };
+    // The handout is made by the on-demand module (extras/handout.rs): name the tour in the
+    // address bar, run the module if it is not running, and ask it.
+    let print = {
+        let path = active.path.clone();
+        Callback::from(move |_: MouseEvent| {
+            browser::set_fragment(&format!("handout={}", String::from(js_sys::encode_uri_component(&path))));
+            yew::platform::spawn_local(async {
+                if wasm_bindgen_futures::JsFuture::from(browser::run_module("election-extras.js"))
+                    .await
+                    .is_ok()
+                {
+                    let button = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("extras-handout"))
+                        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(b) = button {
+                        b.click();
+                    }
+                }
+            });
+        })
+    };
     let present = |on: bool| {
         let cb = p.on_present.clone();
         Callback::from(move |_: MouseEvent| cb.emit(on))
@@ -239,6 +261,9 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                     <button onclick={p.on_play.clone()} data-testid="tour-continue">{"Continue ▸"}</button>
                 }
                 <button onclick={exit}>{"Leave the scenario"}</button>
+                if !active.path.is_empty() {
+                    <button onclick={print} data-testid="print-tour" title="One page per step, answers on the last">{"Print this tour"}</button>
+                }
                 if p.presenting {
                     <button onclick={fullscreen} data-testid="fullscreen" title="Fullscreen: Esc leaves it">{"Fullscreen"}</button>
                     <button onclick={present(false)} data-testid="present-exit">{"Leave presenter mode"}</button>

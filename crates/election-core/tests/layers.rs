@@ -162,7 +162,8 @@ fn layer(m: &Module) -> u8 {
     }
 }
 
-/// The rank of the algorithms' layer.
+/// The ranks of the shared building blocks and of the algorithms.
+const REPLICATION: u8 = 1;
 const ALGORITHMS: u8 = 2;
 
 fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
@@ -248,12 +249,19 @@ fn no_import_cycles_outside_one_algorithm_folder() {
 
 #[test]
 fn the_checker_sees_imports() {
-    // Not vacuous: the engine's simulation imports the protocol and the trace, and the lab's
-    // scenario runner imports the session spec.
+    // Not vacuous: the engine's simulation imports the protocol and the trace, the lab's
+    // scenario runner imports the session spec, and both Kafka modes import the shared
+    // replication layer.
     let g = graph();
     let m = |s: &str| s.split("::").map(str::to_string).collect::<Module>();
     assert!(g[&m("engine::sim")].contains(&m("engine::protocol")));
     assert!(g[&m("engine::sim")].contains(&m("engine::trace")));
     assert!(g[&m("lab::scenario::runner")].contains(&m("lab::spec")));
     assert!(g[&m("registry")].contains(&m("algorithms")));
+    for mode in ["algorithms::kafka", "algorithms::kraft"] {
+        assert!(
+            g.iter().any(|(from, to)| unit(from) == mode && to.iter().any(|t| layer(t) == REPLICATION)),
+            "{mode} imports nothing from replication"
+        );
+    }
 }

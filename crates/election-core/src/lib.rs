@@ -19,6 +19,12 @@
 //!
 //! The user interface only ever sees [`ClusterView`]s: plain serializable structs.
 //!
+//! The modules are layers, each importing only those below it: [`engine`] (time, network,
+//! the protocol trait, the simulation), [`replication`] (building blocks several algorithms
+//! share: Kafka's ISR partition replication, used by both Kafka modes), [`algorithms`] (one
+//! module each, none importing another), [`registry`] (every algorithm behind one type) and
+//! [`lab`] (sessions, scenarios, sweeps, the search); `tests/layers.rs` checks it.
+//!
 //! ```
 //! use election_core::{Algorithm, AnySession, SessionSpec, ms};
 //!
@@ -34,6 +40,7 @@ pub mod algorithms;
 pub mod engine;
 pub mod lab;
 pub mod registry;
+pub mod replication;
 
 pub use algorithms::bully::{Bully, BullyConfig};
 pub use algorithms::kafka::{Kafka, KafkaConfig};

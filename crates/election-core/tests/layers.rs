@@ -1,8 +1,10 @@
-//! The crate's layers, checked from its source: `engine` imports only itself, an algorithm
-//! imports only the engine (never another algorithm), the registry imports the algorithms
-//! and the engine, and `lab` sits on top. No two files import each other, directly or in a
-//! ring, except inside one algorithm's own folder, and no file but `lib.rs` names the
-//! crate-root re-exports, which would hide where an item lives.
+//! The crate's layers, checked from its source: `engine` imports only itself, `replication`
+//! (building blocks several algorithms share: Kafka's partition replication) imports only the
+//! engine, an algorithm imports only the engine and `replication` (never another algorithm),
+//! the registry imports the algorithms and the layers below them, and `lab` sits on top. No two
+//! files import each other, directly or in a ring, except inside one algorithm's own folder,
+//! and no file but `lib.rs` names the crate-root re-exports, which would hide where an item
+//! lives.
 //!
 //! An import is any `crate::`, `super::` or `self::` path outside `#[cfg(test)]` modules (test
 //! code may reach anywhere). A path resolves to the deepest file it names.
@@ -148,16 +150,21 @@ fn unit(m: &Module) -> String {
     }
 }
 
-/// Layer rank: engine 0, algorithms 1, registry 2, lab 3, the crate root 4.
+/// Layer rank: engine 0, replication 1, algorithms 2, registry 3, lab 4, the crate root 5.
 fn layer(m: &Module) -> u8 {
     match m.first().map(String::as_str) {
         Some("engine") => 0,
-        Some("algorithms") => 1,
-        Some("registry") => 2,
-        Some("lab") => 3,
-        _ => 4,
+        Some("replication") => 1,
+        Some("algorithms") => 2,
+        Some("registry") => 3,
+        Some("lab") => 4,
+        _ => 5,
     }
 }
+
+/// The ranks of the shared building blocks and of the algorithms.
+const REPLICATION: u8 = 1;
+const ALGORITHMS: u8 = 2;
 
 fn graph() -> BTreeMap<Module, BTreeSet<Module>> {
     let files = modules();
@@ -178,9 +185,10 @@ fn each_layer_imports_only_the_layers_below_it() {
         for to in targets {
             let (lf, lt) = (layer(&from), layer(&to));
             let root = to.is_empty() && !from.is_empty();
-            let other_algorithm = lf == 1 && lt == 1 && unit(&from) != unit(&to) && to.len() >= 2;
+            let other_algorithm =
+                lf == ALGORITHMS && lt == ALGORITHMS && unit(&from) != unit(&to) && to.len() >= 2;
             // `algorithms/mod.rs` declares every algorithm: it is their parent, not a peer.
-            let declared = from == ["algorithms"] && lt == 1;
+            let declared = from == ["algorithms"] && lt == ALGORITHMS;
             if root || (lt > lf) || (other_algorithm && !declared) {
                 wrong.push(format!(
                     "{} imports {}",
@@ -241,12 +249,19 @@ fn no_import_cycles_outside_one_algorithm_folder() {
 
 #[test]
 fn the_checker_sees_imports() {
-    // Not vacuous: the engine's simulation imports the protocol and the trace, and the lab's
-    // scenario runner imports the session spec.
+    // Not vacuous: the engine's simulation imports the protocol and the trace, the lab's
+    // scenario runner imports the session spec, and both Kafka modes import the shared
+    // replication layer.
     let g = graph();
     let m = |s: &str| s.split("::").map(str::to_string).collect::<Module>();
     assert!(g[&m("engine::sim")].contains(&m("engine::protocol")));
     assert!(g[&m("engine::sim")].contains(&m("engine::trace")));
     assert!(g[&m("lab::scenario::runner")].contains(&m("lab::spec")));
     assert!(g[&m("registry")].contains(&m("algorithms")));
+    for mode in ["algorithms::kafka", "algorithms::kraft"] {
+        assert!(
+            g.iter().any(|(from, to)| unit(from) == mode && to.iter().any(|t| layer(t) == REPLICATION)),
+            "{mode} imports nothing from replication"
+        );
+    }
 }

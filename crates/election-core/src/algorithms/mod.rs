@@ -11,6 +11,10 @@
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 
 //!
+//! An algorithm imports only the engine and, for building blocks several algorithms share,
+//! [`replication`](crate::replication) (Kafka's partition replication, which [`kafka`] and
+//! [`kraft`] both take from it), never another algorithm.
+//!
 //! Adding an algorithm: a folder here on the template of the others (`mod.rs` the teaching doc,
 //! `message.rs`, `monitor.rs`, `tests.rs`), its facts on its type ([`Protocol::ID`],
 //! [`Protocol::TAGLINE`], ...), one line in the list below, and scenario files under

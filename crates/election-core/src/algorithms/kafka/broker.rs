@@ -6,29 +6,11 @@
 
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::replication::{Acks, PartitionId, PartitionState, Record, Replica, last_epoch};
 
 use super::controller::{ControllerState, InFlight};
 use super::message::{ids, opt};
-use super::{Cluster, KafkaCtx, KafkaMsg, KafkaTimer, PartitionId, PartitionState, Record, STORE};
-
-/// A replica of one partition on a broker.
-#[derive(Debug, Clone, Default)]
-pub struct Replica {
-    pub(super) leader: Option<NodeId>,
-    pub(super) leader_epoch: u64,
-    controller_epoch: u64,
-    /// Version of the stored partition state this replica last applied.
-    version: u64,
-    pub(super) log: Vec<Record>,
-    pub(super) hw: u64,
-    /// Leader only: ISR (committed by the controller) and a pending change.
-    pub(super) isr: Vec<NodeId>,
-    pending_isr: Option<Vec<NodeId>>,
-    /// Leader only: follower -> (fetch offset, last time it was caught up).
-    followers: Map<NodeId, (u64, Micros)>,
-    /// Produced records not yet acknowledged: offset.
-    unacked: Set<u64>,
-}
+use super::{Cluster, KafkaCtx, KafkaMsg, KafkaTimer, STORE};
 
 /// A queued delivery: destination and message.
 pub(super) type Delivery = (NodeId, KafkaMsg);
@@ -66,12 +48,14 @@ pub struct Broker {
     pub(super) alive: Set<NodeId>,
     pub(super) alive_epochs: Map<NodeId, u64>,
     pub(super) alive_version: u64,
+    /// This broker's replicas (their partition epoch is the version of the stored state each
+    /// last applied), and the controller epoch of the LeaderAndIsr each last applied.
     pub(super) replicas: Map<PartitionId, Replica>,
-    /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
-    pub(super) acked: Map<(PartitionId, u64), Record>,
-    // Bookkeeping for the monitor, not Kafka state: acknowledgements made and log truncations
-    // so far, so that it re-checks lost records only when something they depend on changed.
-    pub(super) acks_made: u64,
+    controller_epochs: Map<PartitionId, u64>,
+    /// Durable: records acknowledged by this broker as leader.
+    pub(super) acks: Acks,
+    // Bookkeeping for the monitor, not Kafka state: log truncations so far, so that it
+    // re-checks lost records only when something they depend on changed.
     pub(super) truncations: u64,
 }
 
@@ -283,18 +267,19 @@ impl Broker {
         }
         self.controller_epoch = controller_epoch;
         let r = self.replicas.entry(p).or_default();
+        let applied = self.controller_epochs.entry(p).or_default();
         // Newer (leader epoch, controller epoch) wins; a same-epoch request from a newer
         // controller replaces what a deposed one said.
-        if (leader_epoch, controller_epoch) < (r.leader_epoch, r.controller_epoch) {
+        if (leader_epoch, controller_epoch) < (r.leader_epoch, *applied) {
             return;
         }
-        if leader_epoch == r.leader_epoch && version < r.version {
+        if leader_epoch == r.leader_epoch && version < r.partition_epoch {
             // Same leadership, older stored state (say a re-send from before an ISR change):
             // applying it would shrink the ISR behind the controller's back.
             return;
         }
-        r.version = version;
-        r.controller_epoch = controller_epoch;
+        r.partition_epoch = version;
+        *applied = controller_epoch;
         let was_leader = r.leader == Some(me);
         r.leader = leader;
         r.leader_epoch = leader_epoch;
@@ -305,12 +290,7 @@ impl Broker {
                 r.pending_isr = None;
             }
             r.isr = isr;
-            let now = ctx.now;
-            for &f in &r.isr {
-                if f != me {
-                    r.followers.entry(f).or_insert((0, now));
-                }
-            }
+            r.track_isr(me, ctx.now);
         } else {
             r.isr.clear();
             r.pending_isr = None;
@@ -333,46 +313,20 @@ impl Broker {
         }
         if let Some(r) = self.replicas.get_mut(&partition)
             && r.leader_epoch == leader_epoch
-            && version > r.version
+            && version > r.partition_epoch
         {
             r.isr = isr;
-            r.version = version;
+            r.partition_epoch = version;
             r.pending_isr = None;
         }
         self.advance_hw(ctx, partition);
     }
 
-    fn leader_hw(r: &Replica, me: NodeId) -> u64 {
-        // The maximal ISR (committed or pending) must hold a record before it counts (KIP-497).
-        let mut members: Set<NodeId> = r.isr.iter().copied().collect();
-        if let Some(p) = &r.pending_isr {
-            members.extend(p.iter().copied());
-        }
-        let leo = r.log.len() as u64;
-        members
-            .iter()
-            .map(|&m| if m == me { leo } else { r.followers.get(&m).map_or(0, |(o, _)| *o) })
-            .min()
-            .unwrap_or(leo)
-            .min(leo)
-    }
-
-    /// Leader: moves the high watermark up to what every ISR member holds and acknowledges
-    /// the records it passes.
+    /// Moves partition `p`'s high watermark up to what every member of the maximal ISR
+    /// holds and acknowledges the records it passes.
     fn advance_hw(&mut self, ctx: &mut KafkaCtx<'_>, p: PartitionId) {
-        let me = self.id;
-        let Some(r) = self.replicas.get_mut(&p) else { return };
-        let hw = Self::leader_hw(r, me);
-        if hw > r.hw {
-            r.hw = hw;
-            let done: Vec<u64> = r.unacked.iter().copied().filter(|o| *o < hw).collect();
-            for o in done {
-                r.unacked.remove(&o);
-                let rec = r.log[o as usize];
-                self.acked.insert((p, o), rec);
-                self.acks_made += 1;
-                ctx.note(format!("acknowledges x={} (acks=all) at p{p} offset {o}", rec.value));
-            }
+        if let Some(r) = self.replicas.get_mut(&p) {
+            r.advance_hw(self.id, p, &mut self.acks, ctx);
         }
     }
 
@@ -394,14 +348,7 @@ impl Broker {
         let leo = r.log.len() as u64;
         // KIP-101: where does our log end for the follower's last epoch?
         let end_offset = r.log.iter().position(|rec| rec.epoch > last_epoch).map_or(leo, |i| i as u64);
-        let valid = offset.min(end_offset);
-        let caught_up = valid >= leo;
-        let entry = r.followers.entry(from).or_insert((0, 0));
-        entry.0 = valid;
-        if caught_up {
-            entry.1 = ctx.now;
-        }
-        let records: Vec<Record> = r.log[valid as usize..leo.min(valid + 16) as usize].to_vec();
+        let (valid, caught_up, records) = r.fetched(from, offset.min(end_offset), ctx.now);
         ctx.send(
             from,
             KafkaMsg::FetchResponse {
@@ -414,14 +361,7 @@ impl Broker {
             },
         );
         // ISR expansion: a caught-up replica outside the ISR rejoins (through the controller).
-        let mut alter = None;
-        if caught_up && !r.isr.contains(&from) && r.pending_isr.is_none() {
-            let mut isr = r.isr.clone();
-            isr.push(from);
-            crate::engine::collections::sort_short(&mut isr);
-            r.pending_isr = Some(isr.clone());
-            alter = Some(isr);
-        }
+        let alter = if caught_up { r.expand_isr(from, ctx.now) } else { None };
         if let Some(isr) = alter {
             self.send_alter_isr(ctx, p, leader_epoch, isr);
         }
@@ -473,27 +413,15 @@ impl Broker {
         for (&p, r) in self.replicas.iter_mut() {
             if r.leader == Some(me) {
                 // ISR shrink: members that have not caught up within replica.lag.time.max.ms.
-                if r.pending_isr.is_none() {
-                    let lagging: Vec<NodeId> = r
-                        .isr
-                        .iter()
-                        .copied()
-                        .filter(|&m| m != me && r.followers.get(&m).is_none_or(|(_, t)| ctx.now >= *t + lag))
-                        .collect();
-                    if !lagging.is_empty() {
-                        let isr: Vec<NodeId> =
-                            r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
-                        r.pending_isr = Some(isr.clone());
-                        shrink.push((p, r.leader_epoch, isr, lagging));
-                    }
+                if let Some((isr, lagging)) = r.shrink_isr(me, ctx.now, lag) {
+                    shrink.push((p, r.leader_epoch, isr, lagging));
                 }
             } else if let Some(l) = r.leader {
-                let last_epoch = r.log.last().map_or(0, |rec| rec.epoch);
                 let fetch = KafkaMsg::Fetch {
                     partition: p,
                     leader_epoch: r.leader_epoch,
                     offset: r.log.len() as u64,
-                    last_epoch,
+                    last_epoch: last_epoch(&r.log),
                 };
                 ctx.send(l, fetch);
             }
@@ -511,41 +439,12 @@ impl Broker {
     /// lead it and, with `acks=all`, the ISR is large enough; acknowledged at once with
     /// `acks=1`, else once the high watermark passes it.
     pub(super) fn on_client_write(&mut self, cluster: &Cluster, ctx: &mut KafkaCtx<'_>, value: u64) {
-        let me = self.id;
-        let parts = cluster.partitions();
-        let min_insync = cluster.config.min_insync.min(cluster.assignment(0).len() as u64) as usize;
-        let acks_all = cluster.config.acks_all;
-        let p = value % parts;
+        let config = &cluster.config.isr;
+        let p = value % cluster.partitions();
+        let min_insync = config.min_insync.min(cluster.assignment(0).len() as u64) as usize;
         match self.replicas.get_mut(&p) {
-            Some(r) if r.leader == Some(me) && !acks_all => {
-                // acks=1: acknowledged as soon as the leader has it.
-                let offset = r.log.len() as u64;
-                let rec = Record { value, epoch: r.leader_epoch };
-                r.log.push(rec);
-                self.acked.insert((p, offset), rec);
-                self.acks_made += 1;
-                ctx.note(format!(
-                    "appends x={value} to p{p} at offset {offset} and acknowledges it at once (acks=1)"
-                ));
-            }
-            Some(r) if r.leader == Some(me) && r.isr.len() < min_insync => {
-                ctx.note(format!(
-                    "rejects x={value} for p{p}: ISR [{}] is smaller than min.insync.replicas={min_insync} (NotEnoughReplicas)",
-                    ids(&r.isr)
-                ));
-            }
-            Some(r) if r.leader == Some(me) => {
-                let offset = r.log.len() as u64;
-                r.log.push(Record { value, epoch: r.leader_epoch });
-                r.unacked.insert(offset);
-                ctx.note(format!("appends x={value} to p{p} at offset {offset}"));
-                self.advance_hw(ctx, p);
-            }
-            Some(Replica { leader: Some(l), .. }) => {
-                let l = *l;
-                ctx.note(format!("does not lead p{p}; the producer retries at n{l}"));
-            }
-            _ => ctx.note(format!("knows no leader for p{p}; the write is refused")),
+            Some(r) => r.write(self.id, p, value, (config.acks_all, min_insync), &mut self.acks, ctx),
+            None => ctx.note(format!("knows no leader for p{p}; the write is refused")),
         }
     }
 }

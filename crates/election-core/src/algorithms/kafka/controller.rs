@@ -2,35 +2,18 @@
 //! [`ControllerState`], held in `Broker::controller` while the role lasts. Becoming controller
 //! (`become_controller`, Kafka's `onControllerFailover`) loads the partition states from the
 //! store; losing the role (`resign`) drops it. Here too are the messages only a controller
-//! acts on: it elects partition leaders ([`elect_leader`], Kafka's
-//! `Election.leaderForOffline`), writes each change to the store first and announces it with
-//! LeaderAndIsr once durable, re-sending until acknowledged, and commits the ISR changes
-//! leaders ask for (AlterIsr).
+//! acts on: it elects partition leaders (the shared
+//! [`elect_leader`](crate::replication::elect_leader), Kafka's `Election.leaderForOffline`),
+//! writes each change to the store first and announces it with LeaderAndIsr once durable,
+//! re-sending until acknowledged, and commits the ISR changes leaders ask for (AlterIsr).
 
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::NodeId;
+use crate::replication::{LEADER_OUTSIDE_ISR, PartitionId, PartitionState, choose_leader};
 
 use super::broker::{Broker, Delivery};
 use super::message::ids;
-use super::{Cluster, KafkaCtx, KafkaMsg, PartitionId, PartitionState, STORE};
-
-/// Kafka's leader choice for an offline partition (`Election.leaderForOffline`): the first
-/// replica in assignment order that is alive and in the ISR; with unclean election allowed,
-/// else the first alive replica. The flag says whether the choice was unclean.
-pub fn elect_leader(
-    assignment: &[NodeId],
-    isr: &[NodeId],
-    alive: &Set<NodeId>,
-    unclean: bool,
-) -> Option<(NodeId, bool)> {
-    if let Some(&l) = assignment.iter().find(|r| alive.contains(r) && isr.contains(r)) {
-        return Some((l, false));
-    }
-    if unclean {
-        return assignment.iter().find(|r| alive.contains(r)).map(|&l| (l, true));
-    }
-    None
-}
+use super::{Cluster, KafkaCtx, KafkaMsg, STORE};
 
 /// The controller role, for one tenure: what Kafka keeps in its `ControllerContext` and
 /// channel manager. It exists only while the broker holds the role, so nothing of it needs
@@ -108,24 +91,15 @@ pub(super) fn load_partitions(
     assignments: &[Vec<NodeId>],
 ) -> Vec<PartitionState> {
     if snapshot.len() != assignments.len() {
-        return assignments
-            .iter()
-            .map(|a| PartitionState {
-                leader: None,
-                isr: a.clone(),
-                leader_epoch: 0,
-                unclean: false,
-                version: 0,
-            })
-            .collect();
+        return assignments.iter().map(|a| PartitionState::offline(a.clone())).collect();
     }
     snapshot
         .into_iter()
         .enumerate()
         .map(|(p, st)| match own.get(p) {
             Some(o)
-                if o.version > st.version
-                    && stored_versions.get(&(p as PartitionId)).is_some_and(|&a| a >= o.version) =>
+                if o.partition_epoch > st.partition_epoch
+                    && stored_versions.get(&(p as PartitionId)).is_some_and(|&a| a >= o.partition_epoch) =>
             {
                 o.clone()
             }
@@ -281,7 +255,7 @@ impl Broker {
                     leader: state.leader,
                     leader_epoch: state.leader_epoch,
                     isr: state.isr,
-                    version: state.version,
+                    version: state.partition_epoch,
                 };
                 out.extend(
                     asg.iter().filter(|r| self.alive.contains(r) || **r == me).map(|&r| (r, msg.clone())),
@@ -303,7 +277,7 @@ impl Broker {
         let Some(c) = &mut self.controller else { return };
         c.in_flight.pending_writes.retain(|(p, _), _| *p != partition);
         if let Some(st) = c.partitions.get_mut(partition as usize)
-            && current.version >= st.version
+            && current.partition_epoch >= st.partition_epoch
         {
             *st = current;
         }
@@ -325,7 +299,7 @@ impl Broker {
         let Some(st) = c.partitions.get_mut(partition as usize) else { return };
         if st.leader == Some(from) && st.leader_epoch == leader_epoch {
             st.isr = isr.clone();
-            st.version += 1;
+            st.partition_epoch += 1;
             let state = st.clone();
             ctx.send(
                 STORE,
@@ -336,9 +310,9 @@ impl Broker {
                 partition,
                 leader_epoch,
                 isr,
-                version: state.version,
+                version: state.partition_epoch,
             };
-            c.in_flight.pending_writes.insert((partition, state.version), (state, Some((from, msg))));
+            c.in_flight.pending_writes.insert((partition, state.partition_epoch), (state, Some((from, msg))));
         }
     }
 
@@ -359,8 +333,8 @@ impl Broker {
     /// (`onBrokerStartup`).
     fn reconcile(&mut self, cluster: &Cluster, ctx: &mut KafkaCtx<'_>, announce_all: bool) {
         let me = self.id;
-        let unclean_allowed = cluster.config.unclean;
-        let outside_isr = cluster.config.broken.has(super::LEADER_OUTSIDE_ISR);
+        let unclean_allowed = cluster.config.isr.unclean;
+        let outside_isr = cluster.config.broken.has(LEADER_OUTSIDE_ISR);
         let assignments: Vec<Vec<NodeId>> =
             (0..cluster.partitions()).map(|p| cluster.assignment(p)).collect();
         let ce = self.controller_epoch;
@@ -377,13 +351,8 @@ impl Broker {
                 // Dead ISR members no longer count; with none alive, keep the ISR so a clean
                 // election can wait for one of them to come back.
                 let isr_for_election = if isr_alive.is_empty() { st.isr.clone() } else { isr_alive.clone() };
-                let choice = if outside_isr {
-                    // Rule leader-outside-isr broken: the first live replica, ISR or not.
-                    asg.iter().find(|r| alive.contains(r)).map(|&l| (l, false))
-                } else {
-                    elect_leader(asg, &isr_for_election, alive, unclean_allowed)
-                };
-                match choice {
+                // With rule leader-outside-isr broken: the first live replica, ISR or not.
+                match choose_leader(asg, &isr_for_election, alive, unclean_allowed, outside_isr) {
                     Some((l, unclean)) => {
                         st.leader = Some(l);
                         st.leader_epoch += 1;
@@ -421,7 +390,7 @@ impl Broker {
                 changed = true;
             }
             if changed {
-                st.version += 1;
+                st.partition_epoch += 1;
             }
             let state = st.clone();
             let msg = KafkaMsg::LeaderAndIsr {
@@ -430,7 +399,7 @@ impl Broker {
                 leader: state.leader,
                 leader_epoch: state.leader_epoch,
                 isr: state.isr.clone(),
-                version: state.version,
+                version: state.partition_epoch,
             };
             let waiting = c.in_flight.pending_writes.keys().any(|(q, _)| *q == part);
             if changed {
@@ -438,7 +407,7 @@ impl Broker {
                     STORE,
                     KafkaMsg::UpdatePartition { controller_epoch: ce, partition: part, state: state.clone() },
                 );
-                c.in_flight.pending_writes.insert((part, state.version), (state, None));
+                c.in_flight.pending_writes.insert((part, state.partition_epoch), (state, None));
             } else if announce_all && waiting {
                 // The state is about to change; announce the stored one when it lands (a
                 // restarted broker must hear who leads, even if the write was an ISR change).

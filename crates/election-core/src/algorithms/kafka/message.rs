@@ -1,39 +1,12 @@
-//! Kafka's messages, each named for the ZooKeeper operation or Kafka request it stands for,
-//! and what they carry: partition states and log records.
+//! Kafka's messages, each named for the ZooKeeper operation or Kafka request it stands for.
+//! What they carry, partition states and log records, is the shared
+//! [`replication`](crate::replication) module's.
 
 use std::fmt;
 
 use crate::engine::protocol::Message;
 use crate::engine::time::{Ids, NodeId, Opt};
-
-/// A partition's number within the one topic the model has (not to be confused with lease's
-/// `Part`, a node's kind).
-pub type PartitionId = u64;
-
-/// Partition state as the controller and the store keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Current leader (None: offline).
-    pub leader: Option<NodeId>,
-    /// In-sync replicas.
-    pub isr: Vec<NodeId>,
-    /// Leader epoch.
-    pub leader_epoch: u64,
-    /// The current leader was elected from outside the ISR.
-    pub unclean: bool,
-    /// Bumped on every change (the znode version the controller's conditional writes
-    /// check; Kafka's partition epoch).
-    pub version: u64,
-}
-
-/// One record of a partition log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record {
-    /// The produced value.
-    pub value: u64,
-    /// Leader epoch in which it was appended.
-    pub epoch: u64,
-}
+use crate::replication::{PartitionId, PartitionState, Record};
 
 /// Kafka's messages. The store's side stands for ZooKeeper operations and watches on the znodes
 /// Kafka uses (`/controller`, `/controller_epoch`, `/brokers/ids/<id>`, the partition `state`
@@ -199,7 +172,7 @@ impl fmt::Display for KafkaMsg {
             KafkaMsg::UpdateRejected { partition, current } => write!(
                 f,
                 "UpdateRejected p{partition} (stored v{} leader_epoch={})",
-                current.version, current.leader_epoch
+                current.partition_epoch, current.leader_epoch
             ),
             KafkaMsg::LeaderAndIsr { controller_epoch, partition, leader, leader_epoch, isr, version } => {
                 write!(

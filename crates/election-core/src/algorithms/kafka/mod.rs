@@ -40,10 +40,21 @@
 //!   writes.
 //! * [`ControllerState`] (`controller.rs`): the controller role, which a broker holds
 //!   (`Broker::controller`) while it owns `/controller`, with the messages only a controller
-//!   handles and the election rule [`elect_leader`].
+//!   handles.
 //! * `message.rs` the messages, each named for the Kafka request or ZooKeeper operation it
 //!   stands for; `monitor.rs` the invariants below; `tests.rs` the unit tests. This file holds
 //!   the node type [`Kafka`], its settings and what the page shows of it.
+//!
+//! ## What it shares with KRaft
+//! Partitions replicate the same way in both modes, so this mode takes from the shared
+//! [`replication`] module: the partition state, records and replica assignment, the election
+//! rule ([`elect_leader`](replication::elect_leader), `Election.leaderForOffline`), each
+//! broker's [`Replica`](replication::Replica) (the high watermark, acknowledgements, ISR shrink
+//! and expansion, producer writes), the `partitions`, `replication`, `unclean`, `min-insync`
+//! and `acks-all` settings with `break=`, the lost-record check and the partition table. What
+//! is its own: the store, the race for `/controller`, the controller's conditional writes and
+//! LeaderAndIsr, and the fetch protocol that answers every fetch with the leader's end offset
+//! for the follower's last epoch.
 //!
 //! ## Invariants
 //! * Controller epochs and per-partition leader epochs only increase.
@@ -78,8 +89,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use broker::Broker;
-pub use controller::{ControllerState, elect_leader};
-pub use message::{KafkaMsg, PartitionId, PartitionState, Record};
+pub use controller::ControllerState;
+pub use message::KafkaMsg;
 use message::{ids, opt};
 pub use monitor::KafkaMonitor;
 use monitor::{all_acked, lost_records};
@@ -89,12 +100,15 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::Nodes;
 use crate::engine::protocol::{Ctx, Protocol, Status};
-use crate::engine::settings::{
-    Broken, Field, Rule, Settings, check_millis, millis, number, on_off, parse_rules,
-};
+use crate::engine::settings::{Broken, Field, Rule, Settings, check_millis, millis};
 use crate::engine::time::{NodeId, ms};
 use crate::engine::view::Role;
 use crate::engine::view::{EntryView, NodeView, Panel};
+use crate::replication::{
+    self, ACKS1, IsrConfig, LEADER_OUTSIDE_ISR, PRODUCTION_REPLICA_LAG_MS, PartitionId, PartitionState,
+    REPLICA_LAG_MS, RULE_NAMES, Record, UNCLEAN, break_setting, check_replica_lag, log_entries,
+    partition_panel, replica_lag_field, replicas_summary,
+};
 
 /// The coordination store (ZooKeeper) node.
 pub const STORE: NodeId = 1;
@@ -103,17 +117,10 @@ pub const STORE: NodeId = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct KafkaConfig {
-    /// Number of partitions.
-    pub partitions: u64,
-    /// Replication factor (capped by the number of brokers).
-    pub replication: u64,
-    /// `unclean.leader.election.enable`.
-    pub unclean: bool,
-    /// `min.insync.replicas`: an `acks=all` write needs at least this many in-sync replicas.
-    pub min_insync: u64,
-    /// `acks=all` (true) or `acks=1` (false: the leader acknowledges on append, like
-    /// asynchronous replication to a database's replicas).
-    pub acks_all: bool,
+    /// Partition replication: partitions, replication factor, `unclean`, `min.insync.replicas`
+    /// and `acks`, as in KRaft.
+    #[serde(flatten)]
+    pub isr: IsrConfig,
     /// Broker heartbeat to the store.
     pub heartbeat_ms: u64,
     /// Session timeout at the store.
@@ -127,30 +134,21 @@ pub struct KafkaConfig {
     pub broken: Broken,
 }
 
-/// Rule [`RULES`]`[0]`: only in-sync replicas may lead (the setting `unclean=on` breaks it).
-pub const UNCLEAN: usize = 0;
-/// Rule [`RULES`]`[1]`: a record is acknowledged once the ISR has it (`acks-all=off` breaks it).
-pub const ACKS1: usize = 1;
-/// Rule [`RULES`]`[2]`: the controller elects a leader from the ISR.
-pub const LEADER_OUTSIDE_ISR: usize = 2;
-
-/// The rules of Kafka that `break=` can switch off, each caught by [`KafkaMonitor`].
-/// The names `break=` takes, in the order of [`RULES`].
-pub const RULE_NAMES: &[&str] = &["unclean", "acks1", "leader-outside-isr"];
-
+/// The rules of Kafka that `break=` can switch off, each caught by [`KafkaMonitor`], in the
+/// order of the shared [`RULE_NAMES`].
 pub const RULES: &[Rule] = &[
     Rule {
-        name: RULE_NAMES[0],
+        name: RULE_NAMES[UNCLEAN],
         what: "with no in-sync replica alive a partition stays offline; broken (the setting unclean=on), an out-of-sync replica leads and acknowledged records are lost",
         source: "Kafka Election.scala leaderForOffline (uncleanLeaderElectionEnabled); unclean.leader.election.enable=false since 0.11 (KIP-106)",
     },
     Rule {
-        name: RULE_NAMES[1],
+        name: RULE_NAMES[ACKS1],
         what: "an acks=all record is acknowledged once every in-sync replica has it; broken (the setting acks-all=off), on the leader's append, and a failover loses it",
         source: "Kafka producer acks=all, default since 3.0 (KIP-679); ReplicaManager, Partition.checkEnoughReplicasReachOffset",
     },
     Rule {
-        name: RULE_NAMES[2],
+        name: RULE_NAMES[LEADER_OUTSIDE_ISR],
         what: "the controller elects the first live replica that is in the ISR; broken, the first live replica whatever the ISR, a clean-looking election of an out-of-sync leader",
         source: "Kafka Election.scala leaderForOffline: assignment.find(id => liveReplicas.contains(id) && isr.contains(id))",
     },
@@ -159,15 +157,11 @@ pub const RULES: &[Rule] = &[
 impl Default for KafkaConfig {
     fn default() -> Self {
         KafkaConfig {
-            partitions: 3,
-            replication: 3,
-            unclean: false,
-            min_insync: 2,
-            acks_all: true,
+            isr: IsrConfig::default(),
             heartbeat_ms: 100,
             session_timeout_ms: 400,
             fetch_ms: 50,
-            replica_lag_ms: 400,
+            replica_lag_ms: REPLICA_LAG_MS,
             broken: Broken::NONE,
         }
     }
@@ -175,67 +169,42 @@ impl Default for KafkaConfig {
 
 impl Settings for KafkaConfig {
     fn fields(&self) -> Vec<Field> {
-        vec![
-            Field::number("partitions", "Partitions", self.partitions),
-            Field::number("replication", "Replication factor", self.replication),
-            Field::toggle("unclean", "unclean.leader.election.enable", self.unclean),
-            Field::number("min-insync", "min.insync.replicas", self.min_insync),
-            Field::toggle("acks-all", "acks=all (off: acks=1, asynchronous)", self.acks_all),
+        let mut fields = self.isr.fields();
+        fields.extend([
             Field::millis("heartbeat", "Broker heartbeat", self.heartbeat_ms),
             Field::millis("session-timeout", "Session timeout", self.session_timeout_ms),
             Field::millis("fetch", "Follower fetch interval", self.fetch_ms),
-            Field::millis("replica-lag", "replica.lag.time.max.ms", self.replica_lag_ms),
-        ]
+            replica_lag_field(self.replica_lag_ms),
+        ]);
+        fields
     }
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        if let Some(done) = self.isr.set(&mut self.broken, "kafka", key, v) {
+            return done;
+        }
         match key {
-            "partitions" => self.partitions = number(key, v)?,
-            "replication" => self.replication = number(key, v)?,
-            "unclean" => self.unclean = on_off(key, v)?,
-            "min-insync" => self.min_insync = number(key, v)?,
-            "acks-all" => self.acks_all = on_off(key, v)?,
             "heartbeat" => self.heartbeat_ms = millis(key, v)?,
             "session-timeout" => self.session_timeout_ms = millis(key, v)?,
             "fetch" => self.fetch_ms = millis(key, v)?,
             "replica-lag" => self.replica_lag_ms = millis(key, v)?,
-            "break" => {
-                // unclean and acks1 are settings of their own; the others are kept as bits.
-                self.broken = Broken::NONE;
-                for i in parse_rules("kafka", RULE_NAMES, v)? {
-                    match i {
-                        UNCLEAN => self.unclean = true,
-                        ACKS1 => self.acks_all = false,
-                        i => self.broken = self.broken.with(i),
-                    }
-                }
-            }
             _ => return Err(format!("unknown setting '{key}' for kafka")),
         }
         Ok(())
     }
 
     fn broken(&self) -> Vec<&'static str> {
-        let mut b = self.broken;
-        if self.unclean {
-            b = b.with(UNCLEAN);
-        }
-        if !self.acks_all {
-            b = b.with(ACKS1);
-        }
-        b.names(RULE_NAMES)
+        self.isr.broken(self.broken)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
+        break_setting(self.broken)
     }
 }
 
-/// The replica list of partition `p` among brokers `2..=n`.
+/// The replica list of partition `p` among brokers `2..=n` (n1 is the store).
 pub fn assignment(p: PartitionId, nodes: usize, replication: u64) -> Vec<NodeId> {
-    let brokers = nodes.saturating_sub(1) as u64;
-    let rf = replication.min(brokers).max(1);
-    (0..rf).map(|i| (2 + (p + i) % brokers) as NodeId).collect()
+    replication::assignment(p, nodes, 1, replication)
 }
 
 /// Kafka's timers; each is armed by one role only.
@@ -285,11 +254,11 @@ struct Cluster {
 
 impl Cluster {
     fn assignment(&self, p: PartitionId) -> Vec<NodeId> {
-        assignment(p, self.n, self.config.replication)
+        assignment(p, self.n, self.config.isr.replication)
     }
 
     fn partitions(&self) -> u64 {
-        self.config.partitions
+        self.config.isr.partitions
     }
 }
 
@@ -348,9 +317,7 @@ impl Protocol for Kafka {
         Some(KafkaConfig {
             // Broker defaults: unclean.leader.election.enable=false, min.insync.replicas=1,
             // acks=all (producer default since 3.0).
-            unclean: false,
-            min_insync: 1,
-            acks_all: true,
+            isr: IsrConfig::production(),
             // zookeeper.session.timeout.ms 18000 (6000 before 2.5, KIP-537); the ZooKeeper
             // client pings after a third of it (ClientCnxn: readTimeout = 2/3 of the session,
             // ping at half of that).
@@ -358,9 +325,9 @@ impl Protocol for Kafka {
             heartbeat_ms: 6_000,
             // replica.lag.time.max.ms 30000 (10000 before 2.5, KIP-537);
             // replica.fetch.wait.max.ms 500.
-            replica_lag_ms: 30_000,
+            replica_lag_ms: PRODUCTION_REPLICA_LAG_MS,
             fetch_ms: 500,
-            ..KafkaConfig::default()
+            broken: Broken::NONE,
         })
     }
 
@@ -372,7 +339,7 @@ impl Protocol for Kafka {
 
     fn for_comparison(config: &mut KafkaConfig) {
         // One partition: every client write goes to it, like the other algorithms' single log.
-        config.partitions = 1;
+        config.isr.partitions = 1;
     }
 
     fn write_target<N: Nodes<Self> + ?Sized>(nodes: &N, _stable: Option<NodeId>) -> Option<NodeId> {
@@ -388,24 +355,7 @@ impl Protocol for Kafka {
                 reason: "needs at least 3 nodes: n1 the coordination store and two or more brokers".into(),
             });
         }
-        if c.partitions == 0 || c.partitions > 12 {
-            return Err(Error::Invalid {
-                what: "partitions",
-                reason: format!("must be between 1 and 12, not {}", c.partitions),
-            });
-        }
-        if c.replication == 0 || c.replication > 5 {
-            return Err(Error::Invalid {
-                what: "replication",
-                reason: format!("must be between 1 and 5, not {}", c.replication),
-            });
-        }
-        if c.min_insync == 0 || c.min_insync > 5 {
-            return Err(Error::Invalid {
-                what: "min.insync.replicas",
-                reason: format!("must be between 1 and 5, not {}", c.min_insync),
-            });
-        }
+        c.isr.validate()?;
         check_millis(
             &[
                 ("heartbeat", c.heartbeat_ms),
@@ -420,26 +370,14 @@ impl Protocol for Kafka {
             ("session timeout", c.session_timeout_ms),
             "every broker session would expire between two heartbeats",
         )?;
-        crate::engine::settings::check_shorter(
-            ("fetch", c.fetch_ms),
-            ("replica lag", c.replica_lag_ms),
-            "every follower would drop out of the ISR between two fetches",
-        )?;
-        Ok(())
+        check_replica_lag(c.fetch_ms, c.replica_lag_ms)
     }
 
     fn new(id: NodeId, peers: &[NodeId], config: &KafkaConfig) -> Self {
         let cluster = Cluster { n: peers.len(), config: config.clone() };
         let node = if id == STORE {
-            let partitions = (0..config.partitions)
-                .map(|p| PartitionState {
-                    leader: None,
-                    isr: cluster.assignment(p),
-                    leader_epoch: 0,
-                    unclean: false,
-                    version: 0,
-                })
-                .collect();
+            let partitions =
+                (0..config.isr.partitions).map(|p| PartitionState::offline(cluster.assignment(p))).collect();
             Node::Store(Store::new(partitions))
         } else {
             Node::Broker(Broker::new(id))
@@ -509,17 +447,7 @@ impl Protocol for Kafka {
     fn summary(&self) -> String {
         match &self.node {
             Node::Store(s) => format!("controller={}", opt(s.controller)),
-            Node::Broker(b) => {
-                let parts: Vec<String> = b
-                    .replicas
-                    .iter()
-                    .map(|(p, r)| {
-                        let role = if r.leader == Some(b.id) { "L" } else { "F" };
-                        format!("p{p}:{role}{}/{}", r.log.len(), r.hw)
-                    })
-                    .collect();
-                format!("replicas=[{}]", parts.join(" "))
-            }
+            Node::Broker(b) => format!("replicas=[{}]", replicas_summary(b.id, &b.replicas)),
         }
     }
 
@@ -551,64 +479,19 @@ impl Protocol for Kafka {
     fn log_view(&self) -> (Vec<EntryView>, u64) {
         // Partition 0 as this broker sees it.
         match self.replica(0) {
-            Some((log, hw, _)) => (
-                log.iter()
-                    .enumerate()
-                    .map(|(i, r)| EntryView {
-                        index: i as u64 + 1,
-                        term: r.epoch,
-                        label: format!("x={}", r.value),
-                    })
-                    .collect(),
-                hw,
-            ),
+            Some((log, hw, _)) => (log_entries(log), hw),
             None => (Vec::new(), 0),
         }
     }
 
     fn panel<N: Nodes<Self> + ?Sized>(nodes: &N) -> Option<Panel> {
         let Node::Store(store) = &nodes.first()?.proto.node else { return None };
-        let config = &nodes.at(0).proto.cluster.config;
+        let replication = nodes.at(0).proto.cluster.config.isr.replication;
         let acked = all_acked(nodes);
-        let rows = store
-            .partitions
-            .iter()
-            .enumerate()
-            .map(|(p, st)| {
-                let p = p as PartitionId;
-                let hw = st
-                    .leader
-                    .and_then(|l| nodes.get(usize::from(l) - 1))
-                    .and_then(|n| n.proto.replica(p))
-                    .map_or("-".to_string(), |(_, hw, _)| hw.to_string());
-                let lost = lost_records(nodes, p, &acked);
-                vec![
-                    format!("p{p}"),
-                    ids(&assignment(p, nodes.len(), config.replication)).to_string(),
-                    st.leader.map_or("offline".into(), |l| {
-                        format!("n{l}{}", if st.unclean { " (unclean)" } else { "" })
-                    }),
-                    ids(&st.isr).to_string(),
-                    st.leader_epoch.to_string(),
-                    hw,
-                    lost.to_string(),
-                ]
-            })
-            .collect();
-        Some(Panel {
-            title: "Partitions (as stored in ZooKeeper)".into(),
-            columns: [
-                "partition",
-                "replicas",
-                "leader",
-                "ISR",
-                "leader epoch",
-                "high watermark",
-                "acked records lost",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-        })
+        let title = "Partitions (as stored in ZooKeeper)".to_string();
+        Some(partition_panel(title, &store.partitions, false, |p, st| {
+            let hw = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)?.proto.replica(p)).map(|r| r.1);
+            (assignment(p, nodes.len(), replication), hw, lost_records(nodes, p, &acked))
+        }))
     }
 }

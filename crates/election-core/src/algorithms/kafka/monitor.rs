@@ -4,21 +4,16 @@
 use crate::engine::collections::Map;
 use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::time::{Micros, NodeId};
+use crate::replication::{self, PartitionId, Record, check_state, lost_from, report_lost};
 
-use super::message::ids;
-use super::{Kafka, Node, PartitionId, Record, STORE};
+use super::{Kafka, Node, STORE};
 
 /// Every acknowledged record any broker reported, by (partition, offset).
 pub(super) fn all_acked<N: Nodes<Kafka> + ?Sized>(nodes: &N) -> Map<(PartitionId, u64), Record> {
-    let mut all = Map::new();
-    for n in nodes.iter() {
-        if let Node::Broker(b) = &n.proto.node {
-            for (k, r) in &b.acked {
-                all.entry(*k).or_insert(*r);
-            }
-        }
-    }
-    all
+    replication::all_acked(nodes.iter().filter_map(|n| match &n.proto.node {
+        Node::Broker(b) => Some(&b.acks),
+        Node::Store(_) => None,
+    }))
 }
 
 /// Acknowledged records of partition `p` missing from the log of its current leader (the
@@ -36,14 +31,12 @@ pub(super) fn lost_records<N: Nodes<Kafka> + ?Sized>(
         return 0;
     }
     let (log, _, _) = leader.proto.replica(p).unwrap_or((&[], 0, false));
-    acked.range((p, 0)..(p + 1, 0)).filter(|((_, o), r)| log.get(*o as usize) != Some(r)).count()
+    lost_from(acked, p, log)
 }
 
-/// Everything [`lost_records`] depends on, except the records themselves: per broker whether it
-/// is alive, its acknowledgements and truncations so far, and each replica's log length, leader
-/// epoch and leadership; per partition the leader and leader epoch the store names. Logs only
-/// change by appends (which lengthen them) and truncations (counted), and acknowledgements only
-/// by being made (counted).
+/// Everything [`lost_records`] depends on, except the records themselves: per partition the
+/// leader and leader epoch the store names, and what the shared
+/// [`lost_inputs`](replication::lost_inputs) reads of each broker.
 fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N, v: &mut Vec<u64>) {
     v.clear();
     for n in nodes.iter() {
@@ -54,11 +47,7 @@ fn lost_inputs<N: Nodes<Kafka> + ?Sized>(nodes: &N, v: &mut Vec<u64>) {
                 }
             }
             Node::Broker(b) => {
-                v.extend([u64::from(n.is_alive()), b.acks_made, b.truncations]);
-                for (p, r) in b.replicas.iter() {
-                    let leads = u64::from(r.leader == Some(n.id));
-                    v.extend([*p, r.log.len() as u64, r.leader_epoch, leads]);
-                }
+                replication::lost_inputs(n.id, n.is_alive(), (&b.acks, b.truncations), b.replicas.iter(), v)
             }
         }
     }
@@ -96,34 +85,16 @@ impl Monitor<Kafka> for KafkaMonitor {
         for (p, st) in store.partitions.iter().enumerate() {
             let p = p as PartitionId;
             let last = *self.leader_epochs.entry(p).or_insert(0);
-            if st.leader_epoch < last {
-                self.reported.report(
-                    format!("p{p} leader epoch went back from {last} to {}", st.leader_epoch),
-                    &mut out,
-                );
-            }
             self.leader_epochs.insert(p, last.max(st.leader_epoch));
-            if let Some(l) = st.leader
-                && !st.isr.contains(&l)
-                && !st.unclean
-            {
-                self.reported
-                    .report(format!("p{p} leader n{l} is not in its ISR [{}]", ids(&st.isr)), &mut out);
-            }
+            check_state(p, last, st, &mut self.reported, &mut out);
         }
         // No acknowledged record is lost (checked whenever something it depends on changed).
         lost_inputs(nodes, &mut self.scratch);
         if node != STORE && self.scratch != self.lost_inputs {
             std::mem::swap(&mut self.scratch, &mut self.lost_inputs);
             let acked = all_acked(nodes);
-            for p in 0..nodes.at(0).proto.cluster.config.partitions {
-                let lost = lost_records(nodes, p, &acked);
-                if lost > 0 {
-                    self.reported.report(
-                        format!("{lost} acknowledged record(s) of p{p} lost after a leader change"),
-                        &mut out,
-                    );
-                }
+            for p in 0..nodes.at(0).proto.cluster.config.isr.partitions {
+                report_lost(p, lost_records(nodes, p, &acked), &mut self.reported, &mut out);
             }
         }
         out

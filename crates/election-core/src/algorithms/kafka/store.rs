@@ -5,9 +5,10 @@
 
 use crate::engine::collections::Map;
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::replication::{PartitionId, PartitionState};
 
 use super::message::ids;
-use super::{KafkaCtx, KafkaMsg, KafkaTimer, PartitionId, PartitionState};
+use super::{KafkaCtx, KafkaMsg, KafkaTimer};
 
 /// How often the store looks for expired sessions.
 const EXPIRY_CHECK_MS: u64 = 50;
@@ -147,8 +148,9 @@ impl Store {
             return;
         }
         let Some(cur) = self.partitions.get_mut(partition as usize) else { return };
-        let version = state.version;
-        if state.version > cur.version && state.leader_epoch >= cur.leader_epoch {
+        // The state's partition epoch is its znode version.
+        let version = state.partition_epoch;
+        if version > cur.partition_epoch && state.leader_epoch >= cur.leader_epoch {
             *cur = state;
             ctx.send(from, KafkaMsg::UpdateAck { partition, version });
         } else if *cur == state {

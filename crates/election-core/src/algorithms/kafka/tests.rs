@@ -1,42 +1,10 @@
-//! Kafka unit tests: the offline partition leader rule, the fencing of stale controllers and
-//! states, and becoming and losing the controller role. Handler tests assert the exact effects
-//! and cite the Kafka source of the rule they check.
+//! Kafka unit tests: the fencing of stale controllers and states, and becoming and losing the
+//! controller role (the offline partition leader rule is tested with the shared
+//! [`replication`](crate::replication) module). Handler tests assert the exact effects and cite
+//! the Kafka source of the rule they check.
 
 use super::*;
-use crate::engine::collections::Set;
 use crate::engine::time::Micros;
-
-fn alive(v: &[NodeId]) -> Set<NodeId> {
-    v.iter().copied().collect()
-}
-
-#[test]
-fn offline_partition_leader_is_first_live_isr_replica_in_assignment_order() {
-    // Election.leaderForOffline: assignment order, not ISR order or id order.
-    let asg = [4, 2, 3];
-    assert_eq!(elect_leader(&asg, &[2, 3, 4], &alive(&[2, 3, 4]), false), Some((4, false)));
-    assert_eq!(elect_leader(&asg, &[3, 2], &alive(&[2, 3]), false), Some((2, false)));
-    assert_eq!(elect_leader(&asg, &[3], &alive(&[2, 3]), false), Some((3, false)));
-}
-
-#[test]
-fn no_live_isr_replica_means_offline_unless_unclean() {
-    let asg = [2, 3, 4];
-    // Only n2 is in the ISR, and n2 is dead; n3 and n4 are alive but out of sync.
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[3, 4]), false), None);
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[3, 4]), true), Some((3, true)));
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[]), true), None);
-}
-
-#[test]
-fn assignment_spreads_replicas_over_brokers() {
-    // 5 nodes: n1 is the store, brokers n2..n5.
-    assert_eq!(assignment(0, 5, 3), vec![2, 3, 4]);
-    assert_eq!(assignment(1, 5, 3), vec![3, 4, 5]);
-    assert_eq!(assignment(3, 5, 3), vec![5, 2, 3]);
-    // Replication is capped by the number of brokers.
-    assert_eq!(assignment(0, 3, 3), vec![2, 3]);
-}
 
 #[test]
 fn stale_controller_epoch_is_rejected() {
@@ -109,31 +77,6 @@ fn a_stale_leader_and_isr_does_not_undo_an_isr_change() {
     assert_eq!(b.replicas[&0].leader, Some(3));
 }
 
-// ---- the offline partition leader rule, unit by unit ----
-
-#[test]
-fn clean_election_ignores_isr_members_outside_the_assignment_and_dead_ones() {
-    // Kafka Election.scala leaderForOffline: `assignment.find(id => liveReplicas.contains(id)
-    // && isr.contains(id))`: only assigned replicas are candidates, and dead ones are skipped
-    // even when first in the assignment.
-    let asg = [2, 3, 4];
-    assert_eq!(elect_leader(&asg, &[5, 4], &alive(&[2, 3, 4, 5]), false), Some((4, false)));
-    assert_eq!(elect_leader(&asg, &[2, 3], &alive(&[3, 4]), false), Some((3, false)));
-    assert_eq!(elect_leader(&asg, &[5], &alive(&[2, 3, 4, 5]), false), None);
-    assert_eq!(elect_leader(&[], &[2], &alive(&[2]), true), None);
-}
-
-#[test]
-fn unclean_election_is_a_fallback_in_assignment_order() {
-    // Kafka Election.scala leaderForOffline: the unclean branch (`assignment.find(liveReplicas
-    // .contains)`) is only taken when no live ISR member exists; it then takes the first live
-    // replica in assignment order, not in id or ISR order.
-    let asg = [4, 3, 2];
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[2, 3, 4]), true), Some((2, false)), "clean first");
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[3, 4]), true), Some((4, true)));
-    assert_eq!(elect_leader(&asg, &[2], &alive(&[3]), true), Some((3, true)));
-}
-
 // ---- becoming and losing the controller role ----
 
 const PEERS: [NodeId; 4] = [1, 2, 3, 4];
@@ -173,7 +116,13 @@ fn first_elected() -> KafkaMsg {
 }
 
 fn led(leader: NodeId, isr: &[NodeId], leader_epoch: u64, version: u64) -> PartitionState {
-    PartitionState { leader: Some(leader), isr: isr.to_vec(), leader_epoch, unclean: false, version }
+    PartitionState {
+        leader: Some(leader),
+        isr: isr.to_vec(),
+        leader_epoch,
+        partition_epoch: version,
+        unclean: false,
+    }
 }
 
 /// n2, made controller of epoch 1 by `first_elected`.
@@ -358,13 +307,7 @@ fn a_new_tenure_starts_from_the_store_unless_it_acknowledged_a_newer_state_of_ou
         vec![own[0].clone(), stored[1].clone()]
     );
     // No snapshot of every partition: each starts offline with its whole assignment as ISR.
-    let offline = |isr: &[NodeId]| PartitionState {
-        leader: None,
-        isr: isr.to_vec(),
-        leader_epoch: 0,
-        unclean: false,
-        version: 0,
-    };
+    let offline = |isr: &[NodeId]| PartitionState::offline(isr.to_vec());
     assert_eq!(
         controller::load_partitions(Vec::new(), &own, &acked, &asg),
         vec![offline(&[2, 3, 4]), offline(&[3, 4, 2])]

@@ -3,40 +3,15 @@
 //! controller, and its replicas of the data partitions (fetching, truncation, the high
 //! watermark, the ISR changes it asks for as a leader) with the client writes they take.
 
-use crate::engine::collections::{Map, Set};
+use crate::engine::collections::Map;
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::replication::{
+    Acks, PartitionId, PartitionState, Record, Replica, diverging, last_epoch, truncation_point,
+};
 
 use super::image::Image;
-use super::message::{
-    AlterError, FetchResult, Ids, KraftMsg, MetaEntry, PartitionId, PartitionState, Record,
-    ReplicaFetchResult, diverging, last_epoch, truncation_point,
-};
+use super::message::{AlterError, FetchResult, Ids, KraftMsg, MetaEntry, ReplicaFetchResult};
 use super::{Cluster, KraftCtx, KraftTimer};
-
-/// At most this many records go in one partition FetchResponse.
-const REPLICA_FETCH_MAX: u64 = 16;
-
-/// A replica of one partition on a broker.
-#[derive(Debug, Clone, Default)]
-pub struct Replica {
-    pub(super) leader: Option<NodeId>,
-    pub(super) leader_epoch: u64,
-    /// The partition epoch of the state this replica last applied.
-    pub(super) partition_epoch: u64,
-    /// Durable: the partition log.
-    pub(super) log: Vec<Record>,
-    pub(super) hw: u64,
-    /// Leader only: the committed ISR, and a change asked for (with the partition epoch it was
-    /// built on) that counts until the metadata log settles it (KIP-497's maximal ISR).
-    pub(super) isr: Vec<NodeId>,
-    pending_isr: Option<(u64, Vec<NodeId>)>,
-    /// When the AlterPartition for the pending change was last sent.
-    pending_sent: Micros,
-    /// Leader only: follower -> (fetch offset, last time it was caught up).
-    followers: Map<NodeId, (u64, Micros)>,
-    /// Leader only: offsets of produced records not yet acknowledged.
-    unacked: Set<u64>,
-}
 
 /// A broker's state.
 #[derive(Debug, Clone)]
@@ -63,18 +38,17 @@ pub struct Broker {
     /// another controller or after two heartbeat intervals without an answer.
     registering: Option<(NodeId, Micros)>,
     pub(super) replicas: Map<PartitionId, Replica>,
-    /// Durable: records acknowledged by this broker as leader: (partition, offset) -> record.
-    pub(super) acked: Map<(PartitionId, u64), Record>,
-    // Bookkeeping for the monitor, not Kafka state: acknowledgements made and log truncations
-    // (metadata and partitions) so far.
-    pub(super) acks_made: u64,
+    /// Durable: records acknowledged by this broker as leader.
+    pub(super) acks: Acks,
+    // Bookkeeping for the monitor, not Kafka state: log truncations (metadata and partitions)
+    // so far.
     pub(super) truncations: u64,
 }
 
 impl Broker {
     /// Broker `id` of `cluster`, before its first start.
     pub(super) fn new(id: NodeId, cluster: &Cluster) -> Self {
-        let replicas = (0..cluster.config.partitions)
+        let replicas = (0..cluster.config.isr.partitions)
             .filter(|&p| cluster.assignment(p).contains(&id))
             .map(|p| (p, Replica::default()))
             .collect();
@@ -92,8 +66,7 @@ impl Broker {
             fenced: true,
             registering: None,
             replicas,
-            acked: Map::new(),
-            acks_made: 0,
+            acks: Acks::default(),
             truncations: 0,
         }
     }
@@ -143,10 +116,10 @@ impl Broker {
                 self.on_heartbeat_response(ctx, broker_epoch, fenced, stale)
             }
             KraftMsg::AlterPartitionResponse { partition, result } => {
-                self.on_alter_partition_response(cluster, ctx, partition, result)
+                self.on_alter_partition_response(ctx, partition, result)
             }
             KraftMsg::ReplicaFetch { partition, leader_epoch, offset, last_epoch } => {
-                self.on_replica_fetch(cluster, ctx, from, partition, (leader_epoch, offset, last_epoch))
+                self.on_replica_fetch(ctx, from, partition, (leader_epoch, offset, last_epoch))
             }
             KraftMsg::ReplicaFetchResponse { partition, leader_epoch, result } => {
                 self.on_replica_fetch_response(ctx, partition, leader_epoch, result)
@@ -220,11 +193,11 @@ impl Broker {
             }
         }
         self.last_fetch = ctx.now;
-        self.apply_metadata(cluster, ctx);
+        self.apply_metadata(ctx);
     }
 
     /// Applies the newly committed metadata to the image, then to the replicas.
-    fn apply_metadata(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>) {
+    fn apply_metadata(&mut self, ctx: &mut KraftCtx<'_>) {
         if self.applied >= self.hw {
             return;
         }
@@ -236,18 +209,12 @@ impl Broker {
         let states: Vec<(PartitionId, PartitionState)> =
             self.replicas.keys().filter_map(|&p| self.image.partition(p).map(|st| (p, st.clone()))).collect();
         for (p, st) in states {
-            self.sync_replica(cluster, ctx, p, &st);
+            self.sync_replica(ctx, p, &st);
         }
     }
 
     /// Adopts partition `p`'s committed state if it is newer than what the replica has.
-    fn sync_replica(
-        &mut self,
-        cluster: &Cluster,
-        ctx: &mut KraftCtx<'_>,
-        p: PartitionId,
-        st: &PartitionState,
-    ) {
+    fn sync_replica(&mut self, ctx: &mut KraftCtx<'_>, p: PartitionId, st: &PartitionState) {
         let me = self.id;
         let Some(r) = self.replicas.get_mut(&p) else { return };
         if st.partition_epoch <= r.partition_epoch && r.partition_epoch != 0 {
@@ -267,19 +234,15 @@ impl Broker {
             }
         } else if st.leader == Some(me) {
             r.isr = st.isr.clone();
-            if r.pending_isr.as_ref().is_some_and(|(base, _)| st.partition_epoch > *base) {
+            if r.pending_isr.as_ref().is_some_and(|pending| st.partition_epoch > pending.base) {
                 r.pending_isr = None;
             }
         }
         if st.leader == Some(me) {
-            for &f in &st.isr {
-                if f != me {
-                    r.followers.entry(f).or_insert((0, now));
-                }
-            }
+            r.track_isr(me, now);
         }
         r.partition_epoch = st.partition_epoch;
-        self.advance_hw(cluster, ctx, p);
+        self.advance_hw(ctx, p);
     }
 
     // ---- registration and heartbeats ----
@@ -342,12 +305,12 @@ impl Broker {
     /// Sends an AlterPartition for `p`'s pending ISR change to the active controller.
     fn send_alter_partition(&self, ctx: &mut KraftCtx<'_>, p: PartitionId) {
         let (Some(c), Some(r)) = (self.leader, self.replicas.get(&p)) else { return };
-        if let Some((base, isr)) = &r.pending_isr {
+        if let Some(pending) = &r.pending_isr {
             let msg = KraftMsg::AlterPartition {
                 partition: p,
                 leader_epoch: r.leader_epoch,
-                partition_epoch: *base,
-                isr: isr.clone(),
+                partition_epoch: pending.base,
+                isr: pending.isr.clone(),
             };
             ctx.send(c, msg);
         }
@@ -355,7 +318,6 @@ impl Broker {
 
     fn on_alter_partition_response(
         &mut self,
-        cluster: &Cluster,
         ctx: &mut KraftCtx<'_>,
         p: PartitionId,
         result: Result<PartitionState, AlterError>,
@@ -379,50 +341,23 @@ impl Broker {
             // will say what the ISR is; until then the change still counts.
             Err(AlterError::Stale) => {}
         }
-        self.advance_hw(cluster, ctx, p);
-    }
-
-    /// The ISR whose members must hold a record before it counts: committed and pending.
-    fn maximal_isr(r: &Replica) -> Set<NodeId> {
-        let mut members: Set<NodeId> = r.isr.iter().copied().collect();
-        if let Some((_, p)) = &r.pending_isr {
-            members.extend(p.iter().copied());
-        }
-        members
+        self.advance_hw(ctx, p);
     }
 
     /// Leader: moves the high watermark up to what every member of the maximal ISR holds and
     /// acknowledges the records it passes.
-    fn advance_hw(&mut self, _cluster: &Cluster, ctx: &mut KraftCtx<'_>, p: PartitionId) {
+    fn advance_hw(&mut self, ctx: &mut KraftCtx<'_>, p: PartitionId) {
         let me = self.id;
-        let Some(r) = self.replicas.get_mut(&p) else { return };
-        if r.leader != Some(me) {
-            return;
-        }
-        let leo = r.log.len() as u64;
-        let hw = Self::maximal_isr(r)
-            .iter()
-            .map(|&m| if m == me { leo } else { r.followers.get(&m).map_or(0, |(o, _)| *o) })
-            .min()
-            .unwrap_or(leo)
-            .min(leo);
-        if hw > r.hw {
-            r.hw = hw;
-            let done: Vec<u64> = r.unacked.iter().copied().filter(|o| *o < hw).collect();
-            for o in done {
-                r.unacked.remove(&o);
-                let rec = r.log[o as usize];
-                self.acked.insert((p, o), rec);
-                self.acks_made += 1;
-                ctx.note(format!("acknowledges x={} (acks=all) at p{p} offset {o}", rec.value));
-            }
+        if let Some(r) = self.replicas.get_mut(&p)
+            && r.leader == Some(me)
+        {
+            r.advance_hw(me, p, &mut self.acks, ctx);
         }
     }
 
     /// Partition Fetch (leader side): answer, and let a caught-up unfenced replica rejoin the ISR.
     fn on_replica_fetch(
         &mut self,
-        cluster: &Cluster,
         ctx: &mut KraftCtx<'_>,
         from: NodeId,
         p: PartitionId,
@@ -439,28 +374,15 @@ impl Broker {
             ctx.send(from, KraftMsg::ReplicaFetchResponse { partition: p, leader_epoch, result });
             return;
         }
-        let leo = r.log.len() as u64;
-        let offset = offset.min(leo);
-        let caught_up = offset >= leo;
-        let entry = r.followers.entry(from).or_insert((0, 0));
-        entry.0 = offset;
-        if caught_up {
-            entry.1 = ctx.now;
-        }
-        let records = r.log[offset as usize..leo.min(offset + REPLICA_FETCH_MAX) as usize].to_vec();
+        let (offset, caught_up, records) = r.fetched(from, offset, ctx.now);
         let result = ReplicaFetchResult::Records { from: offset, records, hw: r.hw };
         ctx.send(from, KraftMsg::ReplicaFetchResponse { partition: p, leader_epoch, result });
         // ISR expansion (KIP-841: only an unfenced replica), through the controller.
-        if caught_up && eligible && !r.isr.contains(&from) && r.pending_isr.is_none() {
-            let mut isr = r.isr.clone();
-            isr.push(from);
-            isr.sort_unstable();
+        if caught_up && eligible && r.expand_isr(from, ctx.now).is_some() {
             ctx.note(format!("asks to add caught-up n{from} to p{p}'s ISR"));
-            r.pending_isr = Some((r.partition_epoch, isr));
-            r.pending_sent = ctx.now;
             self.send_alter_partition(ctx, p);
         }
-        self.advance_hw(cluster, ctx, p);
+        self.advance_hw(ctx, p);
     }
 
     /// Partition FetchResponse (follower side): truncate a diverging suffix, or append.
@@ -506,26 +428,17 @@ impl Broker {
         let mut alter = Vec::new();
         for (&p, r) in self.replicas.iter_mut() {
             if r.leader == Some(me) {
-                if r.pending_isr.is_some() {
+                if let Some(pending) = &mut r.pending_isr {
                     // No answer within a fetch timeout: ask again (a new controller, a lost
                     // request).
-                    if ctx.now >= r.pending_sent + ms(cluster.config.fetch_timeout_ms) {
-                        r.pending_sent = ctx.now;
+                    if ctx.now >= pending.sent + ms(cluster.config.fetch_timeout_ms) {
+                        pending.sent = ctx.now;
                         alter.push(p);
                     }
                     continue;
                 }
-                let lagging: Vec<NodeId> = r
-                    .isr
-                    .iter()
-                    .copied()
-                    .filter(|&m| m != me && r.followers.get(&m).is_none_or(|(_, t)| ctx.now >= *t + lag))
-                    .collect();
-                if !lagging.is_empty() {
-                    let isr: Vec<NodeId> = r.isr.iter().copied().filter(|m| !lagging.contains(m)).collect();
+                if let Some((_, lagging)) = r.shrink_isr(me, ctx.now, lag) {
                     ctx.note(format!("asks to drop lagging {} from p{p}'s ISR", Ids(&lagging)));
-                    r.pending_isr = Some((r.partition_epoch, isr));
-                    r.pending_sent = ctx.now;
                     alter.push(p);
                 }
             } else if let Some(l) = r.leader {
@@ -550,38 +463,12 @@ impl Broker {
     /// leads it and, with `acks=all`, the ISR is at least `min.insync.replicas`; acknowledged at
     /// once with `acks=1`, else once the high watermark passes it.
     pub(super) fn on_client_write(&mut self, cluster: &Cluster, ctx: &mut KraftCtx<'_>, value: u64) {
-        let me = self.id;
-        let p = value % cluster.config.partitions;
-        let min_insync = cluster.config.min_insync.min(cluster.assignment(p).len() as u64) as usize;
-        let acks_all = cluster.config.acks_all;
-        let Some(r) = self.replicas.get_mut(&p) else {
-            return ctx.note(format!("holds no replica of p{p}; the producer asks the leader"));
-        };
-        if r.leader != Some(me) {
-            return match r.leader {
-                Some(l) => ctx.note(format!("does not lead p{p}; the producer retries at n{l}")),
-                None => ctx.note(format!("knows no leader for p{p}; the write is refused")),
-            };
-        }
-        let offset = r.log.len() as u64;
-        let rec = Record { value, epoch: r.leader_epoch };
-        if !acks_all {
-            r.log.push(rec);
-            self.acked.insert((p, offset), rec);
-            self.acks_made += 1;
-            ctx.note(format!(
-                "appends x={value} to p{p} at offset {offset} and acknowledges it at once (acks=1)"
-            ));
-        } else if r.isr.len() < min_insync {
-            ctx.note(format!(
-                "rejects x={value} for p{p}: ISR [{}] is smaller than min.insync.replicas={min_insync} (NotEnoughReplicas)",
-                Ids(&r.isr)
-            ));
-        } else {
-            r.log.push(rec);
-            r.unacked.insert(offset);
-            ctx.note(format!("appends x={value} to p{p} at offset {offset}"));
-            self.advance_hw(cluster, ctx, p);
+        let config = &cluster.config.isr;
+        let p = value % config.partitions;
+        let min_insync = config.min_insync.min(cluster.assignment(p).len() as u64) as usize;
+        match self.replicas.get_mut(&p) {
+            Some(r) => r.write(self.id, p, value, (config.acks_all, min_insync), &mut self.acks, ctx),
+            None => ctx.note(format!("holds no replica of p{p}; the producer asks the leader")),
         }
     }
 }

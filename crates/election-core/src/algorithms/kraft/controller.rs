@@ -7,30 +7,12 @@
 
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::replication::{LEADER_OUTSIDE_ISR, PartitionId, PartitionState, choose_leader};
 
 use super::image::Image;
-use super::message::{AlterError, Ids, KraftMsg, MetaEntry, MetadataRecord, PartitionId, PartitionState};
+use super::message::{AlterError, Ids, KraftMsg, MetaEntry, MetadataRecord};
 use super::quorum::{QuorumRole, Voter};
-use super::{Cluster, KraftCtx, LEADER_OUTSIDE_ISR};
-
-/// The leader of a partition without one (`PartitionChangeBuilder.electLeader`): the first
-/// replica in assignment order that is in the ISR and not fenced; with
-/// `unclean.leader.election.enable`, else the first unfenced replica. The flag says whether the
-/// choice was unclean.
-pub fn elect_leader(
-    assignment: &[NodeId],
-    isr: &[NodeId],
-    unfenced: &Set<NodeId>,
-    unclean: bool,
-) -> Option<(NodeId, bool)> {
-    if let Some(&l) = assignment.iter().find(|r| unfenced.contains(r) && isr.contains(r)) {
-        return Some((l, false));
-    }
-    if unclean {
-        return assignment.iter().find(|r| unfenced.contains(r)).map(|&l| (l, true));
-    }
-    None
-}
+use super::{Cluster, KraftCtx};
 
 /// The active controller's state for one tenure; it goes with the leadership.
 #[derive(Debug, Clone)]
@@ -253,7 +235,8 @@ impl Voter {
         }
     }
 
-    /// The leader choice, with the rule `leader-outside-isr` broken on request.
+    /// The leader choice (the shared `PartitionChangeBuilder.electLeader` rule among the
+    /// unfenced replicas), with the rule `leader-outside-isr` broken on request.
     fn choose(
         &self,
         cluster: &Cluster,
@@ -261,12 +244,8 @@ impl Voter {
         isr: &[NodeId],
         unfenced: &Set<NodeId>,
     ) -> Option<(NodeId, bool)> {
-        let asg = cluster.assignment(p);
-        if cluster.config.broken.has(LEADER_OUTSIDE_ISR) {
-            // Rule broken: the first unfenced replica, in the ISR or not, passed off as clean.
-            return asg.iter().find(|r| unfenced.contains(r)).map(|&l| (l, false));
-        }
-        elect_leader(&asg, isr, unfenced, cluster.config.unclean)
+        let outside_isr = cluster.config.broken.has(LEADER_OUTSIDE_ISR);
+        choose_leader(&cluster.assignment(p), isr, unfenced, cluster.config.isr.unclean, outside_isr)
     }
 
     /// AlterPartition from a partition leader: accepted if built on the current state and

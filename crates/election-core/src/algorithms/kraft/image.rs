@@ -6,9 +6,10 @@
 
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::NodeId;
+use crate::replication::{PartitionId, PartitionState};
 
 use super::Cluster;
-use super::message::{MetaEntry, MetadataRecord, PartitionId, PartitionState};
+use super::message::{MetaEntry, MetadataRecord};
 
 /// A broker's registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +33,8 @@ pub struct Image {
 impl Image {
     /// The image of an empty log.
     pub(super) fn new(cluster: &Cluster) -> Self {
-        let partitions = (0..cluster.config.partitions)
-            .map(|p| PartitionState {
-                leader: None,
-                isr: cluster.assignment(p),
-                leader_epoch: 0,
-                partition_epoch: 0,
-                unclean: false,
-            })
+        let partitions = (0..cluster.config.isr.partitions)
+            .map(|p| PartitionState::offline(cluster.assignment(p)))
             .collect();
         Image { brokers: Map::new(), partitions }
     }

@@ -1,31 +1,13 @@
 //! KRaft's messages, each named for the Kafka RPC it stands for (KIP-595's Vote,
 //! BeginQuorumEpoch, EndQuorumEpoch and Fetch; KIP-631's BrokerRegistration and
-//! BrokerHeartbeat; KIP-497's AlterPartition), and what they carry: metadata log entries
-//! and partition log records.
+//! BrokerHeartbeat; KIP-497's AlterPartition), and what they carry: metadata log entries, and
+//! the partition states and records of the shared [`replication`](crate::replication) module.
 
 use std::fmt;
 
 use crate::engine::protocol::Message;
 use crate::engine::time::NodeId;
-
-/// A partition's number within the one topic the model has.
-pub type PartitionId = u64;
-
-/// A partition's state as the metadata log records it (`PartitionRecord` /
-/// `PartitionChangeRecord`, here always the whole state rather than a delta).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Current leader (None: offline, Kafka's `NO_LEADER`).
-    pub leader: Option<NodeId>,
-    /// In-sync replicas.
-    pub isr: Vec<NodeId>,
-    /// Bumped when the leader changes: fences a stale leader's replication.
-    pub leader_epoch: u64,
-    /// Bumped on every change: fences a stale AlterPartition (KIP-497's partition epoch).
-    pub partition_epoch: u64,
-    /// The current leader was elected from outside the ISR.
-    pub unclean: bool,
-}
+use crate::replication::{Epoched, PartitionId, PartitionState, Record};
 
 /// One record of the cluster metadata log (`__cluster_metadata`), as `MetadataRecordType` names
 /// them.
@@ -53,64 +35,10 @@ pub struct MetaEntry {
     pub record: MetadataRecord,
 }
 
-/// One record of a partition log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record {
-    /// The produced value.
-    pub value: u64,
-    /// Leader epoch in which it was appended.
-    pub epoch: u64,
-}
-
-/// Anything appended in an epoch: the entries of both kinds of log.
-pub trait Epoched {
-    /// The epoch it was appended in.
-    fn epoch(&self) -> u64;
-}
-
 impl Epoched for MetaEntry {
     fn epoch(&self) -> u64 {
         self.epoch
     }
-}
-
-impl Epoched for Record {
-    fn epoch(&self) -> u64 {
-        self.epoch
-    }
-}
-
-/// The largest epoch at most `epoch` in `log` and the offset where it ends (the first entry of a
-/// later epoch): what Kafka's `log.endOffsetForEpoch` answers, `(0, 0)` when there is none.
-pub fn end_for_epoch<T: Epoched>(log: &[T], epoch: u64) -> (u64, u64) {
-    // Epochs never decrease along a log, so the last entry of an epoch at most `epoch` ends it.
-    match log.iter().rposition(|e| e.epoch() <= epoch) {
-        Some(i) => (log[i].epoch(), i as u64 + 1),
-        None => (0, 0),
-    }
-}
-
-/// The leader's check of a fetch at `offset` whose previous entry has `last_epoch`
-/// (`KafkaRaftClient.handleFetchRequest`, the same in `Partition.fetchRecords`): `None` when the
-/// logs agree up to `offset`, else the diverging epoch and its end offset.
-pub fn diverging<T: Epoched>(log: &[T], offset: u64, last_epoch: u64) -> Option<(u64, u64)> {
-    if offset == 0 {
-        return None;
-    }
-    let (epoch, end) = end_for_epoch(log, last_epoch);
-    (epoch != last_epoch || end < offset).then_some((epoch, end))
-}
-
-/// Where a follower truncates when the leader answers with a diverging `epoch` ending at
-/// `end_offset`: the smaller of the leader's end for that epoch and its own
-/// (`truncateToEndOffsetOfLargestEpochLessThan`; a second round settles an older divergence).
-pub fn truncation_point<T: Epoched>(log: &[T], epoch: u64, end_offset: u64) -> u64 {
-    end_for_epoch(log, epoch).1.min(end_offset).min(log.len() as u64)
-}
-
-/// The last entry's epoch, 0 for an empty log.
-pub fn last_epoch<T: Epoched>(log: &[T]) -> u64 {
-    log.last().map_or(0, Epoched::epoch)
 }
 
 /// What a metadata Fetch returns.

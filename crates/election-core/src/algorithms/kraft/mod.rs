@@ -54,11 +54,25 @@
 //! * [`Voter`] (`quorum.rs`): the quorum roles as a type ([`QuorumRole`]): elections, the
 //!   metadata log and its high watermark.
 //! * [`Controller`] (`controller.rs`): the active controller's image, broker sessions, fencing,
-//!   partition leader elections ([`elect_leader`]) and AlterPartition.
+//!   partition leader elections (the shared [`elect_leader`](replication::elect_leader)) and
+//!   AlterPartition.
 //! * [`Broker`] (`broker.rs`): the observer, its registration and heartbeats, its replicas and
 //!   client writes. [`Image`] (`image.rs`): the replayed metadata log.
 //! * `message.rs` the messages and log records, `monitor.rs` the invariants, `tests.rs` the
 //!   unit tests. This file holds the node type [`Kraft`], its settings and what the page shows.
+//!
+//! ## What it shares with the ZooKeeper mode
+//! Partitions replicate as in [`kafka`](super::kafka), so this mode takes from the shared
+//! [`replication`] module: the partition state (here carried by `PartitionChangeRecord`s),
+//! records and replica assignment, the election rule
+//! ([`elect_leader`](replication::elect_leader), `PartitionChangeBuilder.electLeader`, among
+//! unfenced brokers), each broker's [`Replica`](replication::Replica) (the high watermark,
+//! acknowledgements, ISR shrink and expansion, producer writes), the rules for logs by epoch
+//! (also the metadata log's), the `partitions`, `replication`, `unclean`, `min-insync` and
+//! `acks-all` settings with `break=`, the lost-record check and the partition table. What is
+//! its own: the controller quorum and its metadata log, registration, heartbeats and fencing,
+//! AlterPartition through the log, and the partition fetch that answers a divergence with the
+//! diverging epoch.
 //!
 //! ## Invariants (checked after every event)
 //! * At most one quorum leader per epoch; a voter's epoch never decreases.
@@ -114,13 +128,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use broker::Broker;
-pub use controller::{Controller, elect_leader};
+pub use controller::Controller;
 pub use image::{Image, Registration};
-pub use message::{
-    AlterError, FetchResult, KraftMsg, MetaEntry, MetadataRecord, PartitionId, PartitionState, Record,
-    ReplicaFetchResult,
-};
-use message::{Ids, Opt};
+use message::Opt;
+pub use message::{AlterError, FetchResult, KraftMsg, MetaEntry, MetadataRecord, ReplicaFetchResult};
 pub use monitor::KraftMonitor;
 pub use quorum::{LeaderState, QuorumRole, Voter};
 
@@ -129,10 +140,15 @@ use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Nodes, Protocol, Status};
 use crate::engine::rng::Stream;
 use crate::engine::settings::{
-    Broken, Field, Rule, Settings, check_millis, check_shorter, millis, number, on_off, parse_rules,
+    Broken, Field, Rule, Settings, check_millis, check_shorter, millis, number, on_off,
 };
 use crate::engine::time::NodeId;
 use crate::engine::view::{EntryView, NodeView, Panel, Role};
+use crate::replication::{
+    self, ACKS1, IsrConfig, LEADER_OUTSIDE_ISR, PRODUCTION_REPLICA_LAG_MS, PartitionId, REPLICA_LAG_MS,
+    RULE_NAMES, Record, UNCLEAN, break_setting, check_replica_lag, log_entries, partition_panel,
+    replica_lag_field, replicas_summary,
+};
 
 /// KRaft settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,16 +156,10 @@ use crate::engine::view::{EntryView, NodeView, Panel, Role};
 pub struct KraftConfig {
     /// Number of controller quorum voters (`controller.quorum.voters`): nodes `n1..nV`.
     pub voters: u64,
-    /// Number of partitions.
-    pub partitions: u64,
-    /// Replication factor (capped by the number of brokers).
-    pub replication: u64,
-    /// `unclean.leader.election.enable`.
-    pub unclean: bool,
-    /// `min.insync.replicas`.
-    pub min_insync: u64,
-    /// `acks=all` (true) or `acks=1` (false).
-    pub acks_all: bool,
+    /// Partition replication: partitions, replication factor, `unclean`, `min.insync.replicas`
+    /// and `acks`, as in the ZooKeeper mode.
+    #[serde(flatten)]
+    pub isr: IsrConfig,
     /// Pre-vote (KIP-996).
     pub pre_vote: bool,
     /// `controller.quorum.election.timeout.ms`.
@@ -171,30 +181,21 @@ pub struct KraftConfig {
     pub broken: Broken,
 }
 
-/// Rule [`RULES`]`[0]`: only in-sync replicas may lead (the setting `unclean=on` breaks it).
-pub const UNCLEAN: usize = 0;
-/// Rule [`RULES`]`[1]`: a record is acknowledged once the ISR has it (`acks-all=off` breaks it).
-pub const ACKS1: usize = 1;
-/// Rule [`RULES`]`[2]`: the controller elects a leader from the ISR.
-pub const LEADER_OUTSIDE_ISR: usize = 2;
-
-/// The names `break=` takes, in the order of [`RULES`].
-pub const RULE_NAMES: &[&str] = &["unclean", "acks1", "leader-outside-isr"];
-
-/// The rules of KRaft that `break=` can switch off, each caught by [`KraftMonitor`].
+/// The rules of KRaft that `break=` can switch off, each caught by [`KraftMonitor`], in the
+/// order of the shared [`RULE_NAMES`].
 pub const RULES: &[Rule] = &[
     Rule {
-        name: RULE_NAMES[0],
+        name: RULE_NAMES[UNCLEAN],
         what: "with no unfenced in-sync replica a partition stays offline; broken (the setting unclean=on), an out-of-sync replica leads and acknowledged records are lost",
         source: "Kafka PartitionChangeBuilder.electLeader (uncleanLeaderElectionEnabled); unclean.leader.election.enable=false (KIP-106)",
     },
     Rule {
-        name: RULE_NAMES[1],
+        name: RULE_NAMES[ACKS1],
         what: "an acks=all record is acknowledged once every in-sync replica has it; broken (the setting acks-all=off), on the leader's append, and a failover loses it",
         source: "Kafka producer acks=all, default since 3.0 (KIP-679); Partition.checkEnoughReplicasReachOffset",
     },
     Rule {
-        name: RULE_NAMES[2],
+        name: RULE_NAMES[LEADER_OUTSIDE_ISR],
         what: "the controller elects the first unfenced replica that is in the ISR; broken, the first unfenced replica whatever the ISR",
         source: "Kafka PartitionChangeBuilder.electLeader: targetReplicas.find(r => targetIsr.contains(r) && isAcceptableLeader(r))",
     },
@@ -204,11 +205,7 @@ impl Default for KraftConfig {
     fn default() -> Self {
         KraftConfig {
             voters: 3,
-            partitions: 3,
-            replication: 3,
-            unclean: false,
-            min_insync: 2,
-            acks_all: true,
+            isr: IsrConfig::default(),
             pre_vote: true,
             election_timeout_ms: 150,
             fetch_timeout_ms: 300,
@@ -216,7 +213,7 @@ impl Default for KraftConfig {
             fetch_ms: 50,
             heartbeat_ms: 100,
             session_timeout_ms: 400,
-            replica_lag_ms: 400,
+            replica_lag_ms: REPLICA_LAG_MS,
             broken: Broken::NONE,
         }
     }
@@ -224,13 +221,9 @@ impl Default for KraftConfig {
 
 impl Settings for KraftConfig {
     fn fields(&self) -> Vec<Field> {
-        vec![
-            Field::number("voters", "Controller quorum voters", self.voters),
-            Field::number("partitions", "Partitions", self.partitions),
-            Field::number("replication", "Replication factor", self.replication),
-            Field::toggle("unclean", "unclean.leader.election.enable", self.unclean),
-            Field::number("min-insync", "min.insync.replicas", self.min_insync),
-            Field::toggle("acks-all", "acks=all (off: acks=1, asynchronous)", self.acks_all),
+        let mut fields = vec![Field::number("voters", "Controller quorum voters", self.voters)];
+        fields.extend(self.isr.fields());
+        fields.extend([
             Field::toggle("pre-vote", "Pre-vote (KIP-996)", self.pre_vote),
             Field::millis("election", "controller.quorum.election.timeout.ms", self.election_timeout_ms),
             Field::millis("fetch-timeout", "controller.quorum.fetch.timeout.ms", self.fetch_timeout_ms),
@@ -242,18 +235,17 @@ impl Settings for KraftConfig {
             Field::millis("fetch", "Fetch interval", self.fetch_ms),
             Field::millis("heartbeat", "broker.heartbeat.interval.ms", self.heartbeat_ms),
             Field::millis("session-timeout", "broker.session.timeout.ms", self.session_timeout_ms),
-            Field::millis("replica-lag", "replica.lag.time.max.ms", self.replica_lag_ms),
-        ]
+            replica_lag_field(self.replica_lag_ms),
+        ]);
+        fields
     }
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
+        if let Some(done) = self.isr.set(&mut self.broken, "kraft", key, v) {
+            return done;
+        }
         match key {
             "voters" => self.voters = number(key, v)?,
-            "partitions" => self.partitions = number(key, v)?,
-            "replication" => self.replication = number(key, v)?,
-            "unclean" => self.unclean = on_off(key, v)?,
-            "min-insync" => self.min_insync = number(key, v)?,
-            "acks-all" => self.acks_all = on_off(key, v)?,
             "pre-vote" => self.pre_vote = on_off(key, v)?,
             "election" => self.election_timeout_ms = millis(key, v)?,
             "fetch-timeout" => self.fetch_timeout_ms = millis(key, v)?,
@@ -262,43 +254,23 @@ impl Settings for KraftConfig {
             "heartbeat" => self.heartbeat_ms = millis(key, v)?,
             "session-timeout" => self.session_timeout_ms = millis(key, v)?,
             "replica-lag" => self.replica_lag_ms = millis(key, v)?,
-            "break" => {
-                // unclean and acks1 are settings of their own; the others are kept as bits.
-                self.broken = Broken::NONE;
-                for i in parse_rules("kraft", RULE_NAMES, v)? {
-                    match i {
-                        UNCLEAN => self.unclean = true,
-                        ACKS1 => self.acks_all = false,
-                        i => self.broken = self.broken.with(i),
-                    }
-                }
-            }
             _ => return Err(format!("unknown setting '{key}' for kraft")),
         }
         Ok(())
     }
 
     fn broken(&self) -> Vec<&'static str> {
-        let mut b = self.broken;
-        if self.unclean {
-            b = b.with(UNCLEAN);
-        }
-        if !self.acks_all {
-            b = b.with(ACKS1);
-        }
-        b.names(RULE_NAMES)
+        self.isr.broken(self.broken)
     }
 
     fn break_setting(&self) -> Option<String> {
-        (!self.broken.is_empty()).then(|| self.broken.names(RULE_NAMES).join(","))
+        break_setting(self.broken)
     }
 }
 
 /// The replica list of partition `p` among the brokers `voters+1..=nodes`.
 pub fn assignment(p: PartitionId, nodes: usize, voters: u64, replication: u64) -> Vec<NodeId> {
-    let brokers = (nodes as u64).saturating_sub(voters).max(1);
-    let rf = replication.min(brokers).max(1);
-    (0..rf).map(|i| (voters + 1 + (p + i) % brokers) as NodeId).collect()
+    replication::assignment(p, nodes, voters, replication)
 }
 
 /// KRaft's timers; each role arms its own.
@@ -356,7 +328,7 @@ impl Cluster {
     }
 
     fn assignment(&self, p: PartitionId) -> Vec<NodeId> {
-        assignment(p, self.n, self.config.voters, self.config.replication)
+        assignment(p, self.n, self.config.voters, self.config.isr.replication)
     }
 }
 
@@ -444,12 +416,10 @@ impl Protocol for Kraft {
             heartbeat_ms: 2_000,
             session_timeout_ms: 9_000,
             // replica.lag.time.max.ms 30000 (KIP-537); replica.fetch.wait.max.ms 500.
-            replica_lag_ms: 30_000,
+            replica_lag_ms: PRODUCTION_REPLICA_LAG_MS,
             fetch_ms: 500,
             // unclean.leader.election.enable=false, min.insync.replicas=1, acks=all.
-            unclean: false,
-            min_insync: 1,
-            acks_all: true,
+            isr: IsrConfig::production(),
             ..KraftConfig::default()
         })
     }
@@ -462,14 +432,14 @@ impl Protocol for Kraft {
 
     fn randomize(config: &mut KraftConfig, rng: &mut Stream) {
         config.pre_vote = rng.chance_ppm(750_000);
-        config.partitions = rng.range(1, 3);
-        config.replication = rng.range(2, 3);
-        config.min_insync = rng.range(1, 2);
+        config.isr.partitions = rng.range(1, 3);
+        config.isr.replication = rng.range(2, 3);
+        config.isr.min_insync = rng.range(1, 2);
     }
 
     fn for_comparison(config: &mut KraftConfig) {
         // One partition: every client write goes to it, like the other algorithms' single log.
-        config.partitions = 1;
+        config.isr.partitions = 1;
     }
 
     fn write_target<N: Nodes<Self> + ?Sized>(nodes: &N, _stable: Option<NodeId>) -> Option<NodeId> {
@@ -493,24 +463,7 @@ impl Protocol for Kraft {
                 ),
             });
         }
-        if c.partitions == 0 || c.partitions > 12 {
-            return Err(Error::Invalid {
-                what: "partitions",
-                reason: format!("must be between 1 and 12, not {}", c.partitions),
-            });
-        }
-        if c.replication == 0 || c.replication > 5 {
-            return Err(Error::Invalid {
-                what: "replication",
-                reason: format!("must be between 1 and 5, not {}", c.replication),
-            });
-        }
-        if c.min_insync == 0 || c.min_insync > 5 {
-            return Err(Error::Invalid {
-                what: "min.insync.replicas",
-                reason: format!("must be between 1 and 5, not {}", c.min_insync),
-            });
-        }
+        c.isr.validate()?;
         check_millis(
             &[
                 ("election timeout", c.election_timeout_ms),
@@ -533,12 +486,7 @@ impl Protocol for Kraft {
             ("session timeout", c.session_timeout_ms),
             "every broker would be fenced between two heartbeats",
         )?;
-        check_shorter(
-            ("fetch", c.fetch_ms),
-            ("replica lag", c.replica_lag_ms),
-            "every follower would drop out of the ISR between two fetches",
-        )?;
-        Ok(())
+        check_replica_lag(c.fetch_ms, c.replica_lag_ms)
     }
 
     fn new(id: NodeId, peers: &[NodeId], config: &KraftConfig) -> Self {
@@ -640,24 +588,14 @@ impl Protocol for Kraft {
                 v.hw,
                 if v.is_active() { " active" } else { "" }
             ),
-            Node::Broker(b) => {
-                let parts: Vec<String> = b
-                    .replicas
-                    .iter()
-                    .map(|(p, r)| {
-                        let role = if r.leader == Some(b.id) { "L" } else { "F" };
-                        format!("p{p}:{role}{}/{}", r.log.len(), r.hw)
-                    })
-                    .collect();
-                format!(
-                    "broker_epoch={} {} metadata={}/{} replicas=[{}]",
-                    b.broker_epoch.map_or("-".into(), |e| e.to_string()),
-                    if b.fenced { "fenced" } else { "unfenced" },
-                    b.applied,
-                    b.hw,
-                    parts.join(" ")
-                )
-            }
+            Node::Broker(b) => format!(
+                "broker_epoch={} {} metadata={}/{} replicas=[{}]",
+                b.broker_epoch.map_or("-".into(), |e| e.to_string()),
+                if b.fenced { "fenced" } else { "unfenced" },
+                b.applied,
+                b.hw,
+                replicas_summary(b.id, &b.replicas)
+            ),
         }
     }
 
@@ -743,17 +681,7 @@ impl Protocol for Kraft {
             ),
             // Brokers show partition 0, if they hold a replica of it.
             Node::Broker(b) => match b.replica(0) {
-                Some((log, hw, _, _)) => (
-                    log.iter()
-                        .enumerate()
-                        .map(|(i, r)| EntryView {
-                            index: i as u64 + 1,
-                            term: r.epoch,
-                            label: format!("x={}", r.value),
-                        })
-                        .collect(),
-                    hw,
-                ),
+                Some((log, hw, _, _)) => (log_entries(log), hw),
                 None => (Vec::new(), 0),
             },
         }
@@ -763,46 +691,10 @@ impl Protocol for Kraft {
         let (image, hw) = Self::committed_image(nodes)?;
         let cluster = &nodes.first()?.proto.cluster;
         let acked = monitor::all_acked(nodes);
-        let rows = image
-            .partitions
-            .iter()
-            .enumerate()
-            .map(|(p, st)| {
-                let p = p as PartitionId;
-                let phw = st
-                    .leader
-                    .and_then(|l| nodes.get(usize::from(l) - 1))
-                    .and_then(|n| n.proto.replica(p))
-                    .map_or("-".to_string(), |(_, hw, _, _)| hw.to_string());
-                vec![
-                    format!("p{p}"),
-                    Ids(&cluster.assignment(p)).to_string(),
-                    st.leader.map_or("offline".into(), |l| {
-                        format!("n{l}{}", if st.unclean { " (unclean)" } else { "" })
-                    }),
-                    Ids(&st.isr).to_string(),
-                    st.leader_epoch.to_string(),
-                    st.partition_epoch.to_string(),
-                    phw,
-                    monitor::lost_records(nodes, &image, p, &acked).to_string(),
-                ]
-            })
-            .collect();
-        Some(Panel {
-            title: format!("Partitions (committed metadata log, high watermark {hw})"),
-            columns: [
-                "partition",
-                "replicas",
-                "leader",
-                "ISR",
-                "leader epoch",
-                "partition epoch",
-                "high watermark",
-                "acked records lost",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-        })
+        let title = format!("Partitions (committed metadata log, high watermark {hw})");
+        Some(partition_panel(title, &image.partitions, true, |p, st| {
+            let hw = st.leader.and_then(|l| nodes.get(usize::from(l) - 1)?.proto.replica(p)).map(|r| r.1);
+            (cluster.assignment(p), hw, monitor::lost_records(nodes, &image, p, &acked))
+        }))
     }
 }

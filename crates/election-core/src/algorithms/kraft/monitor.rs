@@ -6,21 +6,14 @@
 use crate::engine::collections::Map;
 use crate::engine::protocol::{Monitor, Nodes, Reported};
 use crate::engine::time::{Micros, NodeId};
+use crate::replication::{self, PartitionId, Record, check_state, lost_from, report_lost};
 
-use super::message::{Ids, MetaEntry, MetadataRecord};
-use super::{Cluster, Image, Kraft, KraftConfig, PartitionId, QuorumRole, Record};
+use super::message::{MetaEntry, MetadataRecord};
+use super::{Cluster, Image, Kraft, KraftConfig, QuorumRole};
 
 /// Every acknowledged record any broker reported, by (partition, offset).
 pub(super) fn all_acked<N: Nodes<Kraft> + ?Sized>(nodes: &N) -> Map<(PartitionId, u64), Record> {
-    let mut all = Map::new();
-    for n in nodes.iter() {
-        if let Some(b) = n.proto.broker() {
-            for (k, r) in &b.acked {
-                all.entry(*k).or_insert(*r);
-            }
-        }
-    }
-    all
+    replication::all_acked(nodes.iter().filter_map(|n| n.proto.broker().map(|b| &b.acks)))
 }
 
 /// Acknowledged records of partition `p` missing from the log of the leader the committed
@@ -37,10 +30,12 @@ pub(super) fn lost_records<N: Nodes<Kraft> + ?Sized>(
     if !leader.is_alive() || !leads || epoch != st.leader_epoch {
         return 0;
     }
-    acked.range((p, 0)..(p + 1, 0)).filter(|((_, o), r)| log.get(*o as usize) != Some(r)).count()
+    lost_from(acked, p, log)
 }
 
-/// Everything [`lost_records`] depends on but the records themselves (see Kafka's monitor).
+/// Everything [`lost_records`] depends on but the records themselves: per partition the
+/// leader and leader epoch the committed metadata names, and what the shared
+/// [`lost_inputs`](replication::lost_inputs) reads of each broker.
 fn lost_inputs<N: Nodes<Kraft> + ?Sized>(nodes: &N, image: &Image, v: &mut Vec<u64>) {
     v.clear();
     for st in &image.partitions {
@@ -48,11 +43,7 @@ fn lost_inputs<N: Nodes<Kraft> + ?Sized>(nodes: &N, image: &Image, v: &mut Vec<u
     }
     for n in nodes.iter() {
         if let Some(b) = n.proto.broker() {
-            v.extend([u64::from(n.is_alive()), b.acks_made, b.truncations]);
-            for (p, r) in b.replicas.iter() {
-                let leads = u64::from(r.leader == Some(n.id));
-                v.extend([*p, r.log.len() as u64, r.leader_epoch, leads]);
-            }
+            replication::lost_inputs(n.id, n.is_alive(), (&b.acks, b.truncations), b.replicas.iter(), v);
         }
     }
 }
@@ -98,22 +89,7 @@ impl KraftMonitor {
         if let MetadataRecord::PartitionChange { partition: p, state } = &entry.record
             && let Some(before) = image.partition(*p)
         {
-            if state.leader_epoch < before.leader_epoch {
-                self.reported.report(
-                    format!(
-                        "p{p} leader epoch went back from {} to {}",
-                        before.leader_epoch, state.leader_epoch
-                    ),
-                    out,
-                );
-            }
-            if let Some(l) = state.leader
-                && !state.isr.contains(&l)
-                && !state.unclean
-            {
-                self.reported
-                    .report(format!("p{p} leader n{l} is not in its ISR [{}]", Ids(&state.isr)), out);
-            }
+            check_state(*p, before.leader_epoch, state, &mut self.reported, out);
         }
         image.apply(offset, &entry.record);
         self.committed.push(entry.clone());
@@ -188,13 +164,7 @@ impl Monitor<Kraft> for KraftMonitor {
             std::mem::swap(&mut self.scratch, &mut self.lost_inputs);
             let acked = all_acked(nodes);
             for p in 0..image.partitions.len() as PartitionId {
-                let lost = lost_records(nodes, image, p, &acked);
-                if lost > 0 {
-                    self.reported.report(
-                        format!("{lost} acknowledged record(s) of p{p} lost after a leader change"),
-                        &mut out,
-                    );
-                }
+                report_lost(p, lost_records(nodes, image, p, &acked), &mut self.reported, &mut out);
             }
         }
         out

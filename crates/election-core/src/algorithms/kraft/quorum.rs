@@ -5,11 +5,10 @@
 
 use crate::engine::collections::{Map, Set};
 use crate::engine::time::{Micros, NodeId, ms};
+use crate::replication::{diverging, last_epoch, truncation_point};
 
 use super::controller::Controller;
-use super::message::{
-    FetchResult, Ids, KraftMsg, MetaEntry, MetadataRecord, diverging, last_epoch, truncation_point,
-};
+use super::message::{FetchResult, Ids, KraftMsg, MetaEntry, MetadataRecord};
 use super::{Cluster, KraftCtx, KraftTimer};
 
 /// `controller.quorum.retry.backoff.ms` (QuorumConfig.DEFAULT_QUORUM_RETRY_BACKOFF_MS).

@@ -1,13 +1,13 @@
 //! KRaft unit tests: the quorum's election and log rules, the controller's broker sessions and
-//! partition elections, the brokers' replication. Handler tests assert the exact effects and
-//! cite the Kafka source (or KIP) of the rule they check.
+//! partition elections, the brokers' replication (the leader rule, replica assignment and log
+//! divergence are tested with the shared [`replication`](crate::replication) module). Handler
+//! tests assert the exact effects and cite the Kafka source (or KIP) of the rule they check.
 
-use super::message::{diverging, truncation_point};
 use super::*;
-use crate::engine::collections::Set;
 use crate::engine::protocol::Effect;
 use crate::engine::protocol::testing::{run_handler, sends};
 use crate::engine::time::{Micros, ms};
+use crate::replication::PartitionState;
 
 type Out = Vec<Effect<KraftMsg, KraftTimer>>;
 
@@ -50,10 +50,6 @@ fn timer(k: &mut Kraft, peers: &[NodeId], now: Micros, t: KraftTimer) -> Out {
 
 fn entry(epoch: u64) -> MetaEntry {
     MetaEntry { epoch, record: MetadataRecord::LeaderChange { leader: 1 } }
-}
-
-fn unfenced(v: &[NodeId]) -> Set<NodeId> {
-    v.iter().copied().collect()
 }
 
 /// A single-voter cluster (n1) whose voter has won epoch 1 and is the active controller;
@@ -215,26 +211,6 @@ fn the_high_watermark_is_the_majority_fetch_offset_past_the_epoch_start() {
 }
 
 #[test]
-fn a_diverging_fetch_is_answered_with_the_epoch_and_end_offset_and_truncated() {
-    // KafkaRaftClient.handleFetchRequest: validateOffsetAndEpoch -> DivergingEpoch; the follower
-    // truncates to the end offset of that epoch (KIP-595, "Fetch" section).
-    let leader_log = [entry(1), entry(1), entry(3)];
-    assert_eq!(diverging(&leader_log, 3, 2), Some((1, 2)));
-    assert_eq!(diverging(&leader_log, 3, 3), None);
-    let follower_log = [entry(1), entry(1), entry(2), entry(2)];
-    assert_eq!(truncation_point(&follower_log, 1, 2), 2);
-    // An older divergence takes two rounds: leader [1,2,2], follower [1,1,3].
-    let leader_log = [entry(1), entry(2), entry(2)];
-    let follower_log = [entry(1), entry(1), entry(3)];
-    let (e, end) = diverging(&leader_log, 3, 3).unwrap();
-    assert_eq!((e, end), (2, 3));
-    let keep = truncation_point(&follower_log, e, end);
-    assert_eq!(keep, 2);
-    let (e, end) = diverging(&leader_log, 2, 1).unwrap();
-    assert_eq!(truncation_point(&follower_log[..2], e, end), 1);
-}
-
-#[test]
 fn a_voter_that_does_not_lead_answers_a_fetch_with_the_leader_it_knows() {
     // KafkaRaftClient.handleFetchRequest: NOT_LEADER_OR_FOLLOWER with CurrentLeader.
     let c = config();
@@ -339,7 +315,8 @@ fn a_broker_that_misses_heartbeats_is_fenced_and_its_partitions_move() {
 fn the_last_in_sync_replica_stays_in_the_isr_of_an_offline_partition() {
     // ReplicationControlManager: "if the ISR would become empty, the last member stays" (with
     // NO_LEADER); without ELR (KIP-966, not modelled) only it may lead cleanly again.
-    let c = KraftConfig { partitions: 1, replication: 1, ..config() };
+    let c =
+        KraftConfig { isr: IsrConfig { partitions: 1, replication: 1, ..IsrConfig::default() }, ..config() };
     let (mut k, peers) = active_controller(&c);
     timer(&mut k, &peers, ms(401), KraftTimer::LeaderTick);
     let p0 = &image(&k).partitions[0];
@@ -350,7 +327,8 @@ fn the_last_in_sync_replica_stays_in_the_isr_of_an_offline_partition() {
 fn unclean_election_takes_an_out_of_sync_replica_and_says_so() {
     // PartitionChangeBuilder.electLeader with unclean.leader.election.enable: the first
     // unfenced replica, ISR reset to it alone.
-    let c = KraftConfig { partitions: 1, unclean: true, ..config() };
+    let c =
+        KraftConfig { isr: IsrConfig { partitions: 1, unclean: true, ..IsrConfig::default() }, ..config() };
     let (mut k, peers) = active_controller(&c);
     // The ISR shrinks to n2 (an AlterPartition from the leader), then n2 is fenced.
     let st = image(&k).partitions[0].clone();
@@ -374,7 +352,7 @@ fn unclean_election_takes_an_out_of_sync_replica_and_says_so() {
 fn alter_partition_is_fenced_by_the_partition_epoch_and_refuses_fenced_replicas() {
     // ReplicationControlManager.alterPartition: INVALID_UPDATE_VERSION for an older partition
     // epoch; KIP-841: INELIGIBLE_REPLICA for a fenced replica joining the ISR.
-    let c = KraftConfig { partitions: 1, ..config() };
+    let c = KraftConfig { isr: IsrConfig { partitions: 1, ..IsrConfig::default() }, ..config() };
     let (mut k, peers) = active_controller(&c);
     let st = image(&k).partitions[0].clone();
     let shrink =
@@ -410,23 +388,13 @@ fn alter_partition_is_fenced_by_the_partition_epoch_and_refuses_fenced_replicas(
     );
 }
 
-#[test]
-fn leader_choice_is_the_first_unfenced_isr_replica_in_assignment_order() {
-    // PartitionChangeBuilder.electLeader: assignment order, ISR members, not fenced.
-    let asg = [4, 2, 3];
-    assert_eq!(elect_leader(&asg, &[2, 3, 4], &unfenced(&[2, 3, 4]), false), Some((4, false)));
-    assert_eq!(elect_leader(&asg, &[3, 2], &unfenced(&[2, 3]), false), Some((2, false)));
-    assert_eq!(elect_leader(&asg, &[2], &unfenced(&[3, 4]), false), None);
-    assert_eq!(elect_leader(&asg, &[2], &unfenced(&[3, 4]), true), Some((4, true)));
-}
-
 // ---- brokers ----
 
 #[test]
 fn acks_all_waits_for_the_isr_and_a_pending_change_counts_until_settled() {
     // Partition.checkEnoughReplicasReachOffset and KIP-497's maximal ISR: the high watermark is
     // the smallest fetch offset of the committed ISR and any ISR change still pending.
-    let c = KraftConfig { voters: 1, partitions: 1, ..config() };
+    let c = KraftConfig { voters: 1, isr: IsrConfig { partitions: 1, ..IsrConfig::default() }, ..config() };
     let (mut k, peers) = node(2, 4, &c);
     let b = broker_mut(&mut k);
     b.broker_epoch = Some(1);
@@ -479,14 +447,6 @@ fn production_defaults_are_kafkas() {
         (1_000, 2_000, 1_000, 2_000, 9_000)
     );
     assert!(Kraft::validate(&p, 6).is_ok());
-}
-
-#[test]
-fn assignment_spreads_replicas_over_the_brokers_only() {
-    // Voters n1..n3 hold no partitions; brokers n4..n6 do.
-    assert_eq!(assignment(0, 6, 3, 3), vec![4, 5, 6]);
-    assert_eq!(assignment(1, 6, 3, 3), vec![5, 6, 4]);
-    assert_eq!(assignment(0, 5, 3, 3), vec![4, 5]);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! | [`kafka`] | Kafka (ZooKeeper mode) | the controller: the first broker to create `/controller`; partition leaders from the ISR |
 //! | [`kraft`] | Kafka (KRaft, today) | the controller quorum's Raft leader (pre-vote, epochs); partition leaders from the ISR |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
+//! | [`zookeeper_recipe`] | ZooKeeper's leader-election recipe (Curator `LeaderLatch`) | the candidate whose ephemeral sequential znode is the lowest |
 
 //!
 //! Adding an algorithm: a folder here on the template of the others (`mod.rs` the teaching doc,
@@ -100,5 +101,6 @@ algorithms! {
     ],
     on_demand: [
         kraft::Kraft,
+        zookeeper_recipe::ZkRecipe,
     ],
 }

@@ -365,3 +365,15 @@ fn kraft_leader_outside_isr() {
     // Kafka PartitionChangeBuilder.electLeader: only ISR members lead in a clean election.
     check(KRAFT_LEADER_OUTSIDE_ISR, "break=leader-outside-isr", "", "is not in its ISR");
 }
+
+#[test]
+fn zookeeper_recipe_no_fencing() {
+    // Kleppmann 2016: the znode's sequence number is a fencing token; storage must reject
+    // token 1 after token 2 (ZooKeeper Recipes, Leader Election: sequence numbers only grow).
+    check(
+        include_str!("../../../tests/scenarios/zookeeper-recipe/gc-pause-no-fencing-violation.txt"),
+        "break=no-fencing",
+        "",
+        "the job ran twice at once",
+    );
+}

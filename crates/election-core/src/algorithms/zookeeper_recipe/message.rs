@@ -9,10 +9,12 @@ use crate::engine::time::Micros;
 /// (n2). Every request after `Connect` names its session, as ZooKeeper's wire protocol does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ZkMsg {
-    /// Candidate -> ZooKeeper: open a session with this timeout (`ConnectRequest`).
-    Connect { timeout_ms: u64 },
-    /// ZooKeeper -> candidate: the session id and the negotiated timeout (`ConnectResponse`).
-    Connected { session: u64, timeout_ms: u64 },
+    /// Candidate -> ZooKeeper: open a session with this timeout (`ConnectRequest`); `sent_at` as
+    /// in `Ping`.
+    Connect { timeout_ms: u64, sent_at: Micros },
+    /// ZooKeeper -> candidate: the session id and the negotiated timeout (`ConnectResponse`), for
+    /// the request sent at `sent_at`.
+    Connected { session: u64, timeout_ms: u64, sent_at: Micros },
     /// Candidate -> ZooKeeper: the heartbeat of an idle session. It carries the exists-watch the
     /// candidate holds, as `SetWatches` does after a reconnection: the server fires it again if
     /// the znode is already gone (a lost notification here stands for a dropped connection).
@@ -81,8 +83,8 @@ pub fn znode(seq: u64) -> String {
 impl fmt::Display for ZkMsg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ZkMsg::Connect { timeout_ms } => write!(f, "Connect timeout={timeout_ms}ms"),
-            ZkMsg::Connected { session, timeout_ms } => {
+            ZkMsg::Connect { timeout_ms, .. } => write!(f, "Connect timeout={timeout_ms}ms"),
+            ZkMsg::Connected { session, timeout_ms, .. } => {
                 write!(f, "Connected session=0x{session:x} timeout={timeout_ms}ms")
             }
             ZkMsg::Ping { session, .. } => write!(f, "Ping session=0x{session:x}"),

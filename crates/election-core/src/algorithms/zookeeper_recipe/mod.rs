@@ -342,8 +342,6 @@ pub struct Candidate {
     last_heard: Micros,
     /// The highest znode of this session it deleted itself (resigning): never its own again.
     abandoned: u64,
-    /// When it sent its first connect request of the session being opened.
-    connect_sent_at: Option<Micros>,
     connected: bool,
     znode: Option<u64>,
     phase: Phase,
@@ -428,11 +426,7 @@ impl ZkRecipe {
         let timeout_ms = self.config.session_timeout_ms;
         let Part::Candidate(c) = &mut self.part else { return };
         let msg = match (c.phase, c.session) {
-            (Phase::Connecting, _) => {
-                // A retry keeps the first send time: the reply may answer the first request.
-                c.connect_sent_at.get_or_insert(ctx.now);
-                ZkMsg::Connect { timeout_ms }
-            }
+            (Phase::Connecting, _) => ZkMsg::Connect { timeout_ms, sent_at: ctx.now },
             // A retry of a create first looks for the znode a lost reply created (protection).
             (Phase::Creating | Phase::Listing, Some(session)) => ZkMsg::GetChildren { session },
             (Phase::Watching(seq), Some(session)) => ZkMsg::Exists { session, seq },
@@ -451,11 +445,12 @@ impl ZkRecipe {
     fn server(&mut self, ctx: &mut ZkCtx<'_>, from: NodeId, msg: ZkMsg) {
         let timeout = self.timeout();
         let Part::Server(s) = &mut self.part else { return };
-        if let ZkMsg::Connect { timeout_ms } = msg {
+        if let ZkMsg::Connect { timeout_ms, sent_at } = msg {
             s.next_session += 1;
             let id = s.next_session;
             s.sessions.push(Session { id, owner: from, expires_at: ctx.now.saturating_add(timeout) });
-            ctx.send(from, ZkMsg::Connected { session: id, timeout_ms: timeout_ms.min(timeout / 1_000) });
+            let timeout_ms = timeout_ms.min(timeout / 1_000);
+            ctx.send(from, ZkMsg::Connected { session: id, timeout_ms, sent_at });
             return;
         }
         let session = match &msg {
@@ -544,10 +539,12 @@ impl ZkRecipe {
         let ping = self.ping_interval();
         let watch_mode = self.config.watch;
         let Part::Candidate(c) = &mut self.part else { return };
-        if let ZkMsg::Connected { session, .. } = msg {
+        if let ZkMsg::Connected { session, sent_at, .. } = msg {
             if c.phase == Phase::Connecting && c.session.is_none() {
                 c.session = Some(session);
-                c.last_heard = c.connect_sent_at.unwrap_or(ctx.now);
+                // Counted from when the request it answers was sent (perhaps before an earlier
+                // session expired): ZooKeeper opened the session no earlier.
+                c.last_heard = sent_at;
                 c.connected = true;
                 c.phase = Phase::Creating;
                 ctx.set_timer(ZkTimer::Ping, ping);

@@ -21,7 +21,7 @@ fn server_with_three(config: &ZkConfig) -> ZkRecipe {
     let mut s = node(ZOOKEEPER, config);
     for (i, from) in [3, 4, 5].into_iter().enumerate() {
         let t = ms(i as u64);
-        run(&mut s, t, |n, ctx| n.on_message(ctx, from, ZkMsg::Connect { timeout_ms: 600 }));
+        run(&mut s, t, |n, ctx| n.on_message(ctx, from, ZkMsg::Connect { timeout_ms: 600, sent_at: t }));
         run(&mut s, t, |n, ctx| n.on_message(ctx, from, ZkMsg::Create { session: i as u64 + 1 }));
     }
     s

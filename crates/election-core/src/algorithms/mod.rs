@@ -10,6 +10,7 @@
 //! | [`kraft`] | Kafka (KRaft, today) | the controller quorum's Raft leader (pre-vote, epochs); partition leaders from the ISR |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 //! | [`zookeeper_recipe`] | ZooKeeper's leader-election recipe (Curator `LeaderLatch`) | the candidate whose ephemeral sequential znode is the lowest |
+//! | [`etcd`] | etcd's election recipe (`concurrency.Election`, Go client) | the candidate whose leased key has the lowest create revision |
 
 //!
 //! Adding an algorithm: a folder here on the template of the others (`mod.rs` the teaching doc,
@@ -102,5 +103,6 @@ algorithms! {
     on_demand: [
         kraft::Kraft,
         zookeeper_recipe::ZkRecipe,
+        etcd::Etcd,
     ],
 }

@@ -377,3 +377,15 @@ fn zookeeper_recipe_no_fencing() {
         "the job ran twice at once",
     );
 }
+
+#[test]
+fn etcd_no_fencing() {
+    // etcd election.go Rev(): the leader key's create revision is the fencing token; storage
+    // must reject revision 2 after revision 3 (Kleppmann 2016).
+    check(
+        include_str!("../../../tests/scenarios/etcd/gc-pause-no-fencing-violation.txt"),
+        "break=no-fencing",
+        "",
+        "the job ran twice at once",
+    );
+}

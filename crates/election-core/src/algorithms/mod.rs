@@ -11,6 +11,7 @@
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
 //! | [`zookeeper_recipe`] | ZooKeeper's leader-election recipe (Curator `LeaderLatch`) | the candidate whose ephemeral sequential znode is the lowest |
 //! | [`etcd`] | etcd's election recipe (`concurrency.Election`, Go client) | the candidate whose leased key has the lowest create revision |
+//! | [`redis`] | Redis `SET key value NX PX ttl`, one instance, no fencing token | the client whose value the key holds |
 
 //!
 //! Adding an algorithm: a folder here on the template of the others (`mod.rs` the teaching doc,
@@ -104,5 +105,6 @@ algorithms! {
         kraft::Kraft,
         zookeeper_recipe::ZkRecipe,
         etcd::Etcd,
+        redis::Redis,
     ],
 }

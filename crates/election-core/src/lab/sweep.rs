@@ -409,6 +409,7 @@ pub struct PauseScene {
     pub rejected: bool,
 }
 
+#[cfg(feature = "full")]
 /// The GC-pause scene of the ZooKeeper recipe, etcd's election and the Redis lock, for one
 /// seed: 4-7 nodes with `settings`; the first leader caught in the middle of its job stalls for
 /// 0.7-1.5 s. Returns `None` unless another candidate led during the stall and the stalled one

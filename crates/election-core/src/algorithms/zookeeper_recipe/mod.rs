@@ -66,7 +66,7 @@
 //! * Apache ZooKeeper, *Programmer's Guide*, "ZooKeeper Sessions" (timeout 2..20 ticks) and
 //!   "ZooKeeper Watches" (one-shot, re-registered on reconnection).
 //! * Hunt, Konar, Junqueira, Reed, *ZooKeeper: Wait-free coordination for Internet-scale
-//!   systems*, USENIX ATC 2010, §2.4 (the leader-election and lock recipes).
+//!   systems*, USENIX ATC 2010, §2.4 ("Simple Locks without Herd Effect").
 //! * M. Kleppmann, *How to do distributed locking*, 2016: fencing tokens ("use the zxid or the
 //!   znode version number as fencing token").
 //!

@@ -21,7 +21,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The algorithms the page loads on demand (election-core's `algorithms::ON_DEMAND`; a build
 /// script cannot ask the crate; a test of `full.rs` checks that the lists agree).
-const ON_DEMAND: &[&str] = &["kafka", "kraft"];
+const ON_DEMAND: &[&str] = &["kafka", "kraft", "zookeeper-recipe", "etcd", "redis"];
 
 /// The `algo=` of a scenario file's `config` line.
 fn algorithm(text: &str) -> String {

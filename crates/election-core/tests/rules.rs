@@ -436,3 +436,27 @@ fn lease_expiry_from_receive_with_lost_renewals_and_a_short_retry() {
     // drop=3,timing=1 --depth 4`).
     check(LEASE_EXPIRY_FROM_RECEIVE_BY_CHOICES, " break=expiry-from-receive", "", "believes its lease");
 }
+
+#[test]
+fn zookeeper_recipe_no_fencing() {
+    // Kleppmann 2016: the znode's sequence number is a fencing token; storage must reject
+    // token 1 after token 2 (ZooKeeper Recipes, Leader Election: sequence numbers only grow).
+    check(
+        include_str!("../../../tests/scenarios/zookeeper-recipe/gc-pause-no-fencing-violation.txt"),
+        "break=no-fencing",
+        "",
+        "the job ran twice at once",
+    );
+}
+
+#[test]
+fn etcd_no_fencing() {
+    // etcd election.go Rev(): the leader key's create revision is the fencing token; storage
+    // must reject revision 2 after revision 3 (Kleppmann 2016).
+    check(
+        include_str!("../../../tests/scenarios/etcd/gc-pause-no-fencing-violation.txt"),
+        "break=no-fencing",
+        "",
+        "the job ran twice at once",
+    );
+}

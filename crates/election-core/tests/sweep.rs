@@ -176,3 +176,51 @@ fn kraft_regression_recovers_after_healing() {
     let o = run_seed(Algorithm::Kraft, seed, &plan);
     assert!(o.ok(), "seed {seed}: {o:?}\n  reproduce: {}", repro_command(Algorithm::Kraft, seed, &plan));
 }
+
+/// The GC pause of the coordination-service recipes, over `seeds` seeds: how often it
+/// occurred, and the seeds where the monitor or storage did not do what `expect` wants.
+fn pause_scenes(
+    algorithm: Algorithm,
+    settings: &[(&str, &str)],
+    expect: impl Fn(election_core::sweep::PauseScene) -> bool,
+) -> (usize, Vec<u64>) {
+    let (mut occurred, mut wrong) = (0, Vec::new());
+    for seed in 0..300 {
+        if let Some(scene) = election_core::sweep::recipe_pause_scene(algorithm, seed, settings) {
+            occurred += 1;
+            if !expect(scene) {
+                wrong.push(seed);
+            }
+        }
+    }
+    (occurred, wrong)
+}
+
+#[test]
+fn zookeeper_and_etcd_fence_a_paused_leader_and_flag_it_without_fencing() {
+    // The znode sequence number (ZooKeeper) and the key's create revision (etcd) are fencing
+    // tokens. With them nothing is ever flagged, and storage rejects the stale write whenever
+    // the new leader wrote first; without them (break=no-fencing) the same runs, seed for
+    // seed, land the stale write after the newer one and the monitor flags every one.
+    for algorithm in [Algorithm::ZkRecipe, Algorithm::Etcd] {
+        let (occurred, flagged) = pause_scenes(algorithm, &[], |s| !s.flagged);
+        assert!(flagged.is_empty(), "{algorithm}: flagged with fencing for seeds {flagged:?}");
+        let (_, accepted) = pause_scenes(algorithm, &[], |s| s.rejected);
+        let (_, unflagged) = pause_scenes(algorithm, &[("break", "no-fencing")], |s| s.flagged);
+        let rejected = occurred - accepted.len();
+        eprintln!(
+            "{algorithm} paused leader: in {occurred} of 300 seeds; storage rejected the stale write in {rejected}, and without fencing all {rejected} are flagged"
+        );
+        assert_eq!(unflagged, accepted, "{algorithm}: flagged without fencing exactly where fencing rejects");
+        assert!(rejected > 100, "{algorithm}: storage rejected the stale write in only {rejected} seeds");
+    }
+}
+
+#[test]
+fn redis_gc_pause_runs_the_job_twice_and_is_flagged_whenever_it_occurs() {
+    // No fencing token: a holder paused past its TTL writes after another client took the lock.
+    let (occurred, wrong) = pause_scenes(Algorithm::Redis, &[], |s| s.flagged);
+    eprintln!("redis paused holder: {occurred} of 300 seeds, all flagged");
+    assert!(wrong.is_empty(), "two instances not flagged for seeds {wrong:?}");
+    assert!(occurred > 100, "the scene occurred in only {occurred} of 300 seeds");
+}

@@ -35,13 +35,15 @@ fn bad_session_json_is_an_error() {
 }
 
 /// The page lists every scenario file in its tour picker (`TOURS`, fetched when picked):
-/// each has a title and starts as a tour.
+/// each has a title, names its algorithm, and starts as a tour (these tests run with every
+/// algorithm: see scripts/test.sh).
 #[wasm_bindgen_test]
 fn every_listed_scenario_is_a_tour() {
     assert_eq!(TOURS.len(), SCENARIOS.len());
-    for (name, title) in TOURS {
+    for (name, title, algo) in TOURS {
         let text = SCENARIOS.iter().find(|(n, _)| n == name).map(|(_, t)| *t).unwrap();
         assert!(!title.is_empty(), "{name}");
+        assert_eq!(election_core::scenario::algorithm_named(text), Some(*algo), "{name}");
         assert!(election_core::scenario::tour(text).is_ok(), "{name}");
     }
 }

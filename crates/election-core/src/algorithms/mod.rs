@@ -9,6 +9,9 @@
 //! | [`kafka`] | Kafka (ZooKeeper mode) | the controller: the first broker to create `/controller`; partition leaders from the ISR |
 //! | [`kraft`] | Kafka (KRaft, today) | the controller quorum's Raft leader (pre-vote, epochs); partition leaders from the ISR |
 //! | [`lease`] | Chubby, etcd leases, Redis `SET NX PX` | the client holding an unexpired lease |
+//! | [`zookeeper_recipe`] | ZooKeeper's leader-election recipe (Curator `LeaderLatch`) | the candidate whose ephemeral sequential znode is the lowest |
+//! | [`etcd`] | etcd's election recipe (`concurrency.Election`, Go client) | the candidate whose leased key has the lowest create revision |
+//! | [`redis`] | Redis `SET key value NX PX ttl`, one instance, no fencing token | the client whose value the key holds |
 
 //!
 //! An algorithm imports only the engine and, for building blocks several algorithms share,
@@ -104,5 +107,8 @@ algorithms! {
     on_demand: [
         kafka::Kafka,
         kraft::Kraft,
+        zookeeper_recipe::ZkRecipe,
+        etcd::Etcd,
+        redis::Redis,
     ],
 }

@@ -400,3 +400,75 @@ fn kraft_partition_leader(s: &AnySession) -> Option<NodeId> {
         .find(|n| n.is_up() && n.proto.replica(0).is_some_and(|(_, _, lead, _)| lead))
         .map(|n| n.id)
 }
+
+/// What the GC-pause scene of the coordination-service recipes did, when it occurred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PauseScene {
+    /// The monitor reported a violation.
+    pub flagged: bool,
+    /// Storage rejected the paused ex-leader's write.
+    pub rejected: bool,
+}
+
+#[cfg(feature = "full")]
+/// The GC-pause scene of the ZooKeeper recipe, etcd's election and the Redis lock, for one
+/// seed: 4-7 nodes with `settings`; the first leader caught in the middle of its job stalls for
+/// 0.7-1.5 s. Returns `None` unless another candidate led during the stall and the stalled one
+/// wrote after it (the scene occurred), else what the monitor and storage did.
+pub fn recipe_pause_scene(algorithm: Algorithm, seed: u64, settings: &[(&str, &str)]) -> Option<PauseScene> {
+    use crate::algorithms::{etcd::Etcd, redis::Redis, zookeeper_recipe::ZkRecipe};
+    use crate::engine::trace::TraceKind;
+    let mut r = Stream::new(seed, SCHEDULE_STREAM + 4);
+    let n = r.range(4, 7) as usize;
+    let mut spec = SessionSpec::new(algorithm, n, seed);
+    for (k, v) in settings {
+        spec.config.settings_mut().set(k, v).ok()?;
+    }
+    let mut s = AnySession::new(spec).ok()?;
+    let in_job = |s: &AnySession| -> Option<NodeId> {
+        match algorithm {
+            Algorithm::ZkRecipe => {
+                s.nodes_as::<ZkRecipe>().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
+            }
+            Algorithm::Etcd => {
+                s.nodes_as::<Etcd>().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
+            }
+            Algorithm::Redis => {
+                s.nodes_as::<Redis>().find(|n| n.is_up() && n.proto.job_in_progress()).map(|n| n.id)
+            }
+            _ => None,
+        }
+    };
+    let start = r.range(ms(300), ms(2_000));
+    s.advance_to(start);
+    let mut t = start;
+    let victim = loop {
+        if let Some(v) = in_job(&s) {
+            break v;
+        }
+        t += 1_000;
+        if t > start + ms(3_000) {
+            return None;
+        }
+        s.advance_to(t);
+    };
+    let paused_at = s.now();
+    let stall = r.range(ms(700), ms(1_500));
+    s.act(Input::Pause { node: victim, for_us: Some(stall) }).ok()?;
+    s.advance_to(paused_at + stall + ms(1_000));
+    let resumed_at = paused_at + stall;
+    let trace = s.trace();
+    let other_led = trace.iter().any(|e| {
+        matches!(&e.kind, TraceKind::Role { node, to, .. } if *node != victim && to.is_leader())
+            && e.t > paused_at
+            && e.t < resumed_at
+    });
+    let wrote = trace.iter().any(|e| {
+        matches!(&e.kind, TraceKind::Note { node, text } if *node == victim && text.starts_with("finishes the job"))
+            && e.t >= resumed_at
+    });
+    let rejected = trace.iter().any(|e| {
+        matches!(&e.kind, TraceKind::Note { text, .. } if text.starts_with(&format!("rejects n{victim}'s write")))
+    });
+    (other_led && wrote).then(|| PauseScene { flagged: s.violations() > 0, rejected })
+}

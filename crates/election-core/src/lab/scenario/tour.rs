@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn speaker_notes_belong_to_their_step_and_never_to_the_narration() {
-        let text = "# Title\n#% Ask the room first.\nconfig algo=raft nodes=3 seed=1\n\n# Crash it.\n#% Point at n1.\n#% Then wait.\nrun for=400ms\n";
+        let text = "# Title\n#% Ask the room first.\nconfig algo=raft nodes=3 seed=1\nrun for=100ms\n\n# Crash it.\n#% Point at n1.\n#% Then wait.\ncrash n1\n";
         let t = tour(text).unwrap();
         assert_eq!(t.steps[0].text, "Title");
         assert_eq!(t.steps[0].notes, "Ask the room first.");

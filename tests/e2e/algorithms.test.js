@@ -133,12 +133,13 @@ test('side-by-side comparison replays the same faults in panes, with a table of 
   await page.selectOption('select[aria-label="Fault script"]', { index: 0 });
   await page.click('[data-testid="run-compare"]');
   await page.waitForSelector('[data-testid="compare-table"]');
-  // Every algorithm, the two Kafka modes included (the comparison module has them all).
-  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 7);
-  assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper.*Paxos.*Lease.*Kafka.*KRaft/s);
+  // Every algorithm, the on-demand ones included (the comparison module has them all): the
+  // two Kafka modes and the three coordination-service recipes.
+  assert.equal(await page.locator('[data-testid="compare-table"] tbody tr').count(), 10);
+  assert.match(await page.textContent('[data-testid="compare-table"]'), /Raft.*Bully.*ZooKeeper \(ZAB\).*Paxos.*Lease.*Kafka.*KRaft.*ZooKeeper recipe.*etcd.*Redis/s);
   assert.match(await page.textContent('[data-testid="compare-table"] thead'), /writes lost or rejected.*invariant violations/s);
   // One animated pane per algorithm, all at the same time, playing on their own.
-  assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 7 * 5);
+  assert.equal(await page.locator('[data-testid="compare-panes"] figure.pane svg g.node').count(), 10 * 5);
   // The small clusters' node labels are readable: at least 10 px tall on screen.
   const label = await page.$eval('[data-testid="compare-panes"] figure.pane svg g.node text', (t) => t.getBoundingClientRect().height);
   assert.ok(label >= 10, `node labels ${label.toFixed(1)} px tall`);
@@ -154,7 +155,8 @@ test('side-by-side comparison replays the same faults in panes, with a table of 
   assert.match(await status('Lease + fencing'), /no leader/);
   await page.locator('.compare').screenshot({ path: new URL('./artifacts/compare.png', import.meta.url).pathname });
   // Two algorithms are enough: Kafka's ZooKeeper mode against KRaft under the same faults.
-  for (const name of ['Raft', 'Bully', 'ZooKeeper (ZAB)', 'Paxos', 'Lease + fencing']) await page.uncheck(`input[aria-label="Include ${name}"]`);
+  const others = await page.$$eval('input[aria-label^="Include "]', (boxes) => boxes.map((b) => b.getAttribute('aria-label').slice(8)));
+  for (const name of others.filter((n) => n !== 'Kafka' && n !== 'KRaft')) await page.uncheck(`input[aria-label="Include ${name}"]`);
   await page.click('[data-testid="run-compare"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-table"] tbody tr').length === 2);
   assert.match(await page.textContent('[data-testid="compare-table"] tbody'), /Kafka.*KRaft/s);

@@ -43,7 +43,7 @@ test('the comparison runs every system with its production defaults and cites th
   assert.match(sources, /zoo_sample\.cfg/);
   assert.match(sources, /Chubby/);
   const rows = await page.locator('[data-testid="compare-table"] tbody tr').count();
-  assert.equal(rows, 7);
+  assert.equal(rows, 10);
   assert.equal(await page.getAttribute('[data-testid="compare-scrubber"]', 'max'), '120000');
   assert.deepEqual(errors, []);
 });

@@ -3,7 +3,8 @@
 // Lighthouse's simulated "slow 4G" profile applied with the DevTools protocol: 4x CPU slowdown,
 // 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up. Each is measured RUNS times (default 5,
 // a fresh browser context each, so nothing is cached) and reported as the median and range.
-// Run by scripts/measure.sh; not a test (the machines are shared and timings vary).
+// The files are served gzipped. Run by scripts/measure.sh; not a test (the machines are shared
+// and timings vary).
 import { serve, launch } from './harness.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -30,7 +31,8 @@ async function timeToAct(browser, url, mobile) {
   return { drawn, acted };
 }
 
-const { server, url } = await serve();
+// Compressed, as a real host serves the page (its budget is a gzipped size).
+const { server, url } = await serve({ gzip: true });
 const browser = await launch();
 try {
   for (const mobile of [false, true]) {

@@ -355,7 +355,7 @@ pub fn App() -> Html {
             let fragment = browser::fragment();
             if let Some(path) = share::tour(&fragment) {
                 on_tour.emit(Some(path));
-            } else if fragment.split('&').any(|p| p == "as=tour")
+            } else if share::param(&fragment, "as").as_deref() == Some("tour")
                 && let Ok(Some(s)) = share::decode(&fragment)
             {
                 open_as_tour(s);

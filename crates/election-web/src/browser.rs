@@ -50,6 +50,26 @@ pub fn set_fragment(fragment: &str) -> Option<String> {
     Some(l.href().unwrap_or_default())
 }
 
+/// Clicks the element `id`: the hidden buttons through which the page and the on-demand module,
+/// two Yew apps, ask each other for something (`#lab-open`, `#extras-handout`).
+pub fn click(id: &str) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(b) = el.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+        b.click();
+    }
+}
+
+/// Opens a share link's fragment in the lab as a tour of its script at its time, from the
+/// on-demand module: the page's hidden `#lab-open` button reads it from the address bar
+/// (app.rs); the page scrolls back up to the lab.
+pub fn open_in_lab(fragment: &str) {
+    set_fragment(fragment);
+    click("lab-open");
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}
+
 /// Asks the browser to show the page fullscreen (presenter mode); it may refuse.
 pub fn fullscreen() {
     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {

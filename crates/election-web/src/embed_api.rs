@@ -228,8 +228,7 @@ pub fn run(
         Err(e) => fail(e),
         Ok(Command::Load(script)) if crate::full::needed_by(&script).is_some() => {
             // The lab with every algorithm reads it; the host hears `ready` again.
-            let encoded = String::from(js_sys::encode_uri_component(&script));
-            crate::full::open(&format!("s={encoded}&play=1"));
+            crate::full::open_playing(&script);
         }
         Ok(Command::Load(script)) => match election_core::scenario::spec_from_script(&script) {
             Ok(spec) => lab.dispatch(Action::Load(spec)),

@@ -47,6 +47,12 @@ pub fn open(fragment: &str) {
     }
 }
 
+/// Opens the session of `script` (a scenario script or session JSON) in the full lab, playing
+/// from its start, as a newly picked or loaded session does in the page.
+pub fn open_playing(script: &str) {
+    open(&format!("s={}&play=1", String::from(js_sys::encode_uri_component(script))));
+}
+
 /// Loads the full lab into `#app`, saying so meanwhile, and says why if it cannot.
 pub fn load(algorithm: &OnDemand) {
     let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));

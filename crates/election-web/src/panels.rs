@@ -260,10 +260,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
                     base.seed,
                     net_args(&base.net)
                 );
-                crate::full::open(&format!(
-                    "s={}&play=1",
-                    String::from(js_sys::encode_uri_component(&script))
-                ));
+                crate::full::open_playing(&script);
             }
         })
     };
@@ -295,7 +292,7 @@ pub fn Settings(p: &SettingsProps) -> Html {
             let text = r.cast::<web_sys::HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
             // A session of an algorithm this page leaves out opens in the full lab.
             if crate::full::needed_by(&text).is_some() {
-                crate::full::open(&format!("s={}&play=1", String::from(js_sys::encode_uri_component(&text))));
+                crate::full::open_playing(&text);
                 return;
             }
             let (load, err) = (load.clone(), err.clone());

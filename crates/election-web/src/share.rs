@@ -31,13 +31,18 @@ pub fn encode(spec: &SessionSpec, cursor: Micros) -> String {
     format!("s={}&t={cursor}", String::from(js_sys::encode_uri_component(&script)))
 }
 
+/// The decoded value of `name=` in a URL fragment, if present and validly encoded.
+pub fn param(fragment: &str, name: &str) -> Option<String> {
+    fragment.trim_start_matches('#').split('&').find_map(|part| {
+        let value = part.strip_prefix(name)?.strip_prefix('=')?;
+        js_sys::decode_uri_component(value).ok().map(String::from)
+    })
+}
+
 /// The scenario file a URL fragment names with `tour=<path under tests/scenarios>`: the page
 /// starts that tour (the path is checked against the listed files before anything is fetched).
 pub fn tour(fragment: &str) -> Option<String> {
-    fragment.trim_start_matches('#').split('&').find_map(|part| {
-        let path = part.strip_prefix("tour=")?;
-        js_sys::decode_uri_component(path).ok().map(String::from)
-    })
+    param(fragment, "tour")
 }
 
 /// Decodes a URL fragment. `Ok(None)` when it holds no session.

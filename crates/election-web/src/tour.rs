@@ -184,13 +184,7 @@ pub fn TourPanel(p: &TourPanelProps) -> Html {
                     .await
                     .is_ok()
                 {
-                    let button = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("extras-handout"))
-                        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
-                    if let Some(b) = button {
-                        b.click();
-                    }
+                    browser::click("extras-handout");
                 }
             });
         })

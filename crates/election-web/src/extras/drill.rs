@@ -10,7 +10,6 @@
 //! simulation.
 
 use election_core::{Algorithm, Micros};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::browser;
@@ -266,18 +265,7 @@ pub fn Drill() -> Html {
                             return;
                         };
                         let script = String::from(js_sys::encode_uri_component(&text));
-                        browser::set_fragment(&format!("s={script}&t={}", q.at));
-                        // The page's hidden `#lab-open` button plays a link's script as a tour
-                        // and jumps to its time (app.rs).
-                        let button = web_sys::window()
-                            .and_then(|w| w.document())
-                            .and_then(|d| d.get_element_by_id("lab-open"));
-                        if let Some(b) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                            b.click();
-                        }
-                        if let Some(w) = web_sys::window() {
-                            w.scroll_to_with_x_and_y(0.0, 0.0);
-                        }
+                        browser::open_in_lab(&format!("s={script}&t={}", q.at));
                     });
                 })
             };

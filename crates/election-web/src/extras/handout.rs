@@ -46,10 +46,7 @@ fn sheets(tour: &Tour) -> Result<Vec<Sheet>, String> {
 
 /// The path `#handout=<path>` names, if any.
 fn wanted() -> Option<String> {
-    browser::fragment().trim_start_matches('#').split('&').find_map(|p| {
-        let v = p.strip_prefix("handout=")?;
-        js_sys::decode_uri_component(v).ok().map(String::from)
-    })
+    crate::share::param(&browser::fragment(), "handout")
 }
 
 /// The handout, when asked for.

@@ -709,19 +709,7 @@ pub fn Search() -> Html {
             );
             let open = Callback::from({
                 let fragment = fragment.clone();
-                move |_: MouseEvent| {
-                    crate::browser::set_fragment(&fragment);
-                    // The page's hidden `#lab-open` button opens the link's session (app.rs).
-                    let page = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("lab-open"));
-                    if let Some(b) = page.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
-                        b.click();
-                    }
-                    if let Some(w) = web_sys::window() {
-                        w.scroll_to_with_x_and_y(0.0, 0.0);
-                    }
-                }
+                move |_: MouseEvent| crate::browser::open_in_lab(&fragment)
             });
             let link = format!("{}#{fragment}", crate::browser::page_address().unwrap_or_default());
             let copy = {

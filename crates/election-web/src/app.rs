@@ -364,7 +364,9 @@ pub fn App() -> Html {
     }
     // The embedding API (embed_api.rs): when framed, the lab takes the framing page's commands
     // and tells it what happens. `nodes` is the cluster's size for checking `select`; `asked`
-    // makes the next render report the state, as the API promises after each command.
+    // makes the next render report the state, as the API promises after each command. Whether
+    // the page is framed is asked once, not on every frame.
+    let framed = *use_memo((), |_| crate::embed_api::framed());
     let api_nodes = use_mut_ref(|| 0usize);
     let asked = use_mut_ref(|| false);
     *api_nodes.borrow_mut() = lab.base.nodes;
@@ -372,7 +374,7 @@ pub fn App() -> Html {
         let (d, on_tour, nodes, asked) =
             (lab.dispatcher(), on_tour.clone(), api_nodes.clone(), asked.clone());
         use_effect_with((), move |_| {
-            let listener = crate::embed_api::framed().then(|| {
+            let listener = framed.then(|| {
                 crate::embed_api::listen(
                     move || *nodes.borrow(),
                     move |command| {
@@ -385,7 +387,7 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    let api_state = crate::embed_api::framed().then(|| crate::embed_api::ApiState::of(&lab, &view));
+    let api_state = framed.then(|| crate::embed_api::ApiState::of(&lab, &view));
     {
         let (last, asked) = (use_mut_ref(|| None::<crate::embed_api::ApiState>), asked.clone());
         use_effect_with(api_state, move |now| {

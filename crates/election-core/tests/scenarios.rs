@@ -89,3 +89,22 @@ fn every_scenario_is_a_tour_that_replays_exactly() {
         );
     }
 }
+
+#[test]
+fn every_tour_written_back_as_a_file_reads_as_the_same_tour() {
+    // The page's tour recorder exports a tour with `write_tour`, and editing a tour in the page
+    // starts from the file: written back, every scenario must read as the tour it was, and the
+    // written file must be a golden scenario once `run_script` fills in its output.
+    use election_core::scenario::{tour, write_tour};
+    for path in scenario_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let read = tour(&text).unwrap();
+        let written = write_tour(&read).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let again = tour(&written).unwrap_or_else(|e| panic!("{}: {e}\n{written}", path.display()));
+        assert_eq!(again, read, "{}: written back, it reads as another tour:\n{written}", path.display());
+        assert_eq!(write_tour(&again).unwrap(), written, "{}", path.display());
+        let (golden, _) = run_script(&written);
+        assert!(!golden.contains("\nerror:"), "{}: {golden}", path.display());
+        assert_eq!(run_script(&golden).0, golden, "{}: not a stable golden file", path.display());
+    }
+}

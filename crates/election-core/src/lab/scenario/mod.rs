@@ -41,8 +41,10 @@ mod command;
 mod runner;
 mod script;
 mod tour;
+mod tour_writer;
 
 pub use command::{ActRef, Command, NetPatch, NodeArg, RequestRef, Show, parse_command};
 pub use runner::{Runner, describe_spec, run_script, spec_from_script, status_lines};
 pub use script::{Block, Script, algorithm_named, net_args, parse_script, spec_to_script};
-pub use tour::{Question, Tour, TourStep, tour};
+pub use tour::{Question, Refusal, Tour, TourStep, tour, tour_lenient};
+pub use tour_writer::{write_tour, write_with_lines};

@@ -97,6 +97,21 @@ pub fn net_args(n: &NetConfig) -> String {
 /// links and "Save session" carry this
 /// text; [`spec_from_script`](super::spec_from_script) reads it back to the same [`SessionSpec`].
 pub fn spec_to_script(spec: &SessionSpec) -> String {
+    let mut out = config_lines(spec);
+    let mut t = 0;
+    for ti in &spec.inputs {
+        if ti.at != t {
+            let _ = writeln!(out, "run until={}us", ti.at);
+            t = ti.at;
+        }
+        out.push_str(&input_line(&ti.input));
+        out.push('\n');
+    }
+    out
+}
+
+/// A session's `config` line (every setting, the network) and its `choose` lines.
+pub(super) fn config_lines(spec: &SessionSpec) -> String {
     let mut out =
         format!("config algo={} nodes={} seed={}", spec.config.algorithm().id(), spec.nodes, spec.seed);
     for f in spec.config.settings().fields() {
@@ -109,47 +124,38 @@ pub fn spec_to_script(spec: &SessionSpec) -> String {
     for c in &spec.choices {
         let _ = writeln!(out, "choose {c}");
     }
-    let mut t = 0;
-    for ti in &spec.inputs {
-        if ti.at != t {
-            let _ = writeln!(out, "run until={}us", ti.at);
-            t = ti.at;
-        }
-        let line = match &ti.input {
-            Input::Crash { node } => format!("crash n{node}"),
-            Input::Restart { node } => format!("restart n{node}"),
-            Input::Pause { node, for_us: Some(d) } => format!("pause n{node} for={d}us"),
-            Input::Pause { node, for_us: None } => format!("pause n{node}"),
-            Input::Resume { node } => format!("resume n{node}"),
-            Input::Cut { from, to, both } => {
-                format!("cut n{from} n{to}{}", if *both { "" } else { " one-way" })
-            }
-            Input::Heal { from, to, both } => {
-                format!("heal n{from} n{to}{}", if *both { "" } else { " one-way" })
-            }
-            Input::Isolate { node } => format!("isolate n{node}"),
-            Input::Partition { groups } => {
-                let groups: Vec<String> = groups
-                    .iter()
-                    .filter(|g| !g.is_empty())
-                    .map(|g| g.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(","))
-                    .collect();
-                format!("partition {}", groups.join(" "))
-            }
-            Input::HealAll => "heal-all".to_string(),
-            Input::Request { node, request: Request::ClientWrite { value } } => {
-                format!("write n{node} {value}")
-            }
-            Input::Request { node, request: Request::Timeout } => format!("timeout n{node}"),
-            Input::Request { node, request: Request::TransferLeadership { to } } => {
-                format!("transfer n{node} n{to}")
-            }
-            Input::Network { net: n } => format!("network {}", net_args(n)),
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
     out
+}
+
+/// An input as the command that gives it.
+pub(super) fn input_line(input: &Input) -> String {
+    match input {
+        Input::Crash { node } => format!("crash n{node}"),
+        Input::Restart { node } => format!("restart n{node}"),
+        Input::Pause { node, for_us: Some(d) } => format!("pause n{node} for={d}us"),
+        Input::Pause { node, for_us: None } => format!("pause n{node}"),
+        Input::Resume { node } => format!("resume n{node}"),
+        Input::Cut { from, to, both } => format!("cut n{from} n{to}{}", if *both { "" } else { " one-way" }),
+        Input::Heal { from, to, both } => {
+            format!("heal n{from} n{to}{}", if *both { "" } else { " one-way" })
+        }
+        Input::Isolate { node } => format!("isolate n{node}"),
+        Input::Partition { groups } => {
+            let groups: Vec<String> = groups
+                .iter()
+                .filter(|g| !g.is_empty())
+                .map(|g| g.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(","))
+                .collect();
+            format!("partition {}", groups.join(" "))
+        }
+        Input::HealAll => "heal-all".to_string(),
+        Input::Request { node, request: Request::ClientWrite { value } } => format!("write n{node} {value}"),
+        Input::Request { node, request: Request::Timeout } => format!("timeout n{node}"),
+        Input::Request { node, request: Request::TransferLeadership { to } } => {
+            format!("transfer n{node} n{to}")
+        }
+        Input::Network { net: n } => format!("network {}", net_args(n)),
+    }
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub struct TourStep {
     pub at: Micros,
     /// The narration text.
     pub text: String,
-    /// A prediction question asked at this step, answered by what the next block does.
+    /// A prediction question asked at this step, answered by what happens until the next step.
     pub question: Option<Question>,
     /// Speaker notes (`#%` lines): for the teacher in presenter mode, never shown to students.
     pub notes: String,
@@ -39,12 +39,13 @@ pub struct TourStep {
 
 /// An interview-practice question: `#? Which node leads next? | n1 | n2 | n3 => leader`.
 ///
-/// Checks, evaluated after the block the question precedes has run (see `tests/README.md`):
-/// `leader` (the stable leader `nX`, or `none`), `violation` (`yes` if the block produced an
+/// Checks, evaluated when the question's step is over: after the block the question precedes
+/// and every block up to the next narration, question or note (see `tests/README.md`):
+/// `leader` (the stable leader `nX`, or `none`), `violation` (`yes` if the step produced an
 /// invariant violation, else `no`), `role nX` (that node's role, e.g. `follower`),
 /// `committed VALUE` (`yes` if some node has committed an entry `VALUE` or `x=VALUE`),
-/// `rejected` (the client `nX` whose write the storage rejected during the block, or `none`),
-/// `gap` (how long after the block started a node became leader: the choice whose range,
+/// `rejected` (the client `nX` whose write the storage rejected during the step, or `none`),
+/// `gap` (how long after the step started a node became leader: the choice whose range,
 /// written `< 200 ms`, `200-400 ms` or `> 400 ms`, contains it; `never` if none did),
 /// `cell COLUMN ROW` (a cell of the algorithm's table, e.g. `cell leader p0` for Kafka).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,22 @@ pub struct Question {
     pub explanation: String,
     /// What the simulation measured, in words (e.g. "n3 became leader 212 ms later").
     pub measured: String,
+    /// The check that answers it, as written after `=>` (e.g. `leader`, `role n3`): kept so
+    /// that a tour is written back as it was read ([`write_tour`](super::write_tour)).
+    pub check: String,
+}
+
+/// A question whose answer, as the simulation found it, is not among its choices: what
+/// [`tour`] refuses and [`tour_lenient`] reports, so that the page's tour recorder can show the
+/// author the true answer next to the question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The step (index into [`Tour::steps`]) whose question it is.
+    pub step: usize,
+    /// The scenario line of the block the question precedes (where its step starts).
+    pub line: usize,
+    /// What the simulation answers.
+    pub answer: String,
 }
 
 /// What a check needs to know about the moment before its block ran.
@@ -206,12 +223,69 @@ fn evaluate_check(
     }
 }
 
-/// Runs a scenario script and turns it into a [`Tour`]. Errors name the failing line.
+/// Runs a scenario script and turns it into a [`Tour`]. Errors name the failing line; a
+/// question whose answer is not among its choices is one.
 pub fn tour(text: &str) -> Result<Tour, Error> {
+    let (tour, refused) = build(text)?;
+    match refused.first() {
+        Some(r) => Err(err(
+            r.line,
+            format!(
+                "the question's answer is now '{}', which is not among its choices: the story changed",
+                r.answer
+            ),
+        )),
+        None => Ok(tour),
+    }
+}
+
+/// A question asked, waiting for the end of its step to be answered.
+struct Pending {
+    line: usize,
+    step: usize,
+    text: String,
+    choices: Vec<String>,
+    check: String,
+    explanation: String,
+    before: Before,
+}
+
+impl Pending {
+    /// Answers the question from what the session did since it was asked, and puts it on its
+    /// step; an answer outside the choices is recorded as a [`Refusal`].
+    fn answer(
+        self,
+        runner: &Runner,
+        steps: &mut [TourStep],
+        refused: &mut Vec<Refusal>,
+    ) -> Result<(), Error> {
+        let Pending { line, step, text, choices, check, explanation, before } = self;
+        let session = runner.session().ok_or_else(|| err(line, "a question needs a config first"))?;
+        let (answer, measured) = evaluate_check(line, &check, &choices, session, &before)?;
+        if !choices.contains(&answer) {
+            refused.push(Refusal { step, line, answer: answer.clone() });
+        }
+        if let Some(s) = steps.get_mut(step) {
+            s.question = Some(Question { text, choices, answer, explanation, measured, check });
+        }
+        Ok(())
+    }
+}
+
+/// Like [`tour`], but a question whose answer is not among its choices is kept, answered by the
+/// simulation, and reported: what a tour being written needs to show its author.
+pub fn tour_lenient(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
+    build(text)
+}
+
+fn build(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
+    let mut refused = Vec::new();
     let script = parse_script(text);
     let mut runner = Runner::new();
     let mut steps: Vec<TourStep> = Vec::new();
     let mut title = String::new();
+    // The question asked last, answered once its step is over.
+    let mut pending: Option<Pending> = None;
     for b in &script.blocks {
         let narration: Vec<&str> = b
             .preamble
@@ -237,6 +311,10 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
             title = first.to_string();
         }
         if !narration.is_empty() || question.is_some() || !notes.is_empty() {
+            // A new step begins: the question before it has seen all it asks about.
+            if let Some(p) = pending.take() {
+                p.answer(&runner, &mut steps, &mut refused)?;
+            }
             let text = narration.join(" ");
             match steps.last_mut() {
                 // The page shows one step per moment: narration at the same time is merged, and
@@ -265,28 +343,22 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
         if !explanation.is_empty() && question.is_none() {
             return Err(err(b.line, "'#!' explains a question: put it under a '#?' line"));
         }
-        let before = runner.session().map(Before::of);
-        runner.exec(b.line, &b.command)?;
         if let Some((text, choices, check)) = question {
-            let (session, before) =
-                runner.session().zip(before).ok_or_else(|| err(b.line, "a question needs a config first"))?;
-            let (answer, measured) = evaluate_check(b.line, &check, &choices, session, &before)?;
-            if !choices.contains(&answer) {
-                return Err(err(
-                    b.line,
-                    format!(
-                        "the question's answer is now '{answer}', which is not among its choices: the story changed"
-                    ),
-                ));
-            }
-            if let Some(last) = steps.last_mut() {
-                last.question =
-                    Some(Question { text, choices, answer, explanation: explanation.join(" "), measured });
-            }
+            let before = runner
+                .session()
+                .map(Before::of)
+                .ok_or_else(|| err(b.line, "a question needs a config first"))?;
+            let explanation = explanation.join(" ");
+            let step = steps.len().saturating_sub(1);
+            pending = Some(Pending { line: b.line, step, text, choices, check, explanation, before });
         }
+        runner.exec(b.line, &b.command)?;
+    }
+    if let Some(p) = pending.take() {
+        p.answer(&runner, &mut steps, &mut refused)?;
     }
     let session = runner.session().ok_or_else(|| err(1, "the scenario has no config line"))?;
-    Ok(Tour { title, spec: session.spec(), steps, end: session.now() })
+    Ok((Tour { title, spec: session.spec(), steps, end: session.now() }, refused))
 }
 
 #[cfg(test)]
@@ -367,6 +439,19 @@ mod tests {
         assert!(two.unwrap_err().to_string().contains("at least three choices"));
         let stray = tour("# t\nconfig algo=raft nodes=5 seed=1\n#! Why.\nrun for=400ms\n");
         assert!(stray.unwrap_err().to_string().contains("under a '#?' line"));
+    }
+
+    #[test]
+    fn a_question_is_answered_by_its_whole_step_and_lenient_reading_keeps_a_wrong_one() {
+        // The leader crashes in a block without narration after the question: still its step.
+        let text = "# t\nconfig algo=raft nodes=5 seed=1\nrun for=400ms\n#? Who leads at 1 s? | n1 | n2 | n5 => leader\nrun for=1ms\ncrash leader\nrun until=1s\n\n# Later.\nrun for=1ms\n";
+        assert_eq!(question(text).answer, "n2");
+        let wrong = text.replace("| n2 |", "| n3 |");
+        assert!(tour(&wrong).unwrap_err().to_string().contains("line 5: the question's answer is now 'n2'"));
+        let (t, refused) = tour_lenient(&wrong).unwrap();
+        assert_eq!(refused, [Refusal { step: 1, line: 5, answer: "n2".into() }]);
+        assert_eq!(t.steps[1].question.as_ref().map(|q| q.answer.as_str()), Some("n2"));
+        assert_eq!(t.steps[1].question.as_ref().map(|q| q.check.as_str()), Some("leader"));
     }
 
     #[test]

@@ -14,10 +14,10 @@
 
 use std::fmt::Write as _;
 
-use super::Tour;
 use super::script::{config_lines, input_line};
+use super::{Tour, TourStep};
 use crate::engine::error::Error;
-use crate::engine::time::Micros;
+use crate::engine::time::{Micros, fmt_time};
 
 /// Narration lines are wrapped at this width, as the hand-written tours are.
 const WIDTH: usize = 100;
@@ -156,6 +156,37 @@ fn command(out: &mut String, line: &str) {
     out.push('\n');
 }
 
+/// What [`write_tour`] refuses in one step.
+fn check_step(tour: &Tour, step: &TourStep) -> Result<(), Error> {
+    if step.at > tour.end {
+        return Err(invalid("it comes after the end"));
+    }
+    one_line("the narration", &step.text)?;
+    one_line("the speaker notes", &step.notes)?;
+    if step.text.is_empty() && step.notes.is_empty() && step.question.is_none() {
+        return Err(invalid("it says nothing: give it narration, notes or a question"));
+    }
+    for (what, text) in [("the narration", &step.text), ("the speaker notes", &step.notes)] {
+        if text.trim() != text.as_str() {
+            return Err(invalid(format!("{what} starts or ends with spaces")));
+        }
+    }
+    if let Some(q) = &step.question {
+        no_separators("the question", &q.text)?;
+        no_separators("the question's check", &q.check)?;
+        one_line("the explanation", &q.explanation)?;
+        if q.choices.len() < 3 {
+            return Err(invalid(
+                "a question needs at least three choices (a plausible wrong answer teaches most)",
+            ));
+        }
+        for c in &q.choices {
+            no_separators("a choice", c)?;
+        }
+    }
+    Ok(())
+}
+
 /// What [`write_tour`] refuses.
 fn check(tour: &Tour) -> Result<(), Error> {
     one_line("the title", &tour.title)?;
@@ -170,35 +201,19 @@ fn check(tour: &Tour) -> Result<(), Error> {
         return Err(invalid("the title must be the start of the first narration"));
     }
     let mut last: Option<Micros> = None;
-    for step in &tour.steps {
+    for (k, step) in tour.steps.iter().enumerate() {
+        // Errors name the step, as the page's recorder lists them.
+        let at_step = |e: Error| match e {
+            Error::Invalid { reason, .. } => {
+                invalid(format!("step {} (at {}): {reason}", k + 1, fmt_time(step.at)))
+            }
+            e => e,
+        };
         if last.is_some_and(|t| t >= step.at) {
-            return Err(invalid("two steps at the same moment, or steps out of order"));
+            return Err(at_step(invalid("two steps at the same moment, or steps out of order")));
         }
         last = Some(step.at);
-        if step.at > tour.end {
-            return Err(invalid("a step comes after the end"));
-        }
-        one_line("a step's narration", &step.text)?;
-        one_line("speaker notes", &step.notes)?;
-        if step.text.is_empty() && step.notes.is_empty() && step.question.is_none() {
-            return Err(invalid("a step says nothing: give it narration, notes or a question"));
-        }
-        for (what, text) in [("narration", &step.text), ("speaker notes", &step.notes)] {
-            if text.trim() != text.as_str() {
-                return Err(invalid(format!("{what} starts or ends with spaces")));
-            }
-        }
-        if let Some(q) = &step.question {
-            no_separators("a question", &q.text)?;
-            no_separators("a question's check", &q.check)?;
-            one_line("an explanation", &q.explanation)?;
-            if q.choices.len() < 3 {
-                return Err(invalid("a question needs at least three choices"));
-            }
-            for c in &q.choices {
-                no_separators("a choice", c)?;
-            }
-        }
+        check_step(tour, step).map_err(at_step)?;
     }
     if tour.spec.inputs.last().is_some_and(|i| i.at > tour.end) {
         return Err(invalid("an input comes after the end"));
@@ -262,7 +277,7 @@ mod tests {
         refuse(&|t| t.title = "Another".into(), "start of the first narration");
         refuse(&|t| t.steps[1].text = "two\nlines".into(), "without line breaks");
         refuse(&|t| t.steps[1].at = 0, "same moment");
-        refuse(&|t| t.end = 1, "after the end");
+        refuse(&|t| t.end = 1, "step 2 (at 400ms): it comes after the end");
         refuse(&|t| t.steps[1].question.as_mut().unwrap().text = "a | b".into(), "cannot contain '|'");
         refuse(&|t| t.steps[1].question.as_mut().unwrap().choices.truncate(2), "three choices");
         refuse(&|t| t.steps[1].question.as_mut().unwrap().choices[0] = "x => y".into(), "'=>'");
@@ -272,7 +287,7 @@ mod tests {
                 t.steps[1].notes.clear();
                 t.steps[1].question = None;
             },
-            "says nothing",
+            "step 2 (at 400ms): it says nothing",
         );
     }
 }

@@ -247,6 +247,17 @@ pub fn App() -> Html {
         }
     });
 
+    // The tour recorder (extras/record.rs, a Yew app of its own) asks for the lab's run and its
+    // moment through the hidden `#lab-snapshot` button: the run's share link goes in the
+    // address bar, unannounced.
+    let on_snapshot = {
+        let lab = lab.clone();
+        Callback::from(move |_: MouseEvent| {
+            let e = lab.engine.borrow();
+            browser::set_fragment(&share::encode(&e.spec(), e.now()));
+        })
+    };
+
     let on_save_session = {
         let lab = lab.clone();
         Callback::from(move |_: MouseEvent| {
@@ -348,7 +359,8 @@ pub fn App() -> Html {
         })
     };
     // A link to a tour (`#tour=<path>`, what the full lab opens with when a tour of its own is
-    // picked in the page) starts it; a link with `as=tour` plays its script as a tour.
+    // picked in the page) starts it; a link with `as=tour` plays its script as a tour; a draft
+    // tour opens the recorder.
     {
         let on_tour = on_tour.clone();
         use_effect_with((), move |_| {
@@ -359,6 +371,11 @@ pub fn App() -> Html {
                 && let Ok(Some(s)) = share::decode(&fragment)
             {
                 open_as_tour(s);
+            }
+            // A tour being recorded goes on after a reload (the full lab loading for an
+            // algorithm, or the author coming back): its recorder is in the on-demand module.
+            if browser::stored(crate::extras::record::DRAFT_KEY).is_some_and(|d| !d.is_empty()) {
+                browser::click("open-extras");
             }
         });
     }
@@ -534,6 +551,7 @@ pub fn App() -> Html {
                 <LazyExtras />
             }
             <button id="lab-open" hidden=true onclick={on_lab_open}></button>
+            <button id="lab-snapshot" hidden=true onclick={on_snapshot}></button>
             if lab.help {
                 <Help on_close={on_help} />
             }

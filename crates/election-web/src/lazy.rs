@@ -60,13 +60,12 @@ pub fn LazyExtras() -> Html {
         return Html::default();
     }
     html! {
-        <section class="extras" aria-label="Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment · Interview drill">
-            <h2>{"Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment · Interview drill"}</h2>
-            <p>{"Run the six algorithms through the same faults side by side, with a table of what each cost; \
-                or measure, like the Raft paper's Figure 16, how long a cluster goes without a leader for each \
-                election-timeout range; or drill the prediction questions of every scenario, timed, with a score per topic."}</p>
-            <button onclick={open} data-testid="open-extras" disabled={*state == State::Loading}>
-                {if *state == State::Loading { "Loading…" } else { "Open the search, the comparison, the experiment and the drill" }}
+        <section class="extras" aria-label="Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment · Interview drill · Record a tour">
+            <h2>{"Find a counterexample · Compare the algorithms · Raft's Figure 16 experiment · Interview drill · Record a tour"}</h2>
+            <p>{"Run the algorithms through the same faults side by side; measure, like Raft's Figure 16, how long \
+                a cluster goes without a leader; drill every scenario's questions, timed; or record a tour of your own."}</p>
+            <button onclick={open} id="open-extras" data-testid="open-extras" disabled={*state == State::Loading}>
+                {if *state == State::Loading { "Loading…" } else { "Open the search, the comparison, the experiment, the drill and the recorder" }}
             </button>
             if let State::Failed(why) = &*state {
                 <p class="banner error" role="alert">{format!("They could not be loaded: {why}. Try again.")}</p>

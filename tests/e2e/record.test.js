@@ -88,6 +88,10 @@ test('a tour recorded in the page exports a file and a link that play it, and su
 test('a shipped tour is edited the same way and exported unchanged', async () => {
   const { page, errors } = await open(browser, url);
   await openExtras(page);
+  // A pasted tour gets a scenario file's checks: a bad one is refused with the reason.
+  await fill(page, '[data-testid="record-paste"]', '# Mine\nconfig algo=raft nodes=99 seed=1\nrun for=1s\n');
+  await page.click('[data-testid="record-edit-pasted"]');
+  assert.match(await page.textContent('[data-testid="recorder"] .banner.error'), /This tour cannot be edited: .*99 nodes/);
   await page.selectOption('[data-testid="record-edit-path"]', 'tours/09-raft-split-vote.txt');
   await page.click('[data-testid="record-edit"]');
   await page.waitForSelector('[data-testid="record-title"]');

@@ -81,16 +81,16 @@ impl Draft {
     /// until then.
     pub fn snapshot(&mut self, spec: SessionSpec, now: Micros) {
         let last_input = spec.inputs.last().map_or(0, |i| i.at);
-        let last_step = self.tour.steps.last().map_or(0, |s| s.at);
-        self.tour.end = self.tour.end.max(now).max(last_input).max(last_step);
+        self.tour.end = self.tour.end.max(now).max(last_input);
         self.tour.spec = spec;
     }
 
-    /// Ends the tour at `now` (or at its last input or step, if later).
+    /// Ends the tour at `now` (or at its last input, if later). Steps after it narrate moments
+    /// the tour no longer has: they are refused (see [`Draft::check`]) until deleted or the
+    /// tour ends later, never moved or kept silently.
     pub fn end_at(&mut self, now: Micros) {
         let last_input = self.tour.spec.inputs.last().map_or(0, |i| i.at);
-        let last_step = self.tour.steps.last().map_or(0, |s| s.at);
-        self.tour.end = now.max(last_input).max(last_step);
+        self.tour.end = now.max(last_input);
     }
 
     /// The step at `at`, added if there is none (one step per moment).
@@ -362,6 +362,25 @@ pub fn Recorder() -> Html {
             Err(e) => set_message(format!("The lab's run could not be read: {e}")),
         })
     };
+    let pasted = use_state(String::new);
+    let on_paste = {
+        let pasted = pasted.clone();
+        Callback::from(move |e: Event| pasted.set(value_of(&e)))
+    };
+    // A tour file of the author's own gets the checks a scenario file gets (size, syntax,
+    // every setting and input, the simulation's answers).
+    let edit_pasted = {
+        let (state, set_message, pasted) = (state.clone(), set_message.clone(), pasted.clone());
+        Callback::from(move |_: MouseEvent| match Draft::from_text(&pasted, None) {
+            Ok(d) => {
+                if let Some(text) = d.text() {
+                    open_in_lab(&text, 0);
+                }
+                state.set(State::with(d, None));
+            }
+            Err(e) => set_message(format!("This tour cannot be edited: {e}")),
+        })
+    };
     let on_edit_path = {
         let edit_path = edit_path.clone();
         Callback::from(move |e: Event| edit_path.set(value_of(&e)))
@@ -410,6 +429,10 @@ pub fn Recorder() -> Html {
                     </label>
                     <button onclick={edit} data-testid="record-edit">{"Edit this tour"}</button>
                 </p>
+                <label>{"Or paste a tour file of your own "}
+                    <textarea onchange={on_paste} rows="3" data-testid="record-paste" />
+                </label>
+                <button onclick={edit_pasted} data-testid="record-edit-pasted">{"Edit the pasted tour"}</button>
                 if let Some(m) = &state.message {
                     <p class="banner error" role="alert">{m.clone()}</p>
                 }
@@ -719,6 +742,12 @@ mod tests {
         assert_eq!(d.tour.steps.len(), 1);
         d.end_at(10);
         assert_eq!(d.tour.end, 400_000, "not before the last input");
+        // A step after the end narrates a moment the tour no longer has: refused.
+        let i = d.step_at(700_000);
+        d.set_narration(i, "Later.");
+        d.end_at(500_000);
+        let Checked::Broken(e) = d.check() else { panic!() };
+        assert!(e.contains("step 2 (at 700ms): it comes after the end"), "{e}");
         let (kind, arg) = split_check("cell leader p0");
         assert_eq!((kind.as_str(), arg.as_str()), ("cell", "leader p0"));
     }

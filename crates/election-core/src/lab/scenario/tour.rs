@@ -5,6 +5,7 @@ use super::command::{NodeArg, err, parse_node};
 use super::runner::Runner;
 use super::script::parse_script;
 use crate::engine::error::Error;
+use crate::engine::limits::{MAX_SESSION_BYTES, check_size};
 use crate::engine::time::{Micros, fmt_time};
 use crate::engine::view::Liveness;
 use crate::lab::spec::{AnySession, SessionSpec};
@@ -279,9 +280,13 @@ pub fn tour_lenient(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
 }
 
 fn build(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
+    // A tour comes from a link, a file or the page's recorder: untrusted, so bounded like a
+    // session (its run is bounded by the runner's budget).
+    check_size("a tour", text.len(), MAX_SESSION_BYTES)?;
     let mut refused = Vec::new();
     let script = parse_script(text);
-    let mut runner = Runner::new();
+    // Nothing is printed: the trace is formatted only by a check that reads it.
+    let mut runner = Runner::quiet();
     let mut steps: Vec<TourStep> = Vec::new();
     let mut title = String::new();
     // The question asked last, answered once its step is over.
@@ -452,6 +457,13 @@ mod tests {
         assert_eq!(refused, [Refusal { step: 1, line: 5, answer: "n2".into() }]);
         assert_eq!(t.steps[1].question.as_ref().map(|q| q.answer.as_str()), Some("n2"));
         assert_eq!(t.steps[1].question.as_ref().map(|q| q.check.as_str()), Some("leader"));
+    }
+
+    #[test]
+    fn a_tour_larger_than_a_session_is_refused_before_it_is_read() {
+        let huge = "# x\n".repeat(MAX_SESSION_BYTES / 4 + 1);
+        let e = tour(&huge).unwrap_err().to_string();
+        assert!(e.starts_with("a tour"), "{e}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ fn random_config(algorithm: Algorithm, values: &[u64]) -> AlgorithmConfig {
 fn random_input(kind: u8, a: u8, b: u8, v: u64, nodes: u8) -> Input {
     let node = a % nodes + 1;
     let other = b % nodes + 1;
-    match kind % 14 {
+    match kind % 15 {
         0 => Input::Crash { node },
         1 => Input::Restart { node },
         2 => Input::Pause { node, for_us: Some(v % 2_000_000 + 1) },
@@ -42,6 +42,7 @@ fn random_input(kind: u8, a: u8, b: u8, v: u64, nodes: u8) -> Input {
         10 => Input::Request { node, request: Request::ClientWrite { value: v } },
         11 => Input::Request { node, request: Request::Timeout },
         12 => Input::Request { node, request: Request::TransferLeadership { to: other } },
+        13 => Input::ClockJump { node, by_us: (v % 4_000_000) as i64 - 2_000_000 },
         _ => Input::Network {
             net: NetConfig {
                 latency_us_min: v % 5_000 + 1,
@@ -80,6 +81,7 @@ proptest! {
         duplicate in 0u32..=election_core::engine::limits::MAX_DUPLICATE_PPM,
         raw in proptest::collection::vec((0u64..5_000_000, any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 0..20),
         raw_choices in proptest::collection::vec((any::<u8>(), any::<u64>()), 0..6),
+        drift in prop_oneof![Just(0u32), 0u32..=election_core::engine::clock::MAX_DRIFT_PPM],
     ) {
         let algorithm = Algorithm::ALL[algo];
         let nodes = nodes.max(algorithm.min_nodes());
@@ -100,6 +102,7 @@ proptest! {
             config: random_config(algorithm, &values),
             inputs,
             choices: raw_choices.into_iter().map(|(k, a)| random_choice(k, a, nodes as u8)).collect(),
+            clocks: election_core::engine::clock::ClockConfig { drift_ppm: drift },
         };
         prop_assume!(spec.validate().is_ok());
         let script = spec_to_script(&spec);

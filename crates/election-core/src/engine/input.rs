@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::clock::{check_jump, fmt_jump};
 use crate::engine::error::Error;
 use crate::engine::limits::check_duration;
 use crate::engine::net::NetConfig;
@@ -44,6 +45,9 @@ pub enum Input {
     Request { node: NodeId, request: Request },
     /// Change the network settings.
     Network { net: NetConfig },
+    /// Make a node's clock jump by `by_us` microseconds (negative: back), see
+    /// [`crate::engine::clock`].
+    ClockJump { node: NodeId, by_us: i64 },
 }
 
 /// The `type` of an [`Input`] in JSON.
@@ -61,6 +65,7 @@ enum InputType {
     HealAll,
     Request,
     Network,
+    ClockJump,
 }
 
 /// Every field any [`Input`] has, as read from JSON; [`Input::try_from`] checks that the
@@ -77,6 +82,7 @@ struct InputFields {
     groups: Option<Vec<Vec<NodeId>>>,
     request: Option<Request>,
     net: Option<NetConfig>,
+    by_us: Option<i64>,
 }
 
 impl TryFrom<InputFields> for Input {
@@ -110,6 +116,10 @@ impl TryFrom<InputFields> for Input {
                 request: required(f.request, "request", "request input")?,
             },
             InputType::Network => Input::Network { net: required(f.net, "net", "network input")? },
+            InputType::ClockJump => Input::ClockJump {
+                node: required(f.node, "node", "clock_jump input")?,
+                by_us: required(f.by_us, "by_us", "clock_jump input")?,
+            },
         })
     }
 }
@@ -130,6 +140,7 @@ impl Input {
             Input::Pause { for_us: Some(d), .. } => {
                 check_duration("a pause", *d)?;
             }
+            Input::ClockJump { by_us, .. } => check_jump(*by_us)?,
             // An empty side cannot be written as a script (`partition n1,n2  n3`), and a
             // partition without sides would heal every link under another name.
             Input::Partition { groups } if groups.is_empty() || groups.iter().any(Vec::is_empty) => {
@@ -151,6 +162,7 @@ impl Input {
             | Input::Pause { node, .. }
             | Input::Resume { node }
             | Input::Isolate { node }
+            | Input::ClockJump { node, .. }
             | Input::Request { node, .. } => vec![*node],
             Input::Cut { from, to, .. } | Input::Heal { from, to, .. } => vec![*from, *to],
             Input::Partition { groups } => groups.iter().flatten().copied().collect(),
@@ -203,6 +215,7 @@ impl fmt::Display for Input {
                 net.loss_ppm,
                 net.duplicate_ppm
             ),
+            Input::ClockJump { node, by_us } => write!(f, "jump n{node}'s clock {}", fmt_jump(*by_us)),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! | [`limits`] | every bound on time, work, size and the network that input must respect |
 //! | [`net`] | links, latency, loss and duplication settings |
 //! | [`storage`] | how long a durable write takes |
+//! | [`clock`] | each node's local clock: drift and jumps |
 //! | [`input`] | what users do: [`Input`](input::Input) and [`Request`](input::Request) |
 //! | [`choice`] | the engine's random draws fixed on purpose: [`Choice`](choice::Choice) |
 //! | [`view`] | what the page draws: serializable views, [`Role`](view::Role) |
@@ -22,6 +23,7 @@
 //! registry or `lab`.
 
 pub mod choice;
+pub mod clock;
 pub mod collections;
 pub mod error;
 pub mod input;

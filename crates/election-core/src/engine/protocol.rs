@@ -72,8 +72,11 @@ impl<M, T> EffectSink<M, T> for Vec<Effect<M, T>> {
 
 /// The context a handler runs in: the current time, the node's random stream, its output.
 pub struct Ctx<'a, M, T> {
-    /// Current virtual time.
+    /// Current virtual time: the truth, for what a handler records for the monitors.
     pub now: Micros,
+    /// What the node's own clock reads (see [`crate::engine::clock`]): for comparing times the
+    /// node stored itself, such as a lease's expiry. Equal to `now` with perfect clocks.
+    pub local: Micros,
     /// The node this handler runs on.
     pub me: NodeId,
     /// All node ids in the cluster, in order (including `me`).
@@ -103,7 +106,12 @@ impl<'a, M, T> Ctx<'a, M, T> {
         rng: &'a mut Stream,
         out: &'a mut dyn EffectSink<M, T>,
     ) -> Self {
-        Ctx { now, me, peers, rng, draws: None, out }
+        Ctx { now, local: now, me, peers, rng, draws: None, out }
+    }
+
+    /// The same context on a node whose clock reads `local`.
+    pub fn with_local(self, local: Micros) -> Self {
+        Ctx { local, ..self }
     }
 
     /// The same context whose random durations are counted, and fixed where chosen, by
@@ -133,6 +141,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
         let mut out = Lift { out: &mut *self.out, msg, timer };
         let mut ctx = Ctx {
             now: self.now,
+            local: self.local,
             me: self.me,
             peers: self.peers,
             rng: &mut *self.rng,

@@ -17,6 +17,8 @@ pub struct Stream(Pcg64);
 pub const NETWORK_STREAM: u64 = 0;
 /// Durable-write times (`engine::storage`): their own stream, so a disk changes no other draw.
 pub const STORAGE_STREAM: u64 = 500;
+/// Clock rate errors (`engine::clock`): their own stream, drawn only when drift is on.
+pub const CLOCK_STREAM: u64 = 600;
 /// Fault schedules of sweeps draw from their own stream, far away from node streams.
 pub const SCHEDULE_STREAM: u64 = 1_000;
 

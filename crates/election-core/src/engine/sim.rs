@@ -10,17 +10,18 @@ use std::collections::BinaryHeap;
 use crate::engine::choice::{Choice, Drawn, NodeDraws, validate_choices};
 use crate::engine::collections::Map;
 
+use crate::engine::clock::{Clock, ClockConfig, fmt_jump};
 use crate::engine::error::Error;
 use crate::engine::input::Input;
 use crate::engine::limits::MAX_IN_FLIGHT_PER_LINK;
 use crate::engine::net::{LinkState, Links, NetConfig};
 use crate::engine::protocol::{Ctx, Effect, Message, Monitor, NodeRef, NodeState, Nodes, Protocol, Status};
-use crate::engine::rng::{NETWORK_STREAM, STORAGE_STREAM, Stream};
+use crate::engine::rng::{CLOCK_STREAM, NETWORK_STREAM, STORAGE_STREAM, Stream};
 use crate::engine::storage::StorageConfig;
 use crate::engine::time::{MAX_NODES, Micros, NodeId, fmt_time};
 use crate::engine::trace::{DropReason, FnvWriter, TraceEvent, TraceKind};
 use crate::engine::view::{
-    ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView,
+    ClockView, ClusterView, LinkView, Liveness, MAX_VIEW_MESSAGES, MAX_VIEW_PER_LINK, MessageView, NodeView,
 };
 
 /// Cluster-level settings of a simulation.
@@ -36,12 +37,21 @@ pub struct SimConfig {
     pub storage: StorageConfig,
     /// Draws fixed on purpose (none by default: every draw is random).
     pub choices: Vec<Choice>,
+    /// The nodes' clocks (perfect by default).
+    pub clocks: ClockConfig,
 }
 
 impl SimConfig {
     /// `nodes` nodes, seed `seed`, the network `net` and an instant disk.
     pub fn new(nodes: usize, seed: u64, net: NetConfig) -> Self {
-        SimConfig { nodes, seed, net, storage: StorageConfig::default(), choices: Vec::new() }
+        SimConfig {
+            nodes,
+            seed,
+            net,
+            storage: StorageConfig::default(),
+            choices: Vec::new(),
+            clocks: ClockConfig::default(),
+        }
     }
 
     /// Checks the cluster size, the network and the storage settings.
@@ -51,6 +61,7 @@ impl SimConfig {
         }
         self.net.validate()?;
         self.storage.validate()?;
+        self.clocks.validate()?;
         validate_choices(&self.choices, self.nodes)
     }
 }
@@ -68,6 +79,8 @@ struct TimerSlot {
     generation: u64,
     deadline: Micros,
     armed_at: Micros,
+    /// The deadline as the node's clock reads it (what a clock jump moves the timer by).
+    local_deadline: Micros,
 }
 
 /// One node of the simulation: the protocol state plus what the simulation keeps about it.
@@ -92,6 +105,8 @@ pub struct NodeSlot<P: Protocol> {
     /// Messages sent after a write that is not durable yet, in send order.
     held: Vec<Held<P::Msg>>,
     last_status: Status,
+    /// The node's clock (its timers run on it).
+    pub clock: Clock,
 }
 
 impl<P: Protocol> Nodes<P> for [NodeSlot<P>] {
@@ -289,9 +304,15 @@ impl<P: Protocol> Simulation<P> {
         config.validate()?;
         P::validate(&proto_config, config.nodes)?;
         let peers: Vec<NodeId> = (1..=config.nodes as NodeId).collect();
+        // Rate errors come from a stream of their own, drawn only when drift is on: with
+        // perfect clocks no draw is made and traces are what they were without clocks.
+        let mut clock_rng = Stream::new(config.seed, CLOCK_STREAM);
+        let bound = u64::from(config.clocks.drift_ppm);
         let nodes = peers
             .iter()
             .map(|&id| {
+                let rate_ppm =
+                    if bound == 0 { 0 } else { clock_rng.range(0, 2 * bound) as i64 - bound as i64 };
                 let proto = P::new(id, &peers, &proto_config);
                 let last_status = proto.status();
                 NodeSlot {
@@ -317,6 +338,7 @@ impl<P: Protocol> Simulation<P> {
                     disk_free_at: 0,
                     held: Vec::new(),
                     last_status,
+                    clock: Clock { rate_ppm: rate_ppm as i32, offset_us: 0 },
                 }
             })
             .collect();
@@ -585,8 +607,10 @@ impl<P: Protocol> Simulation<P> {
         {
             let now = self.now;
             let slot = &mut self.nodes[usize::from(id) - 1];
-            let mut ctx =
-                Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects).with_draws(&mut slot.draws);
+            let local = slot.clock.local(now);
+            let mut ctx = Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects)
+                .with_draws(&mut slot.draws)
+                .with_local(local);
             f(&mut slot.proto, &mut ctx);
         }
         if !self.nodes[usize::from(id) - 1].draws.made.is_empty() {
@@ -612,8 +636,11 @@ impl<P: Protocol> Simulation<P> {
                     let slot = self.slot(id);
                     slot.timer_generation += 1;
                     let generation = slot.timer_generation;
-                    let deadline = now.saturating_add(after);
-                    slot.timers.insert(timer, TimerSlot { generation, deadline, armed_at: now });
+                    // `after` is measured on the node's clock.
+                    let deadline = now.saturating_add(slot.clock.true_duration(after));
+                    let local_deadline = slot.clock.local(now).saturating_add(after);
+                    slot.timers
+                        .insert(timer, TimerSlot { generation, deadline, armed_at: now, local_deadline });
                     self.push(deadline, EventKind::Timer { node: id, timer, generation });
                 }
                 Effect::CancelTimer { timer } => {
@@ -972,8 +999,38 @@ impl<P: Protocol> Simulation<P> {
                 }
             }
             Input::Network { net } => self.config.net = net.clone(),
+            Input::ClockJump { node, by_us } => self.jump_clock(*node, *by_us),
         }
         Ok(())
+    }
+
+    /// Moves node `id`'s clock by `by_us` and its armed timers with it: each fires when the
+    /// clock reaches its deadline, at once for the deadlines a forward jump passes.
+    fn jump_clock(&mut self, id: NodeId, by_us: i64) {
+        let now = self.now;
+        let slot = self.slot(id);
+        slot.clock.offset_us = slot.clock.offset_us.saturating_add(by_us);
+        let local = slot.clock.local(now);
+        let clock = slot.clock;
+        let mut rescheduled = Vec::new();
+        for (timer, t) in slot.timers.iter_mut() {
+            slot.timer_generation += 1;
+            t.generation = slot.timer_generation;
+            t.deadline = now.saturating_add(clock.true_duration(t.local_deadline.saturating_sub(local)));
+            rescheduled.push((*timer, t.deadline, t.generation));
+        }
+        for (timer, deadline, generation) in rescheduled {
+            self.push(deadline, EventKind::Timer { node: id, timer, generation });
+        }
+        self.record(TraceKind::Note {
+            node: id,
+            text: format!(
+                "clock jumps {}: it reads {} at true time {}",
+                fmt_jump(by_us),
+                fmt_time(local),
+                fmt_time(now)
+            ),
+        });
     }
 
     /// Checks an input against this cluster without applying it.
@@ -1005,6 +1062,10 @@ impl<P: Protocol> Simulation<P> {
         let _ = write!(h, "{now}|{:?}|{:?}|{:?}|", self.config.net, self.links, self.net_rng);
         for slot in &self.nodes {
             let _ = write!(h, "{:?}|{:?}|{:?}|", slot.state, slot.proto, slot.rng);
+            // A clock that reads true time adds nothing: fingerprints without clocks stay.
+            if !slot.clock.is_perfect() {
+                let _ = write!(h, "c{}|", slot.clock.local(now).wrapping_sub(now));
+            }
             for (timer, t) in slot.timers.iter() {
                 let _ = write!(h, "{timer:?}@{}|", t.deadline.saturating_sub(now));
             }
@@ -1080,6 +1141,11 @@ impl<P: Protocol> Simulation<P> {
                     details: Vec::new(),
                     tag: String::new(),
                     summary: slot.proto.summary(),
+                    clock: (!slot.clock.is_perfect()).then(|| ClockView {
+                        local: slot.clock.local(self.now),
+                        rate_ppm: slot.clock.rate_ppm,
+                        offset_us: slot.clock.offset_us,
+                    }),
                 };
                 slot.proto.describe(&mut view);
                 view
@@ -1295,5 +1361,75 @@ mod storage_tests {
         sim.apply(&Input::Pause { node: 1, for_us: Some(ms(5)) }).expect("valid");
         sim.run_until(ms(10));
         assert!(sent(&sim, "RequestVote").iter().all(|a| a.0 == ms(5)));
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    //! Local clocks (`engine::clock`): timers run on them, jumps move the timers with them.
+
+    use super::*;
+    use crate::algorithms::raft::{Raft, RaftConfig, RaftTimer};
+    use crate::engine::time::ms;
+
+    fn cluster(drift_ppm: u32) -> Simulation<Raft> {
+        let config =
+            SimConfig { clocks: ClockConfig { drift_ppm }, ..SimConfig::new(3, 1, NetConfig::default()) };
+        Simulation::new(config, RaftConfig::default()).expect("valid")
+    }
+
+    #[test]
+    fn perfect_clocks_draw_nothing_and_drifting_ones_stay_within_their_bound() {
+        let perfect = cluster(0);
+        assert!(perfect.nodes().iter().all(|n| n.clock.is_perfect()));
+        assert!(perfect.view().nodes.iter().all(|n| n.clock.is_none()));
+        let drifting = cluster(50_000);
+        let rates: Vec<i32> = drifting.nodes().iter().map(|n| n.clock.rate_ppm).collect();
+        assert!(rates.iter().all(|r| r.abs() <= 50_000), "{rates:?}");
+        assert!(rates.iter().any(|&r| r != 0));
+        // Rates come from their own stream: every node's first draw (its election timeout,
+        // in local time) is the one it makes with perfect clocks.
+        for i in 0..3 {
+            let local = |s: &Simulation<Raft>| {
+                let slot = &s.nodes()[i];
+                slot.timers.get(&RaftTimer::Election).map(|t| t.local_deadline)
+            };
+            assert_eq!(local(&perfect), local(&drifting));
+        }
+    }
+
+    #[test]
+    fn a_timer_fires_when_its_node_s_clock_reaches_the_deadline() {
+        let mut sim = cluster(0);
+        sim.nodes[0].clock.rate_ppm = 100_000; // 10 % fast
+        let deadline = sim.timer_deadline(1, RaftTimer::Election).unwrap();
+        sim.apply(&Input::Request { node: 1, request: crate::engine::input::Request::Timeout }).unwrap();
+        // Re-armed at 0 on the fast clock: a local timeout T takes T / 1.1 of true time.
+        let local = sim.nodes[0].timers.get(&RaftTimer::Election).unwrap().local_deadline;
+        let fast = sim.timer_deadline(1, RaftTimer::Election).unwrap();
+        assert_eq!(fast, (local * 1_000_000).div_ceil(1_100_000));
+        assert!(deadline > 0);
+    }
+
+    #[test]
+    fn a_forward_jump_fires_the_timers_it_passes_at_once_and_the_trace_says_so() {
+        let mut sim = cluster(0);
+        let deadline = sim.timer_deadline(2, RaftTimer::Election).unwrap();
+        sim.apply(&Input::ClockJump { node: 2, by_us: ms(1_000) as i64 }).unwrap();
+        assert_eq!(sim.timer_deadline(2, RaftTimer::Election), Some(0), "was {deadline}");
+        assert_eq!(sim.view().nodes[1].clock.map(|c| c.local), Some(ms(1_000)));
+        assert!(
+            sim.trace()
+                .iter()
+                .any(|e| e.to_string().contains("clock jumps +1000ms: it reads 1000ms at true time 0ms"))
+        );
+        // Back: the timer waits for the clock to come round again.
+        let mut back = cluster(0);
+        back.run_until(ms(120));
+        back.apply(&Input::ClockJump { node: 2, by_us: -(ms(100) as i64) }).unwrap();
+        assert_eq!(back.timer_deadline(2, RaftTimer::Election), Some(deadline + ms(100)));
+        // The run goes on and elects a leader either way.
+        sim.run_until(ms(2_000));
+        assert!(sim.view().nodes.iter().any(|n| n.role.is_leader()));
     }
 }

@@ -63,6 +63,19 @@ pub struct NodeView {
     pub summary: String,
     /// What this node is when nodes differ ("lock service", "storage", "client"); empty otherwise.
     pub tag: String,
+    /// The node's clock, when it does not read true time (drift or a jump).
+    pub clock: Option<ClockView>,
+}
+
+/// A node's clock against true time (see [`crate::engine::clock`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClockView {
+    /// What it reads now.
+    pub local: Micros,
+    /// Its rate error, in parts per million.
+    pub rate_ppm: i32,
+    /// What jumps added.
+    pub offset_us: i64,
 }
 
 /// A message on the wire.

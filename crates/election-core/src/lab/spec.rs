@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::choice::Choice;
+use crate::engine::clock::ClockConfig;
 use crate::engine::error::Error;
 use crate::engine::input::TimedInput;
 use crate::engine::limits::{MAX_EXPORT_BYTES, MAX_SESSION_BYTES, check_inputs, check_size};
@@ -40,6 +41,9 @@ pub struct SessionSpec {
     /// Draws of the engine fixed on purpose ([`crate::engine::choice`]); none by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
+    /// The nodes' clocks ([`crate::engine::clock`]); perfect by default.
+    #[serde(default, skip_serializing_if = "ClockConfig::is_off")]
+    pub clocks: ClockConfig,
 }
 
 /// A [`SessionSpec`] as read from JSON, before its settings are parsed.
@@ -55,6 +59,8 @@ struct SpecFields {
     inputs: Vec<TimedInput>,
     #[serde(default)]
     choices: Vec<Choice>,
+    #[serde(default)]
+    clocks: ClockConfig,
 }
 
 impl TryFrom<SpecFields> for SessionSpec {
@@ -69,6 +75,7 @@ impl TryFrom<SpecFields> for SessionSpec {
             config,
             inputs: f.inputs,
             choices: f.choices,
+            clocks: f.clocks,
         })
     }
 }
@@ -83,6 +90,7 @@ impl SessionSpec {
             config: algorithm.default_config(),
             inputs: Vec::new(),
             choices: Vec::new(),
+            clocks: ClockConfig::default(),
         }
     }
 
@@ -129,7 +137,11 @@ impl SessionSpec {
     }
 
     fn sim_config(&self) -> SimConfig {
-        SimConfig { choices: self.choices.clone(), ..SimConfig::new(self.nodes, self.seed, self.net.clone()) }
+        SimConfig {
+            choices: self.choices.clone(),
+            clocks: self.clocks,
+            ..SimConfig::new(self.nodes, self.seed, self.net.clone())
+        }
     }
 }
 
@@ -171,6 +183,7 @@ impl Session<AnyProtocol> {
             config: self.sim().proto_config().clone(),
             inputs: self.inputs().to_vec(),
             choices: c.choices.clone(),
+            clocks: c.clocks,
         }
     }
 

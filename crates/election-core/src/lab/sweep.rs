@@ -107,6 +107,8 @@ fn allowed(input: &Input, f: Faults) -> bool {
         | Input::HealAll
         | Input::Heal { .. } => f.network,
         Input::Network { .. } => f.lossy,
+        // Sweeps check the safe configurations: perfect clocks, no jumps.
+        Input::ClockJump { .. } => false,
         Input::Crash { .. } | Input::Request { .. } => true,
     }
 }

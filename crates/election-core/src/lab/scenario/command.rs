@@ -92,6 +92,8 @@ pub enum ActRef {
     Network(NetPatch),
     /// A request to a node.
     Request(NodeArg, RequestRef),
+    /// Make a node's clock jump (microseconds, negative: back).
+    Jump(NodeArg, i64),
 }
 
 /// A request whose target may be `leader`.
@@ -214,6 +216,12 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
         match k.as_str() {
             "algo" | "nodes" | "seed" | "preset" => {}
             "latency" | "loss" | "duplicate" => net_args.push(format!("{k}={v}")),
+            "drift" => {
+                let ppm = v.strip_suffix("ppm").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| {
+                    err(line, format!("drift={v} is not a clock drift: write it like drift=200ppm"))
+                })?;
+                spec.clocks.drift_ppm = ppm;
+            }
             _ => spec.config.settings_mut().set(k, v).map_err(|e| err(line, e))?,
         }
     }
@@ -308,6 +316,21 @@ pub fn parse_command(line: usize, text: &str) -> Result<Command, Error> {
                 Command::Act(ActRef::Heal(a, b, !one_way))
             }
         }
+        "jump" => {
+            want(2)?;
+            let by = key_values(&args[1..])
+                .into_iter()
+                .find(|(k, _)| k == "by")
+                .ok_or_else(|| err(line, "jump needs by=, like jump n3 by=+500ms or by=-2s"))?
+                .1;
+            let (negative, d) = match by.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, by.strip_prefix('+').unwrap_or(&by)),
+            };
+            let d = duration(line, "by=", "a clock jump", d)?;
+            let by_us = i64::try_from(d).map_err(|_| err(line, "a clock jump must be at most one day"))?;
+            Command::Act(ActRef::Jump(parse_node(line, args[0])?, if negative { -by_us } else { by_us }))
+        }
         "isolate" => {
             want(1)?;
             Command::Act(ActRef::Isolate(parse_node(line, args[0])?))
@@ -358,6 +381,7 @@ pub(super) fn fixed_input(a: &ActRef, n: impl Fn(&NodeArg) -> Option<NodeId>) ->
         ActRef::Partition(g) => Input::Partition { groups: g.clone() },
         ActRef::HealAll => Input::HealAll,
         ActRef::Network(_) => return None,
+        ActRef::Jump(r, by) => Input::ClockJump { node: n(r)?, by_us: *by },
         ActRef::Request(r, req) => Input::Request {
             node: n(r)?,
             request: match req {

@@ -25,12 +25,13 @@
 //!
 //! | command | effect |
 //! |---|---|
-//! | `config algo=raft nodes=N seed=S [election=150..300ms] [heartbeat=50ms] [pre-vote=on] [check-quorum=on] [latency=10..15ms] [loss=1%] [duplicate=1%]` | start a session |
+//! | `config algo=raft nodes=N seed=S [election=150..300ms] [heartbeat=50ms] [pre-vote=on] [check-quorum=on] [latency=10..15ms] [loss=1%] [duplicate=1%] [drift=200ppm]` | start a session (`drift`: each node's clock runs fast or slow by up to that much, see `engine::clock`) |
 //! | `choose #17 latency=min\|max`, `choose #17 lost\|kept\|duplicated`, `choose nX draw=K min\|max` | fix one of the engine's draws for the whole run (right after `config`; see `engine::choice`) |
 //! | `run for=500ms` / `run until=2s` `[show=default\|all\|roles]` | advance time, print the trace (`default` hides heartbeats; `roles` keeps inputs, role changes, notes and violations) |
 //! | `crash nX`, `restart nX`, `pause nX [for=300ms]`, `resume nX` | node faults |
 //! | `cut nX nY [one-way]`, `heal nX nY [one-way]`, `isolate nX`, `partition n1,n2 n3,n4,n5`, `heal-all` | network faults |
 //! | `network [latency=..] [loss=..] [duplicate=..]` | change the network |
+//! | `jump nX by=+500ms` / `by=-2s` | make a node's clock jump (its timers and the times it compares follow) |
 //! | `write nX VALUE`, `timeout nX`, `transfer nX nY` | requests |
 //! | `status` | one line per node |
 //! | `leader` | the leader a majority follows, or `none` |

@@ -196,6 +196,9 @@ pub fn describe_spec(spec: &SessionSpec) -> String {
         format!("{} nodes={} seed={} {}", spec.algorithm(), spec.nodes, spec.seed, spec.config.summary());
     let n = &spec.net;
     let _ = write!(s, " latency={}..{}", fmt_time(n.latency_us_min), fmt_time(n.latency_us_max));
+    if !spec.clocks.is_off() {
+        let _ = write!(s, " drift={}ppm", spec.clocks.drift_ppm);
+    }
     if n.loss_ppm > 0 {
         let _ = write!(s, " loss={}ppm", n.loss_ppm);
     }

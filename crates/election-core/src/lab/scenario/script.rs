@@ -120,6 +120,9 @@ pub(super) fn config_lines(spec: &SessionSpec) -> String {
     if let Some(b) = spec.config.settings().break_setting() {
         let _ = write!(out, " break={b}");
     }
+    if !spec.clocks.is_off() {
+        let _ = write!(out, " drift={}ppm", spec.clocks.drift_ppm);
+    }
     let _ = writeln!(out, " {}", net_args(&spec.net));
     for c in &spec.choices {
         let _ = writeln!(out, "choose {c}");
@@ -155,6 +158,7 @@ pub(super) fn input_line(input: &Input) -> String {
             format!("transfer n{node} n{to}")
         }
         Input::Network { net: n } => format!("network {}", net_args(n)),
+        Input::ClockJump { node, by_us } => format!("jump n{node} by={by_us}us"),
     }
 }
 

@@ -311,6 +311,7 @@ pub fn draw_choices(draws: &[Draw], budget: &FaultBudget, used: &FaultBudget) ->
 pub fn start(spec: &SessionSpec, tracing: bool) -> Option<Simulation<AnyProtocol>> {
     let config = SimConfig {
         choices: spec.choices.clone(),
+        clocks: spec.clocks,
         ..SimConfig::new(spec.nodes, spec.seed, spec.net.clone())
     };
     let mut sim = Simulation::new(config, spec.config.clone()).ok()?;

@@ -1148,6 +1148,19 @@ impl<P: Protocol> Simulation<P> {
                     }),
                 };
                 slot.proto.describe(&mut view);
+                // The inspector's row for a clock that does not read true time.
+                if let Some(c) = view.clock {
+                    view.details.push((
+                        "clock".into(),
+                        format!(
+                            "reads {} at true time {} (rate {:+} ppm, jumps {})",
+                            fmt_time(c.local),
+                            fmt_time(self.now),
+                            c.rate_ppm,
+                            fmt_jump(c.offset_us)
+                        ),
+                    ));
+                }
                 view
             })
             .collect();
@@ -1418,6 +1431,15 @@ mod clock_tests {
         sim.apply(&Input::ClockJump { node: 2, by_us: ms(1_000) as i64 }).unwrap();
         assert_eq!(sim.timer_deadline(2, RaftTimer::Election), Some(0), "was {deadline}");
         assert_eq!(sim.view().nodes[1].clock.map(|c| c.local), Some(ms(1_000)));
+        // The inspector's row: local time against true time.
+        let details = sim.view().nodes[1].details.clone();
+        assert!(
+            details
+                .iter()
+                .any(|(k, v)| k == "clock"
+                    && v == "reads 1000ms at true time 0ms (rate +0 ppm, jumps +1000ms)"),
+            "{details:?}"
+        );
         assert!(
             sim.trace()
                 .iter()

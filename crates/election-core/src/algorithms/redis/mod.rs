@@ -12,6 +12,13 @@
 //! * the holder considers the lock valid for the TTL counted from when it sent the request
 //!   that set or extended it, and starts its job only if the job fits in what is left.
 //!
+//! Time: Redis expires the key by its own clock, and each client measures its validity by its
+//! own clock ([`Ctx::local`](crate::engine::protocol::Ctx), see `engine::clock`); the job's
+//! schedule (the cron's periods) and what the monitor records keep true time. A clock that
+//! jumps forward on the Redis node expires the key early: another client gets it while the
+//! holder still believes it valid, and the job runs twice (golden
+//! `clock-jump-violation`), Kleppmann's critique of timing assumptions.
+//!
 //! The cluster: `n1` is **Redis** (one instance), `n2` a **storage** node, `n3..` **clients**
 //! running a periodic job while they hold the lock.
 //!
@@ -46,13 +53,12 @@
 //!
 //! ## Simplified or left out
 //! * One instance only: **Redlock** (`N = 5` instances, a majority within the validity time)
-//!   is left out; its safety argument rests on bounded clock drift, and the engine has no
-//!   per-node clocks yet. There is no `instances` setting.
+//!   is not modelled yet; there is no `instances` setting.
 //! * Redis keeps no data across a crash (no AOF with `fsync=always`); after a restart it
 //!   refuses `SET` for one TTL, the documentation's *delayed restart*, so that a lock set before
 //!   the crash has expired before anyone else gets it.
 //! * The job may start only if it ends `margin` before the lock's validity ends; the margin
-//!   covers the write's network delay, not clock drift (none here).
+//!   covers the write's network delay, not clock drift (Redlock's drift factor is not used).
 
 mod message;
 mod monitor;
@@ -232,7 +238,7 @@ impl Redis {
         let Part::Client(c) = &mut self.part else { return };
         c.attempt += 1;
         let value = LockValue { client: id, attempt: c.attempt };
-        ctx.send(REDIS, RedisMsg::Set { value, px_ms, sent_at: ctx.now });
+        ctx.send(REDIS, RedisMsg::Set { value, px_ms, sent_at: ctx.local });
         // An unanswered SET is tried again, with a new value, after a random delay.
         let delay = ctx.random_between(retry / 2, retry);
         ctx.set_timer(RedisTimer::Retry, delay.max(1));
@@ -242,13 +248,13 @@ impl Redis {
         let ttl = self.ttl();
         let Part::Server(s) = &mut self.part else { return };
         // Redis expires a key lazily on access too: an expired key is absent.
-        if s.key.is_some_and(|(_, exp)| exp <= ctx.now) {
+        if s.key.is_some_and(|(_, exp)| exp <= ctx.local) {
             s.key = None;
         }
         match msg {
             RedisMsg::Set { value, px_ms, sent_at } => {
-                if s.key.is_none() && ctx.now >= s.no_set_until {
-                    let exp = ctx.now.saturating_add(ms(px_ms));
+                if s.key.is_none() && ctx.local >= s.no_set_until {
+                    let exp = ctx.local.saturating_add(ms(px_ms));
                     s.key = Some((value, exp));
                     s.grants.push((value, ctx.now));
                     ctx.note(format!("sets lock={value} for n{from}, expiring at {}", fmt_time(exp)));
@@ -261,7 +267,7 @@ impl Redis {
             RedisMsg::Extend { value, px_ms, sent_at } => {
                 let ok = s.key.is_some_and(|(v, _)| v == value);
                 if ok {
-                    s.key = Some((value, ctx.now.saturating_add(ms(px_ms))));
+                    s.key = Some((value, ctx.local.saturating_add(ms(px_ms))));
                     ctx.set_timer(RedisTimer::Expiry, ms(px_ms));
                 }
                 ctx.send(from, RedisMsg::Extended { value, ok, sent_at });
@@ -383,10 +389,10 @@ impl Protocol for Redis {
                 // distlock, "Performance, crash recovery and fsync": a restarted instance stays
                 // unavailable for a TTL, so that locks it forgot have expired.
                 if ctx.now > 0 {
-                    s.no_set_until = ctx.now.saturating_add(ttl);
+                    s.no_set_until = ctx.local.saturating_add(ttl);
                     ctx.note(format!(
                         "restarts empty; refuses SET until {} (a delayed restart)",
-                        fmt_time(ctx.now.saturating_add(ttl))
+                        fmt_time(ctx.local.saturating_add(ttl))
                     ));
                 }
             }
@@ -424,7 +430,7 @@ impl Protocol for Redis {
         match (&mut self.part, timer) {
             (Part::Server(s), RedisTimer::Expiry) => {
                 if let Some((v, exp)) = s.key
-                    && exp <= ctx.now
+                    && exp <= ctx.local
                 {
                     s.key = None;
                     ctx.note(format!("lock={v} expired"));
@@ -433,20 +439,20 @@ impl Protocol for Redis {
             (Part::Client(c), RedisTimer::Retry) if c.holding.is_none() => self.acquire(ctx),
             (Part::Client(c), RedisTimer::Refresh) => {
                 if let Some((value, valid)) = c.holding {
-                    if ctx.now >= valid {
+                    if ctx.local >= valid {
                         c.holding = None;
                         ctx.note(format!("sees its lock {value} has run out"));
                         self.acquire(ctx);
                     } else {
-                        ctx.send(REDIS, RedisMsg::Extend { value, px_ms: ttl_ms, sent_at: ctx.now });
-                        ctx.set_timer(RedisTimer::Refresh, refresh.min(valid - ctx.now));
+                        ctx.send(REDIS, RedisMsg::Extend { value, px_ms: ttl_ms, sent_at: ctx.local });
+                        ctx.set_timer(RedisTimer::Refresh, refresh.min(valid - ctx.local));
                     }
                 }
             }
             (Part::Client(c), RedisTimer::Job) => {
                 // The lock is checked when the job starts: the job must fit in its validity.
                 if let Some((value, valid)) = c.holding
-                    && ctx.now.saturating_add(job).saturating_add(margin) <= valid
+                    && ctx.local.saturating_add(job).saturating_add(margin) <= valid
                 {
                     c.job = Some((value, period));
                     c.jobs_run += 1;
@@ -470,7 +476,7 @@ impl Protocol for Redis {
         let period = ctx.now / ms(self.config.period_ms.max(1));
         match (&self.part, request) {
             (Part::Client(c), Request::ClientWrite { .. }) => match c.holding {
-                Some((value, valid)) if ctx.now.saturating_add(margin) <= valid => {
+                Some((value, valid)) if ctx.local.saturating_add(margin) <= valid => {
                     ctx.note(format!("writes now (lock value {value})"));
                     ctx.send(STORAGE, RedisMsg::Write { value, period });
                 }

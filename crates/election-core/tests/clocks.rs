@@ -1,0 +1,65 @@
+//! Clocks as a fault (issue #16): a planted clock jump on the Redis node is flagged every time
+//! it lets two clients hold the lock, judged from the cluster's views, not from the monitor.
+
+use election_core::AnySession;
+use election_core::scenario::spec_from_script;
+
+/// Runs `seed` with Redis's clock jumping 1 s (twice the 500 ms TTL) forward at `at_ms`, and
+/// returns (did two clients hold the lock at once, did the monitor flag a violation).
+fn planted(seed: u64, at_ms: u64) -> (bool, bool) {
+    let script = format!("config algo=redis nodes=5 seed={seed}\nrun until={at_ms}ms\njump n1 by=+1s\n");
+    let spec = spec_from_script(&script).expect("a valid script");
+    let mut s = AnySession::new(spec).expect("a valid session");
+    let mut two = false;
+    for t in (at_ms..at_ms + 600).map(|ms| ms * 1_000) {
+        s.advance_to(t);
+        let v = s.view();
+        let key = v.nodes[0]
+            .summary
+            .strip_prefix("lock=")
+            .map(|k| k.split(' ').next().unwrap_or_default().to_string());
+        // A client that still counts on a lock value Redis no longer holds.
+        two |= v.nodes[2..].iter().any(|n| {
+            n.summary
+                .strip_prefix("holds=")
+                .and_then(|h| h.split(' ').next())
+                .is_some_and(|held| held != "-" && key.as_deref().is_some_and(|k| k != "-" && k != held))
+        });
+    }
+    (two, s.violations() > 0)
+}
+
+#[test]
+fn a_clock_jump_on_redis_that_lets_two_clients_hold_the_lock_is_flagged_every_time() {
+    let mut occurred = 0;
+    for seed in 1..=60 {
+        let at = 400 + seed * 7 % 500;
+        let (two, flagged) = planted(seed, at);
+        if two {
+            occurred += 1;
+            assert!(flagged, "seed {seed}, jump at {at} ms: two holders, no violation flagged");
+        }
+    }
+    // The plant works: a jump past the TTL gives the key away early in most runs.
+    assert!(occurred >= 30, "two holders in only {occurred} of 60 runs");
+}
+
+#[test]
+fn perfect_clocks_give_the_trace_of_a_session_without_clocks() {
+    // `drift=0ppm` is the default: no draw, the same trace hash as before clocks existed
+    // (the golden files pin it for every algorithm; this pins the spelling too).
+    let a = spec_from_script("config algo=raft nodes=5 seed=3\n").unwrap();
+    let b = spec_from_script("config algo=raft nodes=5 seed=3 drift=0ppm\n").unwrap();
+    let run = |spec| {
+        let mut s = AnySession::new(spec).unwrap();
+        s.advance_to(2_000_000);
+        s.trace_hash()
+    };
+    assert_eq!(run(a), run(b));
+    let drifting = spec_from_script("config algo=raft nodes=5 seed=3 drift=50000ppm\n").unwrap();
+    assert_ne!(run(drifting.clone()), run(spec_from_script("config algo=raft nodes=5 seed=3\n").unwrap()));
+    // Drift is part of the session: its script says so and reads back the same.
+    let text = election_core::scenario::spec_to_script(&drifting);
+    assert!(text.contains(" drift=50000ppm "), "{text}");
+    assert_eq!(spec_from_script(&text).unwrap(), drifting);
+}

@@ -64,7 +64,6 @@ macro_rules! algorithms {
             OnDemand {
                 id: <$lmodule::$lty as crate::engine::protocol::Protocol>::ID,
                 name: <$lmodule::$lty as crate::engine::protocol::Protocol>::NAME,
-                tagline: <$lmodule::$lty as crate::engine::protocol::Protocol>::TAGLINE,
                 min_nodes: <$lmodule::$lty as crate::engine::protocol::Protocol>::MIN_NODES,
             },
         )*];
@@ -81,8 +80,6 @@ pub struct OnDemand {
     pub id: &'static str,
     /// Its name ([`Protocol::NAME`](crate::Protocol::NAME)).
     pub name: &'static str,
-    /// What to try with it ([`Protocol::TAGLINE`](crate::Protocol::TAGLINE)).
-    pub tagline: &'static str,
     /// The smallest cluster it accepts ([`Protocol::MIN_NODES`](crate::Protocol::MIN_NODES)).
     pub min_nodes: usize,
 }

@@ -14,35 +14,35 @@ use crate::lab::spec::{AnySession, SessionSpec};
 use super::command::{ActRef, Command, NodeArg, Show, err, fixed_input, parse_command};
 use super::script::parse_script;
 
-/// Runs scenario commands against one session.
+/// Runs scenario commands against one session; with `PRINT` false it prints nothing (reading
+/// a script as a session, or a tour), which is a type rather than a flag so that the page's
+/// first download, which only reads scripts, carries none of the printing code.
 #[derive(Debug)]
-pub struct Runner {
+pub struct Runner<const PRINT: bool = true> {
     session: Option<AnySession>,
     printed: usize,
     counted: Vec<(String, u64)>,
-    /// Print no trace (when only the resulting session matters).
-    quiet: bool,
     /// Simulated events the script may still run: a script is untrusted input.
     budget: Budget,
 }
 
-impl Default for Runner {
+impl<const PRINT: bool> Default for Runner<PRINT> {
     fn default() -> Self {
-        Runner { session: None, printed: 0, counted: Vec::new(), quiet: false, budget: Budget::REPLAY }
+        Runner { session: None, printed: 0, counted: Vec::new(), budget: Budget::REPLAY }
     }
 }
 
-impl Runner {
-    /// A runner that records nothing to print: for reading a script as a session.
-    pub(super) fn quiet() -> Self {
-        Runner { quiet: true, ..Runner::default() }
-    }
+/// A runner that records nothing to print: for reading a script as a session.
+pub(super) type Quiet = Runner<false>;
 
+impl Runner {
     /// A runner with no session yet.
     pub fn new() -> Self {
         Runner::default()
     }
+}
 
+impl<const PRINT: bool> Runner<PRINT> {
     /// The session, once `config` has run.
     pub fn session(&self) -> Option<&AnySession> {
         self.session.as_ref()
@@ -85,7 +85,7 @@ impl Runner {
         let Some(s) = &self.session else {
             return Vec::new();
         };
-        if self.quiet {
+        if !PRINT {
             return Vec::new();
         }
         let trace = s.trace();
@@ -102,11 +102,11 @@ impl Runner {
     pub fn exec(&mut self, line: usize, text: &str) -> Result<Vec<String>, Error> {
         match parse_command(line, text)? {
             Command::Config(spec) => {
-                let summary = describe_spec(&spec);
+                let summary = if PRINT { vec![describe_spec(&spec)] } else { Vec::new() };
                 self.session = Some(AnySession::new(spec)?);
                 self.printed = 0;
                 self.counted.clear();
-                Ok(vec![summary])
+                Ok(summary)
             }
             Command::Choose(choice) => {
                 let s = self.session_mut(line)?;
@@ -120,7 +120,7 @@ impl Runner {
                 spec.validate().map_err(|e| err(line, e.to_string()))?;
                 self.session = Some(AnySession::new(spec)?);
                 self.printed = 0;
-                Ok(vec![choice.describe()])
+                Ok(if PRINT { vec![choice.describe()] } else { Vec::new() })
             }
             Command::RunFor { d, show } => {
                 let s = self.session_mut(line)?;
@@ -155,6 +155,11 @@ impl Runner {
                 let input = self.to_input(line, &a)?;
                 self.session_mut(line)?.act(input)?;
                 Ok(self.new_trace(Show::Default))
+            }
+            // What follows only prints.
+            Command::Status | Command::Leader | Command::Hash | Command::Messages if !PRINT => {
+                self.session_mut(line)?;
+                Ok(Vec::new())
             }
             Command::Status => Ok(status_lines(self.session_mut(line)?)),
             Command::Leader => {
@@ -339,7 +344,7 @@ pub fn spec_from_script(text: &str) -> Result<SessionSpec, Error> {
     }
     let spec = if simulate {
         // `leader` and `until=new-leader` depend on what happens: run the script (no output).
-        let mut runner = Runner::quiet();
+        let mut runner = Quiet::default();
         for b in &script.blocks {
             runner.exec(b.line, &b.command)?;
         }

@@ -2,7 +2,7 @@
 //! the simulation answers.
 
 use super::command::{NodeArg, err, parse_node};
-use super::runner::Runner;
+use super::runner::Quiet;
 use super::script::parse_script;
 use crate::engine::error::Error;
 use crate::engine::limits::{MAX_SESSION_BYTES, check_size};
@@ -240,6 +240,19 @@ pub fn tour(text: &str) -> Result<Tour, Error> {
     }
 }
 
+/// Whether a preamble line makes its block a step: narration, a question or a speaker note
+/// (an explanation belongs to its question's step).
+fn starts_step(line: &str) -> bool {
+    if line.starts_with("#?") {
+        return true;
+    }
+    if line.starts_with("#!") {
+        return false;
+    }
+    let rest = line.strip_prefix("#%").or_else(|| line.strip_prefix('#'));
+    rest.is_some_and(|r| !r.trim().is_empty())
+}
+
 /// A question asked, waiting for the end of its step to be answered.
 struct Pending {
     line: usize,
@@ -254,12 +267,7 @@ struct Pending {
 impl Pending {
     /// Answers the question from what the session did since it was asked, and puts it on its
     /// step; an answer outside the choices is recorded as a [`Refusal`].
-    fn answer(
-        self,
-        runner: &Runner,
-        steps: &mut [TourStep],
-        refused: &mut Vec<Refusal>,
-    ) -> Result<(), Error> {
+    fn answer(self, runner: &Quiet, steps: &mut [TourStep], refused: &mut Vec<Refusal>) -> Result<(), Error> {
         let Pending { line, step, text, choices, check, explanation, before } = self;
         let session = runner.session().ok_or_else(|| err(line, "a question needs a config first"))?;
         let (answer, measured) = evaluate_check(line, &check, &choices, session, &before)?;
@@ -286,12 +294,19 @@ fn build(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
     let mut refused = Vec::new();
     let script = parse_script(text);
     // Nothing is printed: the trace is formatted only by a check that reads it.
-    let mut runner = Runner::quiet();
+    let mut runner = Quiet::default();
     let mut steps: Vec<TourStep> = Vec::new();
     let mut title = String::new();
     // The question asked last, answered once its step is over.
     let mut pending: Option<Pending> = None;
-    for b in &script.blocks {
+    // The end of the script (`None`) ends the last question's step like a new step does.
+    for b in script.blocks.iter().map(Some).chain([None]) {
+        let new_step = b.is_none_or(|b| b.preamble.iter().any(|l| starts_step(l)));
+        // A new step begins: the question before it has seen all it asks about.
+        if new_step && let Some(p) = pending.take() {
+            p.answer(&runner, &mut steps, &mut refused)?;
+        }
+        let Some(b) = b else { break };
         let narration: Vec<&str> = b
             .preamble
             .iter()
@@ -316,10 +331,6 @@ fn build(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
             title = first.to_string();
         }
         if !narration.is_empty() || question.is_some() || !notes.is_empty() {
-            // A new step begins: the question before it has seen all it asks about.
-            if let Some(p) = pending.take() {
-                p.answer(&runner, &mut steps, &mut refused)?;
-            }
             let text = narration.join(" ");
             match steps.last_mut() {
                 // The page shows one step per moment: narration at the same time is merged, and
@@ -358,9 +369,6 @@ fn build(text: &str) -> Result<(Tour, Vec<Refusal>), Error> {
             pending = Some(Pending { line: b.line, step, text, choices, check, explanation, before });
         }
         runner.exec(b.line, &b.command)?;
-    }
-    if let Some(p) = pending.take() {
-        p.answer(&runner, &mut steps, &mut refused)?;
     }
     let session = runner.session().ok_or_else(|| err(1, "the scenario has no config line"))?;
     Ok((Tour { title, spec: session.spec(), steps, end: session.now() }, refused))

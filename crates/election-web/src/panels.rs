@@ -182,6 +182,8 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                         {match partition { Some(q) => format!("Write x={value} to p{q}"), None => format!("Client write x={value}") }}</button>
                 }) }
                 <button onclick={act(Input::Isolate { node: id })} data-action="isolate">{"Isolate"}</button>
+                <button onclick={act(Input::ClockJump { node: id, by_us: 1_000_000 })} data-action="jump"
+                    title="The node's clock jumps 1 s ahead (an NTP step): its timers and the times it compares follow">{"Clock +1 s"}</button>
             </div>
             if node.role.is_leader() && !down && p.view.supports_transfer {
                 <div class="actions" role="group" aria-label="Transfer leadership">

@@ -1022,15 +1022,7 @@ impl<P: Protocol> Simulation<P> {
         for (timer, deadline, generation) in rescheduled {
             self.push(deadline, EventKind::Timer { node: id, timer, generation });
         }
-        self.record(TraceKind::Note {
-            node: id,
-            text: format!(
-                "clock jumps {}: it reads {} at true time {}",
-                fmt_jump(by_us),
-                fmt_time(local),
-                fmt_time(now)
-            ),
-        });
+        self.record(TraceKind::Note { node: id, text: format!("its clock now reads {}", fmt_time(local)) });
     }
 
     /// Checks an input against this cluster without applying it.
@@ -1153,10 +1145,11 @@ impl<P: Protocol> Simulation<P> {
                     view.details.push((
                         "clock".into(),
                         format!(
-                            "reads {} at true time {} (rate {:+} ppm, jumps {})",
+                            "reads {} at true time {} (rate {}{} ppm, jumps {})",
                             fmt_time(c.local),
                             fmt_time(self.now),
-                            c.rate_ppm,
+                            if c.rate_ppm < 0 { '-' } else { '+' },
+                            u64::from(c.rate_ppm.unsigned_abs()),
                             fmt_jump(c.offset_us)
                         ),
                     ));
@@ -1440,11 +1433,7 @@ mod clock_tests {
                     && v == "reads 1000ms at true time 0ms (rate +0 ppm, jumps +1000ms)"),
             "{details:?}"
         );
-        assert!(
-            sim.trace()
-                .iter()
-                .any(|e| e.to_string().contains("clock jumps +1000ms: it reads 1000ms at true time 0ms"))
-        );
+        assert!(sim.trace().iter().any(|e| e.to_string().contains("n2: its clock now reads 1000ms")));
         // Back: the timer waits for the clock to come round again.
         let mut back = cluster(0);
         back.run_until(ms(120));

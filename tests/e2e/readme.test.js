@@ -201,3 +201,23 @@ test('Kafka, acks=1: an acknowledged record is lost when its partition leader cr
   await waitFor(page, () => /violation/.test(document.querySelector('[data-testid="invariants"]').textContent), null, 30_000);
   assert.deepEqual(errors, []);
 });
+
+test('Redis, Clock +1 s on the Redis node while a client holds the lock: two holders, flagged', async () => {
+  // At 610 ms of seed 1, n3 holds the lock (golden redis/clock-jump-violation.txt): the link
+  // opens the lab with every algorithm there, paused.
+  const script = 'config algo=redis nodes=5 seed=1';
+  const { page, errors } = await open(browser, `${url}#s=${encodeURIComponent(script)}&t=610000`);
+  await page.waitForFunction(() => document.querySelector('main.lab')?.dataset.now === '610000', null, { timeout: 30_000 });
+  const holder = await leader(page);
+  assert.equal(holder, '3');
+  // Make Redis's clock leap past the key's expiry, and go on.
+  await setSpeed(page, '1x');
+  await act(page, '1', 'jump');
+  // The inspector shows Redis's clock against true time.
+  assert.match(await page.textContent('.inspector'), /clock\s*reads [\d.]+m?s at true time [\d.]+m?s \(rate \+0 ppm, jumps \+1000ms\)/);
+  await page.click('[data-testid="play"]');
+  await waitFor(page, () => document.querySelector('[data-testid="invariants"]').textContent !== 'invariants hold');
+  assert.match(await page.textContent('section.events ol'), new RegExp(`n${holder} believes it holds the lock`));
+  await screenshot(page, 'readme-redis-clock-jump');
+  assert.deepEqual(errors, []);
+});

@@ -316,6 +316,9 @@ fn value_of(e: &Event) -> String {
 struct State {
     draft: Option<Rc<Draft>>,
     checked: Option<Rc<Checked>>,
+    /// The draft's export ([`Draft::export`]), made once per change rather than on every render
+    /// and click: it runs the whole tour and prints its trace.
+    exported: Rc<Result<(String, String), String>>,
     /// A message for the author (an export refused, the lab unreachable).
     message: Option<String>,
     /// Where step focus should go after a change (the step just added).
@@ -326,7 +329,18 @@ impl State {
     fn with(draft: Draft, added: Option<usize>) -> State {
         store(&draft);
         let checked = Some(Rc::new(draft.check()));
-        State { draft: Some(Rc::new(draft)), checked, message: None, added }
+        let exported = Rc::new(draft.export());
+        State { draft: Some(Rc::new(draft)), checked, exported, message: None, added }
+    }
+
+    fn idle() -> State {
+        State {
+            draft: None,
+            checked: None,
+            exported: Rc::new(Err(String::new())),
+            message: None,
+            added: None,
+        }
     }
 }
 
@@ -336,9 +350,7 @@ pub fn Recorder() -> Html {
     // A draft kept from before (a reload) is taken up where it was.
     let state = use_state(|| {
         let kept = browser::stored(DRAFT_KEY).and_then(|t| Draft::from_text(&t, None).ok());
-        kept.map_or(State { draft: None, checked: None, message: None, added: None }, |d| {
-            State::with(d, None)
-        })
+        kept.map_or_else(State::idle, |d| State::with(d, None))
     });
     let edit_path =
         use_state(|| crate::scenarios::TOURS.first().map(|t| t.0.to_string()).unwrap_or_default());
@@ -496,26 +508,27 @@ pub fn Recorder() -> Html {
             }
         })
     };
+    let exported = state.exported.clone();
     let preview = {
-        let (draft, set_message) = (draft.clone(), set_message.clone());
-        Callback::from(move |_: MouseEvent| match draft.export() {
-            Ok((_, text)) => open_in_lab(&text, 0),
+        let (exported, set_message) = (exported.clone(), set_message.clone());
+        Callback::from(move |_: MouseEvent| match &*exported {
+            Ok((_, text)) => open_in_lab(text, 0),
             Err(e) => set_message(format!("Not yet: {e}")),
         })
     };
     let download = {
-        let (draft, set_message) = (draft.clone(), set_message.clone());
-        Callback::from(move |_: MouseEvent| match draft.export() {
-            Ok((file, _)) => browser::download(&draft.file_name(), "text/plain", &file),
+        let (draft, exported, set_message) = (draft.clone(), exported.clone(), set_message.clone());
+        Callback::from(move |_: MouseEvent| match &*exported {
+            Ok((file, _)) => browser::download(&draft.file_name(), "text/plain", file),
             Err(e) => set_message(format!("Not yet: {e}")),
         })
     };
     let copy_link = {
-        let (draft, set_message) = (draft.clone(), set_message.clone());
-        Callback::from(move |_: MouseEvent| match draft.export() {
+        let (exported, set_message) = (exported.clone(), set_message.clone());
+        Callback::from(move |_: MouseEvent| match &*exported {
             Ok((_, text)) => {
                 let link =
-                    format!("{}#{}", browser::page_address().unwrap_or_default(), link_fragment(&text, 0));
+                    format!("{}#{}", browser::page_address().unwrap_or_default(), link_fragment(text, 0));
                 browser::copy_to_clipboard(&link);
                 set_message("Link copied: it plays this tour.".into());
             }
@@ -526,7 +539,7 @@ pub fn Recorder() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
             browser::store(DRAFT_KEY, "");
-            state.set(State { draft: None, checked: None, message: None, added: None });
+            state.set(State::idle());
         })
     };
 
@@ -535,7 +548,6 @@ pub fn Recorder() -> Html {
         Some(Checked::Broken(e)) => (None, Some(e.clone())),
         None => (None, None),
     };
-    let exported = draft.export();
     let t = &draft.tour;
     let steps = t.steps.iter().enumerate().map(|(i, step)| {
         let answered = read.and_then(|(tour, _)| tour.steps.get(i)).and_then(|s| s.question.clone());
@@ -642,7 +654,7 @@ pub fn Recorder() -> Html {
                 <button onclick={copy_link} disabled={exported.is_err()} data-testid="record-link">{"Copy a link to the tour"}</button>
                 <button onclick={stop} data-testid="record-stop">{"Stop recording and discard the draft"}</button>
             </p>
-            if let Ok((file, text)) = &exported {
+            if let Ok((file, text)) = &*exported {
                 <details>
                     <summary>{"The tour file"}</summary>
                     <textarea readonly=true rows="12" value={file.clone()} data-testid="record-file" aria-label="The tour file" />

@@ -17,6 +17,7 @@ use election_core::{Algorithm, ms};
 const USAGE: &str = "usage:
   election-cli run FILE [--check]
   election-cli sweep --algo ALGO (--seeds N [--start S] | --seed S [--trace]) [--chaos-ms MS] [--max-nodes N]
+                    [--set KEY=VALUE]... [--drift PPMppm]    (--set instances=5 sweeps Redlock)
   election-cli fig16 [--trials N] [--servers 5|9] [--latency RANGE] [--disk RANGE] [--seed S]
                     [--csv FILE] [--svg FILE]       Raft's Figure 16 (fig16 --help explains)
   election-cli bench [--minutes M]
@@ -114,6 +115,25 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
     }
     if let Some(n) = number(args, "--max-nodes")? {
         plan.max_nodes = n.clamp(1, election_core::MAX_NODES as u64) as usize;
+    }
+    for (i, a) in args.iter().enumerate() {
+        if a != "--set" {
+            continue;
+        }
+        let kv = args.get(i + 1).ok_or("--set needs KEY=VALUE")?;
+        let (k, v) = kv.split_once('=').ok_or_else(|| format!("--set needs KEY=VALUE, got '{kv}'"))?;
+        // Checked once here, on the algorithm's defaults, so that no seed meets a bad setting.
+        algorithm.default_config().settings_mut().set(k, v)?;
+        plan.settings.push((k.to_string(), v.to_string()));
+    }
+    if let Some(d) = flag(args, "--drift") {
+        let ppm = d.strip_suffix("ppm").and_then(|n| n.parse::<u32>().ok());
+        plan.drift_ppm = ppm.filter(|&p| p <= election_core::clock::MAX_DRIFT_PPM).ok_or_else(|| {
+            format!(
+                "--drift needs a rate such as 200ppm (at most {}ppm), got '{d}'",
+                election_core::clock::MAX_DRIFT_PPM
+            )
+        })?;
     }
     if let Some(seed) = number(args, "--seed")? {
         let (o, session) = run_seed_session(algorithm, seed, &plan);

@@ -59,7 +59,7 @@ pub use engine::sim::{NodeSlot, SimConfig, Simulation};
 pub use engine::time::{MAX_NODES, Micros, NodeId, fixed, fmt_time, ms};
 pub use engine::trace::{TraceEvent, TraceKind, trace_hash};
 pub use engine::view::{ClusterView, EntryView, LinkView, Liveness, MessageView, NodeView, Panel, Role};
-pub use engine::{collections, settings};
+pub use engine::{clock, collections, settings};
 pub use lab::fixtures::{REFERENCE_TRACE_HASH, planted_two_leaders, reference_run, reference_spec};
 pub use lab::session::{MAX_TRACE_EVENTS, Marker, MarkerKind, Session};
 pub use lab::spec::{AnySession, SessionSpec};

@@ -1,5 +1,6 @@
-//! Clocks as a fault (issue #16): a planted clock jump on the Redis node is flagged every time
-//! it lets two clients hold the lock, judged from the cluster's views, not from the monitor.
+//! Clocks as a fault (issue #16): a planted clock jump on the Redis node, or on one of
+//! Redlock's five instances, is flagged every time it lets two clients hold the lock, judged
+//! from the cluster's views, not from the monitor.
 
 use election_core::AnySession;
 use election_core::scenario::spec_from_script;
@@ -42,6 +43,41 @@ fn a_clock_jump_on_redis_that_lets_two_clients_hold_the_lock_is_flagged_every_ti
     }
     // The plant works: a jump past the TTL gives the key away early in most runs.
     assert!(occurred >= 30, "two holders in only {occurred} of 60 runs");
+}
+
+/// Redlock over five instances (n1..n5, storage n6, clients n7 and n8) in Kleppmann's
+/// setting: n7 cannot reach n4 and n5, n8 cannot reach n1 and n2, so both depend on n3, whose
+/// clock jumps 1 s forward at `at_ms`. Returns (did both clients believe they held the lock at
+/// once, did the monitor flag a violation).
+fn planted_redlock(seed: u64, at_ms: u64) -> (bool, bool) {
+    let script = format!(
+        "config algo=redis nodes=8 seed={seed} instances=5\ncut n7 n4\ncut n7 n5\ncut n8 n1\ncut n8 n2\nrun until={at_ms}ms\njump n3 by=+1s\n"
+    );
+    let spec = spec_from_script(&script).expect("a valid script");
+    let mut s = AnySession::new(spec).expect("a valid session");
+    let mut both = false;
+    for t in (at_ms..at_ms + 800).map(|ms| ms * 1_000) {
+        s.advance_to(t);
+        let v = s.view();
+        both |=
+            v.nodes[6..].iter().all(|n| n.summary.starts_with("holds=") && !n.summary.starts_with("holds=-"));
+    }
+    (both, s.violations() > 0)
+}
+
+#[test]
+fn a_clock_jump_on_a_redlock_instance_that_grants_the_lock_twice_is_flagged_every_time() {
+    let mut occurred = 0;
+    for seed in 1..=60 {
+        let at = 300 + seed * 7 % 500;
+        let (both, flagged) = planted_redlock(seed, at);
+        if both {
+            occurred += 1;
+            assert!(flagged, "seed {seed}, jump at {at} ms: two holders, no violation flagged");
+        }
+    }
+    eprintln!("redlock, n3's clock jumps 1 s: two holders in {occurred} of 60 runs, all flagged");
+    assert!(occurred >= 25, "two holders in only {occurred} of 60 runs");
 }
 
 #[test]

@@ -43,11 +43,22 @@ pub struct SweepPlan {
     pub liveness_bound: Micros,
     /// Largest cluster drawn (from the algorithm's minimum up to this, at most `MAX_NODES`).
     pub max_nodes: usize,
+    /// Settings applied after the seed's own (`instances=5` sweeps Redlock); the cluster grows
+    /// to the smallest size they accept.
+    pub settings: Vec<(String, String)>,
+    /// Every node's clock rate is drawn within this bound (ppm; 0: perfect clocks).
+    pub drift_ppm: u32,
 }
 
 impl Default for SweepPlan {
     fn default() -> Self {
-        SweepPlan { chaos: ms(6_000), liveness_bound: ms(5_000), max_nodes: MAX_NODES }
+        SweepPlan {
+            chaos: ms(6_000),
+            liveness_bound: ms(5_000),
+            max_nodes: MAX_NODES,
+            settings: Vec::new(),
+            drift_ppm: 0,
+        }
     }
 }
 
@@ -83,7 +94,7 @@ pub fn spec_for_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> Sessi
     let faults = Faults::safe_for(algorithm);
     let mut r = Stream::new(seed, SCHEDULE_STREAM);
     let max_nodes = plan.max_nodes.clamp(algorithm.min_nodes(), MAX_NODES);
-    let nodes = r.range(algorithm.min_nodes() as u64, max_nodes as u64) as usize;
+    let mut nodes = r.range(algorithm.min_nodes() as u64, max_nodes as u64) as usize;
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
     let (loss, dup) = ([0, 0, 10_000, 50_000, 200_000][r.index(5)], [0, 0, 10_000, 50_000][r.index(4)]);
     spec.net = NetConfig {
@@ -93,6 +104,15 @@ pub fn spec_for_seed(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> Sessi
         duplicate_ppm: if faults.lossy { dup } else { 0 },
     };
     spec.config.randomize(&mut r);
+    for (k, v) in &plan.settings {
+        // The CLI checked them on a default config; a seed's draw cannot make them invalid.
+        let _ = spec.config.settings_mut().set(k, v);
+    }
+    while spec.config.validate(nodes).is_err() && nodes < MAX_NODES {
+        nodes += 1;
+    }
+    spec.nodes = nodes;
+    spec.clocks.drift_ppm = plan.drift_ppm;
     spec.inputs = fault_schedule(&mut r, nodes as NodeId, plan.chaos, faults);
     spec
 }
@@ -219,6 +239,12 @@ pub fn repro_command(algorithm: Algorithm, seed: u64, plan: &SweepPlan) -> Strin
     }
     if plan.max_nodes != default.max_nodes {
         flags += &format!(" --max-nodes {}", plan.max_nodes);
+    }
+    for (k, v) in &plan.settings {
+        flags += &format!(" --set {k}={v}");
+    }
+    if plan.drift_ppm != 0 {
+        flags += &format!(" --drift {}ppm", plan.drift_ppm);
     }
     format!("cargo run --release -p election-cli -- sweep --algo {algorithm} --seed {seed}{flags} --trace")
 }

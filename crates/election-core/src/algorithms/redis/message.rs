@@ -22,7 +22,7 @@ impl fmt::Display for LockValue {
     }
 }
 
-/// Messages between clients, Redis (n1) and storage (n2). `sent_at` is the client's own send
+/// Messages between clients, the Redis instances and storage. `sent_at` is the client's own send
 /// time, echoed in the answer as a request id would be; it is not shown in the trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RedisMsg {
@@ -37,6 +37,10 @@ pub enum RedisMsg {
     Extend { value: LockValue, px_ms: u64, sent_at: Micros },
     /// Redis -> client: 1 if extended, 0 if the key holds another value or none.
     Extended { value: LockValue, ok: bool, sent_at: Micros },
+    /// Client -> instance: the unlock script: `if redis.call("get", KEYS[1]) == ARGV[1] then
+    /// return redis.call("del", KEYS[1]) else return 0 end`, after a failed Redlock attempt.
+    /// Its answer is not waited for.
+    Unlock { value: LockValue },
     /// Holder -> storage: the job's result for `period`. The lock value rides along for the
     /// monitor; storage has no token to check.
     Write { value: LockValue, period: u64 },
@@ -52,6 +56,7 @@ impl Message for RedisMsg {
             RedisMsg::SetNil { .. } => "nil",
             RedisMsg::Extend { .. } => "EVAL extend",
             RedisMsg::Extended { .. } => "Extended",
+            RedisMsg::Unlock { .. } => "EVAL unlock",
             RedisMsg::Write { .. } => "Write",
             RedisMsg::WriteResult { .. } => "WriteResult",
         }
@@ -70,6 +75,7 @@ impl fmt::Display for RedisMsg {
             RedisMsg::SetNil { .. } => write!(f, "nil"),
             RedisMsg::Extend { value, px_ms, .. } => write!(f, "EVAL extend lock {value} {px_ms}"),
             RedisMsg::Extended { ok, .. } => write!(f, "Extended {}", u8::from(*ok)),
+            RedisMsg::Unlock { value } => write!(f, "EVAL unlock lock {value}"),
             RedisMsg::Write { value, period } => write!(f, "Write period={period} lock={value}"),
             RedisMsg::WriteResult { .. } => write!(f, "WriteResult accepted"),
         }

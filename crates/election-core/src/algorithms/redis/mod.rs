@@ -1,4 +1,4 @@
-//! # A Redis lock: `SET key value NX PX ttl` (no fencing token)
+//! # A Redis lock: `SET key value NX PX ttl` (no fencing token), and Redlock
 //!
 //! The article's cron-job interview answer names "Redis SETNX with expiry" beside ZooKeeper and
 //! etcd. The recipe of the Redis documentation ("Distributed Locks with Redis", *Correct
@@ -12,31 +12,50 @@
 //! * the holder considers the lock valid for the TTL counted from when it sent the request
 //!   that set or extended it, and starts its job only if the job fits in what is left.
 //!
-//! Time: Redis expires the key by its own clock, and each client measures its validity by its
-//! own clock ([`Ctx::local`](crate::engine::protocol::Ctx), see `engine::clock`); the job's
-//! schedule (the cron's periods) and what the monitor records keep true time. A clock that
-//! jumps forward on the Redis node expires the key early: another client gets it while the
-//! holder still believes it valid, and the job runs twice (golden
-//! `clock-jump-violation`), Kleppmann's critique of timing assumptions.
+//! ## Redlock (`instances=N`, N > 1)
+//! The same page's *The Redlock Algorithm*, over N independent instances:
+//! * the client sends the same `SET` with the same random value to all N instances at once
+//!   (the page's *multiplexing*; redlock-rs `RedLock::lock` joins the N requests);
+//! * it holds the lock when a majority (`N/2 + 1`, redlock-rs `quorum`) answered `OK` and time
+//!   is left: the validity is the TTL minus the time the attempt took minus a drift allowance,
+//!   `ttl * 0.01 + 2 ms` (redlock-rs `CLOCK_DRIFT_FACTOR` and its `+ 2` for Redis's expiry
+//!   precision);
+//! * when it fails (no majority, or no validity left) it runs the unlock script (`DEL` if the
+//!   key still holds its value) on every instance that did not refuse it, "even the instances it
+//!   believed it was not able to lock", since an `OK` may have been lost;
+//! * an extension counts only if a majority extended it, within the validity.
 //!
-//! The cluster: `n1` is **Redis** (one instance), `n2` a **storage** node, `n3..` **clients**
-//! running a periodic job while they hold the lock.
+//! Kleppmann's critique: the majority is about instances, not time. A client that got a
+//! majority (n1, n2, n3) keeps counting on it while one of those instances' clock jumps
+//! forward and expires the key early; another client, cut off from the first two, gets n3,
+//! n4 and n5: two clients hold the lock (golden `redlock-clock-jump-violation`).
+//!
+//! Time: each instance expires the key by its own clock, and each client measures its validity
+//! by its own clock ([`Ctx::local`](crate::engine::protocol::Ctx), see `engine::clock`); the
+//! job's schedule (the cron's periods) and what the monitor records keep true time. A clock
+//! that jumps forward on a Redis node expires the key early: another client gets it while the
+//! holder still believes it valid, and the job runs twice (golden `clock-jump-violation`).
+//!
+//! The cluster: `n1..nN` are the **Redis instances** (`N = instances`, 1 by default), `nN+1`
+//! the **storage** node, the rest **clients** running a periodic job while they hold the lock.
 //!
 //! ## The lesson (Kleppmann, "How to do distributed locking", 2016)
 //! There is **no fencing token**: the value is random, not ordered, so storage cannot tell a
 //! stale holder from the current one and accepts every write. A client that checks the lock,
 //! starts its job and stalls in a GC pause longer than the TTL wakes up and writes after the
 //! key expired and another client took it: **the job ran twice at once**, and the monitor flags
-//! it. Compare with the ZooKeeper recipe and etcd, whose ordered znode sequence and create
-//! revision let storage reject the same write.
+//! it (golden `tours/18-interview-cron-job-redis-violation`). Compare with the ZooKeeper recipe and etcd, whose ordered
+//! znode sequence and create revision let storage reject the same write.
 //!
 //! ## Invariants (checked after every event by [`RedisMonitor`])
-//! * No client believes it holds the lock after Redis gave the key to another value.
-//! * The job never runs twice at once: storage never accepts a write from a holder after Redis
-//!   granted the lock to a later holder. This one is *expected* to fail under long pauses; the
-//!   algorithm does not claim to survive them ([`Protocol::SURVIVES_PARTITIONS`] is false, so
-//!   seed sweeps inject crashes only, on a reliable network), and the golden
-//!   `gc-pause-violation` shows it.
+//! The lock is *acquired* by a value when a majority of instances (the one instance, with
+//! `N = 1`) has granted it.
+//! * No client believes it holds the lock after it was acquired by another value.
+//! * The job never runs twice at once: storage never accepts a write from a holder after a
+//!   later value acquired the lock. Both are *expected* to fail under long pauses and clock
+//!   jumps; the algorithm does not claim to survive them ([`Protocol::SURVIVES_PARTITIONS`] is
+//!   false, so seed sweeps inject crashes only, on a reliable network, with clocks that may
+//!   drift but not jump).
 //!
 //! ## Real defaults (the production preset)
 //! * TTL 30 s: the documentation's example `SET resource_name my_random_value NX PX 30000`, and
@@ -46,19 +65,22 @@
 //! The classroom defaults use a 500 ms TTL.
 //!
 //! ## References
-//! * Redis documentation, *Distributed Locks with Redis* (the single-instance recipe, the
-//!   extension script, random retry delays, delayed restarts); `SET` command (`NX`, `PX`).
+//! * Redis documentation, *Distributed Locks with Redis* (the single-instance recipe, Redlock,
+//!   the extension script, random retry delays, delayed restarts); `SET` command (`NX`, `PX`).
+//! * redlock-rs (`src/redlock.rs`: `quorum`, `CLOCK_DRIFT_FACTOR`, `UNLOCK_SCRIPT`).
 //! * M. Kleppmann, *How to do distributed locking*, 2016, and *Designing Data-Intensive
 //!   Applications*, ch. 8.
 //!
 //! ## Simplified or left out
-//! * One instance only: **Redlock** (`N = 5` instances, a majority within the validity time)
-//!   is not modelled yet; there is no `instances` setting.
 //! * Redis keeps no data across a crash (no AOF with `fsync=always`); after a restart it
 //!   refuses `SET` for one TTL, the documentation's *delayed restart*, so that a lock set before
 //!   the crash has expired before anyone else gets it.
 //! * The job may start only if it ends `margin` before the lock's validity ends; the margin
-//!   covers the write's network delay, not clock drift (Redlock's drift factor is not used).
+//!   covers the write's network delay.
+//! * An attempt ends when a majority answered, when so many refused that no majority is left,
+//!   or when the retry delay runs out (the per-instance timeouts of the real clients).
+//! * With one instance there is no drift allowance and no unlock after a failure: the
+//!   single-instance recipe has neither, and one instance's refusal is the whole answer.
 
 mod message;
 mod monitor;
@@ -74,20 +96,22 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::protocol::{Ctx, Nodes, Protocol, Status};
 use crate::engine::rng::Stream;
-use crate::engine::settings::{Field, Settings, check_millis, check_shorter, millis};
+use crate::engine::settings::{Field, Settings, check_millis, check_shorter, millis, number};
 use crate::engine::shared_log::SharedLog;
 use crate::engine::time::{Micros, NodeId, fmt_time, ms};
 use crate::engine::view::{NodeView, Panel, Role};
 
-/// Redis's node id.
+/// The first Redis instance's node id.
 pub const REDIS: NodeId = 1;
-/// The storage node's id.
-pub const STORAGE: NodeId = 2;
+/// The largest `instances` accepted (node ids of instances fit a `u16` bit set).
+pub const MAX_INSTANCES: u64 = 9;
 
 /// Settings of the lock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RedisConfig {
+    /// Independent Redis instances: 1 is the single-instance recipe, more is Redlock.
+    pub instances: u64,
     /// The key's TTL (`PX`).
     pub ttl_ms: u64,
     /// The holder runs the extend script this often.
@@ -104,13 +128,22 @@ pub struct RedisConfig {
 
 impl Default for RedisConfig {
     fn default() -> Self {
-        RedisConfig { ttl_ms: 500, refresh_ms: 150, retry_ms: 200, margin_ms: 50, period_ms: 300, job_ms: 40 }
+        RedisConfig {
+            instances: 1,
+            ttl_ms: 500,
+            refresh_ms: 150,
+            retry_ms: 200,
+            margin_ms: 50,
+            period_ms: 300,
+            job_ms: 40,
+        }
     }
 }
 
 impl Settings for RedisConfig {
     fn fields(&self) -> Vec<Field> {
         vec![
+            Field::number("instances", "Redis instances (more than 1: Redlock)", self.instances),
             Field::millis("ttl", "Key TTL (PX)", self.ttl_ms),
             Field::millis("refresh", "Extend script every", self.refresh_ms),
             Field::millis("retry", "Retry after a random delay up to", self.retry_ms),
@@ -122,6 +155,7 @@ impl Settings for RedisConfig {
 
     fn set(&mut self, key: &str, v: &str) -> Result<(), String> {
         match key {
+            "instances" => self.instances = number(key, v)?,
             "ttl" => self.ttl_ms = millis(key, v)?,
             "refresh" => self.refresh_ms = millis(key, v)?,
             "retry" => self.retry_ms = millis(key, v)?,
@@ -134,6 +168,69 @@ impl Settings for RedisConfig {
             _ => return Err(format!("unknown setting '{key}' for redis")),
         }
         Ok(())
+    }
+}
+
+impl RedisConfig {
+    /// The storage node: after the instances.
+    pub fn storage(&self) -> NodeId {
+        self.instance_count() + 1
+    }
+
+    fn instance_count(&self) -> NodeId {
+        self.instances.clamp(1, MAX_INSTANCES) as NodeId
+    }
+
+    /// Whether `id` is a Redis instance.
+    pub fn is_instance(&self, id: NodeId) -> bool {
+        (REDIS..=self.instance_count()).contains(&id)
+    }
+
+    /// Redlock's majority, `N/2 + 1` (redlock-rs `RedLock::new`: `quorum`); 1 for one instance.
+    pub fn quorum(&self) -> u32 {
+        u32::from(self.instance_count()) / 2 + 1
+    }
+
+    /// Redlock's allowance for clock drift, taken off the validity: `ttl * 0.01 + 2 ms`
+    /// (redlock-rs `CLOCK_DRIFT_FACTOR = 0.01`, plus 2 ms for Redis's expiry precision). The
+    /// single-instance recipe has none.
+    pub fn drift(&self) -> Micros {
+        if self.instances > 1 { ms(self.ttl_ms / 100 + 2) } else { 0 }
+    }
+}
+
+/// One attempt to set or extend the lock on the instances: who said yes, who said no.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Round {
+    /// The client's clock when the requests left (the answers echo it).
+    sent_at: Micros,
+    /// Instances that answered `OK` (bit per node id).
+    ok: u16,
+    /// Instances that refused.
+    refused: u16,
+}
+
+impl Round {
+    fn new(sent_at: Micros) -> Round {
+        Round { sent_at, ..Round::default() }
+    }
+
+    /// Records `from`'s answer (a duplicate counts once).
+    fn answer(&mut self, from: NodeId, ok: bool) {
+        let bit = 1u16 << from.min(15);
+        if ok { self.ok |= bit } else { self.refused |= bit }
+    }
+
+    /// Some(true) once a majority said yes, Some(false) once too many said no for one.
+    fn outcome(&self, config: &RedisConfig) -> Option<bool> {
+        let n = u32::from(config.instance_count());
+        if self.ok.count_ones() >= config.quorum() {
+            Some(true)
+        } else if self.refused.count_ones() > n - config.quorum() {
+            Some(false)
+        } else {
+            None
+        }
     }
 }
 
@@ -173,8 +270,12 @@ pub struct Storage {
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     attempt: u64,
+    /// The attempt to set the lock in progress.
+    acquiring: Option<Round>,
     /// (value, valid until) while it believes it holds the lock.
     holding: Option<(LockValue, Micros)>,
+    /// The extension in progress while holding.
+    extending: Option<Round>,
     /// The job in progress: (value, period).
     job: Option<(LockValue, u64)>,
     jobs_run: u64,
@@ -183,11 +284,11 @@ pub struct Client {
 /// What a node is.
 #[derive(Debug, Clone)]
 pub enum Part {
-    /// Redis (n1).
+    /// A Redis instance (n1..nN).
     Server(Server),
-    /// The storage (n2).
+    /// The storage (nN+1).
     Storage(Storage),
-    /// A client (n3..).
+    /// A client (the rest).
     Client(Client),
 }
 
@@ -235,13 +336,36 @@ impl Redis {
     fn acquire(&mut self, ctx: &mut RedisCtx<'_>) {
         let (px_ms, retry) = (self.config.ttl_ms, ms(self.config.retry_ms));
         let id = self.id;
+        let instances = self.config.instance_count();
         let Part::Client(c) = &mut self.part else { return };
         c.attempt += 1;
+        c.acquiring = Some(Round::new(ctx.local));
         let value = LockValue { client: id, attempt: c.attempt };
-        ctx.send(REDIS, RedisMsg::Set { value, px_ms, sent_at: ctx.local });
+        // Redlock: the same SET to every instance at once (distlock, "multiplexing").
+        for instance in REDIS..=instances {
+            ctx.send(instance, RedisMsg::Set { value, px_ms, sent_at: ctx.local });
+        }
         // An unanswered SET is tried again, with a new value, after a random delay.
         let delay = ctx.random_between(retry / 2, retry);
         ctx.set_timer(RedisTimer::Retry, delay.max(1));
+    }
+
+    /// Ends the attempt in progress without the lock. Redlock then runs the unlock script on
+    /// every instance that did not refuse, "even the instances it believed it was not able to
+    /// lock" (distlock, *The Redlock Algorithm*, step 5): an `OK` may have been lost or be on
+    /// its way. The single-instance recipe has no such step.
+    fn abandon(&mut self, ctx: &mut RedisCtx<'_>) {
+        let instances = self.config.instance_count();
+        let Part::Client(c) = &mut self.part else { return };
+        let Some(round) = c.acquiring.take() else { return };
+        let value = LockValue { client: self.id, attempt: c.attempt };
+        if instances > 1 {
+            for instance in REDIS..=instances {
+                if round.refused & (1 << instance) == 0 {
+                    ctx.send(instance, RedisMsg::Unlock { value });
+                }
+            }
+        }
     }
 
     fn server(&mut self, ctx: &mut RedisCtx<'_>, from: NodeId, msg: RedisMsg) {
@@ -272,34 +396,70 @@ impl Redis {
                 }
                 ctx.send(from, RedisMsg::Extended { value, ok, sent_at });
             }
+            // UNLOCK_SCRIPT: delete the key only if it still holds the caller's value.
+            RedisMsg::Unlock { value } if s.key.is_some_and(|(v, _)| v == value) => {
+                s.key = None;
+                ctx.note(format!("deletes lock={value} (the unlock script)"));
+            }
             _ => {}
         }
     }
 
-    fn client(&mut self, ctx: &mut RedisCtx<'_>, msg: RedisMsg) {
-        let (ttl, refresh) = (self.ttl(), ms(self.config.refresh_ms));
+    fn client(&mut self, ctx: &mut RedisCtx<'_>, from: NodeId, msg: RedisMsg) {
+        let (ttl, refresh, drift) = (self.ttl(), ms(self.config.refresh_ms), self.config.drift());
+        let config = self.config;
         let Part::Client(c) = &mut self.part else { return };
         let current = LockValue { client: self.id, attempt: c.attempt };
         match msg {
-            RedisMsg::SetOk { value, sent_at } if value == current && c.holding.is_none() => {
-                // Valid for the TTL from when the SET left: Redis set it no earlier.
-                c.holding = Some((value, sent_at.saturating_add(ttl)));
-                ctx.cancel_timer(RedisTimer::Retry);
-                ctx.note(format!("holds the lock with value {value}: it is the leader"));
-                ctx.set_timer(RedisTimer::Refresh, refresh);
+            RedisMsg::SetOk { value, .. } | RedisMsg::SetNil { value }
+                if value == current && c.holding.is_none() =>
+            {
+                let Some(round) = &mut c.acquiring else { return };
+                round.answer(from, matches!(msg, RedisMsg::SetOk { .. }));
+                match round.outcome(&config) {
+                    Some(true) => {
+                        // Valid for the TTL from when the SETs left (no instance set it earlier),
+                        // less Redlock's drift allowance.
+                        let valid = round.sent_at.saturating_add(ttl).saturating_sub(drift);
+                        if ctx.local >= valid {
+                            ctx.note(format!("got a majority for {value} with no validity left"));
+                            self.abandon(ctx);
+                            return;
+                        }
+                        c.acquiring = None;
+                        c.holding = Some((value, valid));
+                        ctx.cancel_timer(RedisTimer::Retry);
+                        ctx.note(format!("holds the lock with value {value}: it is the leader"));
+                        ctx.set_timer(RedisTimer::Refresh, refresh);
+                    }
+                    // One instance's refusal leaves the attempt to its retry delay (nothing to
+                    // unlock); Redlock unlocks at once.
+                    Some(false) if config.instances > 1 => {
+                        ctx.note(format!("cannot get a majority for {value}"));
+                        self.abandon(ctx);
+                    }
+                    _ => {}
+                }
             }
             RedisMsg::Extended { value, ok, sent_at } => {
-                let Some((v, valid)) = &mut c.holding else { return };
-                if *v != value {
+                let Some((v, valid)) = c.holding else { return };
+                let Some(round) = c.extending.as_mut().filter(|r| v == value && r.sent_at == sent_at) else {
                     return;
-                }
-                if ok {
-                    *valid = (*valid).max(sent_at.saturating_add(ttl));
-                } else {
-                    c.holding = None;
-                    ctx.note(format!("learns the lock no longer holds {value}"));
-                    ctx.cancel_timer(RedisTimer::Refresh);
-                    self.acquire(ctx);
+                };
+                round.answer(from, ok);
+                match round.outcome(&config) {
+                    Some(true) => {
+                        c.extending = None;
+                        c.holding = Some((v, valid.max(sent_at.saturating_add(ttl).saturating_sub(drift))));
+                    }
+                    Some(false) => {
+                        c.holding = None;
+                        c.extending = None;
+                        ctx.note(format!("learns the lock no longer holds {value}"));
+                        ctx.cancel_timer(RedisTimer::Refresh);
+                        self.acquire(ctx);
+                    }
+                    None => {}
                 }
             }
             _ => {}
@@ -323,8 +483,8 @@ impl Protocol for Redis {
     // inject crashes only, on a reliable network, and the pause is a golden violation.
     const SURVIVES_PARTITIONS: bool = false;
 
-    fn monitor(_config: &RedisConfig) -> RedisMonitor {
-        RedisMonitor::default()
+    fn monitor(config: &RedisConfig) -> RedisMonitor {
+        RedisMonitor::new(config)
     }
 
     fn production() -> Option<RedisConfig> {
@@ -349,10 +509,27 @@ impl Protocol for Redis {
     }
 
     fn validate(c: &RedisConfig, nodes: usize) -> Result<(), Error> {
-        if nodes < 3 {
+        if !(1..=MAX_INSTANCES).contains(&c.instances) {
+            return Err(Error::Invalid {
+                what: "instances",
+                reason: format!(
+                    "there can be 1 to {MAX_INSTANCES} Redis instances (5 is Redlock's usual number), not {}",
+                    c.instances
+                ),
+            });
+        }
+        let needed = c.instances as usize + 2;
+        if nodes < needed {
+            let instances = match c.instances {
+                1 => "n1 Redis".to_string(),
+                n => format!("n1..n{n} the Redis instances"),
+            };
             return Err(Error::Invalid {
                 what: "redis",
-                reason: "needs at least 3 nodes: n1 Redis, n2 the storage, n3.. clients".into(),
+                reason: format!(
+                    "needs at least {needed} nodes: {instances}, n{} the storage, then the clients",
+                    c.instances + 1
+                ),
             });
         }
         check_millis(
@@ -374,12 +551,14 @@ impl Protocol for Redis {
     }
 
     fn new(id: NodeId, _peers: &[NodeId], config: &RedisConfig) -> Self {
-        let part = match id {
-            REDIS => Part::Server(Server::default()),
-            STORAGE => Part::Storage(Storage::default()),
-            _ => Part::Client(Client::default()),
+        let part = if config.is_instance(id) {
+            Part::Server(Server::default())
+        } else if id == config.storage() {
+            Part::Storage(Storage::default())
+        } else {
+            Part::Client(Client::default())
         };
-        Redis { id, config: config.clone(), part }
+        Redis { id, config: *config, part }
     }
 
     fn on_start(&mut self, ctx: &mut RedisCtx<'_>) {
@@ -415,11 +594,12 @@ impl Protocol for Redis {
                     ctx.send(from, RedisMsg::WriteResult { value });
                 }
             }
-            Part::Client(_) => self.client(ctx, msg),
+            Part::Client(_) => self.client(ctx, from, msg),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut RedisCtx<'_>, timer: RedisTimer) {
+        let (instances, storage) = (self.config.instance_count(), self.config.storage());
         let (ttl_ms, refresh, job, margin) = (
             self.config.ttl_ms,
             ms(self.config.refresh_ms),
@@ -436,15 +616,23 @@ impl Protocol for Redis {
                     ctx.note(format!("lock={v} expired"));
                 }
             }
-            (Part::Client(c), RedisTimer::Retry) if c.holding.is_none() => self.acquire(ctx),
+            (Part::Client(c), RedisTimer::Retry) if c.holding.is_none() => {
+                self.abandon(ctx);
+                self.acquire(ctx);
+            }
             (Part::Client(c), RedisTimer::Refresh) => {
                 if let Some((value, valid)) = c.holding {
                     if ctx.local >= valid {
                         c.holding = None;
+                        c.extending = None;
                         ctx.note(format!("sees its lock {value} has run out"));
                         self.acquire(ctx);
                     } else {
-                        ctx.send(REDIS, RedisMsg::Extend { value, px_ms: ttl_ms, sent_at: ctx.local });
+                        // A new round: answers to an older one no longer count.
+                        c.extending = Some(Round::new(ctx.local));
+                        for instance in REDIS..=instances {
+                            ctx.send(instance, RedisMsg::Extend { value, px_ms: ttl_ms, sent_at: ctx.local });
+                        }
                         ctx.set_timer(RedisTimer::Refresh, refresh.min(valid - ctx.local));
                     }
                 }
@@ -462,9 +650,10 @@ impl Protocol for Redis {
                 self.schedule_job(ctx);
             }
             (Part::Client(c), RedisTimer::JobDone) => {
-                if let Some((value, _)) = c.job.take() {
+                // The result is the started period's, however late it is written.
+                if let Some((value, started)) = c.job.take() {
                     ctx.note(format!("finishes the job and writes (lock value {value})"));
-                    ctx.send(STORAGE, RedisMsg::Write { value, period });
+                    ctx.send(storage, RedisMsg::Write { value, period: started });
                 }
             }
             _ => {}
@@ -472,13 +661,13 @@ impl Protocol for Redis {
     }
 
     fn on_request(&mut self, ctx: &mut RedisCtx<'_>, request: Request) {
-        let margin = ms(self.config.margin_ms);
+        let (margin, storage) = (ms(self.config.margin_ms), self.config.storage());
         let period = ctx.now / ms(self.config.period_ms.max(1));
         match (&self.part, request) {
             (Part::Client(c), Request::ClientWrite { .. }) => match c.holding {
                 Some((value, valid)) if ctx.local.saturating_add(margin) <= valid => {
                     ctx.note(format!("writes now (lock value {value})"));
-                    ctx.send(STORAGE, RedisMsg::Write { value, period });
+                    ctx.send(storage, RedisMsg::Write { value, period });
                 }
                 _ => ctx.note("does not hold the lock; it does not write"),
             },
@@ -565,6 +754,17 @@ impl Protocol for Redis {
                 if let Some((v, p)) = c.job {
                     view.details.push(("job in progress".into(), format!("period {p} with lock {v}")));
                 }
+                if let Some(round) = c.acquiring.filter(|_| self.config.instances > 1) {
+                    view.details.push((
+                        "acquiring".into(),
+                        format!(
+                            "OK from {} of {}, needs {}",
+                            round.ok.count_ones(),
+                            self.config.instances,
+                            self.config.quorum()
+                        ),
+                    ));
+                }
                 view.details.push(("jobs started".into(), c.jobs_run.to_string()));
             }
         }
@@ -572,6 +772,9 @@ impl Protocol for Redis {
 
     fn panel<N: Nodes<Self> + ?Sized>(nodes: &N) -> Option<Panel> {
         let server = nodes.first()?;
+        if server.proto.config.instances > 1 {
+            return redlock_panel(nodes);
+        }
         let Part::Server(s) = &server.proto.part else { return None };
         let current = s.key.map(|k| k.0);
         let rows = s
@@ -593,4 +796,59 @@ impl Protocol for Redis {
             rows,
         })
     }
+}
+
+/// Redlock's table: per value, which instances granted it, whether a majority did, and where
+/// the key still holds it.
+fn redlock_panel<N: Nodes<Redis> + ?Sized>(nodes: &N) -> Option<Panel> {
+    let config = nodes.first()?.proto.config;
+    let servers: Vec<(NodeId, &Server)> = (REDIS..config.storage())
+        .filter_map(|i| match &nodes.at(usize::from(i) - 1).proto.part {
+            Part::Server(s) => Some((i, s)),
+            _ => None,
+        })
+        .collect();
+    // value -> (first grant, instances that granted it, in the order they did)
+    let mut values: std::collections::BTreeMap<LockValue, (Micros, Vec<(Micros, NodeId)>)> =
+        Default::default();
+    for &(i, s) in &servers {
+        for &(v, at) in &s.grants {
+            let e = values.entry(v).or_insert((at, Vec::new()));
+            e.0 = e.0.min(at);
+            e.1.push((at, i));
+        }
+    }
+    let mut rows: Vec<_> = values.into_iter().collect();
+    rows.sort_by_key(|(v, (first, _))| (std::cmp::Reverse(*first), std::cmp::Reverse(*v)));
+    let quorum = config.quorum() as usize;
+    let ids =
+        |ids: &mut dyn Iterator<Item = NodeId>| ids.map(|i| format!("n{i}")).collect::<Vec<_>>().join(" ");
+    let rows = rows
+        .into_iter()
+        .take(8)
+        .map(|(v, (_, mut grants))| {
+            grants.sort();
+            let majority = match grants.get(quorum - 1) {
+                Some(&(at, _)) => format!("majority at {}", fmt_time(at)),
+                None => "no majority".into(),
+            };
+            let keeps =
+                ids(&mut servers.iter().filter(|(_, s)| s.key.is_some_and(|k| k.0 == v)).map(|&(i, _)| i));
+            vec![
+                format!("n{}", v.client),
+                v.to_string(),
+                format!("{} ({majority})", ids(&mut grants.iter().map(|g| g.1))),
+                if keeps.is_empty() { "expired or replaced".into() } else { format!("held on {keeps}") },
+            ]
+        })
+        .collect();
+    Some(Panel {
+        title: format!(
+            "The lock key on the {} Redis instances (n1..n{}): every value SET NX granted, newest first; a value needs {quorum}",
+            servers.len(),
+            servers.len()
+        ),
+        columns: ["owner", "value", "set on", "key"].map(String::from).to_vec(),
+        rows,
+    })
 }

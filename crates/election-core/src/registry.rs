@@ -74,7 +74,7 @@ impl<P: Variant, N: Nodes<AnyProtocol> + ?Sized> Nodes<P> for Project<'_, P, N> 
 
 /// `node` as algorithm `P`'s node (`None` if it runs another algorithm).
 pub fn project<P: Variant>(node: NodeRef<'_, AnyProtocol>) -> Option<NodeRef<'_, P>> {
-    Some(NodeRef { id: node.id, state: node.state, proto: P::project(node.proto)? })
+    Some(NodeRef { id: node.id, state: node.state, proto: P::project(node.proto)?, clock: node.clock })
 }
 
 /// Declares `Algorithm`, `AlgorithmConfig` and the `AnyProtocol` enums from the list of
@@ -401,6 +401,10 @@ macro_rules! registry {
 
             fn log_view(&self) -> (Vec<EntryView>, u64) {
                 match self { $( AnyProtocol::$v(p) => p.log_view(), )* }
+            }
+
+            fn monotonic_clock(&self) -> bool {
+                match self { $( AnyProtocol::$v(p) => p.monotonic_clock(), )* }
             }
         }
     };

@@ -107,6 +107,18 @@ impl Clock {
         let den = (1_000_000 + i64::from(self.rate_ppm)).max(1) as Micros;
         d.saturating_mul(1_000_000).div_ceil(den)
     }
+
+    /// The true time at which the clock reads (or read) `reading`, if it does not jump from
+    /// `now` on: what a node's belief "valid until `reading` by my clock" means in true time,
+    /// which is what monitors compare with other nodes' events.
+    pub fn true_time_of(&self, reading: Micros, now: Micros) -> Micros {
+        let at_now = self.local(now);
+        if reading >= at_now {
+            now.saturating_add(self.true_duration(reading - at_now))
+        } else {
+            now.saturating_sub(self.true_duration(at_now - reading))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +132,17 @@ mod tests {
         assert!(c.is_perfect());
         assert_eq!(c.local(ms(1234)), ms(1234));
         assert_eq!(c.true_duration(ms(150)), ms(150));
+    }
+
+    #[test]
+    fn a_reading_maps_back_to_true_time() {
+        assert_eq!(Clock::default().true_time_of(ms(700), ms(300)), ms(700));
+        // A clock 1 s ahead reads 1.7 s at 700 ms; 10 % fast, 1.1 s of its time pass in 1 s.
+        let ahead = Clock { rate_ppm: 0, offset_us: 1_000_000 };
+        assert_eq!(ahead.true_time_of(ms(1_700), ms(300)), ms(700));
+        let fast = Clock { rate_ppm: 100_000, offset_us: 0 };
+        assert_eq!(fast.true_time_of(ms(2_200), ms(1_000)), ms(2_000));
+        assert_eq!(fast.true_time_of(ms(0), ms(1_000)), 0);
     }
 
     #[test]

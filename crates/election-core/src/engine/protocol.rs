@@ -14,7 +14,7 @@ use crate::engine::error::Error;
 use crate::engine::input::Request;
 use crate::engine::rng::Stream;
 use crate::engine::settings::Rule;
-use crate::engine::time::{Micros, NodeId};
+use crate::engine::time::{Micros, NodeId, ms};
 use crate::engine::view::{EntryView, NodeView, Panel, Role};
 
 /// A protocol message: every algorithm has one enum of them, named after its paper.
@@ -107,6 +107,20 @@ impl<'a, M, T> Ctx<'a, M, T> {
         out: &'a mut dyn EffectSink<M, T>,
     ) -> Self {
         Ctx { now, local: now, me, peers, rng, draws: None, out }
+    }
+
+    /// The period of a cron-like job (every `period_ms`) the node's clock is in: the lock
+    /// recipes' periodic job runs on the node's own clock, as cron does.
+    pub fn job_period(&self, period_ms: u64) -> u64 {
+        self.local / ms(period_ms.max(1))
+    }
+
+    /// Arms `timer` for the start of the next period of a job run every `period_ms` by the
+    /// node's clock.
+    pub fn schedule_job(&mut self, timer: T, period_ms: u64) {
+        let p = ms(period_ms.max(1));
+        let next = (self.local / p + 1) * p;
+        self.set_timer(timer, next - self.local);
     }
 
     /// The same context on a node whose clock reads `local`.
@@ -359,6 +373,13 @@ pub trait Protocol: Clone + fmt::Debug + Sized {
     fn log_view(&self) -> (Vec<EntryView>, u64) {
         (Vec::new(), 0)
     }
+
+    /// True when the node times its timers and leases with a monotonic clock (Java's
+    /// `System.nanoTime`, Go's monotonic reading): its rate error counts, a jump of the wall
+    /// clock does not. False: they follow the wall clock, jumps included (Redis's key expiry).
+    fn monotonic_clock(&self) -> bool {
+        false
+    }
 }
 
 /// Whether a node process runs.
@@ -381,6 +402,8 @@ pub struct NodeRef<'a, P> {
     pub state: NodeState,
     /// The algorithm's state machine.
     pub proto: &'a P,
+    /// Its clock: monitors map the node's local readings back to true time with it.
+    pub clock: crate::engine::clock::Clock,
 }
 
 impl<P> Clone for NodeRef<'_, P> {

@@ -116,11 +116,17 @@ impl<P: Protocol> Nodes<P> for [NodeSlot<P>] {
 
     fn get(&self, index: usize) -> Option<NodeRef<'_, P>> {
         let slot = <[NodeSlot<P>]>::get(self, index)?;
-        Some(NodeRef { id: slot.id, state: slot.state, proto: &slot.proto })
+        Some(NodeRef { id: slot.id, state: slot.state, proto: &slot.proto, clock: slot.timing_clock() })
     }
 }
 
 impl<P: Protocol> NodeSlot<P> {
+    /// The clock the node's timers and leases run on: its wall clock, or, for an algorithm
+    /// that times with a monotonic clock, the same rate without the jumps.
+    pub fn timing_clock(&self) -> Clock {
+        if self.proto.monotonic_clock() { Clock { offset_us: 0, ..self.clock } } else { self.clock }
+    }
+
     /// True when the process is running (not crashed, not paused).
     pub fn is_up(&self) -> bool {
         self.state == NodeState::Up
@@ -607,7 +613,7 @@ impl<P: Protocol> Simulation<P> {
         {
             let now = self.now;
             let slot = &mut self.nodes[usize::from(id) - 1];
-            let local = slot.clock.local(now);
+            let local = slot.timing_clock().local(now);
             let mut ctx = Ctx::new(now, id, &self.peers, &mut slot.rng, &mut effects)
                 .with_draws(&mut slot.draws)
                 .with_local(local);
@@ -638,7 +644,7 @@ impl<P: Protocol> Simulation<P> {
                     let generation = slot.timer_generation;
                     // `after` is measured on the node's clock.
                     let deadline = now.saturating_add(slot.clock.true_duration(after));
-                    let local_deadline = slot.clock.local(now).saturating_add(after);
+                    let local_deadline = slot.timing_clock().local(now).saturating_add(after);
                     slot.timers
                         .insert(timer, TimerSlot { generation, deadline, armed_at: now, local_deadline });
                     self.push(deadline, EventKind::Timer { node: id, timer, generation });
@@ -1011,6 +1017,16 @@ impl<P: Protocol> Simulation<P> {
         let slot = self.slot(id);
         slot.clock.offset_us = slot.clock.offset_us.saturating_add(by_us);
         let local = slot.clock.local(now);
+        if slot.proto.monotonic_clock() {
+            self.record(TraceKind::Note {
+                node: id,
+                text: format!(
+                    "its clock now reads {}; its timers and leases run on a monotonic clock, which does not jump",
+                    fmt_time(local)
+                ),
+            });
+            return;
+        }
         let clock = slot.clock;
         let mut rescheduled = Vec::new();
         for (timer, t) in slot.timers.iter_mut() {
@@ -1376,6 +1392,7 @@ mod clock_tests {
 
     use super::*;
     use crate::algorithms::raft::{Raft, RaftConfig, RaftTimer};
+    use crate::algorithms::redis::{Redis, RedisConfig, RedisTimer};
     use crate::engine::time::ms;
 
     fn cluster(drift_ppm: u32) -> Simulation<Raft> {
@@ -1417,15 +1434,21 @@ mod clock_tests {
         assert!(deadline > 0);
     }
 
+    /// Redis: n1 the instance, n2 storage, n3 a client; its key expiry reads the wall clock.
+    fn redis() -> Simulation<Redis> {
+        let config = SimConfig::new(3, 1, NetConfig::default());
+        Simulation::new(config, RedisConfig::default()).expect("valid")
+    }
+
     #[test]
     fn a_forward_jump_fires_the_timers_it_passes_at_once_and_the_trace_says_so() {
-        let mut sim = cluster(0);
-        let deadline = sim.timer_deadline(2, RaftTimer::Election).unwrap();
-        sim.apply(&Input::ClockJump { node: 2, by_us: ms(1_000) as i64 }).unwrap();
-        assert_eq!(sim.timer_deadline(2, RaftTimer::Election), Some(0), "was {deadline}");
-        assert_eq!(sim.view().nodes[1].clock.map(|c| c.local), Some(ms(1_000)));
+        let mut sim = redis();
+        let deadline = sim.timer_deadline(3, RedisTimer::Job).unwrap();
+        sim.apply(&Input::ClockJump { node: 3, by_us: ms(1_000) as i64 }).unwrap();
+        assert_eq!(sim.timer_deadline(3, RedisTimer::Job), Some(0), "was {deadline}");
+        assert_eq!(sim.view().nodes[2].clock.map(|c| c.local), Some(ms(1_000)));
         // The inspector's row: local time against true time.
-        let details = sim.view().nodes[1].details.clone();
+        let details = sim.view().nodes[2].details.clone();
         assert!(
             details
                 .iter()
@@ -1433,13 +1456,28 @@ mod clock_tests {
                     && v == "reads 1000ms at true time 0ms (rate +0 ppm, jumps +1000ms)"),
             "{details:?}"
         );
-        assert!(sim.trace().iter().any(|e| e.to_string().contains("n2: its clock now reads 1000ms")));
+        assert!(sim.trace().iter().any(|e| e.to_string().ends_with("n3: its clock now reads 1000ms")));
         // Back: the timer waits for the clock to come round again.
-        let mut back = cluster(0);
+        let mut back = redis();
         back.run_until(ms(120));
-        back.apply(&Input::ClockJump { node: 2, by_us: -(ms(100) as i64) }).unwrap();
-        assert_eq!(back.timer_deadline(2, RaftTimer::Election), Some(deadline + ms(100)));
-        // The run goes on and elects a leader either way.
+        back.apply(&Input::ClockJump { node: 3, by_us: -(ms(100) as i64) }).unwrap();
+        assert_eq!(back.timer_deadline(3, RedisTimer::Job), Some(deadline + ms(100)));
+    }
+
+    #[test]
+    fn a_jump_moves_no_timer_of_an_algorithm_on_a_monotonic_clock() {
+        // Raft times with a steady clock (LogCabin's SteadyClock): the wall clock jumps, its
+        // timers do not.
+        let mut sim = cluster(0);
+        let deadline = sim.timer_deadline(2, RaftTimer::Election).unwrap();
+        sim.apply(&Input::ClockJump { node: 2, by_us: ms(1_000) as i64 }).unwrap();
+        assert_eq!(sim.timer_deadline(2, RaftTimer::Election), Some(deadline));
+        assert_eq!(sim.view().nodes[1].clock.map(|c| c.local), Some(ms(1_000)));
+        assert!(
+            sim.trace()
+                .iter()
+                .any(|e| e.to_string().contains("run on a monotonic clock, which does not jump"))
+        );
         sim.run_until(ms(2_000));
         assert!(sim.view().nodes.iter().any(|n| n.role.is_leader()));
     }

@@ -31,6 +31,15 @@
 //! storage rejects a revision lower than one it has accepted. `break=no-fencing` (the setting
 //! `fencing=off`) lets the stale write land, and the monitor flags it.
 //!
+//! ## Time
+//! etcd's lessor times leases with Go's monotonic clock (`lease/lessor.go`: `refresh` sets
+//! `expiry = time.Now().Add(...)`, `Remaining` is `time.Until(expiry)`, and both readings carry
+//! the monotonic clock), and the client's keep-alive loop uses Go timers. So leases and
+//! deadlines here run on each node's clock rate ([`Ctx::local`](crate::engine::protocol::Ctx),
+//! `engine::clock`) and a jump of the wall clock moves none of them
+//! ([`Protocol::monotonic_clock`]). A clock that runs fast still expires a lease early in true
+//! time; the monitor judges beliefs in true time.
+//!
 //! ## Invariants (checked after every event by [`EtcdMonitor`])
 //! * Create revisions of campaign keys strictly increase.
 //! * At most one candidate leads with a given create revision, and none believes it leads
@@ -236,7 +245,7 @@ impl Server {
     /// Arms the expiry timer for the earliest lease.
     fn arm_expiry(&self, ctx: &mut EtcdCtx<'_>) {
         if let Some(first) = self.leases.iter().map(|l| l.expires_at).min() {
-            ctx.set_timer(EtcdTimer::Expiry, first.saturating_sub(ctx.now).max(1));
+            ctx.set_timer(EtcdTimer::Expiry, first.saturating_sub(ctx.local).max(1));
         }
     }
 }
@@ -334,9 +343,7 @@ impl Etcd {
     }
 
     fn schedule_job(&self, ctx: &mut EtcdCtx<'_>) {
-        let p = ms(self.config.period_ms.max(1));
-        let next = (ctx.now / p + 1) * p;
-        ctx.set_timer(EtcdTimer::Job, next - ctx.now);
+        ctx.schedule_job(EtcdTimer::Job, self.config.period_ms);
     }
 
     /// Sends the request of the candidate's current step and arms the retry.
@@ -345,7 +352,7 @@ impl Etcd {
         let ttl_ms = self.config.ttl_ms;
         let Part::Candidate(c) = &mut self.part else { return };
         let msg = match (c.phase, c.lease, c.rev) {
-            (Phase::Granting, _, _) => EtcdMsg::LeaseGrant { ttl_ms, sent_at: ctx.now },
+            (Phase::Granting, _, _) => EtcdMsg::LeaseGrant { ttl_ms, sent_at: ctx.local },
             (Phase::Campaigning, Some(lease), _) => EtcdMsg::Campaign { lease },
             (Phase::Checking, Some(lease), Some(rev)) => EtcdMsg::GetLast { lease, max_rev: rev - 1 },
             (Phase::Resigning(create_rev), Some(lease), _) => EtcdMsg::Resign { lease, create_rev },
@@ -374,7 +381,7 @@ impl Etcd {
             EtcdMsg::LeaseGrant { ttl_ms, sent_at } => {
                 s.next_lease += 1;
                 let id = 0x100 + s.next_lease;
-                s.leases.push(Lease { id, owner: from, expires_at: ctx.now.saturating_add(ms(ttl_ms)) });
+                s.leases.push(Lease { id, owner: from, expires_at: ctx.local.saturating_add(ms(ttl_ms)) });
                 ctx.send(from, EtcdMsg::LeaseGranted { lease: id, ttl_ms, sent_at });
                 s.arm_expiry(ctx);
             }
@@ -382,7 +389,7 @@ impl Etcd {
                 let ttl_ms = self.config.ttl_ms;
                 match s.lease(lease) {
                     Some(i) => {
-                        s.leases[i].expires_at = ctx.now.saturating_add(ms(ttl_ms));
+                        s.leases[i].expires_at = ctx.local.saturating_add(ms(ttl_ms));
                         ctx.send(from, EtcdMsg::KeepAliveResp { lease, ttl_ms, sent_at });
                         s.arm_expiry(ctx);
                     }
@@ -480,7 +487,7 @@ impl Etcd {
                 c.phase = Phase::Campaigning;
                 ctx.set_timer(EtcdTimer::KeepAlive, keepalive);
                 let deadline = c.alive_from.saturating_add(ttl);
-                ctx.set_timer(EtcdTimer::Deadline, deadline.saturating_sub(ctx.now).max(1));
+                ctx.set_timer(EtcdTimer::Deadline, deadline.saturating_sub(ctx.local).max(1));
                 self.send_step(ctx);
             }
             return;
@@ -500,7 +507,7 @@ impl Etcd {
                 // Counted from when this keep-alive left: etcd renewed no earlier.
                 c.alive_from = sent_at;
                 let deadline = sent_at.saturating_add(ttl);
-                ctx.set_timer(EtcdTimer::Deadline, deadline.saturating_sub(ctx.now).max(1));
+                ctx.set_timer(EtcdTimer::Deadline, deadline.saturating_sub(ctx.local).max(1));
             }
             EtcdMsg::Campaigned { create_rev, .. } if c.phase == Phase::Campaigning => {
                 c.rev = Some(create_rev);
@@ -617,7 +624,7 @@ impl Protocol for Etcd {
                 // holders could not reach a cluster that was down.
                 if ctx.now > 0 && !s.leases.is_empty() {
                     for l in &mut s.leases {
-                        l.expires_at = ctx.now.saturating_add(ttl);
+                        l.expires_at = ctx.local.saturating_add(ttl);
                     }
                     ctx.note("restarts with its keys and leases (each gets a fresh TTL); watches are gone");
                     s.arm_expiry(ctx);
@@ -641,11 +648,11 @@ impl Protocol for Etcd {
 
     fn on_timer(&mut self, ctx: &mut EtcdCtx<'_>, timer: EtcdTimer) {
         let (ttl, job_ms, keepalive) = (self.ttl(), ms(self.config.job_ms), self.keepalive_interval());
-        let period = ctx.now / ms(self.config.period_ms.max(1));
+        let period = ctx.job_period(self.config.period_ms);
         match (&mut self.part, timer) {
             (Part::Server(s), EtcdTimer::Expiry) => {
                 let expired: Vec<Lease> =
-                    s.leases.iter().filter(|l| l.expires_at <= ctx.now).copied().collect();
+                    s.leases.iter().filter(|l| l.expires_at <= ctx.local).copied().collect();
                 for l in expired {
                     s.leases.retain(|x| x.id != l.id);
                     match s.keys.iter().find(|k| k.lease == l.id) {
@@ -664,7 +671,7 @@ impl Protocol for Etcd {
             }
             (Part::Candidate(c), EtcdTimer::KeepAlive) => {
                 if let Some(lease) = c.lease {
-                    ctx.send(ETCD, EtcdMsg::KeepAlive { lease, sent_at: ctx.now });
+                    ctx.send(ETCD, EtcdMsg::KeepAlive { lease, sent_at: ctx.local });
                     if let Phase::Waiting(k, rev) = c.phase {
                         ctx.send(ETCD, EtcdMsg::Watch { lease, key: k, rev });
                     }
@@ -672,7 +679,7 @@ impl Protocol for Etcd {
                 }
             }
             (Part::Candidate(c), EtcdTimer::Deadline)
-                if c.lease.is_some() && ctx.now >= c.alive_from.saturating_add(ttl) =>
+                if c.lease.is_some() && ctx.local >= c.alive_from.saturating_add(ttl) =>
             {
                 let lease = c.lease.unwrap_or(0);
                 self.new_session(ctx, &format!("no keep-alive answered within the TTL of lease {lease:x}"));
@@ -682,7 +689,7 @@ impl Protocol for Etcd {
                 // Leadership is checked when the job starts (and not again before the write:
                 // the trap that fencing closes).
                 if c.phase == Phase::Leading
-                    && ctx.now < c.alive_from.saturating_add(ttl)
+                    && ctx.local < c.alive_from.saturating_add(ttl)
                     && let Some(token) = c.rev
                 {
                     c.job = Some((token, period));
@@ -706,10 +713,10 @@ impl Protocol for Etcd {
 
     fn on_request(&mut self, ctx: &mut EtcdCtx<'_>, request: Request) {
         let ttl = self.ttl();
-        let period = ctx.now / ms(self.config.period_ms.max(1));
+        let period = ctx.job_period(self.config.period_ms);
         match (&mut self.part, request) {
             (Part::Candidate(c), Request::ClientWrite { .. }) => match c.rev {
-                Some(token) if c.phase == Phase::Leading && ctx.now < c.alive_from.saturating_add(ttl) => {
+                Some(token) if c.phase == Phase::Leading && ctx.local < c.alive_from.saturating_add(ttl) => {
                     ctx.note(format!("writes now with revision {token}"));
                     ctx.send(STORAGE, EtcdMsg::Write { token, period });
                 }
@@ -774,6 +781,11 @@ impl Protocol for Etcd {
 
     fn is_routine_timer(timer: EtcdTimer) -> bool {
         matches!(timer, EtcdTimer::Expiry | EtcdTimer::KeepAlive | EtcdTimer::Retry | EtcdTimer::Job)
+    }
+
+    /// etcd `lease/lessor.go`: expiry and `Remaining` use Go's monotonic clock reading.
+    fn monotonic_clock(&self) -> bool {
+        true
     }
 
     fn summary(&self) -> String {

@@ -16,7 +16,7 @@ pub struct EtcdMonitor {
 }
 
 impl Monitor<Etcd> for EtcdMonitor {
-    fn after_event<N: Nodes<Etcd> + ?Sized>(&mut self, _now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
+    fn after_event<N: Nodes<Etcd> + ?Sized>(&mut self, now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
         match &nodes.at(usize::from(node) - 1).proto.part {
             Part::Server(s) => {
@@ -60,7 +60,8 @@ impl Monitor<Etcd> for EtcdMonitor {
                 );
             }
             leaders.push((rev, n.id));
-            let until = c.alive_from.saturating_add(n.proto.ttl());
+            // Its belief runs on its own clock; the deletion is in true time.
+            let until = n.clock.true_time_of(c.alive_from.saturating_add(n.proto.ttl()), now);
             if let Some(&(_, at)) = s.deleted.iter().find(|d| d.0 == rev)
                 && at < until
             {

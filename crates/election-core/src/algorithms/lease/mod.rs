@@ -268,14 +268,8 @@ impl Lease {
         ms(self.config.ttl_ms)
     }
 
-    fn period_of(&self, t: Micros) -> u64 {
-        t / ms(self.config.period_ms.max(1))
-    }
-
     fn schedule_job(&self, ctx: &mut LeaseCtx<'_>) {
-        let p = ms(self.config.period_ms.max(1));
-        let next = (ctx.now / p + 1) * p;
-        ctx.set_timer(LeaseTimer::Job, next - ctx.now);
+        ctx.schedule_job(LeaseTimer::Job, self.config.period_ms);
     }
 
     fn acquire(&mut self, ctx: &mut LeaseCtx<'_>) {
@@ -503,7 +497,7 @@ impl Protocol for Lease {
     fn on_timer(&mut self, ctx: &mut LeaseCtx<'_>, timer: LeaseTimer) {
         let (lock_delay, keepalive, job_ms) =
             (ms(self.config.lock_delay_ms), ms(self.config.keepalive_ms), ms(self.config.job_ms));
-        let period = self.period_of(ctx.now);
+        let period = ctx.job_period(self.config.period_ms);
         match (&mut self.part, timer) {
             (Part::Service(s), LeaseTimer::Expiry) => {
                 if let Some((h, token)) = s.holder
@@ -567,7 +561,7 @@ impl Protocol for Lease {
         match (&self.part, request) {
             (Part::Client(c), Request::ClientWrite { .. }) => match c.lease {
                 Some((token, exp)) if ctx.now < exp => {
-                    let period = self.period_of(ctx.now);
+                    let period = ctx.job_period(self.config.period_ms);
                     ctx.note(format!("writes now with token {token}"));
                     ctx.send(STORAGE, LeaseMsg::Write { token, period });
                 }

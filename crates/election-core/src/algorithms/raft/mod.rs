@@ -44,6 +44,13 @@
 //! * etcd-io/raft `raft.go` (`becomeCandidate`, `becomePreCandidate`, `poll`, `maybeCommit`,
 //!   `handleAppendEntries`): the checked role transitions and the reject hint follow it.
 //!
+//! ## Time
+//! Timers run on each server's clock rate (`drift=`), never on its wall clock: LogCabin times
+//! them with `Core::Time::SteadyClock` (`Server/RaftConsensus.h`: `typedef ... SteadyClock
+//! Clock`), and etcd's raft counts ticks of a Go ticker, both monotonic. A wall-clock jump
+//! (`jump nX by=...`) therefore moves nothing ([`Protocol::monotonic_clock`]); safety never
+//! depended on time (§5.6), and a fast clock only shortens a timeout.
+//!
 //! ## Stable storage
 //! Figure 2's persistent state is written before the server acts on it ([`Ctx::persist`]): a
 //! candidate writes its term and vote before it sends RequestVote, a voter before it replies, a
@@ -943,6 +950,11 @@ impl Protocol for Raft {
         if let Some(t) = self.transfer_target {
             view.details.push(("transferring to".into(), format!("n{t}")));
         }
+    }
+
+    /// LogCabin `RaftConsensus.h`: `typedef LogCabin::Core::Time::SteadyClock Clock`.
+    fn monotonic_clock(&self) -> bool {
+        true
     }
 
     fn summary(&self) -> String {

@@ -30,9 +30,11 @@
 //! forward and expires the key early; another client, cut off from the first two, gets n3,
 //! n4 and n5: two clients hold the lock (golden `redlock-clock-jump-violation`).
 //!
-//! Time: each instance expires the key by its own clock, and each client measures its validity
-//! by its own clock ([`Ctx::local`](crate::engine::protocol::Ctx), see `engine::clock`); the
-//! job's schedule (the cron's periods) and what the monitor records keep true time. A clock
+//! Time: each instance expires the key by its own wall clock (the `EXPIRE` documentation: keys'
+//! expiry is stored as absolute Unix timestamps, so a clock that moves moves them), and each
+//! client measures its validity and runs its job's schedule by its own clock
+//! ([`Ctx::local`](crate::engine::protocol::Ctx), see `engine::clock`); the monitor judges in
+//! true time. Unlike ZooKeeper's and etcd's monotonic timers, a wall clock
 //! that jumps forward on a Redis node expires the key early: another client gets it while the
 //! holder still believes it valid, and the job runs twice (golden `clock-jump-violation`).
 //!
@@ -44,8 +46,9 @@
 //! stale holder from the current one and accepts every write. A client that checks the lock,
 //! starts its job and stalls in a GC pause longer than the TTL wakes up and writes after the
 //! key expired and another client took it: **the job ran twice at once**, and the monitor flags
-//! it (golden `tours/18-interview-cron-job-redis-violation`). Compare with the ZooKeeper recipe and etcd, whose ordered
-//! znode sequence and create revision let storage reject the same write.
+//! it (golden `tours/18-interview-cron-job-redis-violation`). Compare with the ZooKeeper
+//! recipe and etcd, whose ordered znode sequence and create revision let storage reject the
+//! same write.
 //!
 //! ## Invariants (checked after every event by [`RedisMonitor`])
 //! The lock is *acquired* by a value when a majority of instances (the one instance, with
@@ -328,9 +331,7 @@ impl Redis {
     }
 
     fn schedule_job(&self, ctx: &mut RedisCtx<'_>) {
-        let p = ms(self.config.period_ms.max(1));
-        let next = (ctx.now / p + 1) * p;
-        ctx.set_timer(RedisTimer::Job, next - ctx.now);
+        ctx.schedule_job(RedisTimer::Job, self.config.period_ms);
     }
 
     fn acquire(&mut self, ctx: &mut RedisCtx<'_>) {
@@ -606,7 +607,7 @@ impl Protocol for Redis {
             ms(self.config.job_ms),
             ms(self.config.margin_ms),
         );
-        let period = ctx.now / ms(self.config.period_ms.max(1));
+        let period = ctx.job_period(self.config.period_ms);
         match (&mut self.part, timer) {
             (Part::Server(s), RedisTimer::Expiry) => {
                 if let Some((v, exp)) = s.key
@@ -662,7 +663,7 @@ impl Protocol for Redis {
 
     fn on_request(&mut self, ctx: &mut RedisCtx<'_>, request: Request) {
         let (margin, storage) = (ms(self.config.margin_ms), self.config.storage());
-        let period = ctx.now / ms(self.config.period_ms.max(1));
+        let period = ctx.job_period(self.config.period_ms);
         match (&self.part, request) {
             (Part::Client(c), Request::ClientWrite { .. }) => match c.holding {
                 Some((value, valid)) if ctx.local.saturating_add(margin) <= valid => {

@@ -63,12 +63,7 @@ impl RedisMonitor {
 }
 
 impl Monitor<Redis> for RedisMonitor {
-    fn after_event<N: Nodes<Redis> + ?Sized>(
-        &mut self,
-        _now: Micros,
-        node: NodeId,
-        nodes: &N,
-    ) -> Vec<String> {
+    fn after_event<N: Nodes<Redis> + ?Sized>(&mut self, now: Micros, node: NodeId, nodes: &N) -> Vec<String> {
         let mut out = Vec::new();
         self.count_grants(nodes);
         // The job ran twice at once: a write from a holder whose lock has since been acquired
@@ -91,6 +86,8 @@ impl Monitor<Redis> for RedisMonitor {
         for n in nodes.iter().skip(self.instances + 1) {
             let Part::Client(c) = &n.proto.part else { continue };
             let Some((value, valid)) = c.holding else { continue };
+            // Its belief runs on its own clock; the grants are in true time.
+            let valid = n.clock.true_time_of(valid, now);
             let Some(mine) = self.acquired.iter().position(|g| g.0 == value) else { continue };
             if let Some(&(later, at)) = self.acquired[mine + 1..].first()
                 && at < valid

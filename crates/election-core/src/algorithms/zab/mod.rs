@@ -24,6 +24,11 @@
 //! * The established leader's `(epoch, zxid)` is the maximum in the quorum that elected it.
 //! * Committed transactions are never lost: every later established leader holds them.
 //!
+//! ## Time
+//! Timers run on each server's clock rate (`drift=`), never on its wall clock: ZooKeeper reads
+//! `Time.currentElapsedTime()`, which is `System.nanoTime()`, a monotonic clock. A wall-clock
+//! jump moves nothing ([`Protocol::monotonic_clock`]).
+//!
 //! ## References
 //! * ZooKeeper `FastLeaderElection.java`: `totalOrderPredicate`, `lookForLeader`,
 //!   `termPredicate`, `checkLeader`, `finalizeWait = 200`, `minNotificationInterval = 200`,
@@ -850,6 +855,11 @@ impl Protocol for Zab {
 
     fn is_routine_timer(timer: ZabTimer) -> bool {
         matches!(timer, ZabTimer::Ping | ZabTimer::Connect)
+    }
+
+    /// ZooKeeper `Time.currentElapsedTime()` is `System.nanoTime()`: a monotonic clock.
+    fn monotonic_clock(&self) -> bool {
+        true
     }
 
     fn summary(&self) -> String {

@@ -37,6 +37,16 @@
 //!   token lower than one it has accepted. `break=no-fencing` (the setting `fencing=off`) lets
 //!   the stale write land, and the monitor flags it.
 //!
+//! ## Time
+//! ZooKeeper times sessions with `Time.currentElapsedTime()`, which is `System.nanoTime()`
+//! ("if somebody changes the system clock, Time.currentElapsedTime will change but nanoTime
+//! won't", `org.apache.zookeeper.common.Time`); the server's `SessionTrackerImpl` and
+//! `ExpiryQueue` and the client's `ClientCnxn` read it. So sessions and read timeouts here run
+//! on each node's clock rate ([`Ctx::local`](crate::engine::protocol::Ctx), `engine::clock`)
+//! and a jump of the wall clock moves none of them ([`Protocol::monotonic_clock`]). A clock
+//! that runs fast still expires a session early in true time; the monitor judges beliefs in
+//! true time.
+//!
 //! ## Invariants (checked after every event by [`ZkMonitor`])
 //! * Sequence numbers ZooKeeper assigns strictly increase.
 //! * At most one candidate believes it leads with a given znode (token), and none believes it
@@ -415,9 +425,7 @@ impl ZkRecipe {
     }
 
     fn schedule_job(&self, ctx: &mut ZkCtx<'_>) {
-        let p = ms(self.config.period_ms.max(1));
-        let next = (ctx.now / p + 1) * p;
-        ctx.set_timer(ZkTimer::Job, next - ctx.now);
+        ctx.schedule_job(ZkTimer::Job, self.config.period_ms);
     }
 
     /// Sends the request of the candidate's current step and arms the retry.
@@ -426,7 +434,7 @@ impl ZkRecipe {
         let timeout_ms = self.config.session_timeout_ms;
         let Part::Candidate(c) = &mut self.part else { return };
         let msg = match (c.phase, c.session) {
-            (Phase::Connecting, _) => ZkMsg::Connect { timeout_ms, sent_at: ctx.now },
+            (Phase::Connecting, _) => ZkMsg::Connect { timeout_ms, sent_at: ctx.local },
             // A retry of a create first looks for the znode a lost reply created (protection).
             (Phase::Creating | Phase::Listing, Some(session)) => ZkMsg::GetChildren { session },
             (Phase::Watching(seq), Some(session)) => ZkMsg::Exists { session, seq },
@@ -448,7 +456,7 @@ impl ZkRecipe {
         if let ZkMsg::Connect { timeout_ms, sent_at } = msg {
             s.next_session += 1;
             let id = s.next_session;
-            s.sessions.push(Session { id, owner: from, expires_at: ctx.now.saturating_add(timeout) });
+            s.sessions.push(Session { id, owner: from, expires_at: ctx.local.saturating_add(timeout) });
             let timeout_ms = timeout_ms.min(timeout / 1_000);
             ctx.send(from, ZkMsg::Connected { session: id, timeout_ms, sent_at });
             return;
@@ -466,7 +474,7 @@ impl ZkRecipe {
             return;
         };
         // Any request touches the session (`SessionTracker.touchSession`).
-        s.sessions[i].expires_at = ctx.now.saturating_add(timeout);
+        s.sessions[i].expires_at = ctx.local.saturating_add(timeout);
         match msg {
             ZkMsg::Ping { watch, sent_at, .. } => {
                 ctx.send(from, ZkMsg::Pong { session, sent_at });
@@ -549,7 +557,7 @@ impl ZkRecipe {
                 c.phase = Phase::Creating;
                 ctx.set_timer(ZkTimer::Ping, ping);
                 let deadline = c.last_heard.saturating_add(read_timeout);
-                ctx.set_timer(ZkTimer::Disconnect, deadline.saturating_sub(ctx.now).max(1));
+                ctx.set_timer(ZkTimer::Disconnect, deadline.saturating_sub(ctx.local).max(1));
                 ctx.send(ZOOKEEPER, ZkMsg::Create { session });
                 ctx.set_timer(ZkTimer::Retry, ping);
             }
@@ -583,9 +591,9 @@ impl ZkRecipe {
             if sent_at > c.last_heard {
                 c.last_heard = sent_at;
                 let deadline = sent_at.saturating_add(read_timeout);
-                ctx.set_timer(ZkTimer::Disconnect, deadline.saturating_sub(ctx.now).max(1));
+                ctx.set_timer(ZkTimer::Disconnect, deadline.saturating_sub(ctx.local).max(1));
             }
-            if !c.connected && ctx.now < c.last_heard.saturating_add(read_timeout) {
+            if !c.connected && ctx.local < c.last_heard.saturating_add(read_timeout) {
                 c.connected = true;
                 ctx.note("hears from ZooKeeper again: its session is alive; it checks the children again");
                 if matches!(c.phase, Phase::Watching(_)) {
@@ -779,7 +787,7 @@ impl Protocol for ZkRecipe {
                 // their clients could not reach a server that was down.
                 if ctx.now > 0 && !s.sessions.is_empty() {
                     for session in &mut s.sessions {
-                        session.expires_at = ctx.now.saturating_add(timeout);
+                        session.expires_at = ctx.local.saturating_add(timeout);
                     }
                     ctx.note(
                         "restarts with its znodes and sessions (each gets a fresh timeout); watches are gone",
@@ -806,14 +814,14 @@ impl Protocol for ZkRecipe {
     fn on_timer(&mut self, ctx: &mut ZkCtx<'_>, timer: ZkTimer) {
         let (tick, job_ms, ping, read_timeout) =
             (ms(self.config.tick_ms), ms(self.config.job_ms), self.ping_interval(), self.read_timeout());
-        let period = ctx.now / ms(self.config.period_ms.max(1));
+        let period = ctx.job_period(self.config.period_ms);
         match (&mut self.part, timer) {
             (Part::Server(s), ZkTimer::Tick) => {
                 // SessionTrackerImpl: once per tick, expire the sessions whose time has come
                 // (expiry times are rounded up to the next tick, so a session lasts its
                 // timeout and at most one tick more).
                 let expired: Vec<Session> =
-                    s.sessions.iter().filter(|x| x.expires_at <= ctx.now).copied().collect();
+                    s.sessions.iter().filter(|x| x.expires_at <= ctx.local).copied().collect();
                 for x in expired {
                     s.sessions.retain(|y| y.id != x.id);
                     s.watches.retain(|w| w.2 != x.id);
@@ -842,14 +850,14 @@ impl Protocol for ZkRecipe {
                         Phase::Watching(seq) => Some(seq),
                         _ => None,
                     };
-                    ctx.send(ZOOKEEPER, ZkMsg::Ping { session, watch, sent_at: ctx.now });
+                    ctx.send(ZOOKEEPER, ZkMsg::Ping { session, watch, sent_at: ctx.local });
                     ctx.set_timer(ZkTimer::Ping, ping);
                 }
             }
             (Part::Candidate(c), ZkTimer::Disconnect)
                 if c.session.is_some()
                     && c.connected
-                    && ctx.now >= c.last_heard.saturating_add(read_timeout) =>
+                    && ctx.local >= c.last_heard.saturating_add(read_timeout) =>
             {
                 c.connected = false;
                 Self::step_down(c, ctx, "nothing heard from ZooKeeper for two thirds of the session timeout");
@@ -865,7 +873,7 @@ impl Protocol for ZkRecipe {
                 // the trap that fencing closes).
                 if c.phase == Phase::Leading
                     && c.connected
-                    && ctx.now < c.last_heard.saturating_add(read_timeout)
+                    && ctx.local < c.last_heard.saturating_add(read_timeout)
                     && let Some(token) = c.znode
                 {
                     c.job = Some((token, period));
@@ -890,9 +898,9 @@ impl Protocol for ZkRecipe {
         match (&mut self.part, request) {
             (Part::Candidate(c), Request::ClientWrite { .. }) => match c.znode {
                 Some(token)
-                    if c.phase == Phase::Leading && ctx.now < c.last_heard.saturating_add(read_timeout) =>
+                    if c.phase == Phase::Leading && ctx.local < c.last_heard.saturating_add(read_timeout) =>
                 {
-                    let period = ctx.now / ms(self.config.period_ms.max(1));
+                    let period = ctx.job_period(self.config.period_ms);
                     ctx.note(format!("writes now with token {token}"));
                     ctx.send(STORAGE, ZkMsg::Write { token, period });
                 }
@@ -961,6 +969,11 @@ impl Protocol for ZkRecipe {
 
     fn is_routine_timer(timer: ZkTimer) -> bool {
         matches!(timer, ZkTimer::Tick | ZkTimer::Ping | ZkTimer::Retry | ZkTimer::Job)
+    }
+
+    /// ZooKeeper `Time.currentElapsedTime()` is `System.nanoTime()`: a monotonic clock.
+    fn monotonic_clock(&self) -> bool {
+        true
     }
 
     fn summary(&self) -> String {

@@ -18,7 +18,7 @@ pub struct ZkMonitor {
 impl Monitor<ZkRecipe> for ZkMonitor {
     fn after_event<N: Nodes<ZkRecipe> + ?Sized>(
         &mut self,
-        _now: Micros,
+        now: Micros,
         node: NodeId,
         nodes: &N,
     ) -> Vec<String> {
@@ -68,7 +68,8 @@ impl Monitor<ZkRecipe> for ZkMonitor {
                 );
             }
             leaders.push((seq, n.id));
-            let until = c.last_heard.saturating_add(n.proto.read_timeout());
+            // Its belief runs on its own clock; the deletion is in true time.
+            let until = n.clock.true_time_of(c.last_heard.saturating_add(n.proto.read_timeout()), now);
             if let Some(&(_, at)) = s.deleted.iter().find(|d| d.0 == seq)
                 && at < until
             {

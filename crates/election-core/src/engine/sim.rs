@@ -1161,12 +1161,17 @@ impl<P: Protocol> Simulation<P> {
                     view.details.push((
                         "clock".into(),
                         format!(
-                            "reads {} at true time {} (rate {}{} ppm, jumps {})",
+                            "reads {} at true time {} (rate {}{} ppm, jumps {}){}",
                             fmt_time(c.local),
                             fmt_time(self.now),
                             if c.rate_ppm < 0 { '-' } else { '+' },
                             u64::from(c.rate_ppm.unsigned_abs()),
-                            fmt_jump(c.offset_us)
+                            fmt_jump(c.offset_us),
+                            if slot.proto.monotonic_clock() && c.offset_us != 0 {
+                                "; its timers run on a monotonic clock and ignore the jumps"
+                            } else {
+                                ""
+                            }
                         ),
                     ));
                 }

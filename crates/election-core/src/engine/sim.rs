@@ -1483,6 +1483,8 @@ mod clock_tests {
                 .iter()
                 .any(|e| e.to_string().contains("run on a monotonic clock, which does not jump"))
         );
+        let details = sim.view().nodes[1].details.clone();
+        assert!(details.iter().any(|(k, v)| k == "clock" && v.ends_with("ignore the jumps")), "{details:?}");
         sim.run_until(ms(2_000));
         assert!(sim.view().nodes.iter().any(|n| n.role.is_leader()));
     }

@@ -3,7 +3,9 @@
 //! algorithm it runs), for the page's tour picker (the page fetches a file when it is picked:
 //! Trunk copies the folder to `dist/scenarios/`, so the scripts are not part of the first
 //! download), and `SCENARIOS`, (path, file text) of those this build can run, which only the
-//! wasm tests use.
+//! wasm tests use. The first download lists every guided tour but leaves the other scenarios
+//! of the on-demand algorithms to the full lab, which lists them all: their titles would cost
+//! the first download about a kilobyte.
 
 use std::path::{Path, PathBuf};
 
@@ -62,8 +64,12 @@ fn main() {
     code.push_str(
         "];\n/// Scenario files as (path, title, algorithm id), the guided tours of `tours/` first.\npub const TOURS: &[(&str, &str, &str)] = &[\n",
     );
-    let mut ordered: Vec<&(PathBuf, String)> = files.iter().collect();
-    ordered.sort_by_key(|(f, _)| (!f.starts_with(root.join("tours")), f.to_path_buf()));
+    let tours = root.join("tours");
+    let mut ordered: Vec<&(PathBuf, String)> = files
+        .iter()
+        .filter(|(f, text)| full || f.starts_with(&tours) || !ON_DEMAND.contains(&algorithm(text).as_str()))
+        .collect();
+    ordered.sort_by_key(|(f, _)| (!f.starts_with(&tours), f.to_path_buf()));
     for (f, text) in ordered {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap_or(&rel).trim().to_string();

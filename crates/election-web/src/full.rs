@@ -22,9 +22,13 @@ pub fn needed_by(text: &str) -> Option<&'static OnDemand> {
     algorithm_named(text).and_then(on_demand)
 }
 
-/// The on-demand algorithm the listed scenario file at `path` runs, if any.
+/// The on-demand algorithm the scenario file at `path` runs, if any: as listed, or, for the
+/// scenarios only the full lab lists, by its folder (`tests/scenarios/<algorithm id>/`).
 pub fn needed_by_tour(path: &str) -> Option<&'static OnDemand> {
-    crate::scenarios::TOURS.iter().find(|t| t.0 == path).and_then(|t| on_demand(t.2))
+    match crate::scenarios::TOURS.iter().find(|t| t.0 == path) {
+        Some(t) => on_demand(t.2),
+        None => path.split_once('/').and_then(|(dir, _)| on_demand(dir)),
+    }
 }
 
 /// The on-demand algorithm the page's address asks for, if any: at start, the page loads the
@@ -96,7 +100,11 @@ mod tests {
             let embedded = crate::scenarios::SCENARIOS.iter().any(|s| s.0 == *path);
             assert_eq!(embedded, here, "{path}: build.rs's ON_DEMAND disagrees with election-core's");
         }
+        // The full lab lists an on-demand algorithm's own scenarios; the first download lists
+        // its guided tours only, and a link to the others still opens the full lab.
+        assert!(!crate::scenarios::TOURS.iter().any(|t| t.0 == "kraft/broker-fenced.txt"));
         assert!(needed_by_tour("kraft/broker-fenced.txt").is_some());
+        assert!(needed_by_tour("tours/17-kraft-controller-failover.txt").is_some());
         assert!(needed_by_tour("tours/09-raft-split-vote.txt").is_none());
         assert!(needed_by("config algo=kraft nodes=4 seed=1\n").is_some_and(|a| a.name == "KRaft"));
         assert!(needed_by("config algo=raft nodes=4 seed=1\n").is_none());

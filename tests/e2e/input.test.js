@@ -173,6 +173,27 @@ test('bad settings are refused with a message for people', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('the clock drift field gives every node a clock of its own, and refuses what is out of range', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.click('[data-setting="drift"]', { clickCount: 3 });
+  await page.keyboard.type('200000');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.banner.error');
+  assert.match(await page.textContent('.banner.error .text'), /from 0 \(perfect clocks\) to 100000 \(10 %\), not .200000./);
+  await page.click('.banner.error button');
+  await page.click('[data-setting="drift"]', { clickCount: 3 });
+  await page.keyboard.type('50000');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('.banner.error').count(), 0);
+  await page.click('[data-testid="share"]');
+  assert.match(decodeURIComponent(await page.evaluate(() => location.hash)), /drift=50000ppm/);
+  // Each node's inspector compares its clock with true time.
+  await page.click('g.node[data-id="2"]');
+  await page.waitForFunction(() => /true time/.test(document.querySelector('.inspector').textContent));
+  assert.match(await page.textContent('.inspector'), /rate [+-]\d+ ppm/);
+  assert.deepEqual(errors, []);
+});
+
 test('a client write writes what its label says, and Kafka lets the user pick the partition', async () => {
   const { page, errors } = await open(browser, url);
   await setSpeed(page, '1x');

@@ -1,6 +1,7 @@
 //! Panels around the picture: controls, timeline, inspector, settings, logs, event log.
 
 use election_core::algorithms::{ON_DEMAND, on_demand};
+use election_core::clock::{ClockConfig, MAX_DRIFT_PPM};
 use election_core::scenario::{Show, net_args};
 use election_core::settings::FieldKind;
 use election_core::{
@@ -383,6 +384,20 @@ pub fn Settings(p: &SettingsProps) -> Html {
             Err(e) => err.emit(e),
         })
     };
+    let on_drift = {
+        let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
+        Callback::from(move |v: String| {
+            match v.trim().parse::<u32>() {
+            Ok(drift_ppm) if drift_ppm <= MAX_DRIFT_PPM => {
+                cb.emit(SessionSpec { clocks: ClockConfig { drift_ppm }, ..base.clone() })
+            }
+            _ => err.emit(format!(
+                "Clock drift is a whole number of parts per million, from 0 (perfect clocks) to {MAX_DRIFT_PPM} (10 %), not \u{201c}{}\u{201d}.",
+                v.trim()
+            )),
+        }
+        })
+    };
     // The draft fields show the applied values whenever these change (see fields.rs).
     let section = use_node_ref();
     {
@@ -410,6 +425,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
                 {draft("number", base.seed.to_string(), Some(("0".into(), u64::MAX.to_string())), "seed", None, on_seed)}
             </label>
             <button onclick={new_seed}>{"New seed"}</button>
+            <label>{"Clock drift (ppm) "}
+                {draft("number", base.clocks.drift_ppm.to_string(), Some(("0".into(), MAX_DRIFT_PPM.to_string())), "drift", None, on_drift)}
+            </label>
             <fieldset>
                 <legend>{algorithm.name()}</legend>
                 if let (Some(prod), Some(classroom)) = (on_production, on_classroom) {

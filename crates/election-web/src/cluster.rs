@@ -258,9 +258,10 @@ fn crown(algorithm: &str) -> &'static str {
 }
 
 /// Nodes that are a service rather than a contender (the lock service, the storage, Kafka's
-/// ZooKeeper): drawn as a box with their name, not as a follower.
+/// ZooKeeper, the recipes' ZooKeeper, etcd and Redis instances): drawn as a box with their
+/// name, not as a follower.
 pub fn is_service(node: &NodeView) -> bool {
-    matches!(node.tag.as_str(), "lock service" | "storage" | "ZooKeeper")
+    matches!(node.tag.as_str(), "lock service" | "storage" | "ZooKeeper" | "etcd" | "Redis")
 }
 
 /// The partitions node `id` leads, from the algorithm's table ("p0, p1"; empty for none or

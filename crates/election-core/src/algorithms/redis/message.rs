@@ -54,9 +54,9 @@ impl Message for RedisMsg {
             RedisMsg::Set { .. } => "SET NX PX",
             RedisMsg::SetOk { .. } => "OK",
             RedisMsg::SetNil { .. } => "nil",
-            RedisMsg::Extend { .. } => "EVAL extend",
+            RedisMsg::Extend { .. } => "PEXPIRE script",
             RedisMsg::Extended { .. } => "Extended",
-            RedisMsg::Unlock { .. } => "EVAL unlock",
+            RedisMsg::Unlock { .. } => "DEL script",
             RedisMsg::Write { .. } => "Write",
             RedisMsg::WriteResult { .. } => "WriteResult",
         }

@@ -476,7 +476,7 @@ impl Protocol for Redis {
 
     const ID: &'static str = "redis";
     const NAME: &'static str = "Redis SET NX PX";
-    const TAGLINE: &'static str = "n1 is Redis, n2 storage, n3.. SET the lock key with NX PX: no fencing token. Pause the holder mid-job for longer than the TTL.";
+    const TAGLINE: &'static str = "Redis first (n1; n1..n5 with instances=5, Redlock), then storage, then clients that SET the lock key with NX PX: no fencing token. Pause the holder mid-job for longer than the TTL.";
     const MIN_NODES: usize = 3;
     const CLIENT_LOG: bool = false;
     const TERM_LABEL: Option<&'static str> = None;

@@ -129,17 +129,22 @@ pub struct RedisConfig {
     pub job_ms: u64,
 }
 
+impl RedisConfig {
+    /// The classroom defaults: one instance, a 500 ms TTL.
+    pub const CLASSROOM: RedisConfig = RedisConfig {
+        instances: 1,
+        ttl_ms: 500,
+        refresh_ms: 150,
+        retry_ms: 200,
+        margin_ms: 50,
+        period_ms: 300,
+        job_ms: 40,
+    };
+}
+
 impl Default for RedisConfig {
     fn default() -> Self {
-        RedisConfig {
-            instances: 1,
-            ttl_ms: 500,
-            refresh_ms: 150,
-            retry_ms: 200,
-            margin_ms: 50,
-            period_ms: 300,
-            job_ms: 40,
-        }
+        RedisConfig::CLASSROOM
     }
 }
 

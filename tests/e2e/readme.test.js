@@ -221,3 +221,35 @@ test('Redis, Clock +1 s on the Redis node while a client holds the lock: two hol
   await screenshot(page, 'readme-redis-clock-jump');
   assert.deepEqual(errors, []);
 });
+
+test('Redlock, Clock +1 s on the instance both clients reach: two holders, flagged', async () => {
+  // Kleppmann's setting (golden redis/redlock-clock-jump-violation.txt): n8 reaches n1-n3, n7
+  // reaches n3-n5; at 610 ms n8 holds the lock on n1, n2 and n3.
+  const script = 'config algo=redis nodes=8 seed=1 instances=5\ncut n8 n4\ncut n8 n5\ncut n7 n1\ncut n7 n2';
+  const { page, errors } = await open(browser, `${url}#s=${encodeURIComponent(script)}&t=610000`);
+  await page.waitForFunction(() => document.querySelector('main.lab')?.dataset.now === '610000', null, { timeout: 30_000 });
+  assert.equal(await leader(page), '8');
+  // The instances are drawn as services, and the table says who granted what.
+  assert.equal(await page.locator('g.node.service').count(), 6);
+  assert.match(await page.textContent('section.algo-panel'), /n1 n3 n2 \(majority at/);
+  await setSpeed(page, '1x');
+  await act(page, '3', 'jump');
+  await page.click('[data-testid="play"]');
+  await waitFor(page, () => document.querySelector('[data-testid="invariants"]').textContent !== 'invariants hold');
+  assert.match(await page.textContent('section.events ol'), /n8 believes it holds the lock \(n8#1\).*a majority of the Redis instances set it to n7/);
+  await screenshot(page, 'readme-redlock-clock-jump');
+  assert.deepEqual(errors, []);
+});
+
+test('Raft, Clock +1 s on a follower: nothing moves, its timers run on a monotonic clock', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  const l = await newLeader(page);
+  const follower = l === '2' ? '3' : '2';
+  await act(page, follower, 'jump');
+  assert.match(await page.textContent('section.events ol'), /its timers and leases run on a monotonic clock, which does not jump/);
+  assert.match(await page.textContent('.inspector'), /ignore the jumps/);
+  await page.waitForTimeout(800);
+  assert.equal(await leader(page), l, 'the leader stays');
+  assert.deepEqual(errors, []);
+});

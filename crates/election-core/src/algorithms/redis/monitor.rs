@@ -88,10 +88,7 @@ impl Monitor<Redis> for RedisMonitor {
             let Some((value, valid)) = c.holding else { continue };
             // Its belief runs on its own clock; the grants are in true time.
             let valid = n.clock.true_time_of(valid, now);
-            let Some(mine) = self.acquired.iter().position(|g| g.0 == value) else { continue };
-            if let Some(&(later, at)) = self.acquired[mine + 1..].first()
-                && at < valid
-            {
+            if let Some((later, at)) = self.acquired_after(value, valid) {
                 self.reported.report_once(
                     format!("overlap-{value}"),
                     format!(

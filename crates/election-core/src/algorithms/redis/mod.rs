@@ -199,6 +199,12 @@ impl RedisConfig {
         u32::from(self.instance_count()) / 2 + 1
     }
 
+    /// Until when a lock set or extended by requests sent at `sent_at` (the client's clock) is
+    /// valid: the TTL from then, since no instance set it earlier, less the drift allowance.
+    fn valid_until(&self, sent_at: Micros) -> Micros {
+        sent_at.saturating_add(ms(self.ttl_ms)).saturating_sub(self.drift())
+    }
+
     /// Redlock's allowance for clock drift, taken off the validity: `ttl * 0.01 + 2 ms`
     /// (redlock-rs `CLOCK_DRIFT_FACTOR = 0.01`, plus 2 ms for Redis's expiry precision). The
     /// single-instance recipe has none.
@@ -412,8 +418,7 @@ impl Redis {
     }
 
     fn client(&mut self, ctx: &mut RedisCtx<'_>, from: NodeId, msg: RedisMsg) {
-        let (ttl, refresh, drift) = (self.ttl(), ms(self.config.refresh_ms), self.config.drift());
-        let config = self.config;
+        let (refresh, config) = (ms(self.config.refresh_ms), self.config);
         let Part::Client(c) = &mut self.part else { return };
         let current = LockValue { client: self.id, attempt: c.attempt };
         match msg {
@@ -424,9 +429,7 @@ impl Redis {
                 round.answer(from, matches!(msg, RedisMsg::SetOk { .. }));
                 match round.outcome(&config) {
                     Some(true) => {
-                        // Valid for the TTL from when the SETs left (no instance set it earlier),
-                        // less Redlock's drift allowance.
-                        let valid = round.sent_at.saturating_add(ttl).saturating_sub(drift);
+                        let valid = config.valid_until(round.sent_at);
                         if ctx.local >= valid {
                             ctx.note(format!("got a majority for {value} with no validity left"));
                             self.abandon(ctx);
@@ -456,7 +459,7 @@ impl Redis {
                 match round.outcome(&config) {
                     Some(true) => {
                         c.extending = None;
-                        c.holding = Some((v, valid.max(sent_at.saturating_add(ttl).saturating_sub(drift))));
+                        c.holding = Some((v, valid.max(config.valid_until(sent_at))));
                     }
                     Some(false) => {
                         c.holding = None;
@@ -814,11 +817,14 @@ fn redlock_panel<N: Nodes<Redis> + ?Sized>(nodes: &N) -> Option<Panel> {
             _ => None,
         })
         .collect();
-    // value -> (first grant, instances that granted it, in the order they did)
+    // value -> (first grant, instances that granted it, in the order they did). The page asks
+    // for this every frame: only each instance's recent grants are read, as the single
+    // instance's table reads its last 8. A value among the 8 newest was granted within its
+    // instances' last 32 grants unless 32 newer values came within a few milliseconds.
     let mut values: std::collections::BTreeMap<LockValue, (Micros, Vec<(Micros, NodeId)>)> =
         Default::default();
     for &(i, s) in &servers {
-        for &(v, at) in &s.grants {
+        for &(v, at) in s.grants.iter().rev().take(32) {
             let e = values.entry(v).or_insert((at, Vec::new()));
             e.0 = e.0.min(at);
             e.1.push((at, i));

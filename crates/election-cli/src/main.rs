@@ -127,13 +127,14 @@ fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
         plan.settings.push((k.to_string(), v.to_string()));
     }
     if let Some(d) = flag(args, "--drift") {
-        let ppm = d.strip_suffix("ppm").and_then(|n| n.parse::<u32>().ok());
-        plan.drift_ppm = ppm.filter(|&p| p <= election_core::clock::MAX_DRIFT_PPM).ok_or_else(|| {
-            format!(
-                "--drift needs a rate such as 200ppm (at most {}ppm), got '{d}'",
-                election_core::clock::MAX_DRIFT_PPM
-            )
-        })?;
+        plan.drift_ppm = election_core::clock::parse_ppm(d)
+            .filter(|&p| p <= election_core::clock::MAX_DRIFT_PPM)
+            .ok_or_else(|| {
+                format!(
+                    "--drift needs a rate such as 200ppm (at most {}ppm), got '{d}'",
+                    election_core::clock::MAX_DRIFT_PPM
+                )
+            })?;
     }
     if let Some(seed) = number(args, "--seed")? {
         let (o, session) = run_seed_session(algorithm, seed, &plan);

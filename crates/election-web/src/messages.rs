@@ -22,6 +22,18 @@ pub fn seed(text: &str) -> Result<u64, String> {
     })
 }
 
+/// A clock drift as typed: whole parts per million, `0..=MAX_DRIFT_PPM`.
+pub fn drift(text: &str) -> Result<u32, String> {
+    use election_core::clock::MAX_DRIFT_PPM;
+    let t = text.trim();
+    match t.parse::<u32>() {
+        Ok(ppm) if ppm <= MAX_DRIFT_PPM => Ok(ppm),
+        _ => Err(format!(
+            "Clock drift is a whole number of parts per million, from 0 (perfect clocks) to {MAX_DRIFT_PPM} (10 %), not \u{201c}{t}\u{201d}."
+        )),
+    }
+}
+
 /// A whole number of milliseconds, `1..=MAX_MS` (a trailing `ms` is allowed).
 pub fn millis(label: &str, text: &str) -> Result<u64, String> {
     let t = text.trim();
@@ -99,6 +111,15 @@ mod tests {
         assert!(e.contains("cannot be negative (-1)"), "{e}");
         assert!(seed("abc").unwrap_err().contains("whole number"));
         assert!(seed("").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn a_drift_is_whole_ppm_within_ten_percent() {
+        assert_eq!(drift(" 200 "), Ok(200));
+        assert_eq!(drift("100000"), Ok(100_000));
+        for bad in ["100001", "-1", "2.5", "200ppm"] {
+            assert!(drift(bad).unwrap_err().contains("from 0 (perfect clocks) to 100000 (10 %)"), "{bad}");
+        }
     }
 
     #[test]

@@ -386,16 +386,9 @@ pub fn Settings(p: &SettingsProps) -> Html {
     };
     let on_drift = {
         let (base, cb, err) = (base.clone(), p.on_configure.clone(), p.on_error.clone());
-        Callback::from(move |v: String| {
-            match v.trim().parse::<u32>() {
-            Ok(drift_ppm) if drift_ppm <= MAX_DRIFT_PPM => {
-                cb.emit(SessionSpec { clocks: ClockConfig { drift_ppm }, ..base.clone() })
-            }
-            _ => err.emit(format!(
-                "Clock drift is a whole number of parts per million, from 0 (perfect clocks) to {MAX_DRIFT_PPM} (10 %), not \u{201c}{}\u{201d}.",
-                v.trim()
-            )),
-        }
+        Callback::from(move |v: String| match crate::messages::drift(&v) {
+            Ok(drift_ppm) => cb.emit(SessionSpec { clocks: ClockConfig { drift_ppm }, ..base.clone() }),
+            Err(e) => err.emit(e),
         })
     };
     // The draft fields show the applied values whenever these change (see fields.rs).

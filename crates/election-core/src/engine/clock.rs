@@ -71,6 +71,11 @@ pub fn fmt_jump(by_us: i64) -> String {
     format!("{sign}{}", fmt_time(by_us.unsigned_abs()))
 }
 
+/// A drift as scripts and the CLI write it (`200ppm`).
+pub fn parse_ppm(text: &str) -> Option<u32> {
+    text.strip_suffix("ppm")?.parse().ok()
+}
+
 /// One node's clock: `local(t) = t + t·rate/10⁶ + offset`, never below zero.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Clock {

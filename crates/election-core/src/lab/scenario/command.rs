@@ -217,7 +217,7 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
             "algo" | "nodes" | "seed" | "preset" => {}
             "latency" | "loss" | "duplicate" => net_args.push(format!("{k}={v}")),
             "drift" => {
-                let ppm = v.strip_suffix("ppm").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| {
+                let ppm = crate::engine::clock::parse_ppm(v).ok_or_else(|| {
                     err(line, format!("drift={v} is not a clock drift: write it like drift=200ppm"))
                 })?;
                 spec.clocks.drift_ppm = ppm;

@@ -10,8 +10,11 @@ const results = {};
 const only = process.env.MEASURE?.split(',');
 const section = (name) => !only || only.includes(name);
 
-// The main thread's CPU time per animation frame while the page plays for `ms`: the thread
-// time of its top-level trace events, over the frames fired meanwhile.
+// The main thread's CPU time per animation frame while the page plays for `ms`, from a
+// Chromium trace: the thread time of its top-level tasks, each counted in the frame whose
+// animation-frame callback ran last before the task ended. Returns the mean, p50 and p95 over
+// the frames (the first and the last, cut by the trace, left out). Thread time, unlike the
+// intervals between frames, leaves out the time other processes of a shared machine took.
 async function mainThreadCpuPerFrame(page, ms) {
   await browser.startTracing(page, { categories: ['devtools.timeline'] });
   await page.waitForTimeout(ms);
@@ -19,10 +22,22 @@ async function mainThreadCpuPerFrame(page, ms) {
   const events = trace.traceEvents ?? trace;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const mine = events.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts);
-  let end = -1, cpu = 0;
-  for (const e of mine) if (e.ts >= end && e.tdur !== undefined) { cpu += e.tdur; end = e.ts + e.dur; }
-  const frames = new Set(mine.filter((e) => e.name === 'FireAnimationFrame').map((e) => e.ts)).size;
-  return cpu / 1000 / Math.max(frames, 1);
+  const starts = [...new Set(mine.filter((e) => e.name === 'FireAnimationFrame').map((e) => e.ts))].sort((a, b) => a - b);
+  const frames = new Array(starts.length).fill(0);
+  let end = -1, k = -1;
+  for (const e of mine) {
+    if (e.ts < end || e.tdur === undefined) continue;
+    end = e.ts + e.dur;
+    while (k + 1 < starts.length && starts[k + 1] <= end) k++;
+    if (k >= 0) frames[k] += e.tdur / 1000;
+  }
+  const cut = frames.slice(1, -1).sort((a, b) => a - b);
+  if (!cut.length) return { mean: 0, p50: 0, p95: 0 };
+  return {
+    mean: cut.reduce((a, b) => a + b, 0) / cut.length,
+    p50: cut[Math.floor(cut.length / 2)],
+    p95: cut[Math.floor(cut.length * 0.95)],
+  };
 }
 
 // 1. Time to interactive: navigation start to the first rendered cluster.
@@ -89,7 +104,7 @@ if (section('2b')) {
     return lo === hi ? lo : `${lo}-${hi}`;
   };
   for (const [algo, script] of Object.entries(worst)) {
-    const figures = { p95: [], p50: [], cpu: [], click: [], clickMax: [], sim: [], events: [] };
+    const figures = { p95: [], p50: [], cpu: [], cpu50: [], cpu95: [], click: [], clickMax: [], sim: [], events: [] };
     for (let run = 0; run < runs; run++) {
       const { page } = await open(browser, `${url}#s=${encodeURIComponent(`${script}\n`)}&t=0`);
       await page.click('[data-testid="play"]');
@@ -103,7 +118,10 @@ if (section('2b')) {
       gaps.sort((a, b) => a - b);
       figures.p95.push(gaps[Math.floor(gaps.length * 0.95)]);
       figures.p50.push(gaps[Math.floor(gaps.length / 2)]);
-      figures.cpu.push(await mainThreadCpuPerFrame(page, 1_000));
+      const cpu = await mainThreadCpuPerFrame(page, 2_000);
+      figures.cpu.push(cpu.mean);
+      figures.cpu50.push(cpu.p50);
+      figures.cpu95.push(cpu.p95);
       const clicks = [];
       for (const id of [3, 7, 11, 2, 9]) {
         clicks.push(await page.evaluate((id) => new Promise((done) => {
@@ -123,7 +141,7 @@ if (section('2b')) {
       figures.sim.push(Number(await page.getAttribute('main.lab', 'data-now')) / 1e6);
       await page.close();
     }
-    results[`worst_${algo}`] = `frame p95 ${range(figures.p95)} ms, p50 ${range(figures.p50)} ms, main thread ${range(figures.cpu)} ms/frame; click ${range(figures.click, 0)} ms median, ${range(figures.clickMax, 0)} ms max; ${range(figures.sim, 2)} s simulated, ${range(figures.events, 0)} events (${runs} runs)`;
+    results[`worst_${algo}`] = `frame work p95 ${range(figures.cpu95)} ms, p50 ${range(figures.cpu50)} ms (main-thread CPU per frame, mean ${range(figures.cpu)}); frame interval p95 ${range(figures.p95)} ms, p50 ${range(figures.p50)} ms; click ${range(figures.click, 0)} ms median, ${range(figures.clickMax, 0)} ms max; ${range(figures.sim, 2)} s simulated, ${range(figures.events, 0)} events (${runs} runs)`;
   }
 }
 

@@ -135,8 +135,8 @@ test('a 15-node Paxos storm at 10x with 20 % duplication keeps the page answerin
   // Frames keep coming (the 60 above were drawn); their p95 is a figure for measure.js.
   // The click registered (waited for above); its time is a figure for measure.js and the
   // log, not a pass/fail bound on a shared machine (one full run measured 1.1 s).
-  assert.ok(await page.locator('g.msg').count() <= 150, 'at most 150 messages drawn');
-  assert.ok(await page.locator('g.msg-more').count() > 0, 'the rest are counted per link');
+  assert.ok(await page.locator('circle.msg').count() <= 150, 'at most 150 messages drawn');
+  assert.ok(await page.locator('text.msg-more').count() > 0, 'the rest are counted per link');
   await screenshot(page, 'paxos-storm');
   assert.deepEqual(errors, []);
 });

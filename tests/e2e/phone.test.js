@@ -44,7 +44,7 @@ test('prefers-reduced-motion: messages jump in three steps instead of gliding', 
   await setSpeed(page, '0.1x');
   const seen = new Set();
   for (let i = 0; i < 40 && seen.size < 3; i++) {
-    for (const p of await page.$$eval('g.msg', (gs) => gs.map((g) => g.dataset.progress))) seen.add(p);
+    for (const p of await page.$$eval('circle.msg', (gs) => gs.map((g) => g.dataset.progress))) seen.add(p);
     await page.waitForTimeout(50);
   }
   assert.ok(seen.size > 0, 'messages were on the wire');

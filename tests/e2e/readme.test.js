@@ -25,7 +25,7 @@ const act = async (page, id, action) => {
 
 test('Raft, wait: the draining rings run out and the first to expire wins', async () => {
   const { page, errors } = await open(browser, url);
-  assert.ok(await page.locator('g.node circle.timer').count() >= 5, 'every node has a draining ring');
+  assert.ok(await page.locator('svg.cluster circle.timer').count() >= 5, 'every node has a draining ring');
   assert.match(await page.textContent('.legend'), /draining ring/);
   await setSpeed(page, '1x');
   const l = await newLeader(page);

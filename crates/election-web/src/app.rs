@@ -15,7 +15,7 @@ use crate::help::Help;
 use crate::lazy::LazyExtras;
 use crate::panels::{AlgorithmPanel, Controls, EventLog, Inspector, Logs, Settings, Timeline};
 use crate::share;
-use crate::state::{Action, FrameCost, Lab, SameEngine, is_shortcut};
+use crate::state::{Action, FrameCost, Lab, Pacer, SameEngine, is_shortcut};
 use crate::tour::TourPanel;
 use election_core::scenario::Show;
 
@@ -57,6 +57,45 @@ struct FrameWork {
     tick_at: Option<f64>,
     work_ms: f64,
     throttled: bool,
+}
+
+/// Lines the event log shows while it is paced: about what its box shows; the hundred come
+/// back when the run pauses or slows down.
+const BUSY_ROWS: usize = 20;
+
+/// What the paced panels were last drawn with (see [`Pacer`]), and for which session and
+/// filter: a new session or filter is drawn at once.
+#[derive(Default)]
+struct Paced {
+    pacer: Pacer,
+    engine: Option<SameEngine>,
+    show: Option<Show>,
+    log: Vec<(usize, election_core::Micros)>,
+    /// The diagram's cursor and the trace's length then.
+    diagram: (election_core::Micros, usize),
+}
+
+/// The event log's lines: the last `rows` events the filter keeps, among the last `keep` (its
+/// box shows about twenty; more only cost every frame), by index in the trace and time. The
+/// log draws each event once, from the session.
+fn log_tail(
+    engine: &election_core::AnySession,
+    show: Show,
+    rows: usize,
+) -> Vec<(usize, election_core::Micros)> {
+    let t = engine.trace();
+    let keep = if show == Show::All { rows } else { 4_000 };
+    let from = t.len().saturating_sub(keep);
+    let mut tail: Vec<(usize, election_core::Micros)> = t[from..]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, ev)| show.keeps(ev))
+        .take(rows)
+        .map(|(i, ev)| (from + i, ev.t))
+        .collect();
+    tail.reverse();
+    tail
 }
 
 /// The page's callbacks that only dispatch an action (made once, see [`App`]).
@@ -162,24 +201,28 @@ pub fn App() -> Html {
     // engine itself and compares it by identity.)
     let markers_key = (SameEngine(lab.engine.clone()), lab.engine.borrow().markers_version());
     let markers = use_memo(markers_key, |(engine, _)| engine.0.borrow().markers().to_vec());
-    let (trace_hash, steps, horizon, trace_len, trace) = {
+    let (trace_hash, steps, horizon, trace_len) = {
         let e = lab.engine.borrow();
-        let t = e.trace();
-        // The event log: the last 100 events the filter keeps, among the last `keep` (its box
-        // shows about twenty; more only cost every frame). Their indices and times: the log
-        // draws each event once, from the session.
-        let keep = if lab.log_show == Show::All { 100 } else { 4_000 };
-        let from = t.len().saturating_sub(keep);
-        let mut tail: Vec<(usize, election_core::Micros)> = t[from..]
-            .iter()
-            .enumerate()
-            .rev()
-            .filter(|(_, ev)| lab.log_show.keeps(ev))
-            .take(100)
-            .map(|(i, ev)| (from + i, ev.t))
-            .collect();
-        tail.reverse();
-        (e.trace_hash(), e.steps(), e.horizon(), t.len(), tail)
+        (e.trace_hash(), e.steps(), e.horizon(), e.trace().len())
+    };
+    // The event log and the space-time diagram follow the run on every frame, or a few times a
+    // second in a storm or at high speed (see `Lab::paced`): between two of their turns they
+    // keep what they were last drawn with, and Yew leaves them alone.
+    let (storm, pace) = (lab.storm(), lab.paced());
+    let paced = use_mut_ref(Paced::default);
+    let (log_events, diagram_at) = {
+        let mut p = paced.borrow_mut();
+        let engine = SameEngine(lab.engine.clone());
+        let same = p.engine.as_ref() == Some(&engine) && p.show == Some(lab.log_show);
+        let due = p.pacer.due(same && pace, browser::now_ms());
+        if due[0] {
+            p.log = log_tail(&lab.engine.borrow(), lab.log_show, if pace { BUSY_ROWS } else { 100 });
+        }
+        if due[1] {
+            p.diagram = (view.now, trace_len);
+        }
+        (p.engine, p.show) = (Some(engine), Some(lab.log_show));
+        (p.log.clone(), p.diagram)
     };
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
@@ -486,7 +529,8 @@ pub fn App() -> Html {
             <div class="columns">
                 <div class="main-col">
                     <section class="stage">
-                        <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link} />
+                        <Cluster view={view.clone()} selected={lab.selected} on_select={on_select.clone()} on_link={on_link}
+                            storm={storm} />
                         {crate::cluster::legend(&view)}
                         <div class="status-line">
                             <span class={classes!("pill", match (leader, believed) { (_, 2..) => "bad", (Some(_), _) => "ok", _ => "warn" })}
@@ -509,7 +553,7 @@ pub fn App() -> Html {
                     <Controls playing={lab.playing} speed={lab.speed}
                         on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={(*on_share).clone()} />
                     <div class="timeline-wrap">
-                        <Markers markers={markers.clone()} horizon={diagram::marker_scale(horizon.max(view.now))} on_seek={on_seek.clone()} />
+                        <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
                         <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
                         <div class="exports">
                             <button onclick={on_save_session} data-testid="save-session"
@@ -528,10 +572,11 @@ pub fn App() -> Html {
                     } else {
                         <div class="lower">
                             <AlgorithmPanel panel={view.panel.clone()} />
-                            <SpaceTime engine={SameEngine(lab.engine.clone())} now={view.now} events={trace_len} nodes={view.nodes.len()} />
+                            <SpaceTime engine={SameEngine(lab.engine.clone())} now={diagram_at.0} events={diagram_at.1} nodes={view.nodes.len()}
+                                max_marks={if pace { diagram::BUSY_MARKS } else { diagram::MAX_EVENTS }} />
                             <Logs view={view.clone()} />
                         </div>
-                        <EventLog engine={SameEngine(lab.engine.clone())} events={trace} show={lab.log_show} on_show={on_log_show} />
+                        <EventLog engine={SameEngine(lab.engine.clone())} events={log_events} show={lab.log_show} on_show={on_log_show} />
                     }
                 </div>
                 <aside class="side">

@@ -27,10 +27,10 @@ pub fn node_radius(n: usize) -> f64 {
 }
 
 /// Colour-blind-safe fill (Okabe-Ito palette) and a CSS class per role.
-pub fn role_class(node: &NodeView) -> &'static str {
-    match node.liveness {
+pub fn role_class(liveness: Liveness, role: Role) -> &'static str {
+    match liveness {
         Liveness::Down => "down",
-        _ => match node.role {
+        _ => match role {
             Role::Leader => "leader",
             Role::Candidate => "candidate",
             Role::PreCandidate => "precandidate",
@@ -53,6 +53,29 @@ pub struct ClusterProps {
     pub selected: Option<NodeId>,
     pub on_select: Callback<Option<NodeId>>,
     pub on_link: Callback<(NodeId, NodeId)>,
+    /// The run plays behind its speed (a storm): draw at most [`BUSY_MESSAGES`] messages and
+    /// count the rest on their links, and renew each link's count every [`BUSY_STAGGER`]
+    /// frames, in turn.
+    #[prop_or_default]
+    pub storm: bool,
+}
+
+/// Messages the picture draws at most in a storm (the view's first ones, in send order); the
+/// others are counted on their links with the ones the view leaves out. At 10x a storm's
+/// message lives a frame or two, so each frame drew dozens of new ones: a few dozen show the
+/// storm as well as the view's 150 did, for a fraction of the frame's work.
+pub const BUSY_MESSAGES: usize = 30;
+
+/// In a storm, a link's count is renewed every this many frames (links take turns): every
+/// count changed on every frame, faster than anyone reads, and rewriting a hundred texts was
+/// much of what the browser painted.
+pub const BUSY_STAGGER: usize = 8;
+
+/// The per-link counts drawn last, and the frames drawn so far (whose turn it is).
+#[derive(Default)]
+struct Counts {
+    shown: election_core::collections::Map<(NodeId, NodeId), usize>,
+    frame: usize,
 }
 
 /// The SVG picture of the cluster.
@@ -68,38 +91,63 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     // counts are keyed (the view lists each message once, and each link's count once): in a
     // list that is not keyed throughout, Yew pairs children by position, and as the oldest
     // messages arrive every message after them was rebuilt, each frame.
-    let shown = v.messages.iter().map(|m| message(m, v.now, n, r));
-    let more = v.more.iter().map(|&(from, to, more)| {
+    let drawn = if props.storm { v.messages.len().min(BUSY_MESSAGES) } else { v.messages.len() };
+    let mut shown = Vec::with_capacity(2 * drawn);
+    for m in &v.messages[..drawn] {
+        message(m, v.now, n, r, &mut shown);
+    }
+    let mut now: election_core::collections::Map<(NodeId, NodeId), usize> =
+        v.more.iter().map(|&(from, to, more)| ((from, to), more)).collect();
+    for m in &v.messages[drawn..] {
+        *now.entry((m.from, m.to)).or_default() += 1;
+    }
+    let counts = use_mut_ref(Counts::default);
+    let mut counts = counts.borrow_mut();
+    let (turn, turns) = if props.storm { (counts.frame % BUSY_STAGGER, BUSY_STAGGER) } else { (0, 1) };
+    counts.frame += 1;
+    let mine = |(from, to): (NodeId, NodeId)| (usize::from(from) * n + usize::from(to)) % turns == turn;
+    counts.shown.retain(|&link, _| !mine(link) || now.contains_key(&link));
+    for (link, more) in now {
+        // A link's first count shows at once; only changes wait for the link's turn.
+        if mine(link) || !counts.shown.contains_key(&link) {
+            counts.shown.insert(link, more);
+        }
+    }
+    let more = counts.shown.iter().map(|(&(from, to), &more)| {
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
         let (x2, y2) = node_xy(usize::from(to) - 1, n);
         // Two thirds of the way along, so the two directions of a link do not overlap.
         let (x, y) = (x1 + (x2 - x1) * 0.62, y1 + (y2 - y1) * 0.62);
+        // One text with a halo, not a badge: a storm counts on a hundred links at once, and
+        // each badge's box doubled what the browser painted in a frame.
         html! {
-            <g key={format!("more-{from}-{to}")} class="msg-more" transform={format!("translate({},{})", f(x), f(y))} data-more={more.to_string()}>
-                <rect x="-16" y="-8" width="32" height="16" rx="8" />
-                <text y="4" text-anchor="middle">{format!("+{more}")}</text>
-            </g>
+            <text key={format!("more-{from}-{to}")} class="msg-more" x={f(x)} y={f(y + 4.0)} text-anchor="middle"
+                data-more={more.to_string()}>{format!("+{more}")}</text>
         }
     });
     let messages = html! { <>{for shown}{for more}</> };
+    // Each node is a component of its own, drawn again only when what it shows changes: its
+    // timer ring, which drains on every frame, is drawn apart.
     let nodes = v
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| {
-            let at = node_xy(i, n);
-            let leads = partition_leads(v, node.id);
-            let look =
-                Look { r, now: v.now, term_label: v.term_label, crown: crown(v.algorithm), leads: &leads };
-            node_html(node, at, &look, props.selected == Some(node.id), &props.on_select)
+            html! {
+                <Node key={node.id} face={Face::of(node)} at={node_xy(i, n)} r={r} term_label={v.term_label}
+                    crown={crown(v.algorithm)} leads={partition_leads(v, node.id)}
+                    selected={props.selected == Some(node.id)} on_select={props.on_select.clone()} />
+            }
         })
         .collect::<Html>();
+    let rings = v.nodes.iter().enumerate().filter_map(|(i, node)| timer_ring(node, node_xy(i, n), r, v.now));
 
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
             <Links n={n} cut={cut} on_link={props.on_link.clone()} />
             <g class="messages">{messages}</g>
+            <g class="timers">{for rings}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
@@ -193,7 +241,11 @@ pub fn reduced_motion() -> bool {
     REDUCED.with(|r| *r)
 }
 
-fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
+/// A message in flight: a dot, and its kind above it (heartbeats have none). Placed by its
+/// coordinates rather than moved by a transform: a transform per message made each one a paint
+/// chunk of its own, and moving them cost the browser more than drawing them. Its two elements
+/// are keyed by the message, as siblings of the other messages' (see [`Cluster`]).
+fn message(m: &MessageView, now: u64, n: usize, r: f64, out: &mut Vec<Html>) {
     let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
     let mut p = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
     if reduced_motion() {
@@ -221,30 +273,21 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64) -> Html {
             x += (p - 0.5) * 20.0;
         }
     }
-    let label = short_kind(m);
     // Where the message is on its way, for the tests of reduced motion (whose steps it
     // shows); gliding, it would be one more attribute written per message per frame.
     let progress = reduced_motion().then(|| election_core::fixed(p, 2));
-    html! {
-        <g key={format!("{}-{}-{}", m.id, m.to, m.deliver_at)} class={class} data-kind={m.kind} data-progress={progress} transform={format!("translate({},{})", f(x), f(y))}>
-            <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
-            <circle r={if m.heartbeat { "5" } else { "8" }} />
-            if !m.heartbeat {
-                <text y="-11" text-anchor="middle">{label}</text>
-            }
-        </g>
+    let key = format!("{}-{}-{}", m.id, m.to, m.deliver_at);
+    if !m.heartbeat {
+        out.push(html! {
+            <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m)}</text>
+        });
     }
-}
-
-/// What every node of the picture is drawn with.
-struct Look<'a> {
-    r: f64,
-    now: u64,
-    term_label: Option<&'static str>,
-    /// The word above the leader's star.
-    crown: &'static str,
-    /// The partitions this node leads (Kafka), e.g. "p0, p2".
-    leads: &'a str,
+    out.push(html! {
+        <circle key={key} class={class} data-kind={m.kind} data-progress={progress} cx={f(x)} cy={f(y)}
+            r={if m.heartbeat { "5" } else { "8" }}>
+            <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
+        </circle>
+    });
 }
 
 /// What the star over a leading node says, in each algorithm's words.
@@ -261,7 +304,11 @@ fn crown(algorithm: &str) -> &'static str {
 /// ZooKeeper, the recipes' ZooKeeper, etcd and Redis instances): drawn as a box with their
 /// name, not as a follower.
 pub fn is_service(node: &NodeView) -> bool {
-    matches!(node.tag.as_str(), "lock service" | "storage" | "ZooKeeper" | "etcd" | "Redis")
+    is_service_tag(&node.tag)
+}
+
+fn is_service_tag(tag: &str) -> bool {
+    matches!(tag, "lock service" | "storage" | "ZooKeeper" | "etcd" | "Redis")
 }
 
 /// The partitions node `id` leads, from the algorithm's table ("p0, p1"; empty for none or
@@ -282,43 +329,96 @@ pub fn partition_leads(v: &ClusterView, id: NodeId) -> String {
         .join(", ")
 }
 
-fn node_html(
-    node: &NodeView,
-    (x, y): (f64, f64),
-    look: &Look<'_>,
+/// What a node's picture shows, but its timer ring: a node is drawn again only when this
+/// changes (the view's other fields, its timers and details, change with every heartbeat).
+#[derive(Clone, PartialEq)]
+struct Face {
+    id: NodeId,
+    liveness: Liveness,
+    role: Role,
+    term: u64,
+    leader: Option<NodeId>,
+    votes: usize,
+    tag: String,
+    /// The job it runs, if any (the lease and the recipes).
+    job: Option<String>,
+}
+
+impl Face {
+    fn of(node: &NodeView) -> Self {
+        Self {
+            id: node.id,
+            liveness: node.liveness,
+            role: node.role,
+            term: node.term,
+            leader: node.leader,
+            votes: node.votes.len(),
+            tag: node.tag.clone(),
+            job: node.details.iter().find(|(k, _)| k == "job in progress").map(|(_, v)| v.clone()),
+        }
+    }
+
+    fn is_service(&self) -> bool {
+        is_service_tag(&self.tag)
+    }
+}
+
+/// A node's election timer, drawn as a ring that drains around it.
+fn timer_ring(node: &NodeView, (x, y): (f64, f64), r: f64, now: u64) -> Option<Html> {
+    let (Some(a), Some(d), Liveness::Up | Liveness::Paused) =
+        (node.timer_armed_at, node.timer_deadline, node.liveness)
+    else {
+        return None;
+    };
+    if d <= a {
+        return None;
+    }
+    let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
+    if reduced_motion() {
+        left = (left * 4.0).ceil() / 4.0;
+    }
+    let circ = std::f64::consts::TAU * (r + 7.0);
+    Some(html! {
+        <circle key={node.id} class="timer" data-node={node.id.to_string()} r={f(r + 7.0)}
+            stroke-dasharray={format!("{} {}", f(circ * left), f(circ))}
+            transform={format!("translate({},{}) rotate(-90)", f(x), f(y))} />
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeProps {
+    face: Face,
+    /// Its centre.
+    at: (f64, f64),
+    r: f64,
+    term_label: Option<&'static str>,
+    /// The word above the leader's star.
+    crown: &'static str,
+    /// The partitions this node leads (Kafka), e.g. "p0, p2".
+    leads: String,
     selected: bool,
-    on_select: &Callback<Option<NodeId>>,
-) -> Html {
-    let Look { r, now, term_label, .. } = *look;
+    on_select: Callback<Option<NodeId>>,
+}
+
+/// One node of the picture (its timer ring apart).
+#[component]
+fn Node(p: &NodeProps) -> Html {
+    let NodeProps { face: node, at: (x, y), r, term_label, .. } = p;
+    let (r, term_label) = (*r, *term_label);
     let id = node.id;
-    let class = role_class(node);
+    let class = role_class(node.liveness, node.role);
     let onclick = {
-        let cb = on_select.clone();
+        let cb = p.on_select.clone();
         Callback::from(move |_| cb.emit(Some(id)))
     };
     let onkeydown = {
-        let cb = on_select.clone();
+        let cb = p.on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
                 cb.emit(Some(id));
             }
         })
-    };
-    // The election timer drains as a ring around the node.
-    let timer = match (node.timer_armed_at, node.timer_deadline, node.liveness) {
-        (Some(a), Some(d), Liveness::Up | Liveness::Paused) if d > a => {
-            let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
-            if reduced_motion() {
-                left = (left * 4.0).ceil() / 4.0;
-            }
-            let circ = std::f64::consts::TAU * (r + 7.0);
-            Some(html! {
-                <circle class="timer" r={f(r + 7.0)} stroke-dasharray={format!("{} {}", f(circ * left), f(circ))}
-                    transform="rotate(-90)" />
-            })
-        }
-        _ => None,
     };
     let state = match node.liveness {
         Liveness::Up => node.role.to_string(),
@@ -337,30 +437,28 @@ fn node_html(
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
-    let service = is_service(node);
+    let service = node.is_service();
     let mut sub = vec![letter.clone()];
     sub.extend(clock);
     let sub = if service && node.liveness != Liveness::Down { String::new() } else { sub.join(" · ") };
     // Votes get a line of their own, inside the circle only where there is room for it.
     let votes = (matches!(node.role, Role::Candidate | Role::PreCandidate)
         && node.liveness != Liveness::Down
-        && !node.votes.is_empty()
+        && node.votes > 0
         && r >= 30.0)
-        .then(|| match node.votes.len() {
+        .then(|| match node.votes {
             1 => "1 vote".to_string(),
             k => format!("{k} votes"),
         });
-    let job = node.details.iter().find(|(k, _)| k == "job in progress").map(|(_, v)| v.clone());
     html! {
-        <g class={classes!("node", class, service.then_some("service"), (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
-            transform={format!("translate({},{})", f(x), f(y))}
+        <g class={classes!("node", class, service.then_some("service"), (node.liveness == Liveness::Paused).then_some("paused"), p.selected.then_some("selected"))}
+            transform={format!("translate({},{})", f(*x), f(*y))}
             data-id={id.to_string()} data-role={node.role.name()}
             data-liveness={match node.liveness { Liveness::Up => "up", Liveness::Down => "down", Liveness::Paused => "paused" }}
             data-term={node.term.to_string()}
-            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
+            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={p.selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
             <title>{label}</title>
-            {timer}
             if service {
                 <rect class="body" x={f(-r)} y={f(-r * 0.8)} width={f(2.0 * r)} height={f(1.6 * r)} rx="8" />
             } else {
@@ -378,17 +476,17 @@ fn node_html(
             if !node.tag.is_empty() && !service {
                 <text class="tag" y={f(r + 14.0)} text-anchor="middle">{node.tag.clone()}</text>
             }
-            if !look.leads.is_empty() {
-                <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={look.leads.to_string()}>{format!("leads {}", look.leads)}</text>
+            if !p.leads.is_empty() {
+                <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={p.leads.clone()}>{format!("leads {}", p.leads)}</text>
             }
-            if let Some(j) = job {
-                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job" data-job={j}>{"⚙ running the job"}</text>
+            if let Some(j) = &node.job {
+                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job" data-job={j.clone()}>{"⚙ running the job"}</text>
             }
             if node.liveness == Liveness::Paused {
                 <text class="pause-mark" y={f(r + 16.0)} text-anchor="middle">{"PAUSED"}</text>
             }
             if node.role == Role::Leader && node.liveness != Liveness::Down {
-                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{look.crown}</text>
+                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{p.crown}</text>
             }
         </g>
     }

@@ -9,8 +9,12 @@ use crate::state::SameEngine;
 
 /// How much simulated time the space-time diagram shows, ending at the cursor.
 pub const WINDOW_US: Micros = 600_000;
-/// Trace events the diagram draws at most (the newest).
+/// Messages the diagram draws at most: past that, one in two, four, ... across the window.
 pub const MAX_EVENTS: usize = 300;
+/// Messages it draws at most while it follows the run a few times a second (see
+/// `state::Pacer`): it is then redrawn whole at each turn (at 10x the window passes in a few
+/// frames), and three hundred new lines made that frame late.
+pub const BUSY_MARKS: usize = 80;
 
 #[derive(Properties, PartialEq)]
 pub struct SpaceTimeProps {
@@ -21,6 +25,9 @@ pub struct SpaceTimeProps {
     /// Trace events up to the cursor: with `now`, what tells a redraw is needed.
     pub events: usize,
     pub nodes: usize,
+    /// Messages drawn at most.
+    #[prop_or(MAX_EVENTS)]
+    pub max_marks: usize,
 }
 
 /// A mark of the diagram (a message line, a role dot, an input), drawn once and kept while
@@ -71,9 +78,8 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     let cache = use_mut_ref(Marks::default);
     let engine = p.engine.0.borrow();
     let trace = engine.trace();
-    // Only what the diagram draws, newest first and at most a few hundred: a storm sends
-    // thousands of messages in the window.
-    let recent: Vec<usize> = trace
+    // Only what the diagram draws, newest first.
+    let mut recent: Vec<usize> = trace
         .iter()
         .enumerate()
         .rev()
@@ -87,9 +93,18 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
                     | TraceKind::Input { .. }
             )
         })
-        .take(MAX_EVENTS)
         .map(|(i, _)| i)
         .collect();
+    // A storm sends thousands of messages in the window: draw one in `stride` of them, across
+    // the whole window, so that the drawing keeps the traffic's shape (role changes and inputs
+    // are all drawn). The ones drawn are chosen by trace index, and the stride is a power of
+    // two: as the window slides, a message drawn stays drawn.
+    let is_send = |i: &usize| matches!(trace[*i].kind, TraceKind::Send { .. });
+    let sends = recent.iter().filter(|i| is_send(i)).count();
+    let stride = sends.div_ceil(p.max_marks.max(1)).next_power_of_two();
+    if stride > 1 {
+        recent.retain(|i| !is_send(i) || i % stride == 0);
+    }
     let dropped: election_core::collections::Set<u64> = recent
         .iter()
         .filter_map(|&i| match &trace[i].kind {
@@ -186,22 +201,19 @@ pub fn SpaceTime(p: &SpaceTimeProps) -> Html {
     }
 }
 
-/// The end of the markers' scale for a recording of `horizon`: rounded up to the next step of
-/// a 0.25 % grid, so that while the run plays the ticks move (and are redrawn) only when the
-/// recording has grown enough to move them by about a pixel, not on every frame.
+/// The end of the markers' own scale for a recording of `horizon`: the next power of two (of
+/// microseconds, at least a millisecond). Ticks are placed on this scale, and the scale is
+/// stretched to the scrubber's width: as the recording grows, one width changes on each frame
+/// and the ticks stay where they are, instead of every tick moving on every frame.
 pub fn marker_scale(horizon: Micros) -> Micros {
-    let mut end: Micros = 1_000;
-    while end < horizon {
-        end += (end / 400).max(1);
-    }
-    end
+    horizon.max(1_000).next_power_of_two()
 }
 
 #[derive(Properties, PartialEq)]
 pub struct MarkersProps {
     /// Shared with the page, which re-copies them only when they change.
     pub markers: std::rc::Rc<Vec<Marker>>,
-    /// The scale's end: the recorded horizon rounded up (see [`marker_scale`]).
+    /// The scrubber's end: the recorded horizon (or the cursor, if later).
     pub horizon: Micros,
     pub on_seek: Callback<Micros>,
 }
@@ -209,9 +221,31 @@ pub struct MarkersProps {
 /// Ticks above the scrubber for leader changes, inputs and violations; click to jump.
 #[component]
 pub fn Markers(p: &MarkersProps) -> Html {
-    let span = p.horizon.max(1) as f64;
-    // The newest 120: the scrubber is a few hundred pixels wide, and every tick is redrawn
-    // as the recording grows.
+    let end = p.horizon.max(1);
+    let scale = marker_scale(end);
+    let width = scale as f64 / end as f64 * 100.0;
+    html! {
+        <div class="markers" aria-label="Timeline markers">
+            <div class="marker-scale" style={format!("width: {}%", fixed(width, 3))}>
+                <Ticks markers={p.markers.clone()} scale={scale} on_seek={p.on_seek.clone()} />
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TicksProps {
+    markers: std::rc::Rc<Vec<Marker>>,
+    /// The end of the scale the ticks are placed on (see [`marker_scale`]).
+    scale: Micros,
+    on_seek: Callback<Micros>,
+}
+
+/// The ticks, drawn again only when the markers or their scale change.
+#[component]
+fn Ticks(p: &TicksProps) -> Html {
+    let span = p.scale as f64;
+    // The newest 120: the scrubber is a few hundred pixels wide.
     let ticks = p.markers.iter().rev().take(120).map(|m| {
         let left = (m.t as f64 / span * 100.0).clamp(0.0, 100.0);
         let class = match m.kind {
@@ -226,9 +260,9 @@ pub fn Markers(p: &MarkersProps) -> Html {
         };
         let label = format!("{}: {}", fmt_time(m.t), m.label);
         html! {
-            <button class={classes!("marker", class)} style={format!("left: {}%", fixed(left, 2))} title={label.clone()}
+            <button class={classes!("marker", class)} style={format!("left: {}%", fixed(left, 3))} title={label.clone()}
                 aria-label={format!("Jump to {label}")} onclick={onclick}></button>
         }
     });
-    html! { <div class="markers" aria-label="Timeline markers">{ for ticks }</div> }
+    html! { <>{ for ticks }</> }
 }

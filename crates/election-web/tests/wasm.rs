@@ -83,11 +83,14 @@ async fn cluster_component_draws_nodes_roles_and_messages() {
     let view = raft_at(240).view();
     let in_flight = view.messages.len();
     assert!(in_flight > 0, "messages on the wire at 240 ms");
+    let timed = view.nodes.iter().filter(|n| n.timer_deadline.is_some()).count();
+    assert!(timed >= 4, "the followers' election timers");
     let root = mount::<Cluster>(ClusterProps {
         view: election_web::state::SameView(std::rc::Rc::new(view)),
         selected: Some(2),
         on_select: Callback::noop(),
         on_link: Callback::noop(),
+        storm: false,
     })
     .await;
     let nodes = root.query_selector_all("g.node").unwrap();
@@ -97,7 +100,45 @@ async fn cluster_component_draws_nodes_roles_and_messages() {
     assert_eq!(n5.get_attribute("data-term").as_deref(), Some("1"));
     let n2 = root.query_selector("g.node[data-id='2']").unwrap().unwrap();
     assert_eq!(n2.get_attribute("aria-pressed").as_deref(), Some("true"));
-    assert_eq!(root.query_selector_all("g.msg").unwrap().length() as usize, in_flight);
+    assert_eq!(root.query_selector_all("circle.msg").unwrap().length() as usize, in_flight);
+    assert_eq!(
+        root.query_selector_all("svg.cluster circle.timer").unwrap().length() as usize,
+        timed,
+        "their rings"
+    );
+}
+
+/// In a storm the picture draws a few dozen messages and counts every other one in flight on
+/// its link: drawn plus counted is what is on the wire.
+#[wasm_bindgen_test]
+async fn a_storm_draws_a_few_messages_and_counts_the_rest_per_link() {
+    use election_web::cluster::{BUSY_MESSAGES, Cluster, ClusterProps};
+    use yew::Callback;
+    let script = "config algo=paxos nodes=15 seed=1 backoff=off election=150..155ms duplicate=20%\n";
+    let spec = election_core::scenario::spec_from_script(script).unwrap();
+    let mut s = election_core::AnySession::new(spec).unwrap();
+    s.advance_to(election_core::ms(400));
+    let view = s.view();
+    let on_wire = view.messages.len() + view.more.iter().map(|&(_, _, k)| k).sum::<usize>();
+    assert!(on_wire > 2 * BUSY_MESSAGES, "a storm: {on_wire} in flight");
+    let root = mount::<Cluster>(ClusterProps {
+        view: election_web::state::SameView(std::rc::Rc::new(view)),
+        selected: None,
+        on_select: Callback::noop(),
+        on_link: Callback::noop(),
+        storm: true,
+    })
+    .await;
+    let drawn = root.query_selector_all("circle.msg").unwrap().length() as usize;
+    assert_eq!(drawn, BUSY_MESSAGES);
+    let counts = root.query_selector_all("text.msg-more").unwrap();
+    let counted: usize = (0..counts.length())
+        .map(|i| {
+            let e: web_sys::Element = wasm_bindgen::JsCast::dyn_into(counts.get(i).unwrap()).unwrap();
+            e.get_attribute("data-more").unwrap().parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(drawn + counted, on_wire);
 }
 
 /// The event log speaks plain English, newest first, and shows which filter is on.

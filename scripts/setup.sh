@@ -3,13 +3,15 @@
 # already present at the right version. Safe to run again and again.
 #
 #   wasm32 target, trunk, the wasm-bindgen CLI (the exact version in Cargo.lock), wasm-opt
-#   (binaryen from npm), Chromium + chromedriver (Debian), the npm packages of tests/e2e.
+#   (binaryen from npm), esbuild (npm), Chromium + chromedriver (Debian), the npm packages of
+#   tests/e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH"
 
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than these machines have
 BINARYEN_VERSION=132           # Debian's binaryen is too old for current wasm
+ESBUILD_VERSION=0.28.2         # minifies the JavaScript glue (Trunk's minifier cannot read it)
 WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -51,6 +53,11 @@ fi
 if ! wasm-opt --version 2>/dev/null | grep -q "version_$BINARYEN_VERSION"; then
   say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
   as_root npm install -g --prefix /usr/local --no-audit --no-fund "binaryen@$BINARYEN_VERSION.0.0"
+fi
+
+if ! esbuild --version 2>/dev/null | grep -qx "$ESBUILD_VERSION"; then
+  say "installing esbuild $ESBUILD_VERSION from npm (minifies the release build's JavaScript glue)"
+  as_root npm install -g --prefix /usr/local --no-audit --no-fund "esbuild@$ESBUILD_VERSION"
 fi
 
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then

@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 const dist = process.env.DIST_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 const BUDGET = 250 * 1024;
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
-const loaded = new Set([...html.matchAll(/(?:href|src)="\/?([^"]+\.(?:wasm|js|css))"/g)].map((m) => m[1]));
+// (Release builds minify index.html: its attributes may be unquoted.)
+const loaded = new Set([...html.matchAll(/(?:href|src)=["']?\/?([^"' >]+\.(?:wasm|js|css))/g)].map((m) => m[1]));
 // wasm-bindgen's inline JS snippets, imported by the page's JS module.
 for (const f of [...loaded].filter((f) => f.endsWith('.js'))) {
-  for (const m of readFileSync(join(dist, f), 'utf8').matchAll(/from '\.\/(snippets\/[^']+\.js)'/g)) loaded.add(m[1]);
+  for (const m of readFileSync(join(dist, f), 'utf8').matchAll(/from\s*["']\.\/(snippets\/[^"']+\.js)["']/g)) loaded.add(m[1]);
 }
 const files = (dir, prefix = '') => readdirSync(join(dist, dir)).flatMap((f) => {
   const rel = prefix + f;

@@ -214,7 +214,7 @@ pub fn App() -> Html {
         let mut p = paced.borrow_mut();
         let engine = SameEngine(lab.engine.clone());
         let same = p.engine.as_ref() == Some(&engine) && p.show == Some(lab.log_show);
-        let due = p.pacer.due(same && pace, browser::now_ms());
+        let due = p.pacer.due(same && pace);
         if due[0] {
             p.log = log_tail(&lab.engine.borrow(), lab.log_show, if pace { BUSY_ROWS } else { 100 });
         }
@@ -224,6 +224,10 @@ pub fn App() -> Html {
         (p.engine, p.show) = (Some(engine), Some(lab.log_show));
         (p.log.clone(), p.diagram)
     };
+    // The markers' scale, stretched to the scrubber's end (see `diagram::marker_scale`).
+    let marker_end = horizon.max(lab.engine.borrow().now()).max(1);
+    let marker_scale = diagram::marker_scale(marker_end);
+    let marker_width = marker_scale as f64 / marker_end as f64 * 100.0;
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);
 
     let d = lab.dispatcher();
@@ -553,7 +557,11 @@ pub fn App() -> Html {
                     <Controls playing={lab.playing} speed={lab.speed}
                         on_play={on_play.clone()} on_back={on_back} on_forward={on_forward} on_speed={on_speed} on_share={(*on_share).clone()} />
                     <div class="timeline-wrap">
-                        <Markers markers={markers.clone()} horizon={horizon.max(view.now)} on_seek={on_seek.clone()} />
+                        <div class="markers" aria-label="Timeline markers">
+                            <div class="marker-scale" style={format!("width: {}%", election_core::fixed(marker_width, 3))}>
+                                <Markers markers={markers.clone()} scale={marker_scale} on_seek={on_seek.clone()} />
+                            </div>
+                        </div>
                         <Timeline now={view.now} horizon={horizon} on_seek={on_seek} />
                         <div class="exports">
                             <button onclick={on_save_session} data-testid="save-session"

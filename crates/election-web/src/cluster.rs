@@ -27,10 +27,10 @@ pub fn node_radius(n: usize) -> f64 {
 }
 
 /// Colour-blind-safe fill (Okabe-Ito palette) and a CSS class per role.
-pub fn role_class(liveness: Liveness, role: Role) -> &'static str {
-    match liveness {
+pub fn role_class(node: &NodeView) -> &'static str {
+    match node.liveness {
         Liveness::Down => "down",
-        _ => match role {
+        _ => match node.role {
             Role::Leader => "leader",
             Role::Candidate => "candidate",
             Role::PreCandidate => "precandidate",
@@ -71,10 +71,11 @@ pub const BUSY_MESSAGES: usize = 30;
 /// much of what the browser painted.
 pub const BUSY_STAGGER: usize = 8;
 
-/// The per-link counts drawn last, and the frames drawn so far (whose turn it is).
+/// The per-link counts drawn last (indexed by `from * (n + 1) + to`; 0 for none), and the
+/// frames drawn so far (whose turn it is).
 #[derive(Default)]
 struct Counts {
-    shown: election_core::collections::Map<(NodeId, NodeId), usize>,
+    shown: Vec<usize>,
     frame: usize,
 }
 
@@ -96,24 +97,30 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     for m in &v.messages[..drawn] {
         message(m, v.now, n, r, &mut shown);
     }
-    let mut now: election_core::collections::Map<(NodeId, NodeId), usize> =
-        v.more.iter().map(|&(from, to, more)| ((from, to), more)).collect();
+    // Counts per directed link, indexed by `from * (n + 1) + to`.
+    let side = n + 1;
+    let mut now = vec![0usize; side * side];
+    for &(from, to, more) in &v.more {
+        now[usize::from(from) * side + usize::from(to)] += more;
+    }
     for m in &v.messages[drawn..] {
-        *now.entry((m.from, m.to)).or_default() += 1;
+        now[usize::from(m.from) * side + usize::from(m.to)] += 1;
     }
     let counts = use_mut_ref(Counts::default);
     let mut counts = counts.borrow_mut();
+    if counts.shown.len() != now.len() {
+        counts.shown = vec![0; now.len()];
+    }
     let (turn, turns) = if props.storm { (counts.frame % BUSY_STAGGER, BUSY_STAGGER) } else { (0, 1) };
     counts.frame += 1;
-    let mine = |(from, to): (NodeId, NodeId)| (usize::from(from) * n + usize::from(to)) % turns == turn;
-    counts.shown.retain(|&link, _| !mine(link) || now.contains_key(&link));
-    for (link, more) in now {
+    for (link, (shown, &count)) in counts.shown.iter_mut().zip(&now).enumerate() {
         // A link's first count shows at once; only changes wait for the link's turn.
-        if mine(link) || !counts.shown.contains_key(&link) {
-            counts.shown.insert(link, more);
+        if link % turns == turn || *shown == 0 {
+            *shown = count;
         }
     }
-    let more = counts.shown.iter().map(|(&(from, to), &more)| {
+    let more = counts.shown.iter().enumerate().filter(|(_, k)| **k > 0).map(|(link, &more)| {
+        let (from, to) = ((link / side) as NodeId, (link % side) as NodeId);
         let (x1, y1) = node_xy(usize::from(from) - 1, n);
         let (x2, y2) = node_xy(usize::from(to) - 1, n);
         // Two thirds of the way along, so the two directions of a link do not overlap.
@@ -126,28 +133,24 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         }
     });
     let messages = html! { <>{for shown}{for more}</> };
-    // Each node is a component of its own, drawn again only when what it shows changes: its
-    // timer ring, which drains on every frame, is drawn apart.
     let nodes = v
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| {
-            html! {
-                <Node key={node.id} face={Face::of(node)} at={node_xy(i, n)} r={r} term_label={v.term_label}
-                    crown={crown(v.algorithm)} leads={partition_leads(v, node.id)}
-                    selected={props.selected == Some(node.id)} on_select={props.on_select.clone()} />
-            }
+            let at = node_xy(i, n);
+            let leads = partition_leads(v, node.id);
+            let look =
+                Look { r, now: v.now, term_label: v.term_label, crown: crown(v.algorithm), leads: &leads };
+            node_html(node, at, &look, props.selected == Some(node.id), &props.on_select)
         })
         .collect::<Html>();
-    let rings = v.nodes.iter().enumerate().filter_map(|(i, node)| timer_ring(node, node_xy(i, n), r, v.now));
 
     html! {
         <svg class="cluster" viewBox={format!("0 0 {0} {0}", election_core::fixed(SIZE, 0))} role="group"
             aria-label={format!("{} cluster of {} nodes at t={}", v.algorithm, n, election_core::fmt_time(v.now))}>
             <Links n={n} cut={cut} on_link={props.on_link.clone()} />
             <g class="messages">{messages}</g>
-            <g class="timers">{for rings}</g>
             <g class="nodes">{nodes}</g>
         </svg>
     }
@@ -290,6 +293,17 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64, out: &mut Vec<Html>) {
     });
 }
 
+/// What every node of the picture is drawn with.
+struct Look<'a> {
+    r: f64,
+    now: u64,
+    term_label: Option<&'static str>,
+    /// The word above the leader's star.
+    crown: &'static str,
+    /// The partitions this node leads (Kafka), e.g. "p0, p2".
+    leads: &'a str,
+}
+
 /// What the star over a leading node says, in each algorithm's words.
 fn crown(algorithm: &str) -> &'static str {
     match algorithm {
@@ -304,11 +318,7 @@ fn crown(algorithm: &str) -> &'static str {
 /// ZooKeeper, the recipes' ZooKeeper, etcd and Redis instances): drawn as a box with their
 /// name, not as a follower.
 pub fn is_service(node: &NodeView) -> bool {
-    is_service_tag(&node.tag)
-}
-
-fn is_service_tag(tag: &str) -> bool {
-    matches!(tag, "lock service" | "storage" | "ZooKeeper" | "etcd" | "Redis")
+    matches!(node.tag.as_str(), "lock service" | "storage" | "ZooKeeper" | "etcd" | "Redis")
 }
 
 /// The partitions node `id` leads, from the algorithm's table ("p0, p1"; empty for none or
@@ -329,96 +339,43 @@ pub fn partition_leads(v: &ClusterView, id: NodeId) -> String {
         .join(", ")
 }
 
-/// What a node's picture shows, but its timer ring: a node is drawn again only when this
-/// changes (the view's other fields, its timers and details, change with every heartbeat).
-#[derive(Clone, PartialEq)]
-struct Face {
-    id: NodeId,
-    liveness: Liveness,
-    role: Role,
-    term: u64,
-    leader: Option<NodeId>,
-    votes: usize,
-    tag: String,
-    /// The job it runs, if any (the lease and the recipes).
-    job: Option<String>,
-}
-
-impl Face {
-    fn of(node: &NodeView) -> Self {
-        Self {
-            id: node.id,
-            liveness: node.liveness,
-            role: node.role,
-            term: node.term,
-            leader: node.leader,
-            votes: node.votes.len(),
-            tag: node.tag.clone(),
-            job: node.details.iter().find(|(k, _)| k == "job in progress").map(|(_, v)| v.clone()),
-        }
-    }
-
-    fn is_service(&self) -> bool {
-        is_service_tag(&self.tag)
-    }
-}
-
-/// A node's election timer, drawn as a ring that drains around it.
-fn timer_ring(node: &NodeView, (x, y): (f64, f64), r: f64, now: u64) -> Option<Html> {
-    let (Some(a), Some(d), Liveness::Up | Liveness::Paused) =
-        (node.timer_armed_at, node.timer_deadline, node.liveness)
-    else {
-        return None;
-    };
-    if d <= a {
-        return None;
-    }
-    let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
-    if reduced_motion() {
-        left = (left * 4.0).ceil() / 4.0;
-    }
-    let circ = std::f64::consts::TAU * (r + 7.0);
-    Some(html! {
-        <circle key={node.id} class="timer" data-node={node.id.to_string()} r={f(r + 7.0)}
-            stroke-dasharray={format!("{} {}", f(circ * left), f(circ))}
-            transform={format!("translate({},{}) rotate(-90)", f(x), f(y))} />
-    })
-}
-
-#[derive(Properties, PartialEq)]
-struct NodeProps {
-    face: Face,
-    /// Its centre.
-    at: (f64, f64),
-    r: f64,
-    term_label: Option<&'static str>,
-    /// The word above the leader's star.
-    crown: &'static str,
-    /// The partitions this node leads (Kafka), e.g. "p0, p2".
-    leads: String,
+fn node_html(
+    node: &NodeView,
+    (x, y): (f64, f64),
+    look: &Look<'_>,
     selected: bool,
-    on_select: Callback<Option<NodeId>>,
-}
-
-/// One node of the picture (its timer ring apart).
-#[component]
-fn Node(p: &NodeProps) -> Html {
-    let NodeProps { face: node, at: (x, y), r, term_label, .. } = p;
-    let (r, term_label) = (*r, *term_label);
+    on_select: &Callback<Option<NodeId>>,
+) -> Html {
+    let Look { r, now, term_label, .. } = *look;
     let id = node.id;
-    let class = role_class(node.liveness, node.role);
+    let class = role_class(node);
     let onclick = {
-        let cb = p.on_select.clone();
+        let cb = on_select.clone();
         Callback::from(move |_| cb.emit(Some(id)))
     };
     let onkeydown = {
-        let cb = p.on_select.clone();
+        let cb = on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
                 cb.emit(Some(id));
             }
         })
+    };
+    // The election timer drains as a ring around the node.
+    let timer = match (node.timer_armed_at, node.timer_deadline, node.liveness) {
+        (Some(a), Some(d), Liveness::Up | Liveness::Paused) if d > a => {
+            let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
+            if reduced_motion() {
+                left = (left * 4.0).ceil() / 4.0;
+            }
+            let circ = std::f64::consts::TAU * (r + 7.0);
+            Some(html! {
+                <circle class="timer" r={f(r + 7.0)} stroke-dasharray={format!("{} {}", f(circ * left), f(circ))}
+                    transform="rotate(-90)" />
+            })
+        }
+        _ => None,
     };
     let state = match node.liveness {
         Liveness::Up => node.role.to_string(),
@@ -437,28 +394,30 @@ fn Node(p: &NodeProps) -> Html {
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
-    let service = node.is_service();
+    let service = is_service(node);
     let mut sub = vec![letter.clone()];
     sub.extend(clock);
     let sub = if service && node.liveness != Liveness::Down { String::new() } else { sub.join(" · ") };
     // Votes get a line of their own, inside the circle only where there is room for it.
     let votes = (matches!(node.role, Role::Candidate | Role::PreCandidate)
         && node.liveness != Liveness::Down
-        && node.votes > 0
+        && !node.votes.is_empty()
         && r >= 30.0)
-        .then(|| match node.votes {
+        .then(|| match node.votes.len() {
             1 => "1 vote".to_string(),
             k => format!("{k} votes"),
         });
+    let job = node.details.iter().find(|(k, _)| k == "job in progress").map(|(_, v)| v.clone());
     html! {
-        <g class={classes!("node", class, service.then_some("service"), (node.liveness == Liveness::Paused).then_some("paused"), p.selected.then_some("selected"))}
-            transform={format!("translate({},{})", f(*x), f(*y))}
+        <g class={classes!("node", class, service.then_some("service"), (node.liveness == Liveness::Paused).then_some("paused"), selected.then_some("selected"))}
+            transform={format!("translate({},{})", f(x), f(y))}
             data-id={id.to_string()} data-role={node.role.name()}
             data-liveness={match node.liveness { Liveness::Up => "up", Liveness::Down => "down", Liveness::Paused => "paused" }}
             data-term={node.term.to_string()}
-            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={p.selected.to_string()}
+            tabindex="0" role="button" aria-label={label.clone()} aria-pressed={selected.to_string()}
             onclick={onclick} onkeydown={onkeydown}>
             <title>{label}</title>
+            {timer}
             if service {
                 <rect class="body" x={f(-r)} y={f(-r * 0.8)} width={f(2.0 * r)} height={f(1.6 * r)} rx="8" />
             } else {
@@ -476,17 +435,17 @@ fn Node(p: &NodeProps) -> Html {
             if !node.tag.is_empty() && !service {
                 <text class="tag" y={f(r + 14.0)} text-anchor="middle">{node.tag.clone()}</text>
             }
-            if !p.leads.is_empty() {
-                <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={p.leads.clone()}>{format!("leads {}", p.leads)}</text>
+            if !look.leads.is_empty() {
+                <text class="leads" y={f(r + 28.0)} text-anchor="middle" data-leads={look.leads.to_string()}>{format!("leads {}", look.leads)}</text>
             }
-            if let Some(j) = &node.job {
-                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job" data-job={j.clone()}>{"⚙ running the job"}</text>
+            if let Some(j) = job {
+                <text class="job" y={f(r + 28.0)} text-anchor="middle" data-testid="job" data-job={j}>{"⚙ running the job"}</text>
             }
             if node.liveness == Liveness::Paused {
                 <text class="pause-mark" y={f(r + 16.0)} text-anchor="middle">{"PAUSED"}</text>
             }
             if node.role == Role::Leader && node.liveness != Liveness::Down {
-                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{p.crown}</text>
+                <text class="crown" y={f(-r - 12.0)} text-anchor="middle">{look.crown}</text>
             }
         </g>
     }

@@ -213,37 +213,16 @@ pub fn marker_scale(horizon: Micros) -> Micros {
 pub struct MarkersProps {
     /// Shared with the page, which re-copies them only when they change.
     pub markers: std::rc::Rc<Vec<Marker>>,
-    /// The scrubber's end: the recorded horizon (or the cursor, if later).
-    pub horizon: Micros,
+    /// The end of the scale the ticks are placed on (see [`marker_scale`]).
+    pub scale: Micros,
     pub on_seek: Callback<Micros>,
 }
 
-/// Ticks above the scrubber for leader changes, inputs and violations; click to jump.
+/// Ticks above the scrubber for leader changes, inputs and violations; click to jump. Placed
+/// on their own scale, which the page stretches to the scrubber (see [`marker_scale`]): they
+/// are drawn again only when the markers or the scale change.
 #[component]
 pub fn Markers(p: &MarkersProps) -> Html {
-    let end = p.horizon.max(1);
-    let scale = marker_scale(end);
-    let width = scale as f64 / end as f64 * 100.0;
-    html! {
-        <div class="markers" aria-label="Timeline markers">
-            <div class="marker-scale" style={format!("width: {}%", fixed(width, 3))}>
-                <Ticks markers={p.markers.clone()} scale={scale} on_seek={p.on_seek.clone()} />
-            </div>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct TicksProps {
-    markers: std::rc::Rc<Vec<Marker>>,
-    /// The end of the scale the ticks are placed on (see [`marker_scale`]).
-    scale: Micros,
-    on_seek: Callback<Micros>,
-}
-
-/// The ticks, drawn again only when the markers or their scale change.
-#[component]
-fn Ticks(p: &TicksProps) -> Html {
     let span = p.scale as f64;
     // The newest 120: the scrubber is a few hundred pixels wide.
     let ticks = p.markers.iter().rev().take(120).map(|m| {

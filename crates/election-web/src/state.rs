@@ -85,46 +85,27 @@ pub fn next_budget(budget: u64, f: FrameCost) -> u64 {
 /// each of them every frame.
 pub const PACED_SPEED: f64 = 5.0;
 
-/// How often a panel beside the picture follows the run when it is paced (see [`Lab::paced`]):
-/// about four times a second. The event log and the space-time diagram then change wholly from
-/// one frame to the next, faster than anyone reads them, and redrawing them was most of a
-/// frame's work.
-pub const PANEL_PERIOD_MS: f64 = 250.0;
+/// How often a panel beside the picture follows the run when it is paced (see
+/// [`Lab::paced`]): every 16 frames, about four times a second. The event log and the
+/// space-time diagram then change wholly from one frame to the next, faster than anyone reads
+/// them, and redrawing them was most of a frame's work.
+pub const PANEL_FRAMES: u32 = 16;
 
 /// When the panels beside the picture (the event log, the space-time diagram) follow the run.
 /// The picture follows it every frame.
 #[derive(Debug, Default)]
 pub struct Pacer {
-    /// When each panel last followed the run (wall time, ms); `None`: not since the load.
-    last: [Option<f64>; 2],
+    /// Frames drawn so far.
+    frame: u32,
 }
 
 impl Pacer {
-    /// The panels paced: the event log and the space-time diagram.
-    pub const PANELS: usize = 2;
-
-    /// Which panels follow the run in a frame drawn at `now_ms`. All of them, unless they are
-    /// `paced`; then each one [`PANEL_PERIOD_MS`] after its last time, and at most one per
-    /// frame (the one waiting longest), so that no frame redraws both.
-    pub fn due(&mut self, paced: bool, now_ms: f64) -> [bool; Self::PANELS] {
-        if !paced {
-            self.last = [Some(now_ms); Self::PANELS];
-            return [true; Self::PANELS];
-        }
-        let waited = |last: Option<f64>| last.map_or(f64::INFINITY, |t| now_ms - t);
-        let mut oldest: Option<usize> = None;
-        for i in 0..Self::PANELS {
-            let w = waited(self.last[i]);
-            if w >= PANEL_PERIOD_MS && oldest.is_none_or(|j| w > waited(self.last[j])) {
-                oldest = Some(i);
-            }
-        }
-        let mut due = [false; Self::PANELS];
-        if let Some(i) = oldest {
-            self.last[i] = Some(now_ms);
-            due[i] = true;
-        }
-        due
+    /// Which panels follow the run in the next frame: both, unless they are `paced`; then
+    /// each every [`PANEL_FRAMES`] frames, half a period apart, so that no frame redraws both.
+    pub fn due(&mut self, paced: bool) -> [bool; 2] {
+        self.frame = self.frame.wrapping_add(1);
+        let turn = self.frame % PANEL_FRAMES;
+        if paced { [turn == 0, turn == PANEL_FRAMES / 2] } else { [true, true] }
     }
 }
 
@@ -1440,18 +1421,30 @@ run for=200ms
     #[test]
     fn a_storm_redraws_the_log_and_the_diagram_a_few_times_a_second_in_turn() {
         let mut pacer = Pacer::default();
-        assert_eq!(pacer.due(false, 0.0), [true, true], "the page keeps up: every frame");
-        assert_eq!(pacer.due(false, 16.7), [true, true]);
-        // Under load, one panel per frame at most, each every PANEL_PERIOD_MS.
-        let frames: Vec<[bool; 2]> = (2..40).map(|f| pacer.due(true, f as f64 * 16.7)).collect();
+        assert_eq!(pacer.due(false), [true, true], "the page keeps up: every frame");
+        let frames: Vec<[bool; 2]> = (0..64).map(|_| pacer.due(true)).collect();
         assert!(frames.iter().all(|d| !(d[0] && d[1])), "never both in one frame");
         for panel in 0..2 {
             let at: Vec<usize> = (0..frames.len()).filter(|&f| frames[f][panel]).collect();
-            assert!(at.len() >= 2, "panel {panel} follows the run: {at:?}");
-            assert!(at.windows(2).all(|w| (w[1] - w[0]) as f64 * 16.7 >= PANEL_PERIOD_MS), "{at:?}");
+            assert_eq!(at.len(), 4, "panel {panel}: every {PANEL_FRAMES} frames: {at:?}");
+            assert!(at.windows(2).all(|w| w[1] - w[0] == PANEL_FRAMES as usize), "{at:?}");
         }
-        assert_eq!(pacer.due(false, 700.0), [true, true], "and every frame again after the storm");
-        assert_eq!(Pacer::default().due(true, 5.0), [true, false], "a first frame under load draws one");
+        assert_eq!(pacer.due(false), [true, true], "and every frame again after the storm");
+    }
+
+    #[test]
+    fn the_side_panels_are_paced_in_a_storm_and_at_high_speed_while_playing() {
+        let mut lab = Lab::new(raft5(), false);
+        assert!(!lab.paced() && !lab.storm(), "paused");
+        lab.playing = true;
+        assert!(!lab.paced(), "at the default speed");
+        lab.speed = SPEEDS.iter().position(|s| s.1 == PACED_SPEED).unwrap();
+        assert!(lab.paced() && !lab.storm(), "at 5x");
+        lab.speed = DEFAULT_SPEED;
+        lab.throttled = true;
+        assert!(lab.paced() && lab.storm(), "behind its speed");
+        lab.playing = false;
+        assert!(!lab.paced() && !lab.storm(), "paused again");
     }
 
     #[test]

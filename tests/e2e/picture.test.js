@@ -25,7 +25,7 @@ test('a legend explains the letters, the terms, the message abbreviations and th
 test('the space-time diagram is not blank in steady state: heartbeats are drawn faintly', async () => {
   const { page, errors } = await open(browser, link('config algo=raft nodes=5 seed=1\nrun until=2s\n', 2_000_000));
   assert.ok(await page.locator('.spacetime line.arrow.heartbeat').count() > 10);
-  const opacity = await page.$eval('.spacetime line.arrow.heartbeat', (l) => Number(getComputedStyle(l).opacity));
+  const opacity = await page.$eval('.spacetime line.arrow.heartbeat', (l) => Number(getComputedStyle(l).strokeOpacity));
   assert.ok(opacity < 0.6, `faint (${opacity})`);
   assert.deepEqual(errors, []);
 });

@@ -224,6 +224,9 @@ pub fn App() -> Html {
         (p.engine, p.show) = (Some(engine), Some(lab.log_show));
         (p.log.clone(), p.diagram)
     };
+    // The tour panel follows the cursor only during a tour: without one it is the picker,
+    // which every frame built again, all its tours' titles.
+    let tour_now = if lab.tour.is_some() { view.now } else { 0 };
     // The markers' scale, stretched to the scrubber's end (see `diagram::marker_scale`).
     let marker_end = horizon.max(lab.engine.borrow().now()).max(1);
     let marker_scale = diagram::marker_scale(marker_end);
@@ -589,7 +592,7 @@ pub fn App() -> Html {
                 </div>
                 <aside class="side">
                 if !lab.embed || lab.tour.is_some() {
-                    <TourPanel tour={lab.tour.clone()} now={view.now} playing={lab.playing} answers={lab.answers.clone()}
+                    <TourPanel tour={lab.tour.clone()} now={tour_now} playing={lab.playing} answers={lab.answers.clone()}
                         presenting={lab.presenting} notes={lab.notes} on_present={(*on_present).clone()}
                         on_start={(*on_tour).clone()} on_play={on_play.clone()} on_answer={on_answer} />
                 }

@@ -64,12 +64,12 @@ pub struct ClusterProps {
 /// others are counted on their links with the ones the view leaves out. At 10x a storm's
 /// message lives a frame or two, so each frame drew dozens of new ones: a few dozen show the
 /// storm as well as the view's 150 did, for a fraction of the frame's work.
-pub const BUSY_MESSAGES: usize = 30;
+pub const BUSY_MESSAGES: usize = 20;
 
 /// In a storm, a link's count is renewed every this many frames (links take turns): every
 /// count changed on every frame, faster than anyone reads, and rewriting a hundred texts was
 /// much of what the browser painted.
-pub const BUSY_STAGGER: usize = 8;
+pub const BUSY_STAGGER: usize = 16;
 
 /// The per-link counts drawn last (indexed by `from * (n + 1) + to`; 0 for none), and the
 /// frames drawn so far (whose turn it is).
@@ -95,7 +95,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let drawn = if props.storm { v.messages.len().min(BUSY_MESSAGES) } else { v.messages.len() };
     let mut shown = Vec::with_capacity(2 * drawn);
     for m in &v.messages[..drawn] {
-        message(m, v.now, n, r, &mut shown);
+        message(m, v.now, n, r, props.storm, &mut shown);
     }
     // Counts per directed link, indexed by `from * (n + 1) + to`.
     let side = n + 1;
@@ -140,8 +140,14 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         .map(|(i, node)| {
             let at = node_xy(i, n);
             let leads = partition_leads(v, node.id);
-            let look =
-                Look { r, now: v.now, term_label: v.term_label, crown: crown(v.algorithm), leads: &leads };
+            let look = Look {
+                r,
+                now: v.now,
+                term_label: v.term_label,
+                crown: crown(v.algorithm),
+                leads: &leads,
+                storm: props.storm,
+            };
             node_html(node, at, &look, props.selected == Some(node.id), &props.on_select)
         })
         .collect::<Html>();
@@ -248,7 +254,7 @@ pub fn reduced_motion() -> bool {
 /// coordinates rather than moved by a transform: a transform per message made each one a paint
 /// chunk of its own, and moving them cost the browser more than drawing them. Its two elements
 /// are keyed by the message, as siblings of the other messages' (see [`Cluster`]).
-fn message(m: &MessageView, now: u64, n: usize, r: f64, out: &mut Vec<Html>) {
+fn message(m: &MessageView, now: u64, n: usize, r: f64, storm: bool, out: &mut Vec<Html>) {
     let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
     let mut p = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
     if reduced_motion() {
@@ -280,7 +286,8 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64, out: &mut Vec<Html>) {
     // shows); gliding, it would be one more attribute written per message per frame.
     let progress = reduced_motion().then(|| election_core::fixed(p, 2));
     let key = format!("{}-{}-{}", m.id, m.to, m.deliver_at);
-    if !m.heartbeat {
+    // In a storm a message lives a frame or two: too short to read its label.
+    if !m.heartbeat && !storm {
         out.push(html! {
             <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m)}</text>
         });
@@ -302,6 +309,8 @@ struct Look<'a> {
     crown: &'static str,
     /// The partitions this node leads (Kafka), e.g. "p0, p2".
     leads: &'a str,
+    /// A storm: timer rings drain in quarters (see `node_html`).
+    storm: bool,
 }
 
 /// What the star over a leading node says, in each algorithm's words.
@@ -366,7 +375,9 @@ fn node_html(
     let timer = match (node.timer_armed_at, node.timer_deadline, node.liveness) {
         (Some(a), Some(d), Liveness::Up | Liveness::Paused) if d > a => {
             let mut left = (d.saturating_sub(now) as f64 / (d - a) as f64).clamp(0.0, 1.0);
-            if reduced_motion() {
+            // In a storm a timer may drain within a frame or two at 10x: drawn in quarters,
+            // its ring changes a few times per election instead of on every frame.
+            if reduced_motion() || look.storm {
                 left = (left * 4.0).ceil() / 4.0;
             }
             let circ = std::f64::consts::TAU * (r + 7.0);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measures the page budgets on the release build: bundle size, load time, frame time at
 # 15 nodes, the worst case of every algorithm (15 nodes at 10x with 20 % duplication, dueling
-# Paxos proposers: frame p95/p50, main-thread CPU per frame and click latency, as ranges over
-# RUNS runs, 3 by default), seek time in a 10-minute run; the time until a student can act on
+# Paxos proposers: frame work p95/p50 (main-thread CPU per frame), frame interval p95/p50 and
+# click latency, as ranges over RUNS runs, 3 by default), seek time in a 10-minute run; the time until a student can act on
 # desktop and under Lighthouse's mobile conditions (measure-mobile.js); the engine with
 # `election-cli bench`; and the counterexample search: on 3-node Raft, natively and in
 # WebAssembly (the page's search panel, which tests/e2e/search.test.js drives and whose rate

@@ -40,11 +40,21 @@ pub fn role_class(node: &NodeView) -> &'static str {
 }
 
 /// Short wire label: the capitals of the kind ("RequestVote" -> "RV"), "HB" for heartbeats.
-pub fn short_kind(m: &MessageView) -> String {
+/// A kind whose capitals another kind of the run (`kinds`, the view's message counts) shares
+/// is written whole: Paxos's Prepare and Promise were both "P", Accept and Accepted both "A".
+pub fn short_kind(m: &MessageView, kinds: &[(String, u64)]) -> String {
     if m.heartbeat {
         return "HB".into();
     }
-    m.kind.chars().filter(|c| c.is_ascii_uppercase()).collect()
+    abbreviation(m.kind, kinds)
+}
+
+/// The label of message kind `kind` among the run's `kinds` (see [`short_kind`]).
+pub fn abbreviation(kind: &str, kinds: &[(String, u64)]) -> String {
+    let capitals = |k: &str| k.chars().filter(|c| c.is_ascii_uppercase()).collect::<String>();
+    let short = capitals(kind);
+    let shared = kinds.iter().any(|(k, _)| k != kind && capitals(k) == short);
+    if short.is_empty() || shared { kind.to_string() } else { short }
 }
 
 #[derive(Properties, PartialEq)]
@@ -95,7 +105,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let drawn = if props.storm { v.messages.len().min(BUSY_MESSAGES) } else { v.messages.len() };
     let mut shown = Vec::with_capacity(2 * drawn);
     for m in &v.messages[..drawn] {
-        message(m, v.now, n, r, props.storm, &mut shown);
+        message(m, v.now, (n, r), &v.message_counts, props.storm, &mut shown);
     }
     // Counts per directed link, indexed by `from * (n + 1) + to`.
     let side = n + 1;
@@ -254,7 +264,14 @@ pub fn reduced_motion() -> bool {
 /// coordinates rather than moved by a transform: a transform per message made each one a paint
 /// chunk of its own, and moving them cost the browser more than drawing them. Its two elements
 /// are keyed by the message, as siblings of the other messages' (see [`Cluster`]).
-fn message(m: &MessageView, now: u64, n: usize, r: f64, storm: bool, out: &mut Vec<Html>) {
+fn message(
+    m: &MessageView,
+    now: u64,
+    (n, r): (usize, f64),
+    kinds: &[(String, u64)],
+    storm: bool,
+    out: &mut Vec<Html>,
+) {
     let span = m.deliver_at.saturating_sub(m.sent_at).max(1) as f64;
     let mut p = (now.saturating_sub(m.sent_at) as f64 / span).clamp(0.0, 1.0);
     if reduced_motion() {
@@ -289,7 +306,7 @@ fn message(m: &MessageView, now: u64, n: usize, r: f64, storm: bool, out: &mut V
     // In a storm a message lives a frame or two: too short to read its label.
     if !m.heartbeat && !storm {
         out.push(html! {
-            <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m)}</text>
+            <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m, kinds)}</text>
         });
     }
     out.push(html! {
@@ -490,8 +507,8 @@ pub fn legend(view: &ClusterView) -> Html {
         .message_counts
         .iter()
         .map(|(k, _)| {
-            let short: String = k.chars().filter(|c| c.is_ascii_uppercase()).collect();
-            if short.is_empty() || short == *k { k.clone() } else { format!("{short} {k}") }
+            let short = abbreviation(k, &view.message_counts);
+            if short == *k { k.clone() } else { format!("{short} {k}") }
         })
         .collect();
     if !abbreviations.is_empty() {
@@ -499,4 +516,28 @@ pub fn legend(view: &ClusterView) -> Html {
     }
     s.push_str("</ul></details>");
     Html::from_html_unchecked(AttrValue::from(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::abbreviation;
+
+    fn kinds(names: &[&str]) -> Vec<(String, u64)> {
+        names.iter().map(|k| (k.to_string(), 1)).collect()
+    }
+
+    #[test]
+    fn a_label_is_the_capitals_unless_another_kind_of_the_run_shares_them() {
+        let raft = kinds(&["AppendEntries", "AppendEntriesResponse", "RequestVote", "Vote"]);
+        assert_eq!(abbreviation("AppendEntriesResponse", &raft), "AER");
+        assert_eq!(abbreviation("RequestVote", &raft), "RV");
+        // Paxos: Prepare and Promise were both "P" in the picture and the legend.
+        let paxos = kinds(&["Prepare", "Promise", "Accept", "Nack"]);
+        assert_eq!(abbreviation("Prepare", &paxos), "Prepare");
+        assert_eq!(abbreviation("Promise", &paxos), "Promise");
+        assert_eq!(abbreviation("Accept", &paxos), "A");
+        assert_eq!(abbreviation("Accept", &kinds(&["Accept", "Accepted"])), "Accept");
+        // A kind without capitals is its own label.
+        assert_eq!(abbreviation("ping", &kinds(&["ping"])), "ping");
+    }
 }

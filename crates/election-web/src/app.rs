@@ -545,7 +545,7 @@ pub fn App() -> Html {
                             <span class={classes!("pill", if violations == 0 { "ok" } else { "bad" })} data-testid="invariants">
                                 {match violations { 0 => "invariants hold".to_string(), 1 => "1 invariant violation".to_string(), n => format!("{n} invariant violations") }}
                             </span>
-                            if lab.throttled {
+                            if storm {
                                 <span class="pill warn" data-testid="throttled">
                                     {"slower than the chosen speed: too many messages"}</span>
                             }

@@ -228,7 +228,7 @@ pub fn App() -> Html {
     // which every frame built again, all its tours' titles.
     let tour_now = if lab.tour.is_some() { view.now } else { 0 };
     // The markers' scale, stretched to the scrubber's end (see `diagram::marker_scale`).
-    let marker_end = horizon.max(lab.engine.borrow().now()).max(1);
+    let marker_end = horizon.max(view.now).max(1);
     let marker_scale = diagram::marker_scale(marker_end);
     let marker_width = marker_scale as f64 / marker_end as f64 * 100.0;
     let first_violation = markers.iter().find(|m| m.kind == MarkerKind::Violation).map(|m| m.t);

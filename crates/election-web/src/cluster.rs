@@ -39,22 +39,30 @@ pub fn role_class(node: &NodeView) -> &'static str {
     }
 }
 
-/// Short wire label: the capitals of the kind ("RequestVote" -> "RV"), "HB" for heartbeats.
-/// A kind whose capitals another kind of the run (`kinds`, the view's message counts) shares
-/// is written whole: Paxos's Prepare and Promise were both "P", Accept and Accepted both "A".
-pub fn short_kind(m: &MessageView, kinds: &[(String, u64)]) -> String {
+/// Short wire labels of the run's message kinds (`kinds`, the view's message counts), in their
+/// order: the capitals of the kind ("RequestVote" -> "RV"), or the whole kind when another
+/// kind of the run shares its capitals (Paxos's Prepare and Promise were both "P", Accept and
+/// Accepted both "A").
+pub fn abbreviations(kinds: &[(String, u64)]) -> Vec<String> {
+    let capitals: Vec<String> =
+        kinds.iter().map(|(k, _)| k.chars().filter(|c| c.is_ascii_uppercase()).collect()).collect();
+    kinds
+        .iter()
+        .zip(&capitals)
+        .map(|((k, _), c)| {
+            let shared = capitals.iter().filter(|o| *o == c).count() > 1;
+            if c.is_empty() || shared { k.clone() } else { c.clone() }
+        })
+        .collect()
+}
+
+/// A message's wire label among the run's `labels` (kind, label; see [`abbreviations`]),
+/// "HB" for heartbeats.
+fn short_kind(m: &MessageView, labels: &[(&str, String)]) -> String {
     if m.heartbeat {
         return "HB".into();
     }
-    abbreviation(m.kind, kinds)
-}
-
-/// The label of message kind `kind` among the run's `kinds` (see [`short_kind`]).
-pub fn abbreviation(kind: &str, kinds: &[(String, u64)]) -> String {
-    let capitals = |k: &str| k.chars().filter(|c| c.is_ascii_uppercase()).collect::<String>();
-    let short = capitals(kind);
-    let shared = kinds.iter().any(|(k, _)| k != kind && capitals(k) == short);
-    if short.is_empty() || shared { kind.to_string() } else { short }
+    labels.iter().find(|(k, _)| *k == m.kind).map_or_else(|| m.kind.to_string(), |(_, l)| l.clone())
 }
 
 #[derive(Properties, PartialEq)]
@@ -103,9 +111,12 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     // list that is not keyed throughout, Yew pairs children by position, and as the oldest
     // messages arrive every message after them was rebuilt, each frame.
     let drawn = if props.storm { v.messages.len().min(BUSY_MESSAGES) } else { v.messages.len() };
+    // The labels, worked out once per frame rather than once per message.
+    let labels: Vec<(&str, String)> =
+        v.message_counts.iter().map(|(k, _)| k.as_str()).zip(abbreviations(&v.message_counts)).collect();
     let mut shown = Vec::with_capacity(2 * drawn);
     for m in &v.messages[..drawn] {
-        message(m, v.now, (n, r), &v.message_counts, props.storm, &mut shown);
+        message(m, v.now, (n, r), &labels, props.storm, &mut shown);
     }
     // Counts per directed link, indexed by `from * (n + 1) + to`.
     let side = n + 1;
@@ -268,7 +279,7 @@ fn message(
     m: &MessageView,
     now: u64,
     (n, r): (usize, f64),
-    kinds: &[(String, u64)],
+    labels: &[(&str, String)],
     storm: bool,
     out: &mut Vec<Html>,
 ) {
@@ -306,7 +317,7 @@ fn message(
     // In a storm a message lives a frame or two: too short to read its label.
     if !m.heartbeat && !storm {
         out.push(html! {
-            <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m, kinds)}</text>
+            <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m, labels)}</text>
         });
     }
     out.push(html! {
@@ -506,10 +517,8 @@ pub fn legend(view: &ClusterView) -> Html {
     let abbreviations: Vec<String> = view
         .message_counts
         .iter()
-        .map(|(k, _)| {
-            let short = abbreviation(k, &view.message_counts);
-            if short == *k { k.clone() } else { format!("{short} {k}") }
-        })
+        .zip(abbreviations(&view.message_counts))
+        .map(|((k, _), short)| if short == *k { short } else { format!("{short} {k}") })
         .collect();
     if !abbreviations.is_empty() {
         s.push_str(&format!("<li>{}</li>", abbreviations.join(" · ")));
@@ -520,24 +529,27 @@ pub fn legend(view: &ClusterView) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::abbreviation;
+    use super::abbreviations;
 
-    fn kinds(names: &[&str]) -> Vec<(String, u64)> {
-        names.iter().map(|k| (k.to_string(), 1)).collect()
+    /// The label of `kind` among the run's `names`.
+    fn label(kind: &str, names: &[&str]) -> String {
+        let kinds: Vec<(String, u64)> = names.iter().map(|k| (k.to_string(), 1)).collect();
+        let at = names.iter().position(|k| *k == kind).expect("a kind of the run");
+        abbreviations(&kinds).swap_remove(at)
     }
 
     #[test]
     fn a_label_is_the_capitals_unless_another_kind_of_the_run_shares_them() {
-        let raft = kinds(&["AppendEntries", "AppendEntriesResponse", "RequestVote", "Vote"]);
-        assert_eq!(abbreviation("AppendEntriesResponse", &raft), "AER");
-        assert_eq!(abbreviation("RequestVote", &raft), "RV");
+        let raft = ["AppendEntries", "AppendEntriesResponse", "RequestVote", "Vote"];
+        assert_eq!(label("AppendEntriesResponse", &raft), "AER");
+        assert_eq!(label("RequestVote", &raft), "RV");
         // Paxos: Prepare and Promise were both "P" in the picture and the legend.
-        let paxos = kinds(&["Prepare", "Promise", "Accept", "Nack"]);
-        assert_eq!(abbreviation("Prepare", &paxos), "Prepare");
-        assert_eq!(abbreviation("Promise", &paxos), "Promise");
-        assert_eq!(abbreviation("Accept", &paxos), "A");
-        assert_eq!(abbreviation("Accept", &kinds(&["Accept", "Accepted"])), "Accept");
+        let paxos = ["Prepare", "Promise", "Accept", "Nack"];
+        assert_eq!(label("Prepare", &paxos), "Prepare");
+        assert_eq!(label("Promise", &paxos), "Promise");
+        assert_eq!(label("Accept", &paxos), "A");
+        assert_eq!(label("Accept", &["Accept", "Accepted"]), "Accept");
         // A kind without capitals is its own label.
-        assert_eq!(abbreviation("ping", &kinds(&["ping"])), "ping");
+        assert_eq!(label("ping", &["ping"]), "ping");
     }
 }

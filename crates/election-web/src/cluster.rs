@@ -320,11 +320,13 @@ fn message(
             <text key={format!("{key}-label")} class="msg-label" x={f(x)} y={f(y - 11.0)} text-anchor="middle">{short_kind(m, labels)}</text>
         });
     }
+    // Its tooltip, except in a storm: a message there lives a frame or two, too short to point
+    // at, and the tooltips were two of the three elements a storm made and dropped per message.
+    let title =
+        (!storm).then(|| html! { <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title> });
     out.push(html! {
         <circle key={key} class={class} data-kind={m.kind} data-progress={progress} cx={f(x)} cy={f(y)}
-            r={if m.heartbeat { "5" } else { "8" }}>
-            <title>{format!("n{} → n{}: {}", m.from, m.to, m.summary)}</title>
-        </circle>
+            r={if m.heartbeat { "5" } else { "8" }}>{title}</circle>
     });
 }
 

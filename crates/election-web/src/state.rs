@@ -46,8 +46,11 @@ pub const EVENTS_PER_TICK: u64 = 1_500;
 pub const FRAME_LATE_MS: f64 = 25.0;
 
 /// The page's own work a frame aims at: the tick's simulation and the redraw, up to the end of
-/// the render. The browser's style, layout and paint need the rest of the 16.7 ms.
-pub const WORK_TARGET_MS: f64 = 8.0;
+/// the render. The browser's style, layout, paint and compositing take another 6-7 ms of a
+/// storm's frame (Chromium traces, `tests/e2e/measure.js` section 2b), and a frame has 16.7: at
+/// 8 ms the worst storm's frames sat at 16 ms in the 95th percentile, at 6 about 13. The run
+/// then falls a little further behind its speed in a storm, which the page already says.
+pub const WORK_TARGET_MS: f64 = 6.0;
 
 /// What the last frame cost, as the clock measures it (wall time paces the run, never decides
 /// anything in it).
@@ -1450,7 +1453,7 @@ run for=200ms
     #[test]
     fn the_tick_budget_follows_the_pages_work_not_the_frames_it_misses() {
         let cost = |interval_ms, work_ms, throttled| FrameCost { interval_ms, work_ms, throttled };
-        assert_eq!(next_budget(1_500, cost(16.7, 16.0, true)), 750, "in proportion to the work");
+        assert_eq!(next_budget(1_500, cost(16.7, 16.0, true)), 562, "in proportion to the work");
         assert_eq!(next_budget(1_500, cost(16.7, 80.0, true)), 375, "at most to a quarter at once");
         assert_eq!(next_budget(1_500, cost(33.3, 6.0, true)), 1_000, "late, and the work was much of it");
         assert_eq!(next_budget(1_500, cost(33.3, 2.0, true)), 1_500, "late for other reasons");

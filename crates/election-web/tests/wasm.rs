@@ -102,6 +102,11 @@ async fn cluster_component_draws_nodes_roles_and_messages() {
     assert_eq!(n2.get_attribute("aria-pressed").as_deref(), Some("true"));
     assert_eq!(root.query_selector_all("circle.msg").unwrap().length() as usize, in_flight);
     assert_eq!(
+        root.query_selector_all("circle.msg > title").unwrap().length() as usize,
+        in_flight,
+        "tooltips"
+    );
+    assert_eq!(
         root.query_selector_all("svg.cluster circle.timer").unwrap().length() as usize,
         timed,
         "their rings"
@@ -131,6 +136,8 @@ async fn a_storm_draws_a_few_messages_and_counts_the_rest_per_link() {
     .await;
     let drawn = root.query_selector_all("circle.msg").unwrap().length() as usize;
     assert_eq!(drawn, BUSY_MESSAGES);
+    // A storm's message lives a frame or two: no tooltip to make and drop for it.
+    assert_eq!(root.query_selector_all("circle.msg > title").unwrap().length(), 0);
     let counts = root.query_selector_all("text.msg-more").unwrap();
     let counted: usize = (0..counts.length())
         .map(|i| {

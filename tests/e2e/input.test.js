@@ -45,6 +45,25 @@ test('Space on a focused button presses that button, not play/pause', async () =
   assert.deepEqual(errors, []);
 });
 
+test('Space after clicking a button with the mouse plays or pauses, and does not click it again', async () => {
+  const { page, errors } = await open(browser, url);
+  await setSpeed(page, '1x');
+  const l = await newLeader(page);
+  await page.click(`g.node[data-id="${l}"]`);
+  await page.click('button[data-action="write"]');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => /Play/.test(document.querySelector('[data-testid="play"]').textContent));
+  const writes = (await inputs(page)).filter((t) => t.includes('write'));
+  assert.equal(writes.length, 1, writes.join('|'));
+  // With the keyboard on the same button, Space is the button's again.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => [...document.querySelectorAll('section.events li.input')].filter((l) => /write/.test(l.textContent)).length === 2);
+  assert.match(await playLabel(page), /Play/, 'still paused');
+  assert.deepEqual(errors, []);
+});
+
 test('shortcuts work on a fresh page without a click, and Space does not scroll', async () => {
   const { page, errors } = await open(browser, url, { width: 1280, height: 600 });
   assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'the focus starts on the body');

@@ -157,31 +157,49 @@ pub fn cluster_svg() -> Option<String> {
     let body = svg.outer_html();
     let style = "<style>.link .wire{stroke:#c8c8c8}.link.cut .wire{stroke:#d55e00;stroke-dasharray:6 5}.node .body{stroke:#1b1b1b}\
 .node.follower .body{fill:#56b4e9}.node.candidate .body{fill:#e69f00}.node.precandidate .body{fill:#f0e442}\
-.node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg circle{fill:#0072b2}.msg.doomed circle{fill:#d55e00}\
+.node.leader .body{fill:#009e73}.node.down .body{fill:#9e9e9e}.msg{fill:#0072b2}.msg.doomed{fill:#d55e00}\
 text{font-family:sans-serif}.node .timer{fill:none;stroke:#1b1b1b;opacity:.5}.link .hit{stroke:transparent}</style>";
     Some(body.replacen('>', &format!(" xmlns=\"http://www.w3.org/2000/svg\">{style}"), 1))
 }
 
 /// A `keydown` listener on the whole document, removed when dropped. Shortcuts listen there,
-/// not on the lab, so that they work from load, before anything has the focus.
+/// not on the lab, so that they work from load, before anything has the focus. With it, a
+/// `mousedown` listener notes what the pointer pressed (see [`Focus::Clicked`]).
 pub struct KeyListener {
     closure: Closure<dyn Fn(web_sys::KeyboardEvent)>,
+    pointer: Closure<dyn Fn(web_sys::Event)>,
 }
 
 impl Drop for KeyListener {
     fn drop(&mut self) {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             let _ = doc.remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
+            let _ =
+                doc.remove_event_listener_with_callback("mousedown", self.pointer.as_ref().unchecked_ref());
         }
     }
+}
+
+thread_local! {
+    /// What the pointer last pressed; forgotten when Tab moves the focus.
+    static PRESSED: std::cell::RefCell<Option<web_sys::Node>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Calls `f` on every key pressed anywhere on the page.
 pub fn listen_keys(f: impl Fn(web_sys::KeyboardEvent) + 'static) -> Option<KeyListener> {
     let doc = web_sys::window()?.document()?;
-    let closure = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(f);
+    let closure = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+        if e.key() == "Tab" {
+            PRESSED.set(None);
+        }
+        f(e)
+    });
+    let pointer = Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| {
+        PRESSED.set(e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()));
+    });
     doc.add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref()).ok()?;
-    Some(KeyListener { closure })
+    doc.add_event_listener_with_callback("mousedown", pointer.as_ref().unchecked_ref()).ok()?;
+    Some(KeyListener { closure, pointer })
 }
 
 /// What kind of control `target` (a key event's target) is. (The picture's nodes and links,
@@ -190,12 +208,21 @@ pub fn focus_of(target: Option<web_sys::EventTarget>) -> Focus {
     let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
         return Focus::Page;
     };
-    match el.tag_name().to_ascii_lowercase().as_str() {
-        "input" if matches!(el.get_attribute("type").as_deref(), Some("button" | "submit" | "reset")) => {
+    // Pressed with the pointer (on it or on what it holds) rather than reached with the
+    // keyboard. (`:focus-visible` cannot tell: a key press makes it match.)
+    let button = || {
+        if PRESSED.with_borrow(|p| p.as_ref().is_some_and(|p| el.contains(Some(p)))) {
+            Focus::Clicked
+        } else {
             Focus::Button
         }
+    };
+    match el.tag_name().to_ascii_lowercase().as_str() {
+        "input" if matches!(el.get_attribute("type").as_deref(), Some("button" | "submit" | "reset")) => {
+            button()
+        }
         "input" | "textarea" | "select" => Focus::Field,
-        "button" | "a" | "summary" => Focus::Button,
+        "button" | "a" | "summary" => button(),
         _ => Focus::Page,
     }
 }

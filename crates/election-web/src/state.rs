@@ -120,8 +120,12 @@ pub enum Focus {
     Page,
     /// A text field, number field, textarea, select, slider or checkbox: keys are typed there.
     Field,
-    /// A button, link or summary: Space and Enter press it.
+    /// A button, link or summary the keyboard moved to: Space and Enter press it.
     Button,
+    /// A button, link or summary that has the focus because the pointer pressed it (no Tab
+    /// since). Space plays and pauses, as on the page: a student who clicked "Client write"
+    /// and then pressed Space wrote twice. Enter stays the button's.
+    Clicked,
 }
 
 /// Whether a key pressed with `focus` is a page shortcut (the field or button keeps it
@@ -134,6 +138,7 @@ pub fn is_shortcut(focus: Focus, key: &str, modified: bool) -> bool {
         Focus::Page => true,
         Focus::Field => false,
         Focus::Button => !matches!(key, " " | "Enter"),
+        Focus::Clicked => key != "Enter",
     }
 }
 
@@ -1370,6 +1375,12 @@ run for=200ms
         assert_eq!(wrote.next_write_value(Some((0, 3))), 3);
         assert_eq!(wrote.next_write_value(Some((1, 3))), 4);
         assert_eq!(wrote.next_write_value(Some((2, 3))), 2);
+        // After x=3 to p0, p0 offers a new value, and so do the others.
+        let p0 = after(&wrote, [write(3)]);
+        assert_eq!(p0.next_write_value(Some((0, 3))), 6);
+        assert_eq!(p0.next_write_value(Some((1, 3))), 4);
+        assert_eq!(p0.next_write_value(Some((2, 3))), 5);
+        assert_eq!(p0.next_write_value(None), 4);
     }
 
     #[test]

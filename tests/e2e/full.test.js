@@ -115,3 +115,15 @@ test('a full lab that cannot load says so', async () => {
   assert.match(await page.textContent('#panic'), /KRaft could not be loaded \(.*\)\. Reload to try again/);
   assert.equal(await page.locator('#app').textContent(), '', 'the loading line is gone');
 });
+
+test('a session loaded in the page that the full lab cannot read is refused as a session, not a shared link', async () => {
+  const { page, errors } = await open(browser, url);
+  await page.click('details.import summary');
+  await page.fill('details.import textarea', 'config algo=kafka nodes=5 seed=1 brokers=9\n');
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid="import"]')]);
+  await page.waitForSelector('.banner.error');
+  const said = await page.textContent('.banner.error');
+  assert.match(said, /^That session could not be loaded: line 1: .*brokers/);
+  assert.doesNotMatch(said, /shared link/);
+  assert.deepEqual(errors, []);
+});

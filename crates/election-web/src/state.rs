@@ -375,9 +375,7 @@ impl Lab {
                 }
                 Err(e) => {
                     let mut lab = Lab::new(default, embed);
-                    lab.error = Some(format!(
-                        "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
-                    ));
+                    lab.refused(shared.play, &e.to_string());
                     lab
                 }
             },
@@ -388,6 +386,16 @@ impl Lab {
                 lab
             }
         }
+    }
+
+    /// Says that a session could not be read (`why`): the page shows the fresh cluster it
+    /// holds. A session the page handed to the full lab (`play`: `play=1`, loaded or picked in
+    /// the page) is not a shared link, and is not called one.
+    fn refused(&mut self, play: bool, why: &str) {
+        self.error = Some(format!(
+            "{} could not be loaded: {why}. Showing a fresh 5-node Raft cluster instead.",
+            if play { "That session" } else { "The shared link" }
+        ));
     }
 
     /// Replaces the session with `spec` (its inputs are the recorded branch; `base`, what the
@@ -699,12 +707,10 @@ impl Reducible for Lab {
                 s.open_shared(spec, cursor);
             }
             Action::LinkRead(Err(e), _) => {
-                s.pending_link = None;
                 s.notice = None;
                 s.playing = true;
-                s.error = Some(format!(
-                    "The shared link could not be loaded: {e}. Showing a fresh 5-node Raft cluster instead."
-                ));
+                let play = s.pending_link.take().is_some_and(|p| p.play);
+                s.refused(play, &e);
             }
             Action::Notify(n) => s.notice = Some(n),
             Action::Fail(e) => s.error = Some(e),

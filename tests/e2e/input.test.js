@@ -235,5 +235,9 @@ test('a client write writes what its label says, and Kafka lets the user pick th
   assert.match(p1, /^Write x=\d+ to p1$/);
   await page.click('button[data-action="write-p1"]');
   await page.waitForFunction(() => /to p1 at offset/.test(document.querySelector('section.events ol').textContent), null, { timeout: 10_000 });
+  // The button moves on: the same value is never offered twice.
+  const again = await page.textContent('button[data-action="write-p1"]');
+  assert.match(again, /^Write x=\d+ to p1$/);
+  assert.ok(Number(again.match(/x=(\d+)/)[1]) > Number(p1.match(/x=(\d+)/)[1]), `${p1} then ${again}`);
   assert.deepEqual(errors, []);
 });

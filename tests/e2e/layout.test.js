@@ -41,6 +41,13 @@ test('changing a setting during a tour ends the tour instead of narrating anothe
   assert.match(await page.textContent('.banner.notice'), /guided scenario ended/);
   assert.equal(await page.locator('[data-testid="narration"]').count(), 0);
   assert.equal(await page.inputValue('[data-testid="tour-picker"]'), '');
+  // So does a network change before the tour's end: its partition and writes would not happen.
+  await page.click('.banner.notice button');
+  await page.selectOption('[data-testid="tour-picker"]', 'tours/04-interview-partitioned-leader.txt');
+  await page.waitForSelector('[data-testid="narration"]');
+  await page.fill('[data-setting="loss"]', '10');
+  await page.waitForFunction(() => /guided scenario ended/.test(document.querySelector('.banner.notice')?.textContent));
+  assert.equal(await page.locator('[data-testid="narration"]').count(), 0);
   assert.deepEqual(errors, []);
 });
 

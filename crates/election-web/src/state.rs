@@ -112,6 +112,11 @@ impl Pacer {
     }
 }
 
+/// What the page says when new settings, or an action before a tour's end, end the tour: its
+/// story (its cluster, its partitions, crashes and writes) no longer happens.
+const TOUR_ENDED: &str =
+    "The guided scenario ended: its story needs its own run. Pick it again to restart it.";
+
 /// What has the keyboard focus when a key is pressed: shortcuts never act inside a field, and
 /// Space or Enter on a button is the button's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -505,21 +510,49 @@ impl Lab {
         })
     }
 
-    /// The value the next client write carries: writes are numbered 1, 2, 3… in the order
-    /// they were made, so a button's label stays what it writes while the run plays. Kafka
-    /// sends value `v` to partition `v % partitions`: with `partition` the value is the next
-    /// number that lands there.
+    /// Apply `input` at the cursor. Acting before the end of the recorded run discards its
+    /// future, and with it a tour's: the tour's story (its partitions, crashes and writes) no
+    /// longer happens, so the tour ends rather than narrate it over another run (a network
+    /// change in the partition tour had it explain a partition that was gone).
+    fn act(&mut self, input: Input) {
+        let r = self.engine.borrow_mut().act(input);
+        match r {
+            Ok(true) if self.tour.take().is_some() => {
+                self.answers.clear();
+                self.notice = Some(TOUR_ENDED.into());
+            }
+            Ok(true) => {
+                self.notice = Some(
+                    "You acted in the past: the recorded future was discarded and a new one starts here."
+                        .into(),
+                )
+            }
+            Ok(false) => {}
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// The value the next client write carries: one more than the highest value written so
+    /// far (1, 2, 3… from the buttons), so a button's label stays what it writes while the run
+    /// plays, and no value is written twice. Kafka sends value `v` to partition
+    /// `v % partitions`: with `partition` the value is the next number above the others that
+    /// lands there. (Counting the writes instead offered "x=3 to p0" again after x=3 was
+    /// written to p0.)
     pub fn next_write_value(&self, partition: Option<(u64, u64)>) -> u64 {
-        let made = self
+        let highest = self
             .engine
             .borrow()
             .inputs()
             .iter()
-            .filter(|i| matches!(i.input, Input::Request { request: Request::ClientWrite { .. }, .. }))
-            .count() as u64;
-        let next = made + 1;
+            .filter_map(|i| match i.input {
+                Input::Request { request: Request::ClientWrite { value }, .. } => Some(value),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let next = highest.saturating_add(1);
         match partition {
-            Some((p, parts)) if parts > 0 => next + (p % parts + parts - next % parts) % parts,
+            Some((p, parts)) if parts > 0 => next.saturating_add((p % parts + parts - next % parts) % parts),
             _ => next,
         }
     }
@@ -654,28 +687,14 @@ impl Reducible for Lab {
             }
             Action::Key(_) => {}
             Action::Select(n) => s.selected = n,
-            Action::Act(input) => {
-                let r = s.engine.borrow_mut().act(input);
-                match r {
-                    Ok(true) => s.notice = Some(
-                        "You acted in the past: the recorded future was discarded and a new one starts here."
-                            .into(),
-                    ),
-                    Ok(false) => {}
-                    Err(e) => s.error = Some(e.to_string()),
-                }
-            }
+            Action::Act(input) => s.act(input),
             Action::ToggleLink(a, b) => {
                 let cut = s.view().links.iter().any(|l| (l.from, l.to) == (a, b) || (l.from, l.to) == (b, a));
-                let input = if cut {
+                s.act(if cut {
                     Input::Heal { from: a, to: b, both: true }
                 } else {
                     Input::Cut { from: a, to: b, both: true }
-                };
-                let r = s.engine.borrow_mut().act(input);
-                if let Err(e) = r {
-                    s.error = Some(e.to_string());
-                }
+                });
             }
             Action::Configure(spec) => match s.start(spec) {
                 Ok(()) => {
@@ -685,7 +704,7 @@ impl Reducible for Lab {
                     // story over another one.
                     if s.tour.take().is_some() {
                         s.answers.clear();
-                        s.notice = Some("The guided scenario ended: its story needs its own settings. Pick it again to restart it.".into());
+                        s.notice = Some(TOUR_ENDED.into());
                     }
                 }
                 Err(e) => {
@@ -1399,6 +1418,8 @@ run for=200ms
         assert!(!is_shortcut(Focus::Button, " ", false));
         assert!(!is_shortcut(Focus::Button, "Enter", false));
         assert!(is_shortcut(Focus::Button, "c", false));
+        assert!(is_shortcut(Focus::Clicked, " ", false), "Space after a click plays or pauses");
+        assert!(!is_shortcut(Focus::Clicked, "Enter", false));
         assert!(!is_shortcut(Focus::Page, "c", true), "Ctrl+C copies");
     }
 
@@ -1491,6 +1512,44 @@ run for=200ms
         let changed = after(&lab, [Action::Configure(SessionSpec::new(Algorithm::Zab, 3, 1))]);
         assert!(changed.tour.is_none());
         assert!(changed.notice.as_deref().unwrap_or_default().starts_with("The guided scenario ended"));
+    }
+
+    #[test]
+    fn acting_before_a_tours_end_ends_the_tour_with_a_notice() {
+        let toured = after(
+            &lab(),
+            [Action::TourLoading("t.txt".into()), Action::TourLoaded("t.txt".into(), Ok(TOUR.into()))],
+        );
+        // The tour's run is recorded ahead of the cursor: a network change discards it.
+        let touring = after(&toured, [Action::Seek(ms(300)), Action::Seek(ms(100))]);
+        assert!(touring.tour.is_some());
+        let mut net = touring.base.net.clone();
+        net.loss_ppm = 100_000;
+        let changed = after(&touring, [Action::Act(Input::Network { net })]);
+        assert!(changed.tour.is_none());
+        assert!(changed.notice.as_deref().unwrap_or_default().starts_with("The guided scenario ended"));
+        // Without a tour it is the usual notice.
+        let free = after(
+            &lab(),
+            [Action::Seek(ms(300)), Action::Seek(ms(100)), Action::Act(Input::Crash { node: 2 })],
+        );
+        assert!(free.notice.as_deref().unwrap_or_default().starts_with("You acted in the past"));
+    }
+
+    #[test]
+    fn a_session_handed_to_the_full_lab_is_not_called_a_shared_link() {
+        let bad = "config algo=raft nodes=5 seed=1 brokers=9\n".to_string();
+        let loaded =
+            Lab::opening(false, Ok(Some(share::Shared { text: bad.clone(), cursor: 0, play: true })));
+        let said = loaded.error.as_deref().unwrap_or_default();
+        assert!(
+            said.starts_with("That session could not be loaded: line 1: ") && said.contains("brokers"),
+            "{said}"
+        );
+        let linked = Lab::opening(false, Ok(Some(share::Shared { text: bad, cursor: 0, play: false })));
+        assert!(
+            linked.error.as_deref().unwrap_or_default().starts_with("The shared link could not be loaded")
+        );
     }
 
     /// A link whose cursor needs more events than a page draws before its first frame.

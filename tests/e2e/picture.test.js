@@ -39,6 +39,10 @@ test('the lock service and the storage are drawn as what they are, not as follow
     const text = await node.locator('.role-letter').textContent();
     assert.equal(text, tag);
     assert.doesNotMatch(text, /F ·/);
+    // Nor called one, to a screen reader.
+    const name = await node.getAttribute('aria-label');
+    assert.match(name, new RegExp(`^n${id} \\(${tag}\\): running`));
+    assert.doesNotMatch(name, /follower|follows/);
   }
   assert.match(await page.textContent('.legend'), /a service, not a contender/);
   await screenshot(page, 'lease-services');

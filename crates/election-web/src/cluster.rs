@@ -418,16 +418,21 @@ fn node_html(
         }
         _ => None,
     };
-    let state = match node.liveness {
-        Liveness::Up => node.role.to_string(),
-        Liveness::Down => "crashed".to_string(),
-        Liveness::Paused => format!("paused {}", node.role),
+    // A service (the lock service, the storage) is not a contender: no role, and it follows
+    // nobody (its name read "lock service: follower, follows n4").
+    let service = is_service(node);
+    let state = match (node.liveness, service) {
+        (Liveness::Up, true) => "running".to_string(),
+        (Liveness::Up, false) => node.role.to_string(),
+        (Liveness::Down, _) => "crashed".to_string(),
+        (Liveness::Paused, true) => "paused".to_string(),
+        (Liveness::Paused, false) => format!("paused {}", node.role),
     };
     let label = format!(
         "n{id}{}: {state}{}{}",
         if node.tag.is_empty() { String::new() } else { format!(" ({})", node.tag) },
         term_label.map(|l| format!(", {l} {}", node.term)).unwrap_or_default(),
-        node.leader.map(|l| format!(", follows n{l}")).unwrap_or_default()
+        node.leader.filter(|_| !service).map(|l| format!(", follows n{l}")).unwrap_or_default()
     );
     let clock =
         term_label.map(|l| format!("{}{}", l.chars().next().unwrap_or('T').to_ascii_uppercase(), node.term));
@@ -435,7 +440,6 @@ fn node_html(
         Liveness::Down => "✕".to_string(),
         _ => node.role.letter().to_string(),
     };
-    let service = is_service(node);
     let mut sub = vec![letter.clone()];
     sub.extend(clock);
     let sub = if service && node.liveness != Liveness::Down { String::new() } else { sub.join(" · ") };

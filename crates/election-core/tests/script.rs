@@ -155,6 +155,21 @@ fn a_bad_script_is_an_error_naming_its_line() {
         ),
         ("config algo=nope nodes=3 seed=1", "unknown algorithm 'nope'"),
         ("", "line 1: a session starts with a 'config' line"),
+        // Written for people: what is expected, and what was given.
+        ("config algo=raft nodes=3 seed=-1", "line 1: the seed must be a whole number, 0 or more, not '-1'"),
+        ("config algo=raft nodes=three seed=1", "line 1: nodes must be a whole number, not 'three'"),
+        (
+            "config algo=raft nodes=3 seed=1 loss=150%",
+            "line 1: loss must be a percentage from 0% to 100%, like 5%, not '150%'",
+        ),
+        (
+            "config algo=raft nodes=3 seed=1\nnetwork duplicate=5",
+            "line 2: duplicate must be a percentage from 0% to 100%, like 5%, not '5'",
+        ),
+        (
+            "config algo=raft nodes=3 seed=1 latency=fast",
+            "latency must be a range like 10ms..15ms, not 'fast'",
+        ),
     ];
     for (text, want) in cases {
         let e = spec_from_script(text).unwrap_err().to_string();

@@ -151,15 +151,19 @@ fn parse_net_patch(line: usize, args: &[&str]) -> Result<NetPatch, Error> {
     for (k, v) in key_values(args) {
         match k.as_str() {
             "latency" => {
-                patch.latency =
-                    Some(parse_range(&v).ok_or_else(|| err(line, format!("bad latency range '{v}'")))?)
+                patch.latency = Some(parse_range(&v).ok_or_else(|| {
+                    err(line, format!("latency must be a range like 10ms..15ms, not '{v}'"))
+                })?)
             }
             "loss" => {
-                patch.loss_ppm = Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad loss '{v}'")))?)
+                patch.loss_ppm = Some(parse_percent(&v).ok_or_else(|| {
+                    err(line, format!("loss must be a percentage from 0% to 100%, like 5%, not '{v}'"))
+                })?)
             }
             "duplicate" => {
-                patch.duplicate_ppm =
-                    Some(parse_percent(&v).ok_or_else(|| err(line, format!("bad duplicate '{v}'")))?)
+                patch.duplicate_ppm = Some(parse_percent(&v).ok_or_else(|| {
+                    err(line, format!("duplicate must be a percentage from 0% to 100%, like 5%, not '{v}'"))
+                })?)
             }
             _ => return Err(err(line, format!("unknown network setting '{k}'"))),
         }
@@ -186,14 +190,13 @@ fn parse_config(line: usize, args: &[&str]) -> Result<SessionSpec, Error> {
     let kv = key_values(args);
     let get = |k: &str| kv.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
     let algorithm: Algorithm = get("algo").ok_or_else(|| err(line, "config needs algo=..."))?.parse()?;
-    let nodes: usize = get("nodes")
-        .ok_or_else(|| err(line, "config needs nodes=N"))?
+    let nodes = get("nodes").ok_or_else(|| err(line, "config needs nodes=N"))?;
+    let nodes: usize =
+        nodes.parse().map_err(|_| err(line, format!("nodes must be a whole number, not '{nodes}'")))?;
+    let seed = get("seed").ok_or_else(|| err(line, "config needs seed=S"))?;
+    let seed: u64 = seed
         .parse()
-        .map_err(|_| err(line, "nodes must be a number"))?;
-    let seed: u64 = get("seed")
-        .ok_or_else(|| err(line, "config needs seed=S"))?
-        .parse()
-        .map_err(|_| err(line, "seed must be a number"))?;
+        .map_err(|_| err(line, format!("the seed must be a whole number, 0 or more, not '{seed}'")))?;
     let mut spec = SessionSpec::new(algorithm, nodes, seed);
     // `preset=production` starts from the settings a production system ships with; other
     // settings on the line change them.

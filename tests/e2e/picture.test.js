@@ -39,11 +39,13 @@ test('the lock service and the storage are drawn as what they are, not as follow
     const text = await node.locator('.role-letter').textContent();
     assert.equal(text, tag);
     assert.doesNotMatch(text, /F ·/);
-    // Nor called one, to a screen reader.
+    // Nor called one, to a screen reader or in the inspector.
     const name = await node.getAttribute('aria-label');
     assert.match(name, new RegExp(`^n${id} \\(${tag}\\): running`));
     assert.doesNotMatch(name, /follower|follows/);
   }
+  await page.click('g.node[data-id="1"]');
+  assert.match(await page.textContent('.inspector dl'), /rolea service, not a contender/);
   assert.match(await page.textContent('.legend'), /a service, not a contender/);
   await screenshot(page, 'lease-services');
   assert.deepEqual(errors, []);

@@ -142,7 +142,8 @@ pub fn Inspector(p: &InspectorProps) -> Html {
             <h2>{format!("Node n{id}")} <button class="close" onclick={close} aria-label="Close the inspector" title="Close (Esc)">{"×"}</button></h2>
             <dl>
                 <dt>{"state"}</dt><dd>{match node.liveness { Liveness::Up => "running", Liveness::Down => "crashed", Liveness::Paused => "paused (GC stall)" }}</dd>
-                <dt>{"role"}</dt><dd>{node.role.to_string()}</dd>
+                // A service (lock service, storage) has no role in the election.
+                <dt>{"role"}</dt><dd>{if crate::cluster::is_service(node) { "a service, not a contender".to_string() } else { node.role.to_string() }}</dd>
                 if let Some(label) = p.view.term_label {
                     <dt>{label}</dt><dd>{node.term}</dd>
                 }

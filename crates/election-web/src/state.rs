@@ -517,19 +517,25 @@ impl Lab {
     fn act(&mut self, input: Input) {
         let r = self.engine.borrow_mut().act(input);
         match r {
-            Ok(true) if self.tour.take().is_some() => {
-                self.answers.clear();
-                self.notice = Some(TOUR_ENDED.into());
-            }
-            Ok(true) => {
+            Ok(true) if !self.end_tour() => {
                 self.notice = Some(
                     "You acted in the past: the recorded future was discarded and a new one starts here."
                         .into(),
                 )
             }
-            Ok(false) => {}
+            Ok(_) => {}
             Err(e) => self.error = Some(e.to_string()),
         }
+    }
+
+    /// Ends the tour being played, if any, saying so ([`TOUR_ENDED`]); true if there was one.
+    fn end_tour(&mut self) -> bool {
+        let ended = self.tour.take().is_some();
+        if ended {
+            self.answers.clear();
+            self.notice = Some(TOUR_ENDED.into());
+        }
+        ended
     }
 
     /// The value the next client write carries: one more than the highest value written so
@@ -702,10 +708,7 @@ impl Reducible for Lab {
                     s.error = None;
                     // A tour narrates its own cluster: new settings end it rather than tell its
                     // story over another one.
-                    if s.tour.take().is_some() {
-                        s.answers.clear();
-                        s.notice = Some(TOUR_ENDED.into());
-                    }
+                    s.end_tour();
                 }
                 Err(e) => {
                     s.error = Some(format!("Those settings do not work: {}", crate::messages::humane(&e)))
